@@ -1,0 +1,21 @@
+// Human-readable output: aligned tables, ISO times, thousands separators.
+
+export function isoMs(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+export function num(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Sort key for IP text: IPv4 before IPv6, numeric within each. */
+export function ipSortKey(ip: string): string {
+  if (!ip.includes(':')) return '4' + ip.split('.').map((x) => x.padStart(3, '0')).join('.');
+  return '6' + ip;
+}

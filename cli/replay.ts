@@ -1,0 +1,131 @@
+// `porthole replay FILE...`: the live sensor's decode/track path run over capture files; prints
+// the service endpoints found and a summary on stderr. Needs no Kafka or ClickHouse.
+
+import { parseArgs } from 'node:util';
+import type { Observation } from '../schemas/observation.js';
+import { inputSize, readCaptureFile } from '../sensor/capture/file-source.js';
+import { SUPPORTED_LINKTYPES } from '../sensor/decode/link.js';
+import { isError } from '../sensor/decode/reasons.js';
+import { REASONS } from '../sensor/decode/reasons.js';
+import { createPipeline, type PipelineStats } from '../sensor/pipeline.js';
+import { DEFAULT_TRACKER_OPTIONS } from '../sensor/track/tracker.js';
+import { parseCount, parseDuration, usage } from './args.js';
+import { ipSortKey, isoMs, num, table } from './format.js';
+import { createProgress } from './progress.js';
+
+export const REPLAY_HELP = `Usage: porthole replay [options] FILE...
+
+Find the TCP service endpoints in capture files (pcap or pcapng; "-" reads stdin),
+with exactly the decode and handshake tracking the live sensor runs.
+
+Options:
+  --json               one JSON object per endpoint per line (ip, port, proto, evidence,
+                       first_seen, last_seen, handshakes, clients, ...)
+  --window DUR         one result per endpoint per window of packet time (e.g. 5s);
+                       default: one result per endpoint for the whole input
+  --sensor-id ID       sensor id put in the results (default: replay)
+  --max-flows N        half-open connections tracked at once (default 1000000)
+  --syn-timeout DUR    a SYN unanswered this long counts as unanswered (default 30s)
+  --no-progress        no progress bar on a terminal
+  -h, --help           this help
+
+Summary (packets, decode failures by reason, handshakes, endpoints) goes to stderr.
+Exit status: 0 ok, 1 input unreadable or not a capture, 2 usage error.
+`;
+
+export async function replayCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      window: { type: 'string' },
+      'sensor-id': { type: 'string', default: 'replay' },
+      'max-flows': { type: 'string' },
+      'syn-timeout': { type: 'string' },
+      'no-progress': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(REPLAY_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw usage('replay: no capture file given (see porthole replay --help)');
+  const opts = {
+    ...DEFAULT_TRACKER_OPTIONS,
+    sensorId: values['sensor-id'] as string,
+    windowMs: values.window ? parseDuration('--window', values.window) : 0,
+    maxFlows: values['max-flows'] ? parseCount('--max-flows', values['max-flows']) : DEFAULT_TRACKER_OPTIONS.maxFlows,
+    synTimeoutMs: values['syn-timeout']
+      ? parseDuration('--syn-timeout', values['syn-timeout'])
+      : DEFAULT_TRACKER_OPTIONS.synTimeoutMs,
+  };
+
+  const found: Observation[] = [];
+  const pipeline = createPipeline(opts, (o) => found.push(o));
+  const started = process.hrtime.bigint();
+  let bytes = 0;
+  for (const path of positionals) {
+    const progress = createProgress(path, inputSize(path), !values['no-progress']);
+    const r = await readCaptureFile(path, pipeline.onFrame, {
+      onProgress: (n) => progress.update(n, pipeline.stats().packets),
+    });
+    progress.done();
+    bytes += r.bytes;
+    for (const lt of r.linktypes) {
+      if (!SUPPORTED_LINKTYPES.has(lt)) warn(`${path}: link type ${lt} is not supported; its packets are counted as unsupported_linktype`);
+    }
+    if (r.truncatedBytes > 0) {
+      warn(`${path}: capture cut short: read ${num(r.frames)} packets, ignored ${r.truncatedBytes} bytes of an incomplete last record`);
+    }
+  }
+  pipeline.finish();
+  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+
+  found.sort((a, b) => a.first_seen - b.first_seen);
+  if (opts.windowMs === 0) found.sort(byEndpoint);
+  process.stdout.write(values.json ? found.map((o) => JSON.stringify(o)).join('\n') + (found.length ? '\n' : '') : render(found));
+  process.stderr.write(summary(pipeline.stats(), found, positionals.length, bytes, secs));
+  return 0;
+}
+
+function byEndpoint(a: Observation, b: Observation): number {
+  const ka = ipSortKey(a.ip);
+  const kb = ipSortKey(b.ip);
+  return ka < kb ? -1 : ka > kb ? 1 : a.port - b.port;
+}
+
+function render(obs: Observation[]): string {
+  if (obs.length === 0) return 'no service endpoints found\n';
+  return table(
+    ['IP', 'PORT', 'PROTO', 'EVIDENCE', 'HANDSHAKES', 'CLIENTS', 'FIRST SEEN (UTC)', 'LAST SEEN (UTC)', 'VLAN'],
+    obs.map((o) => [
+      o.ip, String(o.port), o.proto, o.evidence, String(o.handshakes), String(o.clients),
+      isoMs(o.first_seen), isoMs(o.last_seen), o.vlan === null ? '-' : String(o.vlan),
+    ]),
+  );
+}
+
+function summary(s: PipelineStats, obs: Observation[], files: number, bytes: number, secs: number): string {
+  const t = s.tracker;
+  const skipped: string[] = [];
+  const errors: string[] = [];
+  for (const [name] of REASONS.slice(1)) {
+    const n = s.reasons[name];
+    if (!n) continue;
+    (isError(REASONS.findIndex((r) => r[0] === name)) ? errors : skipped).push(`${name} ${num(n)}`);
+  }
+  const endpoints = new Set(obs.map((o) => `${o.ip}|${o.port}`)).size;
+  return [
+    `replay: ${files} file${files === 1 ? '' : 's'}, ${num(s.packets)} packets (${(bytes / 1e6).toFixed(1)} MB) in ${secs.toFixed(2)} s (${((s.packets / Math.max(secs, 1e-9)) / 1e6).toFixed(2)}M packets/s)`,
+    `  decoded: ${num(s.decoded)} TCP; skipped: ${skipped.join(', ') || 'none'}; errors: ${errors.join(', ') || 'none'}`,
+    `  handshakes: ${num(t.accepted)} accepted (${num(t.completed)} complete, ${num(t.oneSided)} SYN+ACK only); rejected ${num(t.rejected)}; unanswered ${num(t.unanswered)}; duplicates ${num(t.duplicates)}; evictions ${num(t.evictions)}`,
+    `  endpoints: ${num(endpoints)}`,
+    '',
+  ].join('\n');
+}
+
+function warn(msg: string): void {
+  process.stderr.write(`warning: ${msg}\n`);
+}

@@ -1,0 +1,98 @@
+// IP address text: canonical forms from packet bytes (dotted quad for IPv4; RFC 5952 for IPv6:
+// lowercase, longest run of two or more zero groups compressed, first on ties) and a strict parser.
+
+export function ipv4Text(b: Uint8Array, o: number): string {
+  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+}
+
+export function ipv6Text(b: Uint8Array, o: number): string {
+  const g: number[] = new Array(8);
+  for (let i = 0; i < 8; i++) g[i] = (b[o + 2 * i] << 8) | b[o + 2 * i + 1];
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  // IPv4-mapped addresses keep their dotted tail, as inet_ntop and tshark print them
+  if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) return `::ffff:${ipv4Text(b, o + 12)}`;
+  if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
+  const head = g.slice(0, bestStart).map((x) => x.toString(16)).join(':');
+  const tail = g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':');
+  return `${head}::${tail}`;
+}
+
+export function ipText(b: Uint8Array, o: number, version: number): string {
+  return version === 4 ? ipv4Text(b, o) : ipv6Text(b, o);
+}
+
+/** Parse IPv4 or IPv6 text into 4 or 16 bytes; null when it is not an address. */
+export function parseIp(text: string): Uint8Array | null {
+  if (text.includes(':')) return parseIPv6(text);
+  return parseIPv4(text);
+}
+
+function parseIPv4(s: string): Uint8Array | null {
+  const parts = s.split('.');
+  if (parts.length !== 4) return null;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i];
+    if (!/^\d{1,3}$/.test(p) || (p.length > 1 && p[0] === '0')) return null;
+    const n = Number(p);
+    if (n > 255) return null;
+    out[i] = n;
+  }
+  return out;
+}
+
+function parseIPv6(s: string): Uint8Array | null {
+  if (s.includes('%')) return null; // zone ids are not addresses of a host
+  const out = new Uint8Array(16);
+  const halves = s.split('::');
+  if (halves.length > 2) return null;
+  const groups = (h: string): number[] | null => {
+    if (h === '') return [];
+    const res: number[] = [];
+    const parts = h.split(':');
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      if (i === parts.length - 1 && p.includes('.')) {
+        const v4 = parseIPv4(p);
+        if (!v4) return null;
+        res.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return null;
+        res.push(parseInt(p, 16));
+      }
+    }
+    return res;
+  };
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  if (!head || !tail) return null;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  const all = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  all.forEach((g, i) => {
+    out[2 * i] = g >> 8;
+    out[2 * i + 1] = g & 0xff;
+  });
+  return out;
+}
+
+/** The canonical text of an address, or null when `text` is not an address. */
+export function canonicalIp(text: string): string | null {
+  const b = parseIp(text);
+  if (!b) return null;
+  return b.length === 4 ? ipv4Text(b, 0) : ipv6Text(b, 0);
+}

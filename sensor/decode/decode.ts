@@ -1,0 +1,22 @@
+// The decoder's one entry point: bytes of one captured frame in, a filled Packet and a reason
+// code out (0 = a TCP segment was found). Pure: no I/O, no allocation, never throws on bytes.
+
+import { decodeLink } from './link.js';
+import type { Packet } from './packet.js';
+import { R } from './reasons.js';
+
+/**
+ * Decode the frame in b[off, off+caplen) of the given pcap link type into `p`.
+ * Returns 0 when `p` holds the innermost TCP segment, else a reason code (see reasons.ts).
+ */
+export function decodeFrame(p: Packet, b: Uint8Array, off: number, caplen: number, linktype: number): number {
+  p.reset(b);
+  const end = Math.min(b.length, off + caplen);
+  try {
+    return decodeLink(p, b, off, end, linktype);
+  } catch {
+    // Unreachable by construction (every read is bounds-checked); kept so a decoder bug is a
+    // counted failure rather than a crashed sensor.
+    return R.BAD_TUNNEL_HEADER;
+  }
+}

@@ -1,0 +1,52 @@
+// Ethernet II and the EtherType chain behind it: 802.1Q / 802.1ad (QinQ) tags, MPLS, PPPoE
+// session frames, then IPv4 or IPv6. 802.3/LLC frames and other EtherTypes are "non_ip".
+
+import { u16 } from './bytes.js';
+import { decodeIPv4 } from './ipv4.js';
+import { decodeIPv6 } from './ipv6.js';
+import { decodeMpls } from './mpls.js';
+import { decodePpp } from './ppp.js';
+import type { Packet } from './packet.js';
+import { R } from './reasons.js';
+
+export const ETH_IPV4 = 0x0800;
+export const ETH_IPV6 = 0x86dd;
+const ETH_VLAN = 0x8100;
+const ETH_QINQ = 0x88a8;
+const ETH_QINQ_OLD = 0x9100;
+const ETH_MPLS = 0x8847;
+const ETH_MPLS_MC = 0x8848;
+const ETH_PPPOE = 0x8864;
+
+export function decodeEthernet(p: Packet, b: Uint8Array, off: number, end: number): number {
+  if (end - off < 14) return R.TRUNCATED_LINK;
+  return decodeEtherType(p, b, off + 14, end, u16(b, off + 12));
+}
+
+/** Continue decoding at `off`, where a payload of the given EtherType starts. */
+export function decodeEtherType(p: Packet, b: Uint8Array, off: number, end: number, type: number): number {
+  for (;;) {
+    switch (type) {
+      case ETH_IPV4:
+        return decodeIPv4(p, b, off, end);
+      case ETH_IPV6:
+        return decodeIPv6(p, b, off, end);
+      case ETH_VLAN:
+      case ETH_QINQ:
+      case ETH_QINQ_OLD:
+        if (end - off < 4) return R.TRUNCATED_VLAN;
+        p.vlan = u16(b, off) & 0x0fff;
+        type = u16(b, off + 2);
+        off += 4;
+        continue;
+      case ETH_MPLS:
+      case ETH_MPLS_MC:
+        return decodeMpls(p, b, off, end);
+      case ETH_PPPOE:
+        if (end - off < 8) return R.TRUNCATED_LINK;
+        return decodePpp(p, b, off + 6, end);
+      default:
+        return R.NON_IP;
+    }
+  }
+}
