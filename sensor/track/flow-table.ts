@@ -7,6 +7,9 @@ import type { EndpointAcc } from './endpoints.js';
 
 export const STATE_SYN = 1; // client SYN seen, no answer yet (Zeek S0)
 export const STATE_SYNACK = 2; // server SYN+ACK seen, waiting for the client's ACK (Zeek S1)
+export const STATE_DONE = 3; // handshake over (completed or aborted by the client); kept so late
+// duplicates and retransmissions are recognised until the flow expires
+export const STATE_REJ = 4; // SYN answered by RST (Zeek REJ)
 
 export interface Flow {
   addr: Uint8Array; // client address bytes then server address bytes

@@ -11,7 +11,7 @@ import { ipText } from '../../schemas/ip.js';
 import type { Observation } from '../../schemas/observation.js';
 import { ACK, RST, SYN, type Packet } from '../decode/packet.js';
 import { EndpointWindows } from './endpoints.js';
-import { type Flow, FlowTable, flowHash, STATE_SYN, STATE_SYNACK } from './flow-table.js';
+import { type Flow, FlowTable, flowHash, STATE_DONE, STATE_REJ, STATE_SYN, STATE_SYNACK } from './flow-table.js';
 
 export interface TrackerOptions {
   sensorId: string;
@@ -125,11 +125,11 @@ export class Tracker {
     // the SYN+ACK travels server -> client: the client is its destination
     const h = flowHash(b, p.dstOff, p.srcOff, alen, p.dport, p.sport);
     let flow = this.table.get(h, b, p.dstOff, p.srcOff, alen, p.dport, p.sport);
-    if (flow && flow.state === STATE_SYNACK && flow.sisn === p.seq) {
+    if (flow && (flow.state === STATE_SYNACK || flow.state === STATE_DONE) && flow.sisn === p.seq) {
       this.stats.duplicates++;
       return;
     }
-    if (flow && flow.state === STATE_SYNACK) {
+    if (flow && flow.state !== STATE_SYN) {
       this.table.remove(h, flow); // a new connection on a reused port
       flow = null;
     }
@@ -155,13 +155,13 @@ export class Tracker {
     let flow = this.table.get(h, b, p.dstOff, p.srcOff, alen, p.dport, p.sport);
     if (flow && flow.state === STATE_SYN) {
       this.stats.rejected++;
-      this.table.remove(h, flow);
+      flow.state = STATE_REJ;
       return;
     }
     // from the client: aborts its own attempt (a SYN scan's RST after the SYN+ACK)
     h = flowHash(b, p.srcOff, p.dstOff, alen, p.sport, p.dport);
     flow = this.table.get(h, b, p.srcOff, p.dstOff, alen, p.sport, p.dport);
-    if (flow) this.table.remove(h, flow);
+    if (flow && flow.state === STATE_SYNACK) flow.state = STATE_DONE;
   }
 
   private onAck(p: Packet): void {
@@ -174,7 +174,8 @@ export class Tracker {
       flow.acc.completed++;
       this.stats.completed++;
     }
-    this.table.remove(h, flow);
+    flow.state = STATE_DONE;
+    flow.acc = null;
   }
 
   private insert(

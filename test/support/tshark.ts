@@ -1,0 +1,45 @@
+// The golden oracle: tshark's own answer to "which endpoints sent a SYN+ACK" for a capture,
+// taking the innermost IP header of tunnelled frames. Handshakes are distinct
+// (client, client port, server sequence number) SYN+ACKs; evidence "handshake" when tshark's
+// tcp.completeness shows SYN, SYN+ACK and ACK in one of the endpoint's streams.
+
+import { spawnSync } from 'node:child_process';
+
+export interface Expected {
+  handshakes: number;
+  evidence: 'handshake' | 'synack';
+}
+
+export function tsharkEndpoints(file: string): Map<string, Expected> {
+  const r = spawnSync(
+    'tshark',
+    [
+      '-r', file, '-2', '-Y', 'tcp.flags.syn==1 && tcp.flags.ack==1', '-T', 'fields',
+      '-e', 'frame.protocols', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'ip.dst', '-e', 'ipv6.dst',
+      '-e', 'tcp.srcport', '-e', 'tcp.dstport', '-e', 'tcp.seq_raw', '-e', 'tcp.completeness',
+      '-E', 'occurrence=a', '-E', 'aggregator=,',
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 28 },
+  );
+  // tshark reads a capture that was cut short up to the cut, then exits 2 saying so
+  if (r.status !== 0 && !/cut short/.test(r.stderr)) throw new Error(`tshark failed (${r.status}): ${r.stderr}`);
+  const out = r.stdout;
+  const seen = new Map<string, { conns: Set<string>; complete: boolean }>();
+  for (const line of out.split('\n')) {
+    if (!line.trim()) continue;
+    const [protos, ip4s, ip6s, ip4d, ip6d, sport, dport, seq, completeness] = line.split('\t');
+    const layers = protos.split(':').filter((l) => l === 'ip' || l === 'ipv6');
+    const inner = layers[layers.length - 1];
+    const last = (v: string): string => v.split(',').pop() ?? '';
+    const src = last(inner === 'ip' ? ip4s : ip6s);
+    const dst = last(inner === 'ip' ? ip4d : ip6d);
+    const key = `${src}|${last(sport)}`;
+    const e = seen.get(key) ?? { conns: new Set<string>(), complete: false };
+    e.conns.add(`${dst}|${last(dport)}|${last(seq)}`);
+    if ((Number(last(completeness)) & 7) === 7) e.complete = true;
+    seen.set(key, e);
+  }
+  const res = new Map<string, Expected>();
+  for (const [k, e] of seen) res.set(k, { handshakes: e.conns.size, evidence: e.complete ? 'handshake' : 'synack' });
+  return res;
+}
