@@ -25,6 +25,7 @@ export const REASONS = [
   ['bad_tunnel_header', 'error'],
   ['encap_too_deep', 'error'],
   ['bad_ip_version', 'error'],
+  ['decoder_bug', 'error'], // an exception inside a decoder: a bug, counted instead of crashing
 ] as const;
 
 export type ReasonName = (typeof REASONS)[number][0];
@@ -54,6 +55,7 @@ export const R = {
   BAD_TUNNEL_HEADER: code('bad_tunnel_header'),
   ENCAP_TOO_DEEP: code('encap_too_deep'),
   BAD_IP_VERSION: code('bad_ip_version'),
+  DECODER_BUG: code('decoder_bug'),
 } as const;
 
 export function reasonName(c: number): ReasonName {
