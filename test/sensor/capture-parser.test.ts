@@ -1,0 +1,79 @@
+// Capture file reader: formats, byte orders, resolutions, chunking, bad and cut input.
+
+import { describe, expect, it } from 'vitest';
+import { CaptureParser } from '../../sensor/capture/capture-parser.js';
+import { SensorError } from '../../sensor/errors.js';
+import { pcapFile, pcapngFile } from '../support/frames.js';
+
+const frames = [
+  { ts: 1_700_000_000_123.456, data: Uint8Array.from({ length: 60 }, (_, i) => i) },
+  { ts: 1_700_000_001_000.001, data: Uint8Array.from({ length: 1514 }, (_, i) => i & 0xff) },
+  { ts: 1_700_000_002_999.999, data: Uint8Array.from({ length: 42 }, () => 7), caplen: 20 },
+];
+
+function parse(file: Buffer, chunk = file.length) {
+  const got: Array<{ ts: number; len: number; lt: number; first: number }> = [];
+  const p = new CaptureParser((b, off, caplen, ts, lt) => got.push({ ts, len: caplen, lt, first: b[off] }));
+  for (let i = 0; i < file.length; i += chunk) p.push(file.subarray(i, i + chunk));
+  const left = p.end();
+  return { got, left, p };
+}
+
+describe('CaptureParser', () => {
+  for (const [name, opts] of [
+    ['pcap usec little-endian', { linktype: 1 }],
+    ['pcap usec big-endian', { linktype: 1, bigEndian: true }],
+    ['pcap nsec little-endian', { linktype: 113, nsec: true }],
+    ['pcap nsec big-endian', { linktype: 276, nsec: true, bigEndian: true }],
+  ] as const) {
+    it(name, () => {
+      const { got, left } = parse(pcapFile(frames, opts), 7);
+      expect(left).toBe(0);
+      expect(got.map((g) => g.len)).toEqual([60, 1514, 20]);
+      expect(got.every((g) => g.lt === opts.linktype)).toBe(true);
+      const tol = 'nsec' in opts ? 1e-5 : 1e-3;
+      got.forEach((g, i) => expect(Math.abs(g.ts - frames[i].ts)).toBeLessThan(tol));
+    });
+  }
+
+  for (const bigEndian of [false, true]) {
+    it(`pcapng ${bigEndian ? 'big' : 'little'}-endian: interfaces with own link types and resolutions`, () => {
+      const ifaces = [{ linktype: 1 }, { linktype: 101, tsresol: 9 }, { linktype: 113, tsresol: 0x80 | 10 }];
+      const recs = frames.map((f, i) => ({ ...f, iface: i }));
+      const { got, p } = parse(pcapngFile(ifaces, recs, { bigEndian }), 5);
+      expect(got.map((g) => g.lt)).toEqual([1, 101, 113]);
+      got.forEach((g, i) => expect(Math.abs(g.ts - frames[i].ts)).toBeLessThan(1e-2));
+      expect(p.linktypes().sort()).toEqual([1, 101, 113]);
+    });
+  }
+
+  it('one byte at a time gives the same frames as one chunk', () => {
+    const f = pcapngFile([{ linktype: 1 }], frames);
+    expect(parse(f, 1).got).toEqual(parse(f).got);
+  });
+
+  it('refuses what is not a capture, with a code', () => {
+    const p = new CaptureParser(() => {});
+    expect(() => p.push(Buffer.from('GET / HTTP/1.1\r\nHost: example\r\n\r\n'))).toThrowError(SensorError);
+    try {
+      new CaptureParser(() => {}).push(Buffer.from('x'.repeat(100)));
+    } catch (e) {
+      expect((e as SensorError).code).toBe('NOT_A_CAPTURE');
+    }
+    const empty = new CaptureParser(() => {});
+    expect(() => empty.end()).toThrowError(/empty input/);
+  });
+
+  it('a capture cut short yields every whole record and reports the rest', () => {
+    const whole = pcapFile(frames, { linktype: 1 });
+    const { got, left } = parse(whole.subarray(0, whole.length - 10));
+    expect(got).toHaveLength(2);
+    expect(left).toBe(16 + 20 - 10);
+  });
+
+  it('a corrupt record length is an error, not an allocation', () => {
+    const f = pcapFile(frames, { linktype: 1 });
+    f.writeUInt32LE(0x7fffffff, 24 + 8);
+    expect(() => parse(f)).toThrowError(/corrupt record/);
+  });
+});
