@@ -1,116 +1,252 @@
-// A bounded table of half-open TCP connections, keyed by (client ip, client port, server ip,
-// server port) without allocating a key per lookup: a 30-bit hash indexes a Map and the
-// address bytes are compared on a hit. Limits: when full the oldest flow is evicted (counted);
-// a flow sharing a hash with an older one is chained to it and expires no earlier than it.
+// A bounded table of TCP connection attempts with no per-flow allocation: each flow is one
+// 64-byte row of an Int32Array, rows are handed out in creation order from a ring (so the
+// oldest row is the next to expire or be evicted), and an open-addressing index over the key
+// hash finds a row by (client ip, client port, server ip, server port). A counting filter over
+// the hashes of flows awaiting the client's ACK lets the tracker skip the table for the bulk of
+// data segments. Limits: the ring starts small and doubles up to maxFlows; when full the oldest
+// flow is evicted (counted); rows of removed flows keep their ring place until it expires.
 
 import type { EndpointAcc } from './endpoints.js';
+import type { FlowKey } from './flow-key.js';
 
+export const STATE_FREE = 0; // row removed
 export const STATE_SYN = 1; // client SYN seen, no answer yet (Zeek S0)
 export const STATE_SYNACK = 2; // server SYN+ACK seen, waiting for the client's ACK (Zeek S1)
 export const STATE_DONE = 3; // handshake over (completed or aborted by the client); kept so late
 // duplicates and retransmissions are recognised until the flow expires
 export const STATE_REJ = 4; // SYN answered by RST (Zeek REJ)
 
-export interface Flow {
-  addr: Uint8Array; // client address bytes then server address bytes
-  cport: number;
-  sport: number;
-  state: number;
-  cisn: number; // client initial sequence number (valid when sawSyn)
-  sisn: number; // server initial sequence number (valid in STATE_SYNACK)
-  sawSyn: boolean;
-  t: number; // creation time, ms
-  acc: EndpointAcc | null;
-  next: Flow | null; // hash collision chain
-}
+const W = 16; // words per row
+const C0 = 0; // c0..c3 at 0..3, s0..s3 at 4..7
+const PORTS = 8; // cport << 16 | sport
+const META = 9; // state | v6 << 8 | sawSyn << 9
+const CISN = 10;
+const SISN = 11;
+const HASH = 12;
 
-export function flowHash(b: Uint8Array, cOff: number, sOff: number, alen: number, cport: number, sport: number): number {
-  let h = Math.imul(0x811c9dc5 ^ ((cport << 16) | sport), 0x01000193);
-  for (let i = 0; i < alen; i += 4) {
-    h = Math.imul(h ^ ((b[cOff + i] << 24) | (b[cOff + i + 1] << 16) | (b[cOff + i + 2] << 8) | b[cOff + i + 3]), 0x5bd1e995);
-    h ^= h >>> 13;
-    h = Math.imul(h ^ ((b[sOff + i] << 24) | (b[sOff + i + 1] << 16) | (b[sOff + i + 2] << 8) | b[sOff + i + 3]), 0x5bd1e995);
-    h ^= h >>> 15;
-  }
-  return h & 0x3fffffff; // stays a small integer in V8
-}
-
-function same(f: Flow, b: Uint8Array, cOff: number, sOff: number, alen: number, cport: number, sport: number): boolean {
-  if (f.cport !== cport || f.sport !== sport || f.addr.length !== alen * 2) return false;
-  const a = f.addr;
-  for (let i = 0; i < alen; i++) if (a[i] !== b[cOff + i] || a[alen + i] !== b[sOff + i]) return false;
-  return true;
-}
+const FILTER_BITS = 20;
+const FILTER_MASK = (1 << FILTER_BITS) - 1;
+const MIN_CAPACITY = 1 << 14;
 
 export class FlowTable {
-  private readonly map = new Map<number, Flow>();
-  size = 0;
+  private cap: number; // ring capacity in rows (power of two)
+  private rows: Int32Array;
+  private times: Float64Array; // creation time per row, ms
+  private accs: Array<EndpointAcc | null>;
+  private index: Int32Array; // row number, -1 empty; linear probing
+  private head = 0; // sequence number of the oldest row in the ring
+  private tail = 0; // sequence number of the next row
+  private readonly awaiting = new Uint8Array(1 << FILTER_BITS); // saturating counters
+  size = 0; // live flows
   evictions = 0;
 
-  constructor(readonly maxFlows: number) {}
-
-  get(h: number, b: Uint8Array, cOff: number, sOff: number, alen: number, cport: number, sport: number): Flow | null {
-    for (let f = this.map.get(h) ?? null; f !== null; f = f.next) {
-      if (same(f, b, cOff, sOff, alen, cport, sport)) return f;
-    }
-    return null;
+  constructor(readonly maxFlows: number) {
+    this.cap = Math.min(MIN_CAPACITY, pow2(maxFlows));
+    this.rows = new Int32Array(this.cap * W);
+    this.times = new Float64Array(this.cap);
+    this.accs = new Array<EndpointAcc | null>(this.cap).fill(null);
+    this.index = new Int32Array(this.cap * 2).fill(-1);
   }
 
-  /** Insert a new flow; the caller has checked it is absent. Evicts the oldest when full. */
-  insert(h: number, f: Flow): void {
-    if (this.size >= this.maxFlows) {
-      this.evictOldest();
-      this.evictions++;
+  /** The row of the flow with this key, or -1. */
+  get(k: FlowKey): number {
+    const rows = this.rows;
+    const index = this.index;
+    const mask = index.length - 1;
+    const ports = (k.cport << 16) | k.sport;
+    for (let i = k.hash & mask; ; i = (i + 1) & mask) {
+      const r = index[i];
+      if (r < 0) return -1;
+      const o = r * W;
+      if (rows[o + HASH] === k.hash && rows[o + PORTS] === ports && rows[o + C0] === k.c0 && rows[o + 4] === k.s0 &&
+        rows[o + 1] === k.c1 && rows[o + 2] === k.c2 && rows[o + 3] === k.c3 && rows[o + 5] === k.s1 &&
+        rows[o + 6] === k.s2 && rows[o + 7] === k.s3 && ((rows[o + META] >> 8) & 1) === (k.v6 ? 1 : 0)) {
+        return r;
+      }
     }
-    const head = this.map.get(h);
-    if (head) {
-      f.next = head.next;
-      head.next = f;
-    } else {
-      this.map.set(h, f);
+  }
+
+  /** Add a flow (the caller checked it is absent) in `state`; returns its row. */
+  insert(k: FlowKey, t: number, state: number): number {
+    if (this.tail - this.head >= this.cap) {
+      if (this.cap < this.maxFlows) this.grow();
+      else this.advanceHead();
     }
+    while (this.size >= this.maxFlows) this.advanceHead();
+    const r = this.tail++ & (this.cap - 1);
+    const o = r * W;
+    const rows = this.rows;
+    rows[o] = k.c0; rows[o + 1] = k.c1; rows[o + 2] = k.c2; rows[o + 3] = k.c3;
+    rows[o + 4] = k.s0; rows[o + 5] = k.s1; rows[o + 6] = k.s2; rows[o + 7] = k.s3;
+    rows[o + PORTS] = (k.cport << 16) | k.sport;
+    rows[o + META] = k.v6 ? 1 << 8 : 0;
+    rows[o + HASH] = k.hash;
+    this.times[r] = t;
+    this.accs[r] = null;
+    this.place(r, k.hash);
     this.size++;
+    this.setState(r, state);
+    return r;
   }
 
-  remove(h: number, f: Flow): void {
-    const head = this.map.get(h);
-    if (!head) return;
-    if (head === f) {
-      if (f.next) this.map.set(h, f.next);
-      else this.map.delete(h);
-      this.size--;
-      return;
+  state(r: number): number {
+    return this.rows[r * W + META] & 0xff;
+  }
+
+  setState(r: number, state: number): void {
+    const o = r * W + META;
+    const old = this.rows[o] & 0xff;
+    if (old === state) return;
+    if (old === STATE_SYNACK) this.unmark(this.rows[r * W + HASH]);
+    else if (state === STATE_SYNACK) {
+      const i = this.rows[r * W + HASH] & FILTER_MASK;
+      if (this.awaiting[i] < 255) this.awaiting[i]++;
     }
-    for (let p = head; p.next !== null; p = p.next) {
-      if (p.next === f) {
-        p.next = f.next;
-        this.size--;
-        return;
+    this.rows[o] = (this.rows[o] & ~0xff) | state;
+  }
+
+  sawSyn(r: number): boolean {
+    return (this.rows[r * W + META] & (1 << 9)) !== 0;
+  }
+
+  setSawSyn(r: number, v: boolean): void {
+    const o = r * W + META;
+    this.rows[o] = v ? this.rows[o] | (1 << 9) : this.rows[o] & ~(1 << 9);
+  }
+
+  cisn(r: number): number {
+    return this.rows[r * W + CISN] >>> 0;
+  }
+
+  setCisn(r: number, v: number): void {
+    this.rows[r * W + CISN] = v;
+  }
+
+  sisn(r: number): number {
+    return this.rows[r * W + SISN] >>> 0;
+  }
+
+  setSisn(r: number, v: number): void {
+    this.rows[r * W + SISN] = v;
+  }
+
+  acc(r: number): EndpointAcc | null {
+    return this.accs[r];
+  }
+
+  setAcc(r: number, a: EndpointAcc | null): void {
+    this.accs[r] = a;
+  }
+
+  /** May a flow with this hash be waiting for its client's ACK? False means certainly not. */
+  mayAwaitAck(hash: number): boolean {
+    return this.awaiting[hash & FILTER_MASK] !== 0;
+  }
+
+  /** Remove a flow now (its ring row stays until the ring passes it). */
+  remove(r: number): void {
+    this.setState(r, STATE_FREE);
+    this.unplace(r);
+    this.accs[r] = null;
+    this.size--;
+  }
+
+  /** Remove flows created before `cutoff`, oldest first, calling `onExpire` with each one's state. */
+  expire(cutoff: number, onExpire: (state: number) => void): void {
+    const mask = this.cap - 1;
+    while (this.head < this.tail) {
+      const r = this.head & mask;
+      const state = this.state(r);
+      if (state !== STATE_FREE) {
+        if (this.times[r] >= cutoff) return;
+        this.remove(r);
+        onExpire(state);
       }
+      this.head++;
     }
   }
 
-  /** Remove flows created before `cutoff`, oldest first, calling `onExpire` for each. */
-  expire(cutoff: number, onExpire: (f: Flow) => void): void {
-    for (const [h, head] of this.map) {
-      if (head.t >= cutoff) return;
-      this.map.delete(h);
-      for (let f: Flow | null = head; f !== null; f = f.next) {
-        this.size--;
-        onExpire(f);
-      }
-    }
-  }
-
-  /** Remove everything (end of capture), calling `onExpire` for each flow. */
-  drain(onExpire: (f: Flow) => void): void {
+  /** Remove everything (end of input), calling `onExpire` with each flow's state. */
+  drain(onExpire: (state: number) => void): void {
     this.expire(Infinity, onExpire);
   }
 
-  private evictOldest(): void {
-    for (const [h, head] of this.map) {
-      this.remove(h, head);
-      return;
+  /** Give up the oldest ring row, evicting its flow if it is still live. */
+  private advanceHead(): void {
+    const r = this.head & (this.cap - 1);
+    if (this.state(r) !== STATE_FREE) {
+      this.remove(r);
+      this.evictions++;
     }
+    this.head++;
   }
+
+  private unmark(h: number): void {
+    const i = h & FILTER_MASK;
+    if (this.awaiting[i] > 0 && this.awaiting[i] < 255) this.awaiting[i]--;
+  }
+
+  private place(r: number, hash: number): void {
+    const index = this.index;
+    const mask = index.length - 1;
+    let i = hash & mask;
+    while (index[i] >= 0) i = (i + 1) & mask;
+    index[i] = r;
+  }
+
+  /** Delete row r from the index, shifting back later entries of its probe run. */
+  private unplace(r: number): void {
+    const index = this.index;
+    const mask = index.length - 1;
+    let i = this.rows[r * W + HASH] & mask;
+    while (index[i] !== r) {
+      if (index[i] < 0) return;
+      i = (i + 1) & mask;
+    }
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const e = index[j];
+      if (e < 0) break;
+      const home = this.rows[e * W + HASH] & mask;
+      // move e into the hole at i unless its home lies cyclically in (i, j]
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        index[i] = e;
+        i = j;
+      }
+    }
+    index[i] = -1;
+  }
+
+  /** Double the full ring (up to maxFlows), keeping rows in creation order. */
+  private grow(): void {
+    const oldCap = this.cap;
+    const oldRows = this.rows;
+    const oldTimes = this.times;
+    const oldAccs = this.accs;
+    this.cap = Math.min(oldCap * 2, pow2(this.maxFlows));
+    this.rows = new Int32Array(this.cap * W);
+    this.times = new Float64Array(this.cap);
+    this.accs = new Array<EndpointAcc | null>(this.cap).fill(null);
+    this.index = new Int32Array(this.cap * 2).fill(-1);
+    // the ring was full: its rows, oldest first, are [head..oldCap) then [0..head)
+    const h = this.head & (oldCap - 1);
+    this.rows.set(oldRows.subarray(h * W), 0);
+    this.rows.set(oldRows.subarray(0, h * W), (oldCap - h) * W);
+    this.times.set(oldTimes.subarray(h), 0);
+    this.times.set(oldTimes.subarray(0, h), oldCap - h);
+    const n = this.tail - this.head;
+    for (let i = 0; i < n; i++) {
+      this.accs[i] = oldAccs[(h + i) & (oldCap - 1)];
+      if ((this.rows[i * W + META] & 0xff) !== STATE_FREE) this.place(i, this.rows[i * W + HASH]);
+    }
+    this.head = 0;
+    this.tail = n;
+  }
+}
+
+function pow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
 }

@@ -7,11 +7,11 @@
 // Limits: no reassembly, no sequence-window checks beyond the handshake's ack numbers; SYN
 // cookies and simultaneous open are seen as ordinary handshakes.
 
-import { ipText } from '../../schemas/ip.js';
 import type { Observation } from '../../schemas/observation.js';
 import { ACK, RST, SYN, type Packet } from '../decode/packet.js';
 import { EndpointWindows } from './endpoints.js';
-import { type Flow, FlowTable, flowHash, STATE_DONE, STATE_REJ, STATE_SYN, STATE_SYNACK } from './flow-table.js';
+import { FlowKey } from './flow-key.js';
+import { FlowTable, STATE_DONE, STATE_REJ, STATE_SYN, STATE_SYNACK } from './flow-table.js';
 
 export interface TrackerOptions {
   sensorId: string;
@@ -49,10 +49,11 @@ export class Tracker {
   };
   private readonly table: FlowTable;
   private readonly windows: EndpointWindows;
+  private readonly key = new FlowKey();
   private now = 0;
   private nextSweep = 0;
-  private readonly onExpire = (f: Flow): void => {
-    if (f.state === STATE_SYN) this.stats.unanswered++;
+  private readonly onExpire = (state: number): void => {
+    if (state === STATE_SYN) this.stats.unanswered++;
   };
 
   constructor(
@@ -103,90 +104,81 @@ export class Tracker {
   }
 
   private onSyn(p: Packet, ts: number): void {
-    const b = p.buf;
-    const alen = p.ipVersion === 4 ? 4 : 16;
-    const h = flowHash(b, p.srcOff, p.dstOff, alen, p.sport, p.dport);
-    const old = this.table.get(h, b, p.srcOff, p.dstOff, alen, p.sport, p.dport);
-    if (old) {
-      if (old.sawSyn && old.cisn === p.seq) {
+    const t = this.table;
+    const k = this.key.load(p.buf, p.ipVersion === 6, p.srcOff, p.dstOff, p.sport, p.dport);
+    const old = t.get(k);
+    if (old >= 0) {
+      if (t.sawSyn(old) && t.cisn(old) === p.seq) {
         this.stats.duplicates++;
         return;
       }
-      this.table.remove(h, old); // port reused with a new ISN
-      this.onExpire(old);
+      this.onExpire(t.state(old)); // port reused with a new ISN
+      t.remove(old);
     }
     this.stats.syns++;
-    this.insert(h, p, b, p.srcOff, p.dstOff, alen, p.sport, p.dport, STATE_SYN, ts, true);
+    const r = t.insert(k, ts, STATE_SYN);
+    t.setCisn(r, p.seq);
+    t.setSawSyn(r, true);
   }
 
   private onSynAck(p: Packet, ts: number): void {
-    const b = p.buf;
-    const alen = p.ipVersion === 4 ? 4 : 16;
+    const t = this.table;
     // the SYN+ACK travels server -> client: the client is its destination
-    const h = flowHash(b, p.dstOff, p.srcOff, alen, p.dport, p.sport);
-    let flow = this.table.get(h, b, p.dstOff, p.srcOff, alen, p.dport, p.sport);
-    if (flow && (flow.state === STATE_SYNACK || flow.state === STATE_DONE) && flow.sisn === p.seq) {
-      this.stats.duplicates++;
-      return;
+    const k = this.key.load(p.buf, p.ipVersion === 6, p.dstOff, p.srcOff, p.dport, p.sport);
+    let r = t.get(k);
+    if (r >= 0) {
+      const state = t.state(r);
+      if ((state === STATE_SYNACK || state === STATE_DONE) && t.sisn(r) === p.seq) {
+        this.stats.duplicates++;
+        return;
+      }
+      if (state !== STATE_SYN) {
+        t.remove(r); // a new connection on a reused port
+        r = -1;
+      }
     }
-    if (flow && flow.state !== STATE_SYN) {
-      this.table.remove(h, flow); // a new connection on a reused port
-      flow = null;
-    }
-    const sawSyn = flow !== null && flow.sawSyn && p.ack === ((flow.cisn + 1) >>> 0);
-    if (!flow) flow = this.insert(h, p, b, p.dstOff, p.srcOff, alen, p.dport, p.sport, STATE_SYNACK, ts, false);
-    flow.state = STATE_SYNACK;
-    flow.sisn = p.seq;
-    flow.sawSyn = sawSyn;
+    const sawSyn = r >= 0 && p.ack === ((t.cisn(r) + 1) >>> 0);
+    if (r < 0) r = t.insert(k, ts, STATE_SYNACK);
+    else t.setState(r, STATE_SYNACK);
+    t.setSisn(r, p.seq);
+    t.setSawSyn(r, sawSyn);
     if (!sawSyn) this.stats.oneSided++;
     this.stats.accepted++;
-    const acc = this.windows.acc(
-      ipText(b, p.srcOff, p.ipVersion), p.sport, ts, ipText(b, p.dstOff, p.ipVersion), p.vlan, p.ttl, p.window, p.mss,
-    );
+    const acc = this.windows.acc(k, p, ts);
     acc.handshakes++;
-    flow.acc = acc;
+    t.setAcc(r, acc);
   }
 
   private onRst(p: Packet): void {
-    const b = p.buf;
-    const alen = p.ipVersion === 4 ? 4 : 16;
+    const t = this.table;
+    const v6 = p.ipVersion === 6;
     // from the server: answers a SYN (rejected) — the client is the destination
-    let h = flowHash(b, p.dstOff, p.srcOff, alen, p.dport, p.sport);
-    let flow = this.table.get(h, b, p.dstOff, p.srcOff, alen, p.dport, p.sport);
-    if (flow && flow.state === STATE_SYN) {
+    let r = t.get(this.key.load(p.buf, v6, p.dstOff, p.srcOff, p.dport, p.sport));
+    if (r >= 0 && t.state(r) === STATE_SYN) {
       this.stats.rejected++;
-      flow.state = STATE_REJ;
+      t.setState(r, STATE_REJ);
       return;
     }
     // from the client: aborts its own attempt (a SYN scan's RST after the SYN+ACK)
-    h = flowHash(b, p.srcOff, p.dstOff, alen, p.sport, p.dport);
-    flow = this.table.get(h, b, p.srcOff, p.dstOff, alen, p.sport, p.dport);
-    if (flow && flow.state === STATE_SYNACK) flow.state = STATE_DONE;
+    r = t.get(this.key.load(p.buf, v6, p.srcOff, p.dstOff, p.sport, p.dport));
+    if (r >= 0 && t.state(r) === STATE_SYNACK) {
+      t.setState(r, STATE_DONE);
+      t.setAcc(r, null);
+    }
   }
 
   private onAck(p: Packet): void {
-    const b = p.buf;
-    const alen = p.ipVersion === 4 ? 4 : 16;
-    const h = flowHash(b, p.srcOff, p.dstOff, alen, p.sport, p.dport);
-    const flow = this.table.get(h, b, p.srcOff, p.dstOff, alen, p.sport, p.dport);
-    if (!flow || flow.state !== STATE_SYNACK || p.ack !== ((flow.sisn + 1) >>> 0)) return;
-    if (flow.sawSyn && flow.acc) {
-      flow.acc.completed++;
+    const t = this.table;
+    const k = this.key.load(p.buf, p.ipVersion === 6, p.srcOff, p.dstOff, p.sport, p.dport);
+    if (!t.mayAwaitAck(k.hash)) return; // the common case: a data segment
+    const r = t.get(k);
+    if (r < 0 || t.state(r) !== STATE_SYNACK || p.ack !== ((t.sisn(r) + 1) >>> 0)) return;
+    const acc = t.acc(r);
+    if (t.sawSyn(r) && acc) {
+      acc.completed++;
       this.stats.completed++;
     }
-    flow.state = STATE_DONE;
-    flow.acc = null;
-  }
-
-  private insert(
-    h: number, p: Packet, b: Uint8Array, cOff: number, sOff: number, alen: number, cport: number, sport: number,
-    state: number, ts: number, sawSyn: boolean,
-  ): Flow {
-    const addr = new Uint8Array(alen * 2);
-    addr.set(b.subarray(cOff, cOff + alen), 0);
-    addr.set(b.subarray(sOff, sOff + alen), alen);
-    const flow: Flow = { addr, cport, sport, state, cisn: p.seq, sisn: 0, sawSyn, t: ts, acc: null, next: null };
-    this.table.insert(h, flow);
-    return flow;
+    t.setState(r, STATE_DONE);
+    t.setAcc(r, null);
   }
 }

@@ -1,0 +1,100 @@
+// Generates the replay benchmark capture: interleaved TCP connections over IPv4 and IPv6, a
+// third of them 802.1Q-tagged, 10% refused with RST; each accepted connection is a handshake
+// plus 8 data/ACK segments, so ~27% of packets are handshake packets.
+// Usage: node dist/benchmarks/generate.js OUT.pcap [PACKETS]   (default 5,500,000)
+
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { eth, ethTagged, F, ipPacket, tcp } from '../test/support/frames.js';
+
+const out = process.argv[2] ?? 'benchmarks/data/replay-5m.pcap';
+const target = Number(process.argv[3] ?? 5_500_000);
+
+const fd = openSync(out, 'w');
+const hdr = Buffer.alloc(24);
+hdr.writeUInt32LE(0xa1b2c3d4, 0);
+hdr.writeUInt16LE(2, 4);
+hdr.writeUInt16LE(4, 6);
+hdr.writeUInt32LE(262144, 16);
+hdr.writeUInt32LE(1, 20);
+writeSync(fd, hdr);
+
+const buf = Buffer.alloc(8 << 20);
+let pos = 0;
+let packets = 0;
+let handshakePackets = 0;
+let ts = 1_767_225_600_000_000; // microseconds
+
+function put(frame: Uint8Array): void {
+  if (pos + frame.length + 16 > buf.length) {
+    writeSync(fd, buf, 0, pos);
+    pos = 0;
+  }
+  buf.writeUInt32LE(Math.floor(ts / 1e6), pos);
+  buf.writeUInt32LE(ts % 1e6, pos + 4);
+  buf.writeUInt32LE(frame.length, pos + 8);
+  buf.writeUInt32LE(frame.length, pos + 12);
+  buf.set(frame, pos + 16);
+  pos += 16 + frame.length;
+  packets++;
+  ts += 1;
+}
+
+let seed = 12345;
+const rand = (n: number): number => {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return (seed >>> 8) % n;
+};
+const PORTS = [22, 25, 53, 80, 110, 143, 443, 445, 993, 1433, 3306, 3389, 5432, 6379, 8080, 8443, 9200, 27017];
+const SIZES = [0, 0, 40, 120, 0, 300, 0, 60];
+
+interface Conn { frames: Uint8Array[]; i: number }
+
+function connection(n: number): Conn {
+  const v6 = n % 3 === 0;
+  const vlan = n % 3 === 1 ? 100 + (n % 7) : -1;
+  const c = v6 ? `2001:db8:1::${(n % 65000).toString(16)}` : `198.51.${100 + (n % 4)}.${n % 250}`;
+  const s = v6 ? `2001:db8:2::${(rand(500) + 1).toString(16)}` : `192.0.2.${rand(200) + 1}`;
+  const cp = 1024 + (n % 60000);
+  const sp = PORTS[rand(PORTS.length)];
+  const ci = rand(1 << 30);
+  const si = rand(1 << 30);
+  const wrap = (ip: Uint8Array): Uint8Array => {
+    const type = v6 ? 0x86dd : 0x0800;
+    return vlan >= 0 ? ethTagged([[0x8100, vlan]], type, ip) : eth(type, ip);
+  };
+  const seg = (fromClient: boolean, seq: number, ack: number, flags: number, size = 0, mss?: number): Uint8Array =>
+    wrap(ipPacket(fromClient ? c : s, fromClient ? s : c, 6,
+      tcp({ sport: fromClient ? cp : sp, dport: fromClient ? sp : cp, seq: seq >>> 0, ack: ack >>> 0, flags, mss, payload: new Uint8Array(size) })));
+  const frames = [seg(true, ci, 0, F.SYN, 0, 1460)];
+  if (n % 10 === 9) {
+    frames.push(seg(false, 0, ci + 1, F.RST | F.ACK));
+    return { frames, i: 0 };
+  }
+  frames.push(seg(false, si, ci + 1, F.SYN | F.ACK, 0, 1400), seg(true, ci + 1, si + 1, F.ACK));
+  let cs = ci + 1;
+  let ss = si + 1;
+  for (let k = 0; k < 8; k++) {
+    const fromClient = k % 2 === 0;
+    const size = SIZES[k];
+    frames.push(seg(fromClient, fromClient ? cs : ss, fromClient ? ss : cs, size ? F.PSH | F.ACK : F.ACK, size));
+    if (fromClient) cs += size;
+    else ss += size;
+  }
+  return { frames, i: 0 };
+}
+
+// keep ~512 connections open at once and interleave their packets
+const open: Conn[] = [];
+let n = 0;
+while (packets < target) {
+  while (open.length < 512) open.push(connection(n++));
+  const k = rand(open.length);
+  const conn = open[k];
+  const f = conn.frames[conn.i++];
+  if (conn.i <= 3) handshakePackets++; // SYN, SYN+ACK/RST, ACK
+  put(f);
+  if (conn.i >= conn.frames.length) open.splice(k, 1);
+}
+writeSync(fd, buf, 0, pos);
+closeSync(fd);
+process.stdout.write(`${out}: ${packets} packets, ${n} connections, ${((100 * handshakePackets) / packets).toFixed(1)}% handshake packets\n`);
