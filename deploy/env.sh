@@ -1,0 +1,10 @@
+# Shared settings for deploy/ scripts (sourced). Override any of them in the environment.
+# Data, downloads and logs live under PORTHOLE_HOME, never in the source tree.
+: "${PORTHOLE_HOME:=${HOME:-/root}/.porthole}"
+: "${PORTHOLE_KAFKA_PORT:=9092}"
+: "${PORTHOLE_KAFKA_CONTROLLER_PORT:=9093}"
+: "${PORTHOLE_KAFKA_HEAP:=512m}"
+: "${PORTHOLE_CLICKHOUSE_HTTP_PORT:=8123}"
+: "${PORTHOLE_CLICKHOUSE_TCP_PORT:=9000}"
+export PORTHOLE_HOME PORTHOLE_KAFKA_PORT PORTHOLE_KAFKA_CONTROLLER_PORT PORTHOLE_KAFKA_HEAP \
+  PORTHOLE_CLICKHOUSE_HTTP_PORT PORTHOLE_CLICKHOUSE_TCP_PORT

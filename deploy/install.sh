@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what Porthole needs on a fresh Debian machine (run as root, idempotent):
+#   - Debian packages: libpcap-dev (the `cap` addon builds against it), tshark and tcpdump
+#     (golden tests, benchmarks), tcpreplay, nmap, iproute2/ethtool (mirror interfaces, tests),
+#     prads (benchmark peer), Java 17 and Maven (Kafka), clickhouse-server (analyzer)
+#   - Apache Kafka's jars from Maven Central (deploy/kafka/pom.xml) into the data folder
+# Usage: sudo deploy/install.sh            (then: npm ci)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=deploy/env.sh
+. "$here/env.sh"
+
+pkgs=(libpcap-dev tshark tcpdump tcpreplay nmap iproute2 ethtool prads openjdk-17-jre-headless maven
+      build-essential python3 redis-server openssh-server curl procps)
+missing=()
+for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install: apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# redis and sshd are test servers started inside network namespaces by the tests, not services
+for svc in redis-server ssh; do
+  if command -v systemctl >/dev/null && systemctl is-enabled "$svc" >/dev/null 2>&1; then systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
+done
+
+"$here/local.sh" fetch kafka
+echo "install: done (next: npm ci)"

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Local services for development, tests and single-box deployments, as plain processes:
+#   deploy/local.sh up|down|status|fetch [kafka|clickhouse]     (no name: all)
+# Kafka: Apache Kafka (jars from Maven Central via deploy/kafka/pom.xml), one KRaft
+# broker+controller on 127.0.0.1:$PORTHOLE_KAFKA_PORT. Idempotent and cached: jars and
+# formatted storage are kept under $PORTHOLE_HOME, so a second `up` only starts the JVM.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=deploy/env.sh
+. "$here/env.sh"
+
+cmd=${1:-status}
+shift || true
+services=("$@")
+[ ${#services[@]} -gt 0 ] || services=(kafka)
+
+die() { echo "local.sh: $*" >&2; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# ---- kafka ----
+K="$PORTHOLE_HOME/kafka"
+kafka_fetch() {
+  if [ -f "$K/libs/.complete" ] && cmp -s "$here/kafka/pom.xml" "$K/libs/.pom"; then return 0; fi
+  command -v mvn >/dev/null || die "mvn not found: run deploy/install.sh first"
+  echo "kafka: fetching jars from Maven Central (once)"
+  rm -rf "$K/libs"; mkdir -p "$K/libs"
+  mvn -q -B -f "$here/kafka/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$K/libs" >"$K/fetch.log" 2>&1 || { tail -20 "$K/fetch.log" >&2; die "kafka: mvn fetch failed (log: $K/fetch.log)"; }
+  cp "$here/kafka/pom.xml" "$K/libs/.pom"
+  touch "$K/libs/.complete"
+}
+
+kafka_config() {
+  mkdir -p "$K/config" "$K/logs"
+  sed -e "s#@DATA@#$K/data#" -e "s#@PORT@#$PORTHOLE_KAFKA_PORT#g" -e "s#@CPORT@#$PORTHOLE_KAFKA_CONTROLLER_PORT#g" \
+    "$here/kafka/server.properties" >"$K/config/server.properties"
+  sed -e "s#@LOGS@#$K/logs#" "$here/kafka/log4j2.yaml" >"$K/config/log4j2.yaml"
+}
+
+kafka_java() {
+  java -Xms128m "-Xmx$PORTHOLE_KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
+    "-Dlog4j2.configurationFile=$K/config/log4j2.yaml" -Dkafka.logs.dir="$K/logs" \
+    -cp "$K/libs/*" "$@"
+}
+
+kafka_pid() { [ -f "$K/kafka.pid" ] && kill -0 "$(cat "$K/kafka.pid")" 2>/dev/null && cat "$K/kafka.pid"; }
+
+kafka_up() {
+  kafka_fetch
+  if pid=$(kafka_pid); then echo "kafka: running (pid $pid) on 127.0.0.1:$PORTHOLE_KAFKA_PORT"; return 0; fi
+  if port_open "$PORTHOLE_KAFKA_PORT"; then die "kafka: port $PORTHOLE_KAFKA_PORT is taken by another process"; fi
+  command -v java >/dev/null || die "java not found: run deploy/install.sh first"
+  kafka_config
+  if [ ! -f "$K/data/meta.properties" ]; then
+    echo "kafka: formatting storage in $K/data"
+    kafka_java kafka.tools.StorageTool format --standalone -t "$(kafka_java kafka.tools.StorageTool random-uuid)" \
+      -c "$K/config/server.properties" >"$K/logs/format.log" 2>&1 || { cat "$K/logs/format.log" >&2; die "kafka: format failed"; }
+  fi
+  nohup java -Xms128m "-Xmx$PORTHOLE_KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
+    "-Dlog4j2.configurationFile=$K/config/log4j2.yaml" -Dkafka.logs.dir="$K/logs" \
+    -cp "$K/libs/*" kafka.Kafka "$K/config/server.properties" >"$K/logs/stdout.log" 2>&1 &
+  echo $! >"$K/kafka.pid"
+  for _ in $(seq 1 120); do
+    if ! kafka_pid >/dev/null; then tail -30 "$K/logs/stdout.log" >&2; die "kafka: exited during start (logs: $K/logs)"; fi
+    if port_open "$PORTHOLE_KAFKA_PORT" && grep -q "Kafka Server started\|KafkaRaftServer.*started" "$K/logs/server.log" 2>/dev/null; then
+      echo "kafka: up (pid $(cat "$K/kafka.pid")) on 127.0.0.1:$PORTHOLE_KAFKA_PORT"; return 0
+    fi
+    sleep 0.5
+  done
+  die "kafka: no answer on 127.0.0.1:$PORTHOLE_KAFKA_PORT after 60 s (logs: $K/logs)"
+}
+
+kafka_down() {
+  local pid
+  if ! pid=$(kafka_pid); then echo "kafka: not running"; rm -f "$K/kafka.pid"; return 0; fi
+  kill -TERM "$pid"
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || { rm -f "$K/kafka.pid"; echo "kafka: stopped"; return 0; }; sleep 0.5; done
+  kill -KILL "$pid" 2>/dev/null || true; rm -f "$K/kafka.pid"; echo "kafka: killed after 30 s"
+}
+
+kafka_status() {
+  if pid=$(kafka_pid); then echo "kafka: running (pid $pid) on 127.0.0.1:$PORTHOLE_KAFKA_PORT, data $K/data"
+  else echo "kafka: stopped"; return 3; fi
+}
+
+for s in "${services[@]}"; do
+  case "$s:$cmd" in
+    kafka:up) kafka_up ;;
+    kafka:down) kafka_down ;;
+    kafka:status) kafka_status ;;
+    kafka:fetch) kafka_fetch ;;
+    clickhouse:*) die "clickhouse: not available yet (arrives with the analyzer)" ;;
+    *) die "usage: deploy/local.sh up|down|status|fetch [kafka|clickhouse]" ;;
+  esac
+done
