@@ -1,0 +1,108 @@
+// A flat config schema shared by every Porthole process: each key has a type, a default, an
+// environment variable (PORTHOLE_ + key in upper snake case) and may come from a JSON config
+// file (nested objects) or a command-line flag. Values are validated once, every problem is
+// reported together, and the result is frozen.
+
+import { readFileSync } from 'node:fs';
+import { SensorError } from './errors.js';
+
+export type Kind =
+  | { t: 'string'; nullable?: boolean }
+  | { t: 'int'; min: number; max: number }
+  | { t: 'duration' } // "250ms", "5s", "2m", "1h", "7d" or a number of ms
+  | { t: 'bool' }
+  | { t: 'list'; values?: readonly string[] };
+
+export interface KeySpec {
+  key: string;
+  kind: Kind;
+  def: unknown;
+  doc: string;
+}
+
+export type Flat = Record<string, unknown>;
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function envName(key: string): string {
+  return 'PORTHOLE_' + key.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/\./g, '_').toUpperCase();
+}
+
+function coerce(spec: KeySpec, raw: unknown, where: string): { value?: unknown; error?: string } {
+  const bad = (what: string): { error: string } => ({ error: `${spec.key} (${where}): ${what}, got ${JSON.stringify(raw)}` });
+  const k = spec.kind;
+  switch (k.t) {
+    case 'string':
+      if (raw === null && k.nullable) return { value: null };
+      return typeof raw === 'string' && raw.length > 0 ? { value: raw } : bad('must be a non-empty string');
+    case 'int': {
+      const n = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
+      return typeof n === 'number' && Number.isInteger(n) && n >= k.min && n <= k.max ? { value: n } : bad(`must be an integer ${k.min}..${k.max}`);
+    }
+    case 'duration': {
+      if (typeof raw === 'number' && raw >= 0) return { value: raw };
+      const m = typeof raw === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(raw.trim()) : null;
+      return m ? { value: Math.round(Number(m[1]) * UNITS[m[2]]) } : bad('must be a duration like 500ms, 5s, 2m, 1h, 7d');
+    }
+    case 'bool':
+      if (typeof raw === 'boolean') return { value: raw };
+      if (raw === 'true' || raw === '1' || raw === 'yes') return { value: true };
+      if (raw === 'false' || raw === '0' || raw === 'no') return { value: false };
+      return bad('must be true or false');
+    case 'list': {
+      const arr = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+      if (!Array.isArray(arr) || !arr.every((x) => typeof x === 'string')) return bad('must be a list of strings');
+      const unknown = k.values ? arr.filter((x) => !k.values!.includes(x)) : [];
+      return unknown.length ? bad(`unknown value(s) ${unknown.join(', ')}; allowed: ${k.values!.join(', ')}`) : { value: arr };
+    }
+  }
+}
+
+function flatten(obj: Record<string, unknown>, prefix = '', out: Flat = {}): Flat {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, key, out);
+    else out[key] = v;
+  }
+  return out;
+}
+
+/**
+ * Resolve every key from (lowest to highest precedence) defaults, the JSON config file, the
+ * environment and flags. Throws one CONFIG_INVALID error listing every problem.
+ */
+export function resolveConfig(specs: KeySpec[], opts: { file?: string | null; env?: NodeJS.ProcessEnv; flags?: Flat }): Readonly<Flat> {
+  const errors: string[] = [];
+  const out: Flat = {};
+  let fileValues: Flat = {};
+  if (opts.file) {
+    try {
+      fileValues = flatten(JSON.parse(readFileSync(opts.file, 'utf8')) as Record<string, unknown>);
+    } catch (e) {
+      errors.push(`config file ${opts.file}: ${(e as Error).message}`);
+    }
+    for (const k of Object.keys(fileValues)) {
+      if (!specs.some((s) => s.key === k)) errors.push(`${k} (config file): unknown key`);
+    }
+  }
+  const env = opts.env ?? process.env;
+  for (const s of specs) {
+    let value = s.def;
+    const sources: Array<[string, unknown]> = [
+      ['config file', fileValues[s.key]],
+      [envName(s.key), env[envName(s.key)]],
+      ['flag', opts.flags?.[s.key]],
+    ];
+    for (const [where, raw] of sources) {
+      if (raw === undefined || raw === '') continue;
+      const r = coerce(s, raw, where);
+      if (r.error) errors.push(r.error);
+      else value = r.value;
+    }
+    out[s.key] = value;
+  }
+  if (errors.length) {
+    throw new SensorError('CONFIG_INVALID', `invalid configuration: ${errors.join('; ')}`);
+  }
+  return Object.freeze(out);
+}

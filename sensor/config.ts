@@ -1,0 +1,98 @@
+// The sensor's configuration: every key, its default and meaning; resolved once at start-up
+// from defaults, a JSON file, PORTHOLE_* environment variables and flags (see config-spec.ts).
+
+import { hostname } from 'node:os';
+import { type Flat, type KeySpec, resolveConfig } from './config-spec.js';
+import { LINK_STACKS } from './capture/bpf-filter.js';
+import { SensorError } from './errors.js';
+
+export const ENCAPSULATIONS = ['vlan', 'mpls', 'pppoe', 'vxlan', 'geneve', 'gre', 'gtpu', 'ipip'] as const;
+export type Encapsulation = (typeof ENCAPSULATIONS)[number];
+
+export const SENSOR_SPEC: KeySpec[] = [
+  { key: 'sensor.id', kind: { t: 'string' }, def: hostname(), doc: 'sensor id put in every Observation' },
+  { key: 'capture.iface', kind: { t: 'string', nullable: true }, def: null, doc: 'interface to capture on (the mirror port)' },
+  { key: 'capture.pcap', kind: { t: 'string', nullable: true }, def: null, doc: 'read this capture file instead of an interface' },
+  { key: 'capture.bufferMb', kind: { t: 'int', min: 1, max: 4096 }, def: 256, doc: 'libpcap buffer in MiB' },
+  { key: 'capture.acks', kind: { t: 'bool' }, def: true, doc: 'also capture payload-less ACKs, to prove full handshakes' },
+  {
+    key: 'capture.encapsulations',
+    kind: { t: 'list', values: ENCAPSULATIONS },
+    def: ['vlan', 'vxlan', 'geneve', 'gre', 'ipip'],
+    doc: 'encapsulations the kernel filter lets through',
+  },
+  { key: 'capture.user', kind: { t: 'string' }, def: 'nobody', doc: 'user to switch to after opening the capture (when root)' },
+  { key: 'track.window', kind: { t: 'duration' }, def: 5000, doc: 'aggregation window: one Observation per endpoint per window' },
+  { key: 'track.grace', kind: { t: 'duration' }, def: 1000, doc: 'wait after a window closes for late ACKs' },
+  { key: 'track.maxFlows', kind: { t: 'int', min: 1000, max: 50_000_000 }, def: 1_000_000, doc: 'connection attempts tracked at once' },
+  { key: 'track.synTimeout', kind: { t: 'duration' }, def: 30_000, doc: 'a SYN unanswered this long is unanswered' },
+  { key: 'track.maxClients', kind: { t: 'int', min: 1, max: 1_000_000 }, def: 4096, doc: 'distinct clients counted per endpoint and window' },
+  { key: 'kafka.brokers', kind: { t: 'list' }, def: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers' },
+  { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-sensor', doc: 'Kafka client id' },
+  { key: 'kafka.observationsTopic', kind: { t: 'string' }, def: 'porthole.observations', doc: 'topic for Observations' },
+  { key: 'kafka.observationsPartitions', kind: { t: 'int', min: 1, max: 1000 }, def: 6, doc: 'partitions when the sensor creates it' },
+  { key: 'kafka.observationsRetention', kind: { t: 'duration' }, def: 7 * 86_400_000, doc: 'retention when the sensor creates it' },
+  { key: 'kafka.statusTopic', kind: { t: 'string' }, def: 'porthole.sensor-status', doc: 'topic for sensor health messages' },
+  { key: 'kafka.statusRetention', kind: { t: 'duration' }, def: 86_400_000, doc: 'retention when the sensor creates it' },
+  { key: 'publish.queueLimit', kind: { t: 'int', min: 1, max: 10_000_000 }, def: 200_000, doc: 'Observations buffered while Kafka is away; then the oldest are dropped' },
+  { key: 'publish.batchSize', kind: { t: 'int', min: 1, max: 100_000 }, def: 1000, doc: 'messages per Kafka request at most' },
+  { key: 'publish.linger', kind: { t: 'duration' }, def: 100, doc: 'wait this long to fill a batch' },
+  { key: 'status.interval', kind: { t: 'duration' }, def: 10_000, doc: 'health message period' },
+  { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
+];
+
+export interface SensorConfig {
+  sensorId: string;
+  capture: { iface: string | null; pcap: string | null; bufferMb: number; acks: boolean; encapsulations: Encapsulation[]; user: string };
+  track: { windowMs: number; graceMs: number; maxFlows: number; synTimeoutMs: number; maxClients: number };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    observationsTopic: string;
+    observationsPartitions: number;
+    observationsRetentionMs: number;
+    statusTopic: string;
+    statusRetentionMs: number;
+  };
+  publish: { queueLimit: number; batchSize: number; lingerMs: number };
+  statusIntervalMs: number;
+  logLevel: string;
+}
+
+export function loadSensorConfig(opts: { file?: string | null; env?: NodeJS.ProcessEnv; flags?: Flat; needSource?: boolean }): SensorConfig {
+  const c = resolveConfig(SENSOR_SPEC, opts);
+  const g = <T>(k: string): T => c[k] as T;
+  if (opts.needSource !== false && !g('capture.iface') && !g('capture.pcap')) {
+    throw new SensorError('CONFIG_INVALID', 'invalid configuration: capture.iface or capture.pcap is required (--iface IF or --pcap FILE)');
+  }
+  const enc = g<string[]>('capture.encapsulations');
+  if (enc.filter((e) => LINK_STACKS.includes(e as Encapsulation)).length > 1) {
+    throw new SensorError(
+      'CONFIG_INVALID',
+      `invalid configuration: capture.encapsulations: at most one of ${LINK_STACKS.join(', ')} (libpcap shifts header offsets for the rest of a filter), got ${enc.join(',')}`,
+    );
+  }
+  if (g('capture.iface') && g('capture.pcap')) {
+    throw new SensorError('CONFIG_INVALID', 'invalid configuration: give capture.iface or capture.pcap, not both');
+  }
+  return Object.freeze({
+    sensorId: g('sensor.id'),
+    capture: Object.freeze({
+      iface: g('capture.iface'), pcap: g('capture.pcap'), bufferMb: g('capture.bufferMb'), acks: g('capture.acks'),
+      encapsulations: g('capture.encapsulations'), user: g('capture.user'),
+    }),
+    track: Object.freeze({
+      windowMs: g('track.window'), graceMs: g('track.grace'), maxFlows: g('track.maxFlows'),
+      synTimeoutMs: g('track.synTimeout'), maxClients: g('track.maxClients'),
+    }),
+    kafka: Object.freeze({
+      brokers: g('kafka.brokers'), clientId: g('kafka.clientId'),
+      observationsTopic: g('kafka.observationsTopic'), observationsPartitions: g('kafka.observationsPartitions'),
+      observationsRetentionMs: g('kafka.observationsRetention'), statusTopic: g('kafka.statusTopic'),
+      statusRetentionMs: g('kafka.statusRetention'),
+    }),
+    publish: Object.freeze({ queueLimit: g('publish.queueLimit'), batchSize: g('publish.batchSize'), lingerMs: g('publish.linger') }),
+    statusIntervalMs: g('status.interval'),
+    logLevel: g('log.level'),
+  }) as SensorConfig;
+}
