@@ -9,5 +9,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    fileParallelism: false, // integration tests share Kafka (one restarts it) and root-level network state
   },
 });

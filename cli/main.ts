@@ -4,20 +4,24 @@
 import { readFileSync } from 'node:fs';
 import { SensorError } from '../sensor/errors.js';
 import { REPLAY_HELP, replayCommand } from './replay.js';
+import { SENSOR_HELP, sensorCommand } from './sensor.js';
+import { PREPARE_HELP, prepareMirrorCommand } from './prepare-mirror.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string; help: string }> = {
   replay: { run: replayCommand, summary: 'find service endpoints in capture files', help: REPLAY_HELP },
+  sensor: { run: sensorCommand, summary: 'capture on a mirror port and publish to Kafka', help: SENSOR_HELP },
+  'prepare-mirror': { run: prepareMirrorCommand, summary: 'set up an interface as a capture-only mirror port', help: PREPARE_HELP },
 };
 
 function mainHelp(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(15)} ${c.summary}`);
   return `Usage: porthole <command> [options]
 
 Porthole watches mirrored traffic and reports TCP services that accept connections.
 
 Commands:
 ${lines.join('\n')}
-  help CMD   help for one command
+  help CMD        help for one command
 
 Run "porthole <command> --help" for a command's options.
 `;

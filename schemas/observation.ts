@@ -14,6 +14,11 @@ export const observationSchema = {
   ip: { kind: 'ip', doc: 'server address, canonical text (RFC 5952 for IPv6)' },
   port: { kind: 'uint', bits: 16, doc: 'server port' },
   proto: { kind: 'enum', values: ['tcp'], doc: 'transport protocol' },
+  window_start: {
+    kind: 'uint',
+    bits: 53,
+    doc: 'start of the aggregation window, ms since the epoch; (sensor, ip, port, proto, window_start) identifies an Observation',
+  },
   first_seen: { kind: 'uint', bits: 53, doc: 'first SYN+ACK in the window, ms since the epoch' },
   last_seen: { kind: 'uint', bits: 53, doc: 'last SYN+ACK in the window, ms since the epoch' },
   handshakes: {

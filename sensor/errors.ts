@@ -6,6 +6,9 @@ export type SensorErrorCode =
   | 'CAPTURE_CORRUPT'
   | 'CAPTURE_UNREADABLE'
   | 'CONFIG_INVALID'
+  | 'CAPTURE_OPEN_FAILED'
+  | 'PRIVILEGE_DROP_FAILED'
+  | 'KAFKA_UNAVAILABLE'
   | 'USAGE';
 
 export class SensorError extends Error {

@@ -27,7 +27,7 @@ export class EndpointAcc {
   readonly mss: number;
 
   /** From a SYN+ACK: the server is the packet's source. */
-  constructor(k: FlowKey, p: Packet, readonly first: number, maxClients: number) {
+  constructor(k: FlowKey, p: Packet, readonly first: number, readonly windowStart: number, maxClients: number) {
     this.clients = new IdSet(maxClients);
     this.v6 = k.v6;
     this.s0 = k.s0; this.s1 = k.s1; this.s2 = k.s2; this.s3 = k.s3;
@@ -84,7 +84,8 @@ export class EndpointWindows {
     let a: EndpointAcc | null = head ?? null;
     while (a !== null && !sameServer(a, k)) a = a.next;
     if (a === null) {
-      a = new EndpointAcc(k, p, ts, this.opts.maxClientsPerEndpoint);
+      const start = this.opts.windowMs > 0 ? this.currentEnd - this.opts.windowMs : ts;
+      a = new EndpointAcc(k, p, ts, start, this.opts.maxClientsPerEndpoint);
       if (head) {
         a.next = head.next;
         head.next = a;
@@ -142,6 +143,7 @@ export function toObservation(a: EndpointAcc, sensor: string): Observation {
     ip: a.ip,
     port: a.port,
     proto: 'tcp',
+    window_start: Math.floor(a.windowStart),
     first_seen: Math.floor(a.first),
     last_seen: Math.floor(a.last),
     handshakes: a.handshakes,

@@ -1,0 +1,77 @@
+// `porthole sensor`: options -> validated config -> runSensor. Also --print-filter.
+
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { buildFilter } from '../sensor/capture/bpf-filter.js';
+import type { Flat } from '../sensor/config-spec.js';
+import { loadSensorConfig, SENSOR_SPEC } from '../sensor/config.js';
+import { envName } from '../sensor/config-spec.js';
+import { runSensor } from '../sensor/main.js';
+
+export const SENSOR_HELP = `Usage: porthole sensor (--iface IF | --pcap FILE) [options]
+
+Capture on a mirror port (or read a capture file) and publish an Observation per service
+endpoint and window to Kafka, plus a health message every status interval.
+
+Options (each also settable in a JSON config file and as PORTHOLE_* environment variables):
+  --iface IF            interface attached to the mirror/SPAN port
+  --pcap FILE           publish from a capture file instead (pcap or pcapng)
+  --config FILE         JSON config file (keys as below, nested by their dots)
+  --brokers LIST        Kafka brokers, comma-separated (default 127.0.0.1:9092)
+  --sensor-id ID        id in every message (default: host name)
+  --user NAME           user to switch to after opening the capture (default nobody)
+  --buffer-mb N         libpcap buffer in MiB (default 256)
+  --window DUR          aggregation window (default 5s)
+  --status-interval DUR health message period (default 10s)
+  --no-acks             capture only SYN/RST packets (cheaper; evidence is then "synack")
+  --encapsulations LIST which encapsulations to let through (default vlan,vxlan,geneve,gre,ipip)
+  --print-filter        print the kernel capture filter and exit
+  -h, --help            this help
+
+Every configuration key:
+${SENSOR_SPEC.map((s) => `  ${s.key.padEnd(28)} ${envName(s.key).padEnd(36)} ${s.doc}`).join('\n')}
+`;
+
+export async function sensorCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      iface: { type: 'string' },
+      pcap: { type: 'string' },
+      config: { type: 'string' },
+      brokers: { type: 'string' },
+      'sensor-id': { type: 'string' },
+      user: { type: 'string' },
+      'buffer-mb': { type: 'string' },
+      window: { type: 'string' },
+      'status-interval': { type: 'string' },
+      'no-acks': { type: 'boolean' },
+      encapsulations: { type: 'string' },
+      'print-filter': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(SENSOR_HELP);
+    return 0;
+  }
+  const flags: Flat = {
+    'capture.iface': values.iface,
+    'capture.pcap': values.pcap,
+    'kafka.brokers': values.brokers,
+    'sensor.id': values['sensor-id'],
+    'capture.user': values.user,
+    'capture.bufferMb': values['buffer-mb'],
+    'track.window': values.window,
+    'status.interval': values['status-interval'],
+    'capture.acks': values['no-acks'] ? false : undefined,
+    'capture.encapsulations': values.encapsulations,
+  };
+  const cfg = loadSensorConfig({ file: values.config, flags, needSource: !values['print-filter'] });
+  if (values['print-filter']) {
+    process.stdout.write(buildFilter({ acks: cfg.capture.acks, encapsulations: cfg.capture.encapsulations }) + '\n');
+    return 0;
+  }
+  const logger = pino({ level: cfg.logLevel, base: { service: 'porthole-sensor', sensor: cfg.sensorId } });
+  return runSensor(cfg, logger);
+}

@@ -1,0 +1,28 @@
+// The sensor's health message, published every status interval to the status topic and logged
+// as one line. Counters are cumulative since the sensor started.
+
+export const STATUS_VERSION = 1;
+
+export interface SensorStatus {
+  v: typeof STATUS_VERSION;
+  type: 'sensor_status';
+  sensor: string;
+  ts: number; // ms since the epoch
+  uptime_s: number;
+  source: string; // "iface:eth1" or "pcap:/path"
+  packets: number; // frames libpcap handed over (after the kernel filter)
+  decoded: number; // TCP segments found in them
+  failures: Record<string, number>; // skip/error reasons with their counts
+  handshakes: number; // accepted connections (distinct SYN+ACKs)
+  rejected: number;
+  unanswered: number;
+  flows: number; // connection attempts tracked now
+  evictions: number;
+  observations: number; // Observations produced
+  queue_depth: number; // messages waiting for Kafka
+  dropped_before_kafka: number; // messages dropped because the queue was full (exact)
+  published: number; // messages Kafka acknowledged
+  kafka_connected: boolean;
+  last_packet_ms: number | null;
+  kernel_drops: null; // not measurable through the capture library; see docs/operations.md
+}

@@ -1,0 +1,82 @@
+// Live capture through libpcap (the `cap` addon): opens an interface in promiscuous mode with a
+// kernel BPF filter and a large buffer, and hands each frame to a callback. The only code that
+// touches libpcap. Limits: `cap` gives no packet timestamps (arrival time in JS is used) and no
+// kernel drop counters (pcap_stats is not exposed), see docs/operations.md.
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { LINKTYPE } from '../decode/link.js';
+import { SensorError } from '../errors.js';
+import type { FrameSink } from './capture-parser.js';
+
+interface CapHandle {
+  open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
+  close(): void;
+  on(ev: 'packet', cb: (nbytes: number, truncated: boolean) => void): void;
+}
+
+const LINKTYPES: Record<string, number> = {
+  ETHERNET: LINKTYPE.ETHERNET,
+  NULL: LINKTYPE.NULL,
+  RAW: LINKTYPE.RAW,
+  LINKTYPE_LINUX_SLL: LINKTYPE.LINUX_SLL,
+};
+
+export interface LiveSource {
+  linktype: number;
+  frames: number;
+  close(): void;
+}
+
+/** Open `iface`; `filterFor(ethernet)` gives the BPF text for the link type found. */
+export function openLive(iface: string, filterFor: (ethernet: boolean) => string, bufferBytes: number, sink: FrameSink): LiveSource {
+  if (process.platform === 'linux' && !existsSync(`/sys/class/net/${iface}`)) {
+    throw new SensorError('CAPTURE_OPEN_FAILED', `interface ${iface} does not exist`);
+  }
+  const require = createRequire(import.meta.url);
+  const { Cap } = require('cap') as { Cap: new () => CapHandle };
+  const cap = new Cap();
+  const buf = Buffer.alloc(65535);
+  let lt: string;
+  try {
+    lt = cap.open(iface, filterFor(true), bufferBytes, buf);
+  } catch (err) {
+    const msg = (err as Error).message;
+    // vlan/mpls/pppoes are Ethernet-only in libpcap: other links get the plain filter
+    if (/not supported|only supported|no VLAN|MPLS|PPPoE/i.test(msg)) {
+      try {
+        lt = cap.open(iface, filterFor(false), bufferBytes, buf);
+      } catch (err2) {
+        throw openError(iface, err2);
+      }
+    } else {
+      throw openError(iface, err);
+    }
+  }
+  const linktype = LINKTYPES[lt];
+  if (linktype === undefined) {
+    cap.close();
+    throw new SensorError('CAPTURE_OPEN_FAILED', `${iface}: link type ${lt} is not supported for live capture`);
+  }
+  const src: LiveSource = {
+    linktype,
+    frames: 0,
+    close: () => cap.close(),
+  };
+  cap.on('packet', (nbytes) => {
+    src.frames++;
+    sink(buf, 0, nbytes, Date.now(), linktype);
+  });
+  return src;
+}
+
+function openError(iface: string, err: unknown): SensorError {
+  const msg = (err as Error).message ?? String(err);
+  let text: string;
+  if (/No such device|doesn't exist|does not exist/i.test(msg)) text = `interface ${iface} does not exist`;
+  else if (/permission|not permitted/i.test(msg)) {
+    text = `no permission to capture on ${iface}: run as root or grant CAP_NET_RAW and CAP_NET_ADMIN`;
+  } else if (/syntax|filter/i.test(msg)) text = `capture filter rejected on ${iface}: ${msg}`;
+  else text = `cannot capture on ${iface}: ${msg}`;
+  return new SensorError('CAPTURE_OPEN_FAILED', text, { cause: err });
+}

@@ -1,0 +1,113 @@
+// `porthole sensor`: wiring only. Opens the capture (interface or file), drops privileges,
+// runs every frame through the shared pipeline, publishes Observations and health messages to
+// Kafka, and shuts down cleanly on SIGTERM/SIGINT (flushing what is queued).
+
+import type { Logger } from 'pino';
+import type { Observation } from '../schemas/observation.js';
+import { STATUS_VERSION, type SensorStatus } from '../schemas/status.js';
+import { buildFilter } from './capture/bpf-filter.js';
+import { readCaptureFile } from './capture/file-source.js';
+import { type LiveSource, openLive } from './capture/live-source.js';
+import { dropPrivileges } from './capture/privileges.js';
+import type { SensorConfig } from './config.js';
+import { createPipeline } from './pipeline.js';
+import { createPublisher } from './publish/kafka-publisher.js';
+
+const FLUSH_TIMEOUT_MS = 15_000;
+
+export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<number> {
+  const started = Date.now();
+  let observations = 0;
+  const publisher = createPublisher({
+    brokers: cfg.kafka.brokers,
+    clientId: cfg.kafka.clientId,
+    topics: [
+      { topic: cfg.kafka.observationsTopic, partitions: cfg.kafka.observationsPartitions, retentionMs: cfg.kafka.observationsRetentionMs },
+      { topic: cfg.kafka.statusTopic, partitions: 1, retentionMs: cfg.kafka.statusRetentionMs },
+    ],
+    queueLimit: cfg.publish.queueLimit,
+    batchSize: cfg.publish.batchSize,
+    lingerMs: cfg.publish.lingerMs,
+    logger: logger.child({ component: 'publish' }),
+  });
+  const emit = (o: Observation): void => {
+    observations++;
+    publisher.publish(cfg.kafka.observationsTopic, o.ip, JSON.stringify(o));
+  };
+  const pipeline = createPipeline(
+    {
+      sensorId: cfg.sensorId,
+      windowMs: cfg.track.windowMs,
+      graceMs: cfg.track.graceMs,
+      maxFlows: cfg.track.maxFlows,
+      synTimeoutMs: cfg.track.synTimeoutMs,
+      maxClientsPerEndpoint: cfg.track.maxClients,
+    },
+    emit,
+  );
+  const source = cfg.capture.iface ? `iface:${cfg.capture.iface}` : `pcap:${cfg.capture.pcap}`;
+
+  const status = (): SensorStatus => {
+    const s = pipeline.stats();
+    const p = publisher.stats();
+    return {
+      v: STATUS_VERSION, type: 'sensor_status', sensor: cfg.sensorId, ts: Date.now(),
+      uptime_s: Math.round((Date.now() - started) / 1000), source, packets: s.packets, decoded: s.decoded,
+      failures: s.reasons, handshakes: s.tracker.accepted, rejected: s.tracker.rejected, unanswered: s.tracker.unanswered,
+      flows: s.tracker.flows, evictions: s.tracker.evictions, observations, queue_depth: p.queued,
+      dropped_before_kafka: p.dropped, published: p.published, kafka_connected: p.connected,
+      last_packet_ms: s.lastPacketMs === null ? null : Math.floor(s.lastPacketMs), kernel_drops: null,
+    };
+  };
+  const report = (): void => {
+    const st = status();
+    logger.info({ status: st }, 'sensor status');
+    publisher.publish(cfg.kafka.statusTopic, cfg.sensorId, JSON.stringify(st));
+  };
+
+  let live: LiveSource | null = null;
+  if (cfg.capture.iface) {
+    const filterFor = (ethernet: boolean): string =>
+      buildFilter({ acks: cfg.capture.acks, encapsulations: cfg.capture.encapsulations, ethernet });
+    live = openLive(cfg.capture.iface, filterFor, cfg.capture.bufferMb * 1024 * 1024, pipeline.onFrame);
+    logger.info({ iface: cfg.capture.iface, linktype: live.linktype, bufferMb: cfg.capture.bufferMb }, 'capturing');
+  }
+  const dropped = dropPrivileges(cfg.capture.user);
+  if (dropped) logger.info({ user: cfg.capture.user, ...dropped }, 'dropped privileges');
+  publisher.start();
+
+  // live windows close on the wall clock even when no packets come; files follow their own time
+  const ticker = live ? setInterval(() => pipeline.tick(Date.now()), 1000) : null;
+  const statusTimer = setInterval(report, cfg.statusIntervalMs);
+  let stopRequested: (() => void) | null = null;
+  const stopped = new Promise<void>((r) => (stopRequested = r));
+  const onSignal = (sig: string): void => {
+    logger.info({ signal: sig }, 'stopping');
+    stopRequested?.();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+
+  if (cfg.capture.pcap) {
+    const r = await readCaptureFile(cfg.capture.pcap, pipeline.onFrame);
+    if (r.truncatedBytes) logger.warn({ file: r.path, ignoredBytes: r.truncatedBytes }, 'capture cut short');
+    logger.info({ file: r.path, frames: r.frames }, 'capture file read');
+  } else {
+    await stopped;
+  }
+
+  if (ticker) clearInterval(ticker);
+  clearInterval(statusTimer);
+  live?.close();
+  pipeline.finish();
+  report();
+  const q = publisher.stats().queued;
+  logger.info({ queued: q }, 'flushing to kafka');
+  await publisher.stop(FLUSH_TIMEOUT_MS);
+  const left = publisher.stats().queued;
+  if (left > 0) logger.error({ lost: left }, 'kafka did not take everything before the flush timeout');
+  logger.info({ ...status() }, 'sensor stopped');
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  return left > 0 ? 1 : 0;
+}

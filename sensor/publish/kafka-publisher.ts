@@ -1,0 +1,166 @@
+// Publishes queued messages to Kafka with kafkajs: batches by size and time, gzip, acks=all,
+// idempotent producer. Capture never waits for it: messages go into bounded queues, and while
+// Kafka is down or slow the publisher retries with backoff, logging once per outage, and the
+// queues drop their oldest entries past their limit (counted). stop() flushes what is queued.
+// Limit: a batch whose acknowledgement was lost is sent again, so consumers must tolerate a
+// duplicate (Observations carry a natural key for that: sensor, ip, port, window_start).
+
+import { CompressionTypes, Kafka, type Message, type Producer, logLevel } from 'kafkajs';
+import type { Logger } from 'pino';
+import { BoundedQueue } from './bounded-queue.js';
+import { ensureTopics, type TopicSpec } from './topics.js';
+
+export interface PublisherOptions {
+  brokers: string[];
+  clientId: string;
+  topics: TopicSpec[];
+  queueLimit: number; // per topic
+  batchSize: number;
+  lingerMs: number;
+  logger: Logger;
+}
+
+export interface PublisherStats {
+  queued: number;
+  dropped: number;
+  published: number;
+  sendErrors: number;
+  connected: boolean;
+}
+
+export interface Publisher {
+  start(): void;
+  publish(topic: string, key: string, value: string): void;
+  stats(): PublisherStats;
+  /** Flush what is queued (up to timeoutMs) and disconnect. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
+export function createPublisher(o: PublisherOptions): Publisher {
+  const kafka = new Kafka({
+    clientId: o.clientId,
+    brokers: o.brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
+  });
+  const queues = new Map(o.topics.map((t) => [t.topic, new BoundedQueue<Message>(o.queueLimit)]));
+  let producer: Producer | null = null;
+  let connected = false;
+  let running = false;
+  let stopping = false;
+  let published = 0;
+  let sendErrors = 0;
+  let wake: (() => void) | null = null;
+  let loopDone: Promise<void> = Promise.resolve();
+  let outageSince: number | null = null;
+
+  const queuedCount = (): number => [...queues.values()].reduce((n, q) => n + q.length, 0);
+
+  function outage(err: unknown, what: string): void {
+    if (outageSince === null) {
+      outageSince = Date.now();
+      o.logger.warn({ err: (err as Error).message, brokers: o.brokers }, `kafka unreachable (${what}); buffering and retrying`);
+    }
+  }
+
+  async function connect(): Promise<void> {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const created = await ensureTopics(admin, o.topics);
+      if (created.length) o.logger.info({ topics: created }, 'created topics');
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await producer.connect();
+    connected = true;
+    if (outageSince !== null) {
+      o.logger.info({ downForMs: Date.now() - outageSince, queued: queuedCount() }, 'kafka reachable again');
+      outageSince = null;
+    }
+  }
+
+  async function sendOnce(): Promise<boolean> {
+    let sent = false;
+    for (const [topic, q] of queues) {
+      if (q.length === 0) continue;
+      const batch = q.take(o.batchSize);
+      try {
+        await producer!.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: batch });
+        published += batch.length;
+        sent = true;
+      } catch (err) {
+        q.unshift(batch);
+        sendErrors++;
+        throw err;
+      }
+    }
+    return sent;
+  }
+
+  async function loop(): Promise<void> {
+    let backoff = 250;
+    while (running || (stopping && queuedCount() > 0)) {
+      try {
+        if (!connected) await connect();
+        if (queuedCount() === 0) {
+          if (stopping) break;
+          await new Promise<void>((r) => {
+            wake = r;
+            setTimeout(r, 1000).unref();
+          });
+          wake = null;
+          continue;
+        }
+        if (!stopping && queuedCount() < o.batchSize) await sleep(o.lingerMs);
+        await sendOnce();
+        backoff = 250;
+      } catch (err) {
+        outage(err, connected ? 'send failed' : 'connect failed');
+        if (connected) {
+          connected = false;
+          await producer?.disconnect().catch(() => {});
+          producer = null;
+        }
+        if (stopping && !running) return; // stop() gave up waiting
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  return {
+    start() {
+      running = true;
+      loopDone = loop();
+    },
+    publish(topic, key, value) {
+      const q = queues.get(topic);
+      if (!q) throw new Error(`publisher: unknown topic ${topic}`);
+      q.push({ key, value });
+      if (wake) wake();
+    },
+    stats() {
+      return {
+        queued: queuedCount(),
+        dropped: [...queues.values()].reduce((n, q) => n + q.dropped, 0),
+        published,
+        sendErrors,
+        connected,
+      };
+    },
+    async stop(timeoutMs) {
+      stopping = true;
+      running = false;
+      wake?.();
+      await Promise.race([loopDone, sleep(timeoutMs)]);
+      stopping = false; // a loop still retrying ends at its next check
+      await producer?.disconnect().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// Test helpers for the real local Kafka: random topic names, reading a topic from the
+// beginning until a condition holds, deleting topics afterwards.
+
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+
+export const BROKERS = [`127.0.0.1:${process.env.PORTHOLE_KAFKA_PORT ?? '9092'}`];
+
+export function kafkaClient(): Kafka {
+  return new Kafka({ clientId: 'porthole-test', brokers: BROKERS, logLevel: logLevel.NOTHING });
+}
+
+export function randomTopic(what: string): string {
+  return `porthole.test.${what}.${randomBytes(4).toString('hex')}`;
+}
+
+/** Read all messages of `topic` from the beginning until `done(messages)` or the timeout. */
+export async function readTopic(topic: string, done: (msgs: unknown[]) => boolean, timeoutMs: number): Promise<unknown[]> {
+  const kafka = kafkaClient();
+  const consumer = kafka.consumer({ groupId: `porthole-test-${randomBytes(4).toString('hex')}` });
+  const msgs: unknown[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          msgs.push(JSON.parse(message.value!.toString()));
+          if (done(msgs)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return msgs;
+}
+
+export async function deleteTopics(topics: string[]): Promise<void> {
+  const admin = kafkaClient().admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const gone = topics.filter((t) => existing.has(t));
+    if (gone.length) await admin.deleteTopics({ topics: gone });
+  } finally {
+    await admin.disconnect();
+  }
+}

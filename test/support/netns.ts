@@ -1,0 +1,111 @@
+// A mirror-port lab in network namespaces, for tests that need real traffic: a server and a
+// client namespace joined by a veth pair (documentation addresses 192.0.2.0/24 and
+// 2001:db8:5::/64 only), and a `tc` mirror (clsact ingress+egress, u32 match-all, mirred egress
+// mirror) of the server's link onto a monitor veth whose other end is in the root namespace,
+// where the sensor captures. Everything is named with a random tag and removed by cleanup().
+
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+export const SERVER_V4 = '192.0.2.1';
+export const CLIENT_V4 = '192.0.2.2';
+export const SERVER_V6 = '2001:db8:5::1';
+export const CLIENT_V6 = '2001:db8:5::2';
+
+export interface MirrorLab {
+  tag: string;
+  srv: string; // namespace names
+  cli: string;
+  monitor: string; // root-namespace interface the sensor captures on
+  run(ns: string, cmd: string[], opts?: { timeout?: number }): string;
+  spawnIn(ns: string, cmd: string[]): ChildProcess;
+  cleanup(): void;
+}
+
+function sh(cmd: string[], timeout = 15_000): string {
+  return execFileSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function createMirrorLab(): MirrorLab {
+  const tag = randomBytes(3).toString('hex');
+  const srv = `ph-${tag}-srv`;
+  const cli = `ph-${tag}-cli`;
+  const vs = `ph${tag}s`;
+  const vc = `ph${tag}c`;
+  const m0 = `ph${tag}m0`;
+  const monitor = `ph${tag}m1`;
+  const children: ChildProcess[] = [];
+  const lab: MirrorLab = {
+    tag, srv, cli, monitor,
+    run: (ns, cmd, opts) => sh(['ip', 'netns', 'exec', ns, ...cmd], opts?.timeout),
+    spawnIn(ns, cmd) {
+      const c = spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(c);
+      return c;
+    },
+    cleanup() {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      for (const ns of [srv, cli]) {
+        try {
+          sh(['ip', 'netns', 'pids', ns]).split('\n').filter(Boolean).forEach((pid) => {
+            try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+          });
+        } catch { /* no namespace */ }
+        try { sh(['ip', 'netns', 'del', ns]); } catch { /* already gone */ }
+      }
+      try { sh(['ip', 'link', 'del', monitor]); } catch { /* went with the namespace */ }
+    },
+  };
+  try {
+    sh(['ip', 'netns', 'add', srv]);
+    sh(['ip', 'netns', 'add', cli]);
+    sh(['ip', 'link', 'add', vs, 'netns', srv, 'type', 'veth', 'peer', 'name', vc, 'netns', cli]);
+    sh(['ip', 'link', 'add', m0, 'netns', srv, 'type', 'veth', 'peer', 'name', monitor]);
+    for (const [ns, dev, v4, v6] of [[srv, vs, SERVER_V4, SERVER_V6], [cli, vc, CLIENT_V4, CLIENT_V6]]) {
+      lab.run(ns, ['ip', 'link', 'set', 'lo', 'up']);
+      lab.run(ns, ['ip', 'addr', 'add', `${v4}/24`, 'dev', dev]);
+      lab.run(ns, ['ip', 'addr', 'add', `${v6}/64`, 'dev', dev, 'nodad']);
+      lab.run(ns, ['ip', 'link', 'set', dev, 'up']);
+    }
+    lab.run(srv, ['ip', 'link', 'set', m0, 'up']);
+    lab.run(srv, ['sysctl', '-q', '-w', `net.ipv6.conf.${m0}.disable_ipv6=1`]);
+    // the SPAN: both directions of the server's link copied onto the monitor veth
+    lab.run(srv, ['tc', 'qdisc', 'add', 'dev', vs, 'clsact']);
+    for (const dir of ['ingress', 'egress']) {
+      lab.run(srv, ['tc', 'filter', 'add', 'dev', vs, dir, 'protocol', 'all', 'u32', 'match', 'u32', '0', '0',
+        'action', 'mirred', 'egress', 'mirror', 'dev', m0]);
+    }
+  } catch (err) {
+    lab.cleanup();
+    throw err;
+  }
+  return lab;
+}
+
+/** A TCP server on each port (IPv4 and IPv6), answering with one line, run with python3. */
+export const MULTI_PORT_SERVER = `
+import socket, sys, threading
+def serve(port):
+    s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0); s.bind(("::", port)); s.listen(64)
+    while True:
+        c, _ = s.accept()
+        try: c.sendall(b"hello\\n")
+        except OSError: pass
+        c.close()
+for p in sys.argv[1:]: threading.Thread(target=serve, args=(int(p),), daemon=True).start()
+print("ready", flush=True)
+threading.Event().wait()
+`;
+
+/** Client: connect to host:port for each, read a little, close; refused connections are fine. */
+export const CONNECT_CLIENT = `
+import socket, sys
+host = sys.argv[1]
+for p in sys.argv[2:]:
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET); s.settimeout(2)
+    try:
+        s.connect((host, int(p))); s.recv(16)
+    except OSError: pass
+    s.close()
+`;

@@ -1,0 +1,60 @@
+// Runs `porthole sensor` as a real child process and follows its JSON log lines.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { BIN } from './porthole.js';
+
+export interface SensorProc {
+  child: ChildProcess;
+  logs: Array<Record<string, unknown>>;
+  stderr: string[];
+  waitFor(pred: (l: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
+  stop(): Promise<number | null>;
+}
+
+export function startSensor(args: string[], env: Record<string, string>): SensorProc {
+  const child = spawn(process.execPath, [BIN, 'sensor', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: Array<Record<string, unknown>> = [];
+  const stderr: string[] = [];
+  const waiters: Array<() => void> = [];
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        logs.push(JSON.parse(line));
+      } catch {
+        stderr.push(line);
+      }
+      waiters.forEach((w) => w());
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    child, logs, stderr,
+    waitFor(pred, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          const hit = logs.find(pred);
+          if (hit) resolve(hit);
+          return !!hit;
+        };
+        if (check()) return;
+        const t = setTimeout(() => reject(new Error(`sensor log line not seen in ${timeoutMs} ms; stderr: ${stderr.join('').slice(-2000)}; last logs: ${JSON.stringify(logs.slice(-5))}`)), timeoutMs);
+        waiters.push(() => { if (check()) clearTimeout(t); });
+        void exited.then((code) => { if (!check()) { clearTimeout(t); reject(new Error(`sensor exited (${code}): ${stderr.join('').slice(-2000)}`)); } });
+      });
+    },
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+  };
+}
