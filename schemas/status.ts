@@ -20,7 +20,8 @@ export interface SensorStatus {
   evictions: number;
   observations: number; // Observations produced
   queue_depth: number; // messages waiting for Kafka
-  dropped_before_kafka: number; // messages dropped because the queue was full (exact)
+  dropped_before_kafka: number; // Observations dropped because the queue was full (exact)
+  status_dropped: number; // health messages dropped the same way
   published: number; // messages Kafka acknowledged
   kafka_connected: boolean;
   last_packet_ms: number | null;

@@ -37,6 +37,7 @@ export const SENSOR_SPEC: KeySpec[] = [
   { key: 'publish.queueLimit', kind: { t: 'int', min: 1, max: 10_000_000 }, def: 200_000, doc: 'Observations buffered while Kafka is away; then the oldest are dropped' },
   { key: 'publish.batchSize', kind: { t: 'int', min: 1, max: 100_000 }, def: 1000, doc: 'messages per Kafka request at most' },
   { key: 'publish.linger', kind: { t: 'duration' }, def: 100, doc: 'wait this long to fill a batch' },
+  { key: 'publish.flushTimeout', kind: { t: 'duration' }, def: 15_000, doc: 'on shutdown, wait this long for Kafka to take what is queued' },
   { key: 'status.interval', kind: { t: 'duration' }, def: 10_000, doc: 'health message period' },
   { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
 ];
@@ -54,7 +55,7 @@ export interface SensorConfig {
     statusTopic: string;
     statusRetentionMs: number;
   };
-  publish: { queueLimit: number; batchSize: number; lingerMs: number };
+  publish: { queueLimit: number; batchSize: number; lingerMs: number; flushTimeoutMs: number };
   statusIntervalMs: number;
   logLevel: string;
 }
@@ -91,7 +92,10 @@ export function loadSensorConfig(opts: { file?: string | null; env?: NodeJS.Proc
       observationsRetentionMs: g('kafka.observationsRetention'), statusTopic: g('kafka.statusTopic'),
       statusRetentionMs: g('kafka.statusRetention'),
     }),
-    publish: Object.freeze({ queueLimit: g('publish.queueLimit'), batchSize: g('publish.batchSize'), lingerMs: g('publish.linger') }),
+    publish: Object.freeze({
+      queueLimit: g('publish.queueLimit'), batchSize: g('publish.batchSize'), lingerMs: g('publish.linger'),
+      flushTimeoutMs: g('publish.flushTimeout'),
+    }),
     statusIntervalMs: g('status.interval'),
     logLevel: g('log.level'),
   }) as SensorConfig;

@@ -13,7 +13,6 @@ import type { SensorConfig } from './config.js';
 import { createPipeline } from './pipeline.js';
 import { createPublisher } from './publish/kafka-publisher.js';
 
-const FLUSH_TIMEOUT_MS = 15_000;
 
 export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<number> {
   const started = Date.now();
@@ -55,7 +54,8 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
       uptime_s: Math.round((Date.now() - started) / 1000), source, packets: s.packets, decoded: s.decoded,
       failures: s.reasons, handshakes: s.tracker.accepted, rejected: s.tracker.rejected, unanswered: s.tracker.unanswered,
       flows: s.tracker.flows, evictions: s.tracker.evictions, observations, queue_depth: p.queued,
-      dropped_before_kafka: p.dropped, published: p.published, kafka_connected: p.connected,
+      dropped_before_kafka: p.droppedByTopic[cfg.kafka.observationsTopic] ?? 0,
+      status_dropped: p.droppedByTopic[cfg.kafka.statusTopic] ?? 0, published: p.published, kafka_connected: p.connected,
       last_packet_ms: s.lastPacketMs === null ? null : Math.floor(s.lastPacketMs), kernel_drops: null,
     };
   };
@@ -103,7 +103,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
   report();
   const q = publisher.stats().queued;
   logger.info({ queued: q }, 'flushing to kafka');
-  await publisher.stop(FLUSH_TIMEOUT_MS);
+  await publisher.stop(cfg.publish.flushTimeoutMs);
   const left = publisher.stats().queued;
   if (left > 0) logger.error({ lost: left }, 'kafka did not take everything before the flush timeout');
   logger.info({ ...status() }, 'sensor stopped');

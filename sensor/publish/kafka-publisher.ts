@@ -23,6 +23,7 @@ export interface PublisherOptions {
 export interface PublisherStats {
   queued: number;
   dropped: number;
+  droppedByTopic: Record<string, number>;
   published: number;
   sendErrors: number;
   connected: boolean;
@@ -149,6 +150,7 @@ export function createPublisher(o: PublisherOptions): Publisher {
       return {
         queued: queuedCount(),
         dropped: [...queues.values()].reduce((n, q) => n + q.dropped, 0),
+        droppedByTopic: Object.fromEntries([...queues].map(([t, q]) => [t, q.dropped])),
         published,
         sendErrors,
         connected,
@@ -158,7 +160,10 @@ export function createPublisher(o: PublisherOptions): Publisher {
       stopping = true;
       running = false;
       wake?.();
-      await Promise.race([loopDone, sleep(timeoutMs)]);
+      let timer: NodeJS.Timeout | undefined;
+      // a referenced timer: the process must not exit while the flush is pending
+      await Promise.race([loopDone, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+      clearTimeout(timer);
       stopping = false; // a loop still retrying ends at its next check
       await producer?.disconnect().catch(() => {});
     },

@@ -68,6 +68,8 @@ export function createMirrorLab(): MirrorLab {
       lab.run(ns, ['ip', 'link', 'set', dev, 'up']);
     }
     lab.run(srv, ['ip', 'link', 'set', m0, 'up']);
+    sh(['sysctl', '-q', '-w', `net.ipv6.conf.${monitor}.disable_ipv6=1`]);
+    sh(['ip', 'link', 'set', monitor, 'up']);
     lab.run(srv, ['sysctl', '-q', '-w', `net.ipv6.conf.${m0}.disable_ipv6=1`]);
     // the SPAN: both directions of the server's link copied onto the monitor veth
     lab.run(srv, ['tc', 'qdisc', 'add', 'dev', vs, 'clsact']);

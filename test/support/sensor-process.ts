@@ -45,7 +45,7 @@ export function startSensor(args: string[], env: Record<string, string>): Sensor
         if (check()) return;
         const t = setTimeout(() => reject(new Error(`sensor log line not seen in ${timeoutMs} ms; stderr: ${stderr.join('').slice(-2000)}; last logs: ${JSON.stringify(logs.slice(-5))}`)), timeoutMs);
         waiters.push(() => { if (check()) clearTimeout(t); });
-        void exited.then((code) => { if (!check()) { clearTimeout(t); reject(new Error(`sensor exited (${code}): ${stderr.join('').slice(-2000)}`)); } });
+        void exited.then((code) => { if (!check()) { clearTimeout(t); reject(new Error(`sensor exited (${code}): ${stderr.join('').slice(-2000)} logs: ${JSON.stringify(logs.slice(-4))}`)); } });
       });
     },
     async stop() {
