@@ -77,7 +77,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
   publisher.start();
 
   // live windows close on the wall clock even when no packets come; files follow their own time
-  const ticker = live ? setInterval(() => pipeline.tick(Date.now()), 1000) : null;
+  const ticker = live ? setInterval(() => pipeline.tick(Date.now()), 250) : null;
   const statusTimer = setInterval(report, cfg.statusIntervalMs);
   let stopRequested: (() => void) | null = null;
   const stopped = new Promise<void>((r) => (stopRequested = r));

@@ -84,7 +84,7 @@ export class Tracker {
   /** Expire old flows and close finished windows; called per second of packet time and by timers. */
   advance(now: number): void {
     if (now > this.now) this.now = now;
-    this.nextSweep = this.now + 1000;
+    this.nextSweep = this.now + 250;
     this.table.expire(this.now - this.opts.synTimeoutMs, this.onExpire);
     this.windows.advance(this.now);
     this.syncStats();

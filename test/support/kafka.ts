@@ -16,9 +16,19 @@ export function randomTopic(what: string): string {
 
 /** Read all messages of `topic` from the beginning until `done(messages)` or the timeout. */
 export async function readTopic(topic: string, done: (msgs: unknown[]) => boolean, timeoutMs: number): Promise<unknown[]> {
+  const got = await readTopicMeta(topic, (m) => done(m.map((x) => x.value)), timeoutMs);
+  return got.map((x) => x.value);
+}
+
+/** As readTopic, with each message's Kafka timestamp (ms). */
+export async function readTopicMeta(
+  topic: string,
+  done: (msgs: Array<{ value: unknown; timestamp: number }>) => boolean,
+  timeoutMs: number,
+): Promise<Array<{ value: unknown; timestamp: number }>> {
   const kafka = kafkaClient();
   const consumer = kafka.consumer({ groupId: `porthole-test-${randomBytes(4).toString('hex')}` });
-  const msgs: unknown[] = [];
+  const msgs: Array<{ value: unknown; timestamp: number }> = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -26,7 +36,7 @@ export async function readTopic(topic: string, done: (msgs: unknown[]) => boolea
       const timer = setTimeout(resolve, timeoutMs);
       void consumer.run({
         eachMessage: async ({ message }) => {
-          msgs.push(JSON.parse(message.value!.toString()));
+          msgs.push({ value: JSON.parse(message.value!.toString()), timestamp: Number(message.timestamp) });
           if (done(msgs)) {
             clearTimeout(timer);
             resolve();
