@@ -6,11 +6,18 @@ import { SensorError } from '../sensor/errors.js';
 import { REPLAY_HELP, replayCommand } from './replay.js';
 import { SENSOR_HELP, sensorCommand } from './sensor.js';
 import { PREPARE_HELP, prepareMirrorCommand } from './prepare-mirror.js';
+import {
+  ANALYZER_HELP, analyzerCommand, HOST_HELP, hostCommand, SCHEMA_HELP, schemaCommand, SERVICES_HELP, servicesCommand,
+} from './analyzer.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string; help: string }> = {
   replay: { run: replayCommand, summary: 'find service endpoints in capture files', help: REPLAY_HELP },
   sensor: { run: sensorCommand, summary: 'capture on a mirror port and publish to Kafka', help: SENSOR_HELP },
   'prepare-mirror': { run: prepareMirrorCommand, summary: 'set up an interface as a capture-only mirror port', help: PREPARE_HELP },
+  analyzer: { run: analyzerCommand, summary: 'consume Observations into the ClickHouse inventory; alert', help: ANALYZER_HELP },
+  services: { run: servicesCommand, summary: 'list the service inventory', help: SERVICES_HELP },
+  host: { run: hostCommand, summary: "one host's services, history and alerts", help: HOST_HELP },
+  schema: { run: schemaCommand, summary: 'print the ClickHouse DDL', help: SCHEMA_HELP },
 };
 
 function mainHelp(): string {
@@ -59,11 +66,12 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 function report(err: unknown): number {
-  if (err instanceof SensorError) {
-    process.stderr.write(`porthole: ${err.message}\n`);
-    return err.code === 'USAGE' || err.code === 'CONFIG_INVALID' ? 2 : 1;
+  const e = err as { code?: string; message?: string; retriable?: unknown };
+  // every error Porthole raises on purpose has a code and says whether retrying helps
+  if (err instanceof SensorError || (err instanceof Error && typeof e.code === 'string' && typeof e.retriable === 'boolean')) {
+    process.stderr.write(`porthole: ${e.message}\n`);
+    return e.code === 'USAGE' || e.code === 'CONFIG_INVALID' ? 2 : 1;
   }
-  const e = err as { code?: string; message?: string };
   if (e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`porthole: ${e.message}\n`);
     return 2;

@@ -3,9 +3,9 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildFilter } from '../sensor/capture/bpf-filter.js';
-import type { Flat } from '../sensor/config-spec.js';
+import type { Flat } from '../schemas/config-spec.js';
 import { loadSensorConfig, SENSOR_SPEC } from '../sensor/config.js';
-import { envName } from '../sensor/config-spec.js';
+import { envName } from '../schemas/config-spec.js';
 import { runSensor } from '../sensor/main.js';
 
 export const SENSOR_HELP = `Usage: porthole sensor (--iface IF | --pcap FILE) [options]

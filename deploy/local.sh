@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Local services for development, tests and single-box deployments, as plain processes:
-#   deploy/local.sh up|down|status|fetch [kafka|clickhouse]     (no name: all)
+#   deploy/local.sh up|down|status|fetch [kafka|clickhouse]     (no name: both)
 # Kafka: Apache Kafka (jars from Maven Central via deploy/kafka/pom.xml), one KRaft
-# broker+controller on 127.0.0.1:$PORTHOLE_KAFKA_PORT. Idempotent and cached: jars and
-# formatted storage are kept under $PORTHOLE_HOME, so a second `up` only starts the JVM.
+# broker+controller on 127.0.0.1:$PORTHOLE_KAFKA_PORT. ClickHouse: Debian's clickhouse-server,
+# HTTP on 127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTP_PORT. Idempotent and cached: jars, formatted
+# storage and data are kept under $PORTHOLE_HOME, so a second `up` only starts the processes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=deploy/env.sh
@@ -12,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:-status}
 shift || true
 services=("$@")
-[ ${#services[@]} -gt 0 ] || services=(kafka)
+[ ${#services[@]} -gt 0 ] || services=(kafka clickhouse)
 
 die() { echo "local.sh: $*" >&2; exit 1; }
 
@@ -84,13 +85,68 @@ kafka_status() {
   else echo "kafka: stopped"; return 3; fi
 }
 
+# ---- clickhouse ----
+C="$PORTHOLE_HOME/clickhouse"
+ch_pid() { [ -f "$C/clickhouse.pid" ] && kill -0 "$(cat "$C/clickhouse.pid")" 2>/dev/null && cat "$C/clickhouse.pid"; }
+ch_bin() {
+  if command -v clickhouse-server >/dev/null; then echo clickhouse-server
+  elif [ -x /usr/sbin/clickhouse-server ]; then echo /usr/sbin/clickhouse-server
+  elif command -v clickhouse >/dev/null; then echo "clickhouse server"
+  else return 1; fi
+}
+ch_answers() { curl -fsS "http://127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTP_PORT/ping" >/dev/null 2>&1; }
+
+clickhouse_fetch() {
+  ch_bin >/dev/null && return 0
+  echo "clickhouse: installing Debian's clickhouse-server"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clickhouse-server clickhouse-client >/dev/null \
+    || die "clickhouse: apt-get install failed"
+}
+
+clickhouse_up() {
+  clickhouse_fetch
+  if pid=$(ch_pid); then echo "clickhouse: running (pid $pid) on 127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTP_PORT"; return 0; fi
+  if port_open "$PORTHOLE_CLICKHOUSE_HTTP_PORT"; then die "clickhouse: port $PORTHOLE_CLICKHOUSE_HTTP_PORT is taken by another process"; fi
+  mkdir -p "$C/config" "$C/logs" "$C/data" "$C/tmp" "$C/user_files" "$C/format_schemas"
+  sed -e "s#@HOME@#$C#g" -e "s#@HTTP@#$PORTHOLE_CLICKHOUSE_HTTP_PORT#" -e "s#@TCP@#$PORTHOLE_CLICKHOUSE_TCP_PORT#" \
+    "$here/clickhouse/config.xml" >"$C/config/config.xml"
+  cp "$here/clickhouse/users.xml" "$C/config/users.xml"
+  # shellcheck disable=SC2046
+  nohup $(ch_bin) --config-file="$C/config/config.xml" >"$C/logs/stdout.log" 2>&1 &
+  echo $! >"$C/clickhouse.pid"
+  for _ in $(seq 1 120); do
+    ch_pid >/dev/null || { tail -30 "$C/logs/stdout.log" "$C/logs/error.log" >&2 2>/dev/null; die "clickhouse: exited during start (logs: $C/logs)"; }
+    if ch_answers; then echo "clickhouse: up (pid $(cat "$C/clickhouse.pid")) on 127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTP_PORT"; return 0; fi
+    sleep 0.5
+  done
+  die "clickhouse: no answer on 127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTP_PORT after 60 s (logs: $C/logs)"
+}
+
+clickhouse_down() {
+  local pid
+  if ! pid=$(ch_pid); then echo "clickhouse: not running"; rm -f "$C/clickhouse.pid"; return 0; fi
+  kill -TERM "$pid"
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || { rm -f "$C/clickhouse.pid"; echo "clickhouse: stopped"; return 0; }; sleep 0.5; done
+  kill -KILL "$pid" 2>/dev/null || true; rm -f "$C/clickhouse.pid"; echo "clickhouse: killed after 30 s"
+}
+
+clickhouse_status() {
+  if pid=$(ch_pid); then echo "clickhouse: running (pid $pid) on 127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTP_PORT, data $C/data"
+  else echo "clickhouse: stopped"; return 3; fi
+}
+
+rc=0
 for s in "${services[@]}"; do
   case "$s:$cmd" in
+    kafka:status) kafka_status || rc=$? ;;
+    clickhouse:status) clickhouse_status || rc=$? ;;
     kafka:up) kafka_up ;;
     kafka:down) kafka_down ;;
-    kafka:status) kafka_status ;;
     kafka:fetch) kafka_fetch ;;
-    clickhouse:*) die "clickhouse: not available yet (arrives with the analyzer)" ;;
+    clickhouse:up) clickhouse_up ;;
+    clickhouse:down) clickhouse_down ;;
+    clickhouse:fetch) clickhouse_fetch ;;
     *) die "usage: deploy/local.sh up|down|status|fetch [kafka|clickhouse]" ;;
   esac
 done
+exit $rc

@@ -35,7 +35,7 @@ export const observationSchema = {
   },
   vlan: { kind: 'uint', bits: 16, nullable: true, doc: 'innermost 802.1Q VLAN id of the SYN+ACK' },
   ttl: { kind: 'uint', bits: 8, nullable: true, doc: 'SYN+ACK IP TTL / hop limit (fingerprint hint)' },
-  window: { kind: 'uint', bits: 16, nullable: true, doc: 'SYN+ACK TCP window (fingerprint hint)' },
+  tcp_window: { kind: 'uint', bits: 16, nullable: true, doc: 'SYN+ACK TCP window (fingerprint hint)' },
   mss: { kind: 'uint', bits: 16, nullable: true, doc: 'SYN+ACK MSS option (fingerprint hint)' },
 } as const;
 

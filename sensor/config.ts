@@ -2,7 +2,7 @@
 // from defaults, a JSON file, PORTHOLE_* environment variables and flags (see config-spec.ts).
 
 import { hostname } from 'node:os';
-import { type Flat, type KeySpec, resolveConfig } from './config-spec.js';
+import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
 import { LINK_STACKS } from './capture/bpf-filter.js';
 import { SensorError } from './errors.js';
 

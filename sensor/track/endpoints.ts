@@ -152,7 +152,7 @@ export function toObservation(a: EndpointAcc, sensor: string): Observation {
     evidence: a.completed > 0 ? EVIDENCE[0] : EVIDENCE[1],
     vlan: orNull(a.vlan),
     ttl: orNull(a.ttl),
-    window: orNull(a.window),
+    tcp_window: orNull(a.window),
     mss: orNull(a.mss),
   };
 }

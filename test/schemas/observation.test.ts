@@ -6,7 +6,7 @@ import { validateObservation } from '../../schemas/observation.js';
 
 const good = {
   v: 1, sensor: 's1', ip: '2001:db8::1', port: 443, proto: 'tcp', window_start: 0, first_seen: 1, last_seen: 2, handshakes: 1,
-  clients: 1, sample_client: '192.0.2.1', evidence: 'handshake', vlan: null, ttl: 64, window: 65535, mss: 1460,
+  clients: 1, sample_client: '192.0.2.1', evidence: 'handshake', vlan: null, ttl: 64, tcp_window: 65535, mss: 1460,
 };
 
 describe('Observation', () => {

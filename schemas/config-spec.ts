@@ -4,7 +4,16 @@
 // reported together, and the result is frozen.
 
 import { readFileSync } from 'node:fs';
-import { SensorError } from './errors.js';
+
+/** A configuration problem found at start-up (every problem in one message). */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly retriable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
 
 export type Kind =
   | { t: 'string'; nullable?: boolean }
@@ -102,7 +111,7 @@ export function resolveConfig(specs: KeySpec[], opts: { file?: string | null; en
     out[s.key] = value;
   }
   if (errors.length) {
-    throw new SensorError('CONFIG_INVALID', `invalid configuration: ${errors.join('; ')}`);
+    throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   }
   return Object.freeze(out);
 }

@@ -1,0 +1,86 @@
+// The analyzer's configuration (and that of `porthole services` / `host`): defaults, JSON file,
+// PORTHOLE_* environment, flags; validated once, frozen.
+
+import { type Flat, type KeySpec, resolveConfig, ConfigError } from '../schemas/config-spec.js';
+import { parseCidr, type Cidr } from './policy.js';
+
+export const ANALYZER_SPEC: KeySpec[] = [
+  { key: 'clickhouse.url', kind: { t: 'string' }, def: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP endpoint' },
+  { key: 'clickhouse.user', kind: { t: 'string' }, def: 'default', doc: 'ClickHouse user' },
+  { key: 'clickhouse.password', kind: { t: 'string', nullable: true }, def: null, doc: 'ClickHouse password' },
+  { key: 'clickhouse.database', kind: { t: 'string' }, def: 'porthole', doc: 'database (created when missing)' },
+  { key: 'kafka.brokers', kind: { t: 'list' }, def: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers' },
+  { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-analyzer', doc: 'Kafka client id' },
+  { key: 'kafka.groupId', kind: { t: 'string' }, def: 'porthole-analyzer', doc: 'consumer group: analyzers in one group share partitions' },
+  { key: 'kafka.observationsTopic', kind: { t: 'string' }, def: 'porthole.observations', doc: 'topic read' },
+  { key: 'kafka.deadLetterTopic', kind: { t: 'string' }, def: 'porthole.observations.dlq', doc: 'invalid messages go here, with the reason' },
+  { key: 'kafka.alertsTopic', kind: { t: 'string' }, def: 'porthole.alerts', doc: 'alerts are published here' },
+  { key: 'retention.days', kind: { t: 'int', min: 1, max: 3650 }, def: 30, doc: 'days of raw Observations kept (older day partitions dropped)' },
+  { key: 'policy.homeNetworks', kind: { t: 'list' }, def: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'], doc: 'networks whose services are tracked (others stored, never alerted)' },
+  { key: 'policy.learningPeriod', kind: { t: 'duration' }, def: 0, doc: 'after the first start, build the baseline this long without alerting' },
+  { key: 'policy.expected', kind: { t: 'list' }, def: [], doc: 'expected services, CIDR:port (e.g. 10.1.0.0/16:443): known, no alert' },
+  { key: 'policy.highRiskPorts', kind: { t: 'list' }, def: ['21', '22', '23', '25', '135', '139', '445', '1433', '2375', '3306', '3389', '5432', '5900', '6379', '9200', '11211', '27017'], doc: 'ports whose exposure is high severity' },
+  { key: 'policy.synProxyPorts', kind: { t: 'int', min: 2, max: 65535 }, def: 100, doc: 'a host answering on more ports than this is flagged once as a SYN proxy/tarpit' },
+  { key: 'policy.staleAfter', kind: { t: 'duration' }, def: 7 * 86_400_000, doc: 'an endpoint not seen this long becomes stale' },
+  { key: 'alerts.webhooks', kind: { t: 'list' }, def: [], doc: 'URLs that receive each alert as a JSON POST' },
+  { key: 'alerts.slackWebhooks', kind: { t: 'list' }, def: [], doc: 'URLs that receive {"text": …} (Slack-compatible)' },
+  { key: 'consume.batchSize', kind: { t: 'int', min: 1, max: 1_000_000 }, def: 5000, doc: 'rows per ClickHouse insert at most' },
+  { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
+];
+
+export interface Expected { net: Cidr; port: number }
+
+export interface AnalyzerConfig {
+  clickhouse: { url: string; user: string; password: string | null; database: string };
+  kafka: { brokers: string[]; clientId: string; groupId: string; observationsTopic: string; deadLetterTopic: string; alertsTopic: string };
+  retentionDays: number;
+  policy: { homeNetworks: Cidr[]; learningPeriodMs: number; expected: Expected[]; highRiskPorts: Set<number>; synProxyPorts: number; staleAfterMs: number };
+  alerts: { webhooks: string[]; slackWebhooks: string[] };
+  batchSize: number;
+  logLevel: string;
+}
+
+export function loadAnalyzerConfig(opts: { file?: string | null; env?: NodeJS.ProcessEnv; flags?: Flat }): AnalyzerConfig {
+  const c = resolveConfig(ANALYZER_SPEC, opts);
+  const g = <T>(k: string): T => c[k] as T;
+  const errors: string[] = [];
+  const cidrs = (key: string, list: string[]): Cidr[] =>
+    list.flatMap((s) => {
+      const n = parseCidr(s);
+      if (!n) errors.push(`${key}: not a CIDR: ${JSON.stringify(s)}`);
+      return n ? [n] : [];
+    });
+  const homeNetworks = cidrs('policy.homeNetworks', g('policy.homeNetworks'));
+  const expected = g<string[]>('policy.expected').flatMap((s) => {
+    const i = s.lastIndexOf(':');
+    const net = i > 0 ? parseCidr(s.slice(0, i)) : null;
+    const port = Number(s.slice(i + 1));
+    if (!net || !Number.isInteger(port) || port < 1 || port > 65535) {
+      errors.push(`policy.expected: not CIDR:port: ${JSON.stringify(s)}`);
+      return [];
+    }
+    return [{ net, port }];
+  });
+  const highRisk = g<string[]>('policy.highRiskPorts').map(Number);
+  if (highRisk.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) errors.push('policy.highRiskPorts: ports must be 1..65535');
+  for (const u of [...g<string[]>('alerts.webhooks'), ...g<string[]>('alerts.slackWebhooks')]) {
+    if (!/^https?:\/\/[^\s]+$/.test(u)) errors.push(`alerts: not an http(s) URL: ${JSON.stringify(u)}`);
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database'))) errors.push('clickhouse.database: letters, digits and _ only');
+  if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
+  return Object.freeze({
+    clickhouse: { url: g('clickhouse.url'), user: g('clickhouse.user'), password: g('clickhouse.password'), database: g('clickhouse.database') },
+    kafka: {
+      brokers: g('kafka.brokers'), clientId: g('kafka.clientId'), groupId: g('kafka.groupId'),
+      observationsTopic: g('kafka.observationsTopic'), deadLetterTopic: g('kafka.deadLetterTopic'), alertsTopic: g('kafka.alertsTopic'),
+    },
+    retentionDays: g('retention.days'),
+    policy: {
+      homeNetworks, learningPeriodMs: g('policy.learningPeriod'), expected, highRiskPorts: new Set(highRisk),
+      synProxyPorts: g('policy.synProxyPorts'), staleAfterMs: g('policy.staleAfter'),
+    },
+    alerts: { webhooks: g('alerts.webhooks'), slackWebhooks: g('alerts.slackWebhooks') },
+    batchSize: g('consume.batchSize'),
+    logLevel: g('log.level'),
+  }) as AnalyzerConfig;
+}

@@ -1,0 +1,146 @@
+// Kafka batches in, ClickHouse rows out. Each batch: validate every message (invalid ones go to
+// the dead-letter topic with the reason, counted, never stalling the partition), insert the
+// Observations, derive and store state changes and alerts, and only then commit the offsets.
+// While ClickHouse is away the batch is retried with backoff (heartbeating, so the group keeps
+// the partition), which pauses that partition without losing anything. Redelivery after a crash
+// inserts the same rows again; the tables collapse them (ReplacingMergeTree, FINAL reads).
+
+import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { type Observation, validateObservation } from '../schemas/observation.js';
+import type { Detector } from './detect.js';
+import { AnalyzerError } from './errors.js';
+import { inAny, type Cidr } from './policy.js';
+import type { Store } from './store/clickhouse-store.js';
+
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+export interface ConsumeStats { messages: number; stored: number; deadLettered: number; deadByReason: Record<string, number>; alerts: number; retries: number }
+
+export interface ConsumeDeps {
+  consumer: Consumer;
+  producer: Producer;
+  store: Store;
+  detector: Detector;
+  homeNetworks: Cidr[];
+  deadLetterTopic: string;
+  batchSize: number;
+  logger: Logger;
+  onAlerts: () => void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Parse and validate one message: the Observation, or the reason it is refused. */
+export function parseMessage(m: KafkaMessage): { obs: Observation } | { reason: string; detail: string } {
+  const v = m.value;
+  if (!v || v.length === 0) return { reason: 'empty', detail: 'no value' };
+  if (v.length > MAX_MESSAGE_BYTES) return { reason: 'too_large', detail: `${v.length} bytes > ${MAX_MESSAGE_BYTES}` };
+  let json: unknown;
+  try {
+    json = JSON.parse(v.toString('utf8'));
+  } catch (e) {
+    return { reason: 'not_json', detail: (e as Error).message };
+  }
+  if (json && typeof json === 'object' && 'v' in json && (json as { v: unknown }).v !== 1) {
+    return { reason: 'wrong_version', detail: `v=${JSON.stringify((json as { v: unknown }).v)}` };
+  }
+  const r = validateObservation(json);
+  return r.ok ? { obs: r.value } : { reason: 'invalid', detail: r.errors.join('; ') };
+}
+
+export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPayload) => Promise<void>; stats: ConsumeStats } {
+  const stats: ConsumeStats = { messages: 0, stored: 0, deadLettered: 0, deadByReason: {}, alerts: 0, retries: 0 };
+  let outage = false;
+
+  async function retrying<T>(what: string, p: EachBatchPayload, fn: () => Promise<T>): Promise<T> {
+    let backoff = 250;
+    for (;;) {
+      try {
+        const r = await fn();
+        if (outage) d.logger.info({ what }, 'store reachable again; resuming');
+        outage = false;
+        return r;
+      } catch (err) {
+        const retriable = (err as { retriable?: boolean }).retriable === true;
+        if (!retriable) throw err;
+        if (!outage) d.logger.warn({ what, err: (err as Error).message }, 'store unavailable: partition paused, retrying');
+        outage = true;
+        stats.retries++;
+        if (!p.isRunning() || p.isStale()) throw new AnalyzerError('STORE_UNAVAILABLE', 'batch abandoned while waiting for the store', { retriable: true, cause: err });
+        await p.heartbeat().catch(() => {});
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  async function deadLetter(p: EachBatchPayload, items: Array<{ m: KafkaMessage; reason: string; detail: string }>): Promise<void> {
+    if (items.length === 0) return;
+    await retrying('dead-letter', p, async () => {
+      try {
+        await d.producer.send({
+          topic: d.deadLetterTopic,
+          acks: -1,
+          messages: items.map(({ m, reason, detail }) => ({
+            key: m.key,
+            value: m.value,
+            headers: {
+              'porthole-reason': reason, 'porthole-detail': detail.slice(0, 1000),
+              'porthole-source': `${p.batch.topic}/${p.batch.partition}/${m.offset}`,
+            },
+          })),
+        });
+      } catch (err) {
+        throw new AnalyzerError('SINK_FAILED', `dead-letter topic: ${(err as Error).message}`, { retriable: true, cause: err });
+      }
+    });
+    for (const { reason } of items) {
+      stats.deadLettered++;
+      stats.deadByReason[reason] = (stats.deadByReason[reason] ?? 0) + 1;
+    }
+  }
+
+  async function handle(p: EachBatchPayload): Promise<void> {
+    const { batch } = p;
+    if (batch.messages.length === 0) return;
+    const good: Observation[] = [];
+    const bad: Array<{ m: KafkaMessage; reason: string; detail: string }> = [];
+    for (const m of batch.messages) {
+      const r = parseMessage(m);
+      if ('obs' in r) good.push(r.obs);
+      else bad.push({ m, ...r });
+    }
+    await deadLetter(p, bad);
+    const now = Date.now();
+    const rows = good.map((o) => ({
+      ...o, day: new Date(o.window_start).toISOString().slice(0, 10), client_outside: inAny(o.sample_client, d.homeNetworks) ? 0 : 1,
+      ingested_at: Math.floor(now / 1000),
+    }));
+    for (let i = 0; i < rows.length; i += d.batchSize) {
+      const chunk = rows.slice(i, i + d.batchSize);
+      try {
+        await retrying('insert observations', p, () => d.store.insert('observations', chunk));
+      } catch (err) {
+        if ((err as { retriable?: boolean }).retriable) throw err;
+        // the store refused rows that passed validation: dead-letter them rather than stall
+        d.logger.error({ err: (err as Error).message }, 'store refused a batch; dead-lettering it');
+        await deadLetter(p, batch.messages.map((m) => ({ m, reason: 'store_rejected', detail: (err as Error).message })));
+        good.length = 0;
+        break;
+      }
+    }
+    const changes = d.detector.apply(good, now);
+    await retrying('insert alerts', p, () => d.store.insert('alerts', changes.alerts));
+    await retrying('insert states', p, () => d.store.insert('endpoint_states', changes.states));
+    const last = batch.messages[batch.messages.length - 1].offset;
+    p.resolveOffset(last);
+    await d.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+    stats.messages += batch.messages.length;
+    stats.stored += good.length;
+    stats.alerts += changes.alerts.length;
+    if (changes.alerts.length) d.onAlerts();
+  }
+
+  return { handle, stats };
+}

@@ -1,0 +1,18 @@
+// Errors the analyzer raises on purpose: stable `code`, `retriable`, `cause`. The consumer
+// retries what is retriable (ClickHouse or Kafka away) and dead-letters what is not.
+
+export type AnalyzerErrorCode = 'STORE_UNAVAILABLE' | 'STORE_REJECTED' | 'SINK_FAILED' | 'BAD_ADDRESS' | 'NOT_FOUND';
+
+export class AnalyzerError extends Error {
+  readonly code: AnalyzerErrorCode;
+  readonly retriable: boolean;
+  override readonly cause?: unknown;
+
+  constructor(code: AnalyzerErrorCode, message: string, opts: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message);
+    this.name = 'AnalyzerError';
+    this.code = code;
+    this.retriable = opts.retriable ?? false;
+    this.cause = opts.cause;
+  }
+}

@@ -1,0 +1,63 @@
+// Policy: pure predicates from configuration — which addresses are home (tracked), which
+// services are expected, how severe an exposure is. No I/O.
+
+import { parseIp } from '../schemas/ip.js';
+
+export interface Cidr { bytes: Uint8Array; prefix: number; text: string }
+
+/** Parse "a.b.c.d/n" or "x::/n" (a bare address is /32 or /128); IPv4 is held as ::ffff:a.b.c.d. */
+export function parseCidr(s: string): Cidr | null {
+  const [addr, len, extra] = s.trim().split('/');
+  if (extra !== undefined) return null;
+  const b = parseIp(addr);
+  if (!b) return null;
+  const max = b.length * 8;
+  const prefix = len === undefined ? max : /^\d+$/.test(len) ? Number(len) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) return null;
+  const bytes = toV6(b);
+  return { bytes, prefix: b.length === 4 ? prefix + 96 : prefix, text: s.trim() };
+}
+
+function toV6(b: Uint8Array): Uint8Array {
+  if (b.length === 16) return b;
+  const out = new Uint8Array(16);
+  out[10] = 0xff;
+  out[11] = 0xff;
+  out.set(b, 12);
+  return out;
+}
+
+export function inCidr(ip: string, c: Cidr): boolean {
+  const b = parseIp(ip);
+  if (!b) return false;
+  const a = toV6(b);
+  let bits = c.prefix;
+  for (let i = 0; i < 16 && bits > 0; i++, bits -= 8) {
+    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+    if ((a[i] & mask) !== (c.bytes[i] & mask)) return false;
+  }
+  return true;
+}
+
+export function inAny(ip: string, nets: Cidr[]): boolean {
+  return nets.some((n) => inCidr(ip, n));
+}
+
+/** The first and last address of a network as 32 hex digits (for ip_num range queries). */
+export function cidrRangeHex(c: Cidr): [string, string] {
+  const lo = Uint8Array.from(c.bytes);
+  const hi = Uint8Array.from(c.bytes);
+  let bits = c.prefix;
+  for (let i = 0; i < 16; i++, bits -= 8) {
+    const keep = bits >= 8 ? 0xff : bits <= 0 ? 0 : (0xff << (8 - bits)) & 0xff;
+    lo[i] &= keep;
+    hi[i] = (hi[i] & keep) | (~keep & 0xff);
+  }
+  const hex = (x: Uint8Array): string => Buffer.from(x).toString('hex');
+  return [hex(lo), hex(hi)];
+}
+
+export function severity(port: number, highRisk: Set<number>, internetExposed: boolean): 'low' | 'medium' | 'high' {
+  if (highRisk.has(port)) return 'high';
+  return internetExposed ? 'medium' : 'low';
+}

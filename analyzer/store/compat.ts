@@ -1,0 +1,53 @@
+// Every difference between the ClickHouse versions Porthole supports lives here:
+//  - 18.16 (Debian bookworm) and 25.8+ return UInt64 in JSON formats differently (quoted
+//    strings before 25.8, numbers after): `u64()` accepts both.
+//  - 18.16's errors reach the client as plain text, not parsed into codes: `errorCode()` reads
+//    "Code: NNN" from the message as well as the client's `code` field.
+//  - Neither `query_params` (unsupported by 18.16) nor server-side escaping is used: every
+//    literal goes through `lit()`/`ident()`, the one audited escaping helper.
+// Version notes for SQL written elsewhere: no IPv4/IPv6 types, TTL, CODEC, DateTime64,
+// LowCardinality, SimpleAggregateFunction; no `if()` with branches that could throw (current
+// versions evaluate both); joins only on aliased subqueries; the new MergeTree syntax only.
+
+/** A UInt64 read from JSON output, whichever way the server wrote it. */
+export function u64(v: unknown): number {
+  return typeof v === 'number' ? v : Number(v as string);
+}
+
+/** A string literal for SQL: quoted, with backslash and quote escaped, no control bytes. */
+export function lit(v: string | number): string {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+    return String(v);
+  }
+  let out = "'";
+  for (const ch of v) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === "'") out += "\\'";
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + "'";
+}
+
+/** A database or table name: letters, digits and underscore only (refused otherwise). */
+export function ident(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) throw new Error(`not a valid identifier: ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** The ClickHouse error code of a failure, whether the client parsed it (new) or not (18.16). */
+export function errorCode(err: unknown): number | null {
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e?.code === 'string' && /^\d+$/.test(e.code)) return Number(e.code);
+  const m = /Code: (\d+)/.exec(String(e?.message ?? ''));
+  return m ? Number(m[1]) : null;
+}
+
+/** Whether a failure means the server is away (retry later) rather than our query being wrong. */
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e?.code === 'string' && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|UND_ERR_SOCKET)$/.test(e.code)) return true;
+  return /ECONNREFUSED|ECONNRESET|socket hang up|Timeout error|timed out|other side closed/i.test(String(e?.message ?? ''));
+}

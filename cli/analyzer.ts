@@ -1,0 +1,173 @@
+// `porthole analyzer`, `porthole services`, `porthole host IP` and `porthole schema`.
+
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { canonicalIp } from '../schemas/ip.js';
+import { envName, type Flat } from '../schemas/config-spec.js';
+import { schemaSql } from '../schemas/ddl.js';
+import { ANALYZER_SPEC, type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
+import { runAnalyzer } from '../analyzer/main.js';
+import { cidrRangeHex, parseCidr } from '../analyzer/policy.js';
+import { type ServiceRow, Store } from '../analyzer/store/clickhouse-store.js';
+import { parseCount, parseDuration, usage } from './args.js';
+import { isoMs, table } from './format.js';
+
+const COMMON = `  --config FILE         JSON config file (keys below, nested by their dots)
+  --clickhouse URL      ClickHouse HTTP URL (default http://127.0.0.1:8123)
+  --database NAME       database (default porthole)`;
+
+export const ANALYZER_HELP = `Usage: porthole analyzer [options]
+
+Consume Observations from Kafka into the ClickHouse inventory, track each endpoint's state
+(new, active, stale, reopened) and raise one alert per newly exposed or reopened endpoint
+(ClickHouse alerts table, Kafka alerts topic, webhooks). Several analyzers with the same
+group id share the partitions.
+
+Options:
+${COMMON}
+  --brokers LIST        Kafka brokers (default 127.0.0.1:9092)
+  -h, --help            this help
+
+Every configuration key:
+${ANALYZER_SPEC.map((s) => `  ${s.key.padEnd(26)} ${envName(s.key).padEnd(34)} ${s.doc}`).join('\n')}
+`;
+
+export const SERVICES_HELP = `Usage: porthole services [--json] [--new-since DUR] [--net CIDR] [--port N] [options]
+
+The service inventory: one line per endpoint with first/last seen, handshakes, clients and state.
+  --json            one JSON object per line
+  --new-since DUR   only endpoints first seen within DUR (e.g. 24h)
+  --net CIDR        only addresses in CIDR
+  --port N          only port N
+${COMMON}
+`;
+
+export const HOST_HELP = `Usage: porthole host IP [--json] [options]
+
+One host's endpoints with first/last seen and state, then their per-window history and alerts.
+${COMMON}
+`;
+
+export const SCHEMA_HELP = `Usage: porthole schema [--database NAME]
+
+Print the ClickHouse DDL generated from schemas/ (what the analyzer creates at start-up).
+`;
+
+const COMMON_OPTS = {
+  config: { type: 'string' },
+  clickhouse: { type: 'string' },
+  database: { type: 'string' },
+  brokers: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function config(values: Record<string, unknown>): AnalyzerConfig {
+  const flags: Flat = { 'clickhouse.url': values.clickhouse, 'clickhouse.database': values.database, 'kafka.brokers': values.brokers };
+  return loadAnalyzerConfig({ file: values.config as string | undefined, flags });
+}
+
+export async function analyzerCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: COMMON_OPTS });
+  if (values.help) {
+    process.stdout.write(ANALYZER_HELP);
+    return 0;
+  }
+  const cfg = config(values);
+  return runAnalyzer(cfg, pino({ level: cfg.logLevel, base: { service: 'porthole-analyzer' } }));
+}
+
+interface InventoryRow extends ServiceRow { state: string; state_since: number | null }
+
+async function inventory(store: Store, filter: Parameters<Store['services']>[0]): Promise<InventoryRow[]> {
+  const [rows, states] = await Promise.all([store.services(filter), store.loadStates()]);
+  const st = new Map(states.map((s) => [`${s.ip}|${s.proto}|${s.port}`, s]));
+  return rows.map((r) => {
+    const s = st.get(`${r.ip}|${r.proto}|${r.port}`);
+    return { ...r, state: s?.state ?? 'untracked', state_since: s?.since ?? null };
+  });
+}
+
+function print(rows: InventoryRow[], json: boolean): void {
+  if (json) {
+    process.stdout.write(rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
+    return;
+  }
+  if (!rows.length) {
+    process.stdout.write('no services\n');
+    return;
+  }
+  process.stdout.write(table(
+    ['IP', 'PORT', 'PROTO', 'STATE', 'FIRST SEEN (UTC)', 'LAST SEEN (UTC)', 'HANDSHAKES', 'CLIENTS', 'EVIDENCE', 'EXPOSED', 'SENSORS'],
+    rows.map((r) => [r.ip, String(r.port), r.proto, r.state, isoMs(r.first_seen), isoMs(r.last_seen), String(r.handshakes), String(r.clients),
+      r.evidence, r.internet_exposed ? 'internet' : 'internal', r.sensors.join(',')]),
+  ));
+}
+
+export async function servicesCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...COMMON_OPTS, 'new-since': { type: 'string' }, net: { type: 'string' }, port: { type: 'string' } } });
+  if (values.help) {
+    process.stdout.write(SERVICES_HELP);
+    return 0;
+  }
+  let net: [string, string] | undefined;
+  if (values.net) {
+    const c = parseCidr(values.net);
+    if (!c) throw usage(`--net: not a CIDR: ${JSON.stringify(values.net)}`);
+    net = cidrRangeHex(c);
+  }
+  const port = values.port ? parseCount('--port', values.port) : undefined;
+  if (port !== undefined && port > 65535) throw usage('--port: must be 1..65535');
+  const since = values['new-since'] ? Date.now() - parseDuration('--new-since', values['new-since']) : undefined;
+  const store = new Store(config(values).clickhouse);
+  try {
+    let rows = await inventory(store, { net, port });
+    if (since !== undefined) rows = rows.filter((r) => r.first_seen >= since);
+    print(rows, !!values.json);
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+export async function hostCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: COMMON_OPTS, allowPositionals: true });
+  if (values.help) {
+    process.stdout.write(HOST_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw usage('host: give exactly one IP address');
+  const ip = canonicalIp(positionals[0]);
+  if (!ip) throw usage(`host: not an IP address: ${JSON.stringify(positionals[0])}`);
+  const store = new Store(config(values).clickhouse);
+  try {
+    const rows = await inventory(store, { ip });
+    const history = await store.history(ip);
+    const alerts = await store.alerts({ ip });
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ ip, services: rows, history, alerts }) + '\n');
+      return 0;
+    }
+    print(rows, false);
+    if (history.length) {
+      process.stdout.write('\nhistory:\n' + table(['PORT', 'WINDOW (UTC)', 'FIRST SEEN', 'LAST SEEN', 'HANDSHAKES', 'EVIDENCE', 'SENSOR'],
+        history.map((h) => [String(h.port), isoMs(h.window_start), isoMs(h.first_seen), isoMs(h.last_seen), String(h.handshakes), h.evidence, h.sensor])));
+    }
+    if (alerts.length) {
+      process.stdout.write('\nalerts:\n' + table(['TIME (UTC)', 'KIND', 'SEVERITY', 'MESSAGE'], alerts.map((a) => [isoMs(a.ts), a.kind, a.severity, a.message])));
+    }
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+export async function schemaCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { database: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write(SCHEMA_HELP);
+    return 0;
+  }
+  process.stdout.write(schemaSql(values.database ?? 'porthole'));
+  return 0;
+}
