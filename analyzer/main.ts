@@ -77,7 +77,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     setInterval(() => {
       const stale = detector.sweepStale(Date.now());
       if (stale.length) void store.insert('endpoint_states', stale).catch((err) => logger.warn({ err: err.message }, 'stale sweep not stored'));
-    }, 30_000),
+    }, Math.min(30_000, Math.max(1000, cfg.policy.staleAfterMs / 2))),
     setInterval(() => void store.dropOldPartitions(cfg.retentionDays).then((p) => p.length && logger.info({ partitions: p }, 'dropped old observations')).catch(() => {}), 3_600_000),
     setInterval(() => logger.info({ stats: handler.stats }, 'analyzer status'), 10_000),
   ];

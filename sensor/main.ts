@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Observation } from '../schemas/observation.js';
 import { STATUS_VERSION, type SensorStatus } from '../schemas/status.js';
 import { buildFilter } from './capture/bpf-filter.js';
-import { readCaptureFile } from './capture/file-source.js';
+import { openCaptureFile, readCaptureFile } from './capture/file-source.js';
 import { type LiveSource, openLive } from './capture/live-source.js';
 import { dropPrivileges } from './capture/privileges.js';
 import type { SensorConfig } from './config.js';
@@ -72,6 +72,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
     live = openLive(cfg.capture.iface, filterFor, cfg.capture.bufferMb * 1024 * 1024, pipeline.onFrame);
     logger.info({ iface: cfg.capture.iface, linktype: live.linktype, bufferMb: cfg.capture.bufferMb }, 'capturing');
   }
+  const fileFd = cfg.capture.pcap ? openCaptureFile(cfg.capture.pcap) : undefined;
   const dropped = dropPrivileges(cfg.capture.user);
   if (dropped) logger.info({ user: cfg.capture.user, ...dropped }, 'dropped privileges');
   publisher.start();
@@ -88,12 +89,17 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 
-  if (cfg.capture.pcap) {
-    const r = await readCaptureFile(cfg.capture.pcap, pipeline.onFrame);
-    if (r.truncatedBytes) logger.warn({ file: r.path, ignoredBytes: r.truncatedBytes }, 'capture cut short');
-    logger.info({ file: r.path, frames: r.frames }, 'capture file read');
-  } else {
-    await stopped;
+  let failure: unknown = null;
+  try {
+    if (cfg.capture.pcap) {
+      const r = await readCaptureFile(cfg.capture.pcap, pipeline.onFrame, { fd: fileFd });
+      if (r.truncatedBytes) logger.warn({ file: r.path, ignoredBytes: r.truncatedBytes }, 'capture cut short');
+      logger.info({ file: r.path, frames: r.frames }, 'capture file read');
+    } else {
+      await stopped;
+    }
+  } catch (err) {
+    failure = err; // still flush what was found before the failure, then report it
   }
 
   if (ticker) clearInterval(ticker);
@@ -109,5 +115,6 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
   logger.info({ ...status() }, 'sensor stopped');
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
+  if (failure) throw failure;
   return left > 0 ? 1 : 0;
 }

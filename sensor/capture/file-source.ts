@@ -1,7 +1,7 @@
 // Reads capture files (or stdin for "-") as a stream into a CaptureParser: files larger than
 // memory work. Reports progress in bytes and warns, not fails, when a capture is cut short.
 
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, openSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { SensorError } from '../errors.js';
 import { CaptureParser, type FrameSink } from './capture-parser.js';
@@ -18,6 +18,19 @@ export interface FileReadResult {
 export interface ReadOptions {
   onProgress?: (bytesRead: number) => void;
   chunkSize?: number;
+  /** An already open descriptor for `path` (opened before privileges were dropped). */
+  fd?: number;
+}
+
+/** Open a capture file now (while still privileged); "-" is stdin and needs no opening. */
+export function openCaptureFile(path: string): number | undefined {
+  if (path === '-') return undefined;
+  try {
+    return openSync(path, 'r');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new SensorError('CAPTURE_UNREADABLE', `${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, { cause: err });
+  }
 }
 
 /** Size of a file in bytes, or null for stdin, pipes and other streams. */
@@ -34,7 +47,7 @@ export function inputSize(path: string): number | null {
 export async function readCaptureFile(path: string, sink: FrameSink, opts: ReadOptions = {}): Promise<FileReadResult> {
   const parser = new CaptureParser(sink);
   const stream: Readable =
-    path === '-' ? process.stdin : createReadStream(path, { highWaterMark: opts.chunkSize ?? 1 << 20 });
+    path === '-' ? process.stdin : createReadStream(path, { highWaterMark: opts.chunkSize ?? 1 << 20, fd: opts.fd });
   let read = 0;
   try {
     for await (const chunk of stream) {

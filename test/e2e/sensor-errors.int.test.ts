@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { porthole } from '../support/porthole.js';
-import { startSensor } from '../support/sensor-process.js';
+import { startSensor } from '../support/porthole-process.js';
 import { BIN } from '../support/porthole.js';
 
 const tag = randomBytes(3).toString('hex');

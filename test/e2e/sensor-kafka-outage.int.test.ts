@@ -7,13 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKERS, deleteTopics, randomTopic, readTopic } from '../support/kafka.js';
 import { CONNECT_CLIENT, createMirrorLab, type MirrorLab, MULTI_PORT_SERVER, SERVER_V4 } from '../support/netns.js';
-import { type SensorProc, startSensor } from '../support/sensor-process.js';
+import { type PortholeProc, startSensor } from '../support/porthole-process.js';
 
 const local = (...args: string[]): string => execFileSync('bash', ['deploy/local.sh', ...args], { encoding: 'utf8', timeout: 120_000 });
 const ports = (from: number, n: number): string[] => Array.from({ length: n }, (_, i) => String(from + i));
 
 let lab: MirrorLab;
-let sensor: SensorProc | null = null;
+let sensor: PortholeProc | null = null;
 const obsTopic = randomTopic('obs');
 const statusTopic = randomTopic('status');
 const QUEUE = 8;
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 type Status = Record<string, number>;
-const lastStatus = (s: SensorProc): Status | undefined =>
+const lastStatus = (s: PortholeProc): Status | undefined =>
   [...s.logs].reverse().find((l) => l.msg === 'sensor status')?.status as Status | undefined;
 
 describe('Kafka outage under a running sensor', () => {

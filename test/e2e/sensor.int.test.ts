@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKERS, deleteTopics, randomTopic, readTopic } from '../support/kafka.js';
 import { CLIENT_V4, CONNECT_CLIENT, createMirrorLab, type MirrorLab, MULTI_PORT_SERVER, SERVER_V4, SERVER_V6 } from '../support/netns.js';
 import { porthole } from '../support/porthole.js';
-import { type SensorProc, startSensor } from '../support/sensor-process.js';
+import { type PortholeProc, startSensor } from '../support/porthole-process.js';
 
 let lab: MirrorLab;
-let sensor: SensorProc | null = null;
+let sensor: PortholeProc | null = null;
 const obsTopic = randomTopic('obs');
 const statusTopic = randomTopic('status');
 

@@ -1,18 +1,22 @@
-// Runs `porthole sensor` as a real child process and follows its JSON log lines.
+// Runs `porthole sensor` / `porthole analyzer` as real child processes and follows their JSON log lines.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { BIN } from './porthole.js';
 
-export interface SensorProc {
+export interface PortholeProc {
   child: ChildProcess;
   logs: Array<Record<string, unknown>>;
   stderr: string[];
   waitFor(pred: (l: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
-  stop(): Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function startSensor(args: string[], env: Record<string, string>): SensorProc {
-  const child = spawn(process.execPath, [BIN, 'sensor', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startSensor(args: string[], env: Record<string, string>): PortholeProc {
+  return startPorthole(['sensor', ...args], env);
+}
+
+export function startPorthole(args: string[], env: Record<string, string>): PortholeProc {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
   const waiters: Array<() => void> = [];
@@ -43,14 +47,14 @@ export function startSensor(args: string[], env: Record<string, string>): Sensor
           return !!hit;
         };
         if (check()) return;
-        const t = setTimeout(() => reject(new Error(`sensor log line not seen in ${timeoutMs} ms; stderr: ${stderr.join('').slice(-2000)}; last logs: ${JSON.stringify(logs.slice(-5))}`)), timeoutMs);
+        const t = setTimeout(() => reject(new Error(`log line not seen in ${timeoutMs} ms; stderr: ${stderr.join('').slice(-2000)}; last logs: ${JSON.stringify(logs.slice(-5))}`)), timeoutMs);
         waiters.push(() => { if (check()) clearTimeout(t); });
-        void exited.then((code) => { if (!check()) { clearTimeout(t); reject(new Error(`sensor exited (${code}): ${stderr.join('').slice(-2000)} logs: ${JSON.stringify(logs.slice(-4))}`)); } });
+        void exited.then((code) => { if (!check()) { clearTimeout(t); reject(new Error(`porthole exited (${code}): ${stderr.join('').slice(-2000)} logs: ${JSON.stringify(logs.slice(-4))}`)); } });
       });
     },
-    async stop() {
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
+      child.kill(signal);
       const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
       const code = await exited;
       clearTimeout(t);
