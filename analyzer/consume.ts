@@ -104,6 +104,7 @@ export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPaylo
   async function handle(p: EachBatchPayload): Promise<void> {
     const { batch } = p;
     if (batch.messages.length === 0) return;
+    const t0 = Date.now();
     const good: Observation[] = [];
     const bad: Array<{ m: KafkaMessage; reason: string; detail: string }> = [];
     for (const m of batch.messages) {
@@ -111,6 +112,7 @@ export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPaylo
       if ('obs' in r) good.push(r.obs);
       else bad.push({ m, ...r });
     }
+    const tParsed = Date.now();
     await deadLetter(p, bad);
     const now = Date.now();
     const rows = good.map((o) => ({
@@ -130,9 +132,11 @@ export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPaylo
         break;
       }
     }
+    const tStored = Date.now();
     const changes = d.detector.apply(good, now);
     await retrying('insert alerts', p, () => d.store.insert('alerts', changes.alerts));
     await retrying('insert states', p, () => d.store.insert('endpoint_states', changes.states));
+    const tStates = Date.now();
     const last = batch.messages[batch.messages.length - 1].offset;
     p.resolveOffset(last);
     await d.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
@@ -140,6 +144,8 @@ export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPaylo
     stats.stored += good.length;
     stats.alerts += changes.alerts.length;
     if (changes.alerts.length) d.onAlerts();
+    d.logger.debug({ partition: batch.partition, messages: batch.messages.length, states: changes.states.length, ms: Date.now() - t0,
+      parseMs: tParsed - t0, insertMs: tStored - now, stateMs: tStates - tStored }, 'batch');
   }
 
   return { handle, stats };

@@ -18,8 +18,12 @@ export interface Changes { states: StateRow[]; alerts: AlertRow[] }
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const key = (ip: string, proto: string, port: number): string => `${ip}|${proto}|${port}`;
 
+/** last_seen alone is persisted at most this often per endpoint (state changes always are). */
+export const PERSIST_LAST_SEEN_MS = 60_000;
+
 export class Detector {
   private readonly states = new Map<string, StateRow>();
+  private readonly persistedLastSeen = new Map<string, number>();
   private readonly hostPorts = new Map<string, Set<number>>();
   private readonly flagged = new Set<string>();
 
@@ -32,8 +36,10 @@ export class Detector {
   load(rows: StateRow[], alertIds: Set<string>): void {
     this.states.clear();
     this.hostPorts.clear();
+    this.persistedLastSeen.clear();
     for (const r of rows) {
       this.states.set(key(r.ip, r.proto, r.port), r);
+      this.persistedLastSeen.set(key(r.ip, r.proto, r.port), r.last_seen);
       this.portsOf(r.ip).add(r.port);
     }
     for (const id of alertIds) {
@@ -107,10 +113,16 @@ export class Detector {
             });
           }
         }
-        if (next.state === cur.state && next.first_seen === cur.first_seen && next.last_seen === cur.last_seen) continue;
         next.version = Math.max(cur.version + 1, now);
+        const onlySeen = next.state === cur.state && next.first_seen === cur.first_seen;
+        if (onlySeen && next.last_seen === cur.last_seen) continue;
+        this.states.set(k, next);
+        // a newer last_seen alone is stored at most once a minute: the inventory reads last_seen
+        // from the observations; the stored one only serves the stale sweep after a restart
+        if (onlySeen && next.last_seen - (this.persistedLastSeen.get(k) ?? 0) < PERSIST_LAST_SEEN_MS) continue;
       }
       this.states.set(k, next);
+      this.persistedLastSeen.set(k, next.last_seen);
       changed.set(k, next);
     }
     return { states: [...changed.values()], alerts };
@@ -123,6 +135,7 @@ export class Detector {
       if (s.state !== 'stale' && s.last_seen < now - this.policy.staleAfterMs) {
         const next = { ...s, state: 'stale', since: now, reason: 'not_seen', version: Math.max(s.version + 1, now) };
         this.states.set(k, next);
+        this.persistedLastSeen.set(k, next.last_seen);
         out.push(next);
       }
     }

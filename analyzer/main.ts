@@ -59,7 +59,9 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     ...cfg.alerts.slackWebhooks.map((u) => webhookSink(u, true)),
   ];
   const outbox = createOutbox(store, sinks, logger.child({ component: 'alerts' }));
-  const consumer = kafka.consumer({ groupId: cfg.kafka.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+  const consumer = kafka.consumer({
+    groupId: cfg.kafka.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 4 << 20, maxBytes: 16 << 20,
+  });
   const handler = createBatchHandler({
     consumer, producer, store, detector, homeNetworks: cfg.policy.homeNetworks, deadLetterTopic: cfg.kafka.deadLetterTopic,
     batchSize: cfg.batchSize, logger: logger.child({ component: 'consume' }), onAlerts: () => void outbox.round(),
@@ -70,7 +72,9 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   });
   await consumer.connect();
   await consumer.subscribe({ topic: cfg.kafka.observationsTopic, fromBeginning: true });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: handler.handle });
+  // partitions are independent (an endpoint's ip always lands in the same one), so several are
+  // processed at once and their ClickHouse round trips overlap
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch: handler.handle });
 
   const timers = [
     setInterval(() => void outbox.round(), 2000),

@@ -24,5 +24,5 @@ for svc in redis-server ssh; do
   if command -v systemctl >/dev/null && systemctl is-enabled "$svc" >/dev/null 2>&1; then systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
 done
 
-"$here/local.sh" fetch kafka
+"$here/local.sh" fetch kafka clickhouse
 echo "install: done (next: npm ci)"

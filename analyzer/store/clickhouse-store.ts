@@ -2,7 +2,7 @@
 // (from schemas/tables.ts), batched JSONEachRow inserts, state and outbox reads, retention,
 // and the inventory queries. Literals are escaped by compat.lit(); no query_params (18.16).
 
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createTableSql } from '../../schemas/ddl.js';
 import { TABLES } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
@@ -37,6 +37,7 @@ export class Store {
       password: o.password ?? '',
       request_timeout: 30_000,
       compression: { request: false, response: false },
+      log: { level: ClickHouseLogLevel.OFF }, // failures surface as typed errors, logged once by the caller
     });
   }
 
