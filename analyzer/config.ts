@@ -2,6 +2,7 @@
 // PORTHOLE_* environment, flags; validated once, frozen.
 
 import { type Flat, type KeySpec, resolveConfig, ConfigError } from '../schemas/config-spec.js';
+import { canonicalIp } from '../schemas/ip.js';
 import { parseCidr, type Cidr } from './policy.js';
 
 export const ANALYZER_SPEC: KeySpec[] = [
@@ -24,6 +25,19 @@ export const ANALYZER_SPEC: KeySpec[] = [
   { key: 'policy.staleAfter', kind: { t: 'duration' }, def: 7 * 86_400_000, doc: 'an endpoint not seen this long becomes stale' },
   { key: 'alerts.webhooks', kind: { t: 'list' }, def: [], doc: 'URLs that receive each alert as a JSON POST' },
   { key: 'alerts.slackWebhooks', kind: { t: 'list' }, def: [], doc: 'URLs that receive {"text": …} (Slack-compatible)' },
+  { key: 'policy.scannerAddresses', kind: { t: 'list' }, def: [], doc: "the verifier's own source addresses: their probes never make services" },
+  { key: 'verify.allowedNetworks', kind: { t: 'list' }, def: [], doc: 'the only networks the verifier may scan (empty: scan nothing)' },
+  { key: 'verify.minInterval', kind: { t: 'duration' }, def: 3_600_000, doc: 'no endpoint is verified more often than this' },
+  { key: 'verify.concurrency', kind: { t: 'int', min: 1, max: 64 }, def: 2, doc: 'nmap runs at once' },
+  { key: 'verify.maxRunsPerMinute', kind: { t: 'int', min: 1, max: 10_000 }, def: 30, doc: 'nmap runs started per minute at most' },
+  { key: 'verify.hostTimeout', kind: { t: 'duration' }, def: 30_000, doc: 'nmap --host-timeout for the first attempt' },
+  { key: 'verify.slowHostTimeout', kind: { t: 'duration' }, def: 120_000, doc: '--host-timeout when a host timed out once (retried apart)' },
+  { key: 'verify.versionIntensity', kind: { t: 'int', min: 0, max: 9 }, def: 7, doc: 'nmap --version-intensity' },
+  { key: 'verify.maxRetries', kind: { t: 'int', min: 0, max: 10 }, def: 2, doc: 'nmap --max-retries' },
+  { key: 'verify.batchDelay', kind: { t: 'duration' }, def: 2000, doc: 'wait this long to batch new ports of one host into one run' },
+  { key: 'verify.scanType', kind: { t: 'list', values: ['auto', 'syn', 'connect'] }, def: ['auto'], doc: 'auto: SYN scan as root, connect scan otherwise' },
+  { key: 'verify.nmapCommand', kind: { t: 'list' }, def: ['nmap'], doc: 'how to run nmap (argument list, e.g. ip,netns,exec,scan,nmap)' },
+  { key: 'kafka.verifierGroupId', kind: { t: 'string' }, def: 'porthole-verifier', doc: "the verifier's consumer group on the alerts topic" },
   { key: 'consume.batchSize', kind: { t: 'int', min: 1, max: 1_000_000 }, def: 5000, doc: 'rows per ClickHouse insert at most' },
   { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
 ];
@@ -34,7 +48,14 @@ export interface AnalyzerConfig {
   clickhouse: { url: string; user: string; password: string | null; database: string };
   kafka: { brokers: string[]; clientId: string; groupId: string; observationsTopic: string; deadLetterTopic: string; alertsTopic: string };
   retentionDays: number;
-  policy: { homeNetworks: Cidr[]; learningPeriodMs: number; expected: Expected[]; highRiskPorts: Set<number>; synProxyPorts: number; staleAfterMs: number };
+  policy: {
+    homeNetworks: Cidr[]; learningPeriodMs: number; expected: Expected[]; highRiskPorts: Set<number>; synProxyPorts: number; staleAfterMs: number;
+    scannerAddresses: Set<string>;
+  };
+  verify: {
+    allowed: Cidr[]; minIntervalMs: number; concurrency: number; maxRunsPerMinute: number; hostTimeoutMs: number; slowHostTimeoutMs: number;
+    versionIntensity: number; maxRetries: number; batchDelayMs: number; scanType: 'auto' | 'syn' | 'connect'; nmapCommand: string[]; groupId: string;
+  };
   alerts: { webhooks: string[]; slackWebhooks: string[] };
   batchSize: number;
   logLevel: string;
@@ -67,6 +88,14 @@ export function loadAnalyzerConfig(opts: { file?: string | null; env?: NodeJS.Pr
     if (!/^https?:\/\/[^\s]+$/.test(u)) errors.push(`alerts: not an http(s) URL: ${JSON.stringify(u)}`);
   }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database'))) errors.push('clickhouse.database: letters, digits and _ only');
+  const allowed = cidrs('verify.allowedNetworks', g('verify.allowedNetworks'));
+  const scanners = g<string[]>('policy.scannerAddresses').map((a) => {
+    const c = canonicalIp(a);
+    if (!c) errors.push(`policy.scannerAddresses: not an address: ${JSON.stringify(a)}`);
+    return c ?? '';
+  });
+  if (g<string[]>('verify.scanType').length !== 1) errors.push('verify.scanType: one of auto, syn, connect');
+  if (g<string[]>('verify.nmapCommand').length === 0) errors.push('verify.nmapCommand: empty');
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return Object.freeze({
     clickhouse: { url: g('clickhouse.url'), user: g('clickhouse.user'), password: g('clickhouse.password'), database: g('clickhouse.database') },
@@ -77,7 +106,13 @@ export function loadAnalyzerConfig(opts: { file?: string | null; env?: NodeJS.Pr
     retentionDays: g('retention.days'),
     policy: {
       homeNetworks, learningPeriodMs: g('policy.learningPeriod'), expected, highRiskPorts: new Set(highRisk),
-      synProxyPorts: g('policy.synProxyPorts'), staleAfterMs: g('policy.staleAfter'),
+      synProxyPorts: g('policy.synProxyPorts'), staleAfterMs: g('policy.staleAfter'), scannerAddresses: new Set(scanners),
+    },
+    verify: {
+      allowed, minIntervalMs: g('verify.minInterval'), concurrency: g('verify.concurrency'), maxRunsPerMinute: g('verify.maxRunsPerMinute'),
+      hostTimeoutMs: g('verify.hostTimeout'), slowHostTimeoutMs: g('verify.slowHostTimeout'), versionIntensity: g('verify.versionIntensity'),
+      maxRetries: g('verify.maxRetries'), batchDelayMs: g('verify.batchDelay'), scanType: g<string[]>('verify.scanType')[0] as 'auto' | 'syn' | 'connect',
+      nmapCommand: g('verify.nmapCommand'), groupId: g('kafka.verifierGroupId'),
     },
     alerts: { webhooks: g('alerts.webhooks'), slackWebhooks: g('alerts.slackWebhooks') },
     batchSize: g('consume.batchSize'),

@@ -15,7 +15,9 @@ import type { Store } from './store/clickhouse-store.js';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
-export interface ConsumeStats { messages: number; stored: number; deadLettered: number; deadByReason: Record<string, number>; alerts: number; retries: number }
+export interface ConsumeStats {
+  messages: number; stored: number; deadLettered: number; deadByReason: Record<string, number>; alerts: number; retries: number; scannerProbes: number;
+}
 
 export interface ConsumeDeps {
   consumer: Consumer;
@@ -23,6 +25,7 @@ export interface ConsumeDeps {
   store: Store;
   detector: Detector;
   homeNetworks: Cidr[];
+  scannerAddresses: Set<string>;
   deadLetterTopic: string;
   batchSize: number;
   logger: Logger;
@@ -50,7 +53,7 @@ export function parseMessage(m: KafkaMessage): { obs: Observation } | { reason: 
 }
 
 export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPayload) => Promise<void>; stats: ConsumeStats } {
-  const stats: ConsumeStats = { messages: 0, stored: 0, deadLettered: 0, deadByReason: {}, alerts: 0, retries: 0 };
+  const stats: ConsumeStats = { messages: 0, stored: 0, deadLettered: 0, deadByReason: {}, alerts: 0, retries: 0, scannerProbes: 0 };
   let outage = false;
 
   async function retrying<T>(what: string, p: EachBatchPayload, fn: () => Promise<T>): Promise<T> {
@@ -107,11 +110,15 @@ export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPaylo
     const t0 = Date.now();
     const good: Observation[] = [];
     const bad: Array<{ m: KafkaMessage; reason: string; detail: string }> = [];
+    let probes = 0;
     for (const m of batch.messages) {
       const r = parseMessage(m);
-      if ('obs' in r) good.push(r.obs);
-      else bad.push({ m, ...r });
+      if (!('obs' in r)) bad.push({ m, ...r });
+      // the verifier's own probes (its address the only client) never make a service
+      else if (r.obs.clients === 1 && d.scannerAddresses.has(r.obs.sample_client)) probes++;
+      else good.push(r.obs);
     }
+    stats.scannerProbes += probes;
     const tParsed = Date.now();
     await deadLetter(p, bad);
     const now = Date.now();

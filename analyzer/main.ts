@@ -63,7 +63,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     groupId: cfg.kafka.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 4 << 20, maxBytes: 16 << 20,
   });
   const handler = createBatchHandler({
-    consumer, producer, store, detector, homeNetworks: cfg.policy.homeNetworks, deadLetterTopic: cfg.kafka.deadLetterTopic,
+    consumer, producer, store, detector, homeNetworks: cfg.policy.homeNetworks, scannerAddresses: cfg.policy.scannerAddresses, deadLetterTopic: cfg.kafka.deadLetterTopic,
     batchSize: cfg.batchSize, logger: logger.child({ component: 'consume' }), onAlerts: () => void outbox.round(),
   });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {

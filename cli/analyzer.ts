@@ -8,7 +8,8 @@ import { schemaSql } from '../schemas/ddl.js';
 import { ANALYZER_SPEC, type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
 import { runAnalyzer } from '../analyzer/main.js';
 import { cidrRangeHex, parseCidr } from '../analyzer/policy.js';
-import { type ServiceRow, Store } from '../analyzer/store/clickhouse-store.js';
+import { type ServiceRow, Store, type Verification } from '../analyzer/store/clickhouse-store.js';
+import { runVerifier } from '../analyzer/verify/verifier.js';
 import { parseCount, parseDuration, usage } from './args.js';
 import { isoMs, table } from './format.js';
 
@@ -48,6 +49,26 @@ One host's endpoints with first/last seen and state, then their per-window histo
 ${COMMON}
 `;
 
+export const VERIFIER_HELP = `Usage: porthole verifier [options]
+
+Verify every newly exposed or reopened endpoint (from the alerts topic) with nmap -sV, only
+inside verify.allowedNetworks, and store the result per endpoint (verified_open,
+filtered_to_scanner, closed_now, unverifiable, refused). Options and keys as for
+porthole analyzer (verify.* and policy.scannerAddresses).
+${COMMON}
+  --brokers LIST        Kafka brokers (default 127.0.0.1:9092)
+`;
+
+export async function verifierCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: COMMON_OPTS });
+  if (values.help) {
+    process.stdout.write(VERIFIER_HELP);
+    return 0;
+  }
+  const cfg = config(values);
+  return runVerifier(cfg, pino({ level: cfg.logLevel, base: { service: 'porthole-verifier' } }));
+}
+
 export const SCHEMA_HELP = `Usage: porthole schema [--database NAME]
 
 Print the ClickHouse DDL generated from schemas/ (what the analyzer creates at start-up).
@@ -77,15 +98,26 @@ export async function analyzerCommand(argv: string[]): Promise<number> {
   return runAnalyzer(cfg, pino({ level: cfg.logLevel, base: { service: 'porthole-analyzer' } }));
 }
 
-interface InventoryRow extends ServiceRow { state: string; state_since: number | null }
+interface InventoryRow extends ServiceRow { state: string; state_since: number | null; verification: Verification | null }
 
 async function inventory(store: Store, filter: Parameters<Store['services']>[0]): Promise<InventoryRow[]> {
-  const [rows, states] = await Promise.all([store.services(filter), store.loadStates()]);
+  const [rows, states, ver] = await Promise.all([store.services(filter), store.loadStates(), store.latestVerifications(filter?.ip)]);
   const st = new Map(states.map((s) => [`${s.ip}|${s.proto}|${s.port}`, s]));
   return rows.map((r) => {
-    const s = st.get(`${r.ip}|${r.proto}|${r.port}`);
-    return { ...r, state: s?.state ?? 'untracked', state_since: s?.since ?? null };
+    const k = `${r.ip}|${r.proto}|${r.port}`;
+    const s = st.get(k);
+    const v = ver.get(k) ?? null;
+    // new -> verifying (a verification is pending) -> active (verified, whatever the verdict)
+    let state = s?.state ?? 'untracked';
+    if (state === 'new' && v) state = v.status === 'pending' ? 'verifying' : 'active';
+    return { ...r, state, state_since: s?.since ?? null, verification: v };
   });
+}
+
+function verdict(v: Verification | null): string {
+  if (!v) return '-';
+  const what = [v.service, v.product, v.version].filter(Boolean).join(' ');
+  return what ? `${v.status}: ${what}` : v.status;
 }
 
 function print(rows: InventoryRow[], json: boolean): void {
@@ -98,9 +130,9 @@ function print(rows: InventoryRow[], json: boolean): void {
     return;
   }
   process.stdout.write(table(
-    ['IP', 'PORT', 'PROTO', 'STATE', 'FIRST SEEN (UTC)', 'LAST SEEN (UTC)', 'HANDSHAKES', 'CLIENTS', 'EVIDENCE', 'EXPOSED', 'SENSORS'],
+    ['IP', 'PORT', 'PROTO', 'STATE', 'FIRST SEEN (UTC)', 'LAST SEEN (UTC)', 'HANDSHAKES', 'CLIENTS', 'EVIDENCE', 'EXPOSED', 'VERIFICATION'],
     rows.map((r) => [r.ip, String(r.port), r.proto, r.state, isoMs(r.first_seen), isoMs(r.last_seen), String(r.handshakes), String(r.clients),
-      r.evidence, r.internet_exposed ? 'internet' : 'internal', r.sensors.join(',')]),
+      r.evidence, r.internet_exposed ? 'internet' : 'internal', verdict(r.verification)]),
   ));
 }
 
@@ -144,14 +176,19 @@ export async function hostCommand(argv: string[]): Promise<number> {
     const rows = await inventory(store, { ip });
     const history = await store.history(ip);
     const alerts = await store.alerts({ ip });
+    const verifications = await store.verificationHistory(ip);
     if (values.json) {
-      process.stdout.write(JSON.stringify({ ip, services: rows, history, alerts }) + '\n');
+      process.stdout.write(JSON.stringify({ ip, services: rows, history, verifications, alerts }) + '\n');
       return 0;
     }
     print(rows, false);
     if (history.length) {
       process.stdout.write('\nhistory:\n' + table(['PORT', 'WINDOW (UTC)', 'FIRST SEEN', 'LAST SEEN', 'HANDSHAKES', 'EVIDENCE', 'SENSOR'],
         history.map((h) => [String(h.port), isoMs(h.window_start), isoMs(h.first_seen), isoMs(h.last_seen), String(h.handshakes), h.evidence, h.sensor])));
+    }
+    if (verifications.length) {
+      process.stdout.write('\nverifications:\n' + table(['PORT', 'TIME (UTC)', 'STATUS', 'SERVICE', 'PRODUCT', 'VERSION', 'REASON'],
+        verifications.map((v) => [String(v.port), isoMs(v.ts), v.status, v.service, v.product, v.version, v.reason])));
     }
     if (alerts.length) {
       process.stdout.write('\nalerts:\n' + table(['TIME (UTC)', 'KIND', 'SEVERITY', 'MESSAGE'], alerts.map((a) => [isoMs(a.ts), a.kind, a.severity, a.message])));

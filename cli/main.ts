@@ -8,6 +8,7 @@ import { SENSOR_HELP, sensorCommand } from './sensor.js';
 import { PREPARE_HELP, prepareMirrorCommand } from './prepare-mirror.js';
 import {
   ANALYZER_HELP, analyzerCommand, HOST_HELP, hostCommand, SCHEMA_HELP, schemaCommand, SERVICES_HELP, servicesCommand,
+  VERIFIER_HELP, verifierCommand,
 } from './analyzer.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string; help: string }> = {
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   sensor: { run: sensorCommand, summary: 'capture on a mirror port and publish to Kafka', help: SENSOR_HELP },
   'prepare-mirror': { run: prepareMirrorCommand, summary: 'set up an interface as a capture-only mirror port', help: PREPARE_HELP },
   analyzer: { run: analyzerCommand, summary: 'consume Observations into the ClickHouse inventory; alert', help: ANALYZER_HELP },
+  verifier: { run: verifierCommand, summary: 'verify newly exposed endpoints with nmap -sV', help: VERIFIER_HELP },
   services: { run: servicesCommand, summary: 'list the service inventory', help: SERVICES_HELP },
   host: { run: hostCommand, summary: "one host's services, history and alerts", help: HOST_HELP },
   schema: { run: schemaCommand, summary: 'print the ClickHouse DDL', help: SCHEMA_HELP },

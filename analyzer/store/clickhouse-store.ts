@@ -25,6 +25,10 @@ export interface ServiceRow {
 
 export interface ServiceFilter { net?: [string, string]; port?: number; ip?: string }
 
+export interface Verification {
+  ts: number; status: string; service: string; product: string; version: string; extrainfo: string; cpe: string; reason: string;
+}
+
 export class Store {
   readonly client: ClickHouseClient;
   readonly db: string;
@@ -162,6 +166,29 @@ export class Store {
       vlans: (r.vlans as Array<number | string>).map(Number).filter((v) => v > 0).sort((a, b) => a - b),
       internet_exposed: Number(r.outside) === 1, evidence: Number(r.full) === 1 ? 'handshake' : 'synack',
       ttl: r.ttl === null ? null : Number(r.ttl), tcp_window: r.win === null ? null : Number(r.win), mss: r.mss === null ? null : Number(r.mss),
+    }));
+  }
+
+  /** The newest verification of each endpoint (status, product, version…). */
+  async latestVerifications(ip?: string): Promise<Map<string, Verification>> {
+    const rows = await this.select<Record<string, unknown>>('verifications', `
+      SELECT ip, proto, port, max(ts) AS last_ts, argMax(status, ts) AS status, argMax(service, ts) AS service,
+             argMax(product, ts) AS product, argMax(version, ts) AS version, argMax(extrainfo, ts) AS extrainfo, argMax(cpe, ts) AS cpe,
+             argMax(reason, ts) AS reason
+      FROM ${this.t('verifications')} ${ip ? `WHERE ip = ${lit(ip)}` : ''} GROUP BY ip, proto, port`);
+    return new Map(rows.map((r) => [`${r.ip}|${r.proto}|${r.port}`, {
+      ts: u64(r.last_ts), status: r.status as string, service: r.service as string, product: r.product as string, version: r.version as string,
+      extrainfo: r.extrainfo as string, cpe: r.cpe as string, reason: r.reason as string,
+    }]));
+  }
+
+  async verificationHistory(ip: string): Promise<Array<Verification & { port: number; proto: string }>> {
+    const rows = await this.select<Record<string, unknown>>('verification history', `
+      SELECT port, proto, ts, status, service, product, version, extrainfo, cpe, reason FROM ${this.t('verifications')} FINAL
+      WHERE ip = ${lit(ip)} ORDER BY port, ts`);
+    return rows.map((r) => ({
+      port: Number(r.port), proto: r.proto as string, ts: u64(r.ts), status: r.status as string, service: r.service as string,
+      product: r.product as string, version: r.version as string, extrainfo: r.extrainfo as string, cpe: r.cpe as string, reason: r.reason as string,
     }));
   }
 

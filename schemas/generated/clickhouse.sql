@@ -70,6 +70,29 @@ CREATE TABLE IF NOT EXISTS porthole.alert_deliveries
 ENGINE = ReplacingMergeTree()
 ORDER BY (alert_id, sink);
 
+CREATE TABLE IF NOT EXISTS porthole.verifications
+(
+    day Date,
+    ip String,
+    ip_num FixedString(16) MATERIALIZED IPv6StringToNum(concat(if(position(ip, ':') > 0, '', '::ffff:'), ip)),
+    proto String,
+    port UInt16,
+    ts UInt64,
+    status String,
+    nmap_state String,
+    reason String,
+    service String,
+    product String,
+    version String,
+    extrainfo String,
+    cpe String,
+    duration_ms UInt32,
+    attempt UInt8
+)
+ENGINE = ReplacingMergeTree()
+PARTITION BY day
+ORDER BY (ip, proto, port, ts, status);
+
 CREATE TABLE IF NOT EXISTS porthole.meta
 (
     key String,

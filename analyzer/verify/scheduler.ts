@@ -1,0 +1,101 @@
+// The verification queue: deduplicated per endpoint, batched per host (new ports of one host
+// wait `batchDelayMs` and go into one nmap run), bounded concurrency and runs per minute, no
+// endpoint verified more often than `minIntervalMs`, and a scope check before anything runs:
+// addresses outside the allowed networks are refused and recorded, never scanned.
+// Pure scheduling: the scan itself and the storage are injected.
+
+import { type Cidr, inAny } from '../policy.js';
+
+export interface Endpoint { ip: string; proto: string; port: number }
+
+export interface SchedulerOptions {
+  allowed: Cidr[];
+  minIntervalMs: number;
+  concurrency: number;
+  maxRunsPerMinute: number;
+  batchDelayMs: number;
+  /** Scan one host's ports; resolves when the results are stored. */
+  scan(ip: string, ports: number[]): Promise<void>;
+  /** Record a refusal (out of scope) without scanning. */
+  refuse(e: Endpoint, why: string): Promise<void>;
+  /** Last finished verification per endpoint key, ms (to honour minIntervalMs). */
+  lastVerified: Map<string, number>;
+}
+
+export function createScheduler(o: SchedulerOptions) {
+  const waiting = new Map<string, Set<number>>(); // ip -> ports
+  const timers = new Map<string, NodeJS.Timeout>();
+  const ready: string[] = [];
+  const queued = new Set<string>(); // endpoint keys waiting or running
+  const runTimes: number[] = [];
+  let running = 0;
+  let refused = 0;
+  let skipped = 0;
+  let idleWaiters: Array<() => void> = [];
+
+  const key = (e: Endpoint): string => `${e.ip}|${e.proto}|${e.port}`;
+
+  function pump(): void {
+    const now = Date.now();
+    while (runTimes.length && runTimes[0] < now - 60_000) runTimes.shift();
+    while (running < o.concurrency && ready.length) {
+      if (runTimes.length >= o.maxRunsPerMinute) {
+        setTimeout(pump, runTimes[0] + 60_000 - now + 10).unref();
+        return;
+      }
+      const ip = ready.shift()!;
+      const ports = [...(waiting.get(ip) ?? [])];
+      waiting.delete(ip);
+      if (ports.length === 0) continue;
+      running++;
+      runTimes.push(Date.now());
+      void o.scan(ip, ports).catch(() => {}).finally(() => {
+        running--;
+        for (const p of ports) queued.delete(`${ip}|tcp|${p}`);
+        pump();
+        if (running === 0 && ready.length === 0 && waiting.size === 0) idleWaiters.splice(0).forEach((w) => w());
+      });
+    }
+  }
+
+  return {
+    /** Ask for a verification; returns what happened to the request. */
+    async request(e: Endpoint): Promise<'queued' | 'duplicate' | 'too_soon' | 'refused'> {
+      const k = key(e);
+      if (queued.has(k)) return 'duplicate';
+      if (!inAny(e.ip, o.allowed)) {
+        refused++;
+        await o.refuse(e, 'outside verify.allowedNetworks');
+        return 'refused';
+      }
+      const last = o.lastVerified.get(k);
+      if (last !== undefined && Date.now() - last < o.minIntervalMs) {
+        skipped++;
+        return 'too_soon';
+      }
+      queued.add(k);
+      let ports = waiting.get(e.ip);
+      if (!ports) waiting.set(e.ip, (ports = new Set()));
+      ports.add(e.port);
+      if (!timers.has(e.ip)) {
+        timers.set(e.ip, setTimeout(() => {
+          timers.delete(e.ip);
+          ready.push(e.ip);
+          pump();
+        }, o.batchDelayMs));
+      }
+      return 'queued';
+    },
+    stats: () => ({ running, waitingHosts: waiting.size, queued: queued.size, refused, skipped }),
+    /** Resolves when nothing is waiting or running. */
+    idle(): Promise<void> {
+      if (running === 0 && waiting.size === 0 && ready.length === 0) return Promise.resolve();
+      return new Promise((r) => idleWaiters.push(r));
+    },
+    stop(): void {
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      idleWaiters = [];
+    },
+  };
+}
