@@ -3,7 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/porthole.js', import.meta.url));
+// from test/support/ (vitest) or dist/test/support/ (compiled benchmarks): the repository root
+const here = fileURLToPath(import.meta.url);
+const root = here.includes('/dist/') ? here.slice(0, here.lastIndexOf('/dist/')) : fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = `${root.replace(/\/$/, '')}/bin/porthole.js`;
 
 export interface RunResult {
   status: number | null;
