@@ -2,11 +2,11 @@
 // (from schemas/tables.ts), batched JSONEachRow inserts, state and outbox reads, retention,
 // and the inventory queries. Literals are escaped by compat.lit(); no query_params (18.16).
 
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createTableSql } from '../../schemas/ddl.js';
 import { TABLES } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
 import { ident, isUnavailable, lit, u64 } from './compat.js';
+import { type Engine, httpEngine } from './engine.js';
 
 export interface StoreOptions { url: string; user: string; password: string | null; database: string }
 
@@ -30,19 +30,13 @@ export interface Verification {
 }
 
 export class Store {
-  readonly client: ClickHouseClient;
+  readonly engine: Engine;
   readonly db: string;
 
-  constructor(o: StoreOptions) {
+  /** A store on a ClickHouse server (options) or on any engine (tests use an in-process one). */
+  constructor(o: StoreOptions | { database: string; engine: Engine }) {
     this.db = ident(o.database);
-    this.client = createClient({
-      url: o.url,
-      username: o.user,
-      password: o.password ?? '',
-      request_timeout: 30_000,
-      compression: { request: false, response: false },
-      log: { level: ClickHouseLogLevel.OFF }, // failures surface as typed errors, logged once by the caller
-    });
+    this.engine = 'engine' in o ? o.engine : httpEngine(o);
   }
 
   private t(name: string): string {
@@ -66,19 +60,17 @@ export class Store {
   /** Create the database and tables when missing, add columns that newer definitions have. */
   async migrate(): Promise<string[]> {
     const changes: string[] = [];
-    await this.run('create database', () => this.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${this.db}` }));
+    await this.run('create database', () => this.engine.command(`CREATE DATABASE IF NOT EXISTS ${this.db}`));
     for (const t of TABLES) {
-      await this.run(`create ${t.name}`, () => this.client.command({ query: createTableSql(this.db, t) }));
+      await this.run(`create ${t.name}`, () => this.engine.command(createTableSql(this.db, t)));
       const cols = await this.select<{ name: string }>('columns', `SELECT name FROM system.columns WHERE database = ${lit(this.db)} AND table = ${lit(t.name)}`);
       const have = new Set(cols.map((c) => c.name));
-      let after = '';
       for (const c of t.columns) {
-        if (!have.has(c.name)) {
-          const def = `${c.name} ${c.type}${c.materialized ? ` MATERIALIZED ${c.materialized}` : ''}`;
-          await this.run(`alter ${t.name}`, () => this.client.command({ query: `ALTER TABLE ${this.t(t.name)} ADD COLUMN ${def}${after ? ` AFTER ${after}` : ''}` }));
-          changes.push(`${t.name}.${c.name}`);
-        }
-        after = c.name;
+        if (have.has(c.name)) continue;
+        // no AFTER clause: 18.16 cannot place a column after a MATERIALIZED one (see compat.ts)
+        const def = `${c.name} ${c.type}${c.materialized ? ` MATERIALIZED ${c.materialized}` : ''}`;
+        await this.run(`alter ${t.name}`, () => this.engine.command(`ALTER TABLE ${this.t(t.name)} ADD COLUMN ${def}`));
+        changes.push(`${t.name}.${c.name}`);
       }
     }
     return changes;
@@ -86,14 +78,11 @@ export class Store {
 
   async insert(table: string, rows: object[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.run(`insert into ${table}`, () => this.client.insert({ table: this.t(table), values: rows, format: 'JSONEachRow' }));
+    await this.run(`insert into ${table}`, () => this.engine.insertJsonEachRow(this.t(table), rows));
   }
 
   async select<T>(what: string, query: string): Promise<T[]> {
-    return this.run(what, async () => {
-      const rs = await this.client.query({ query, format: 'JSONEachRow' });
-      return (await rs.json()) as T[];
-    });
+    return this.run(what, () => this.engine.selectJsonEachRow<T>(query));
   }
 
   async loadStates(): Promise<StateRow[]> {
@@ -140,7 +129,7 @@ export class Store {
     const parts = await this.select<{ p: string }>('partitions',
       `SELECT DISTINCT toString(min_date) AS p FROM system.parts WHERE database = ${lit(this.db)} AND table = 'observations' AND active AND max_date < ${lit(cutoff)}`);
     for (const { p } of parts) {
-      await this.run('drop partition', () => this.client.command({ query: `ALTER TABLE ${this.t('observations')} DROP PARTITION ${lit(p)}` }));
+      await this.run('drop partition', () => this.engine.command(`ALTER TABLE ${this.t('observations')} DROP PARTITION ${lit(p)}`));
     }
     return parts.map((x) => x.p);
   }
@@ -154,7 +143,7 @@ export class Store {
     const rows = await this.select<Record<string, unknown>>('services', `
       SELECT ip, proto, port, min(first_seen) AS fs, max(last_seen) AS ls, sum(handshakes) AS hs, max(clients) AS cl,
              groupUniqArray(sensor) AS sensors, groupUniqArray(ifNull(vlan, 0)) AS vlans, max(client_outside) AS outside,
-             max(evidence = 'handshake') AS full, argMax(ttl, last_seen) AS ttl, argMax(tcp_window, last_seen) AS win,
+             max(evidence = 'handshake') AS has_full, argMax(ttl, last_seen) AS ttl, argMax(tcp_window, last_seen) AS win,
              argMax(mss, last_seen) AS mss
       FROM ${this.t('observations')} FINAL
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -164,21 +153,22 @@ export class Store {
       ip: r.ip as string, proto: r.proto as string, port: Number(r.port), first_seen: u64(r.fs), last_seen: u64(r.ls),
       handshakes: u64(r.hs), clients: u64(r.cl), sensors: (r.sensors as string[]).sort(),
       vlans: (r.vlans as Array<number | string>).map(Number).filter((v) => v > 0).sort((a, b) => a - b),
-      internet_exposed: Number(r.outside) === 1, evidence: Number(r.full) === 1 ? 'handshake' : 'synack',
+      internet_exposed: Number(r.outside) === 1, evidence: Number(r.has_full) === 1 ? 'handshake' : 'synack',
       ttl: r.ttl === null ? null : Number(r.ttl), tcp_window: r.win === null ? null : Number(r.win), mss: r.mss === null ? null : Number(r.mss),
     }));
   }
 
   /** The newest verification of each endpoint (status, product, version…). */
-  async latestVerifications(ip?: string): Promise<Map<string, Verification>> {
+  async latestVerifications(ip?: string, finishedOnly = false): Promise<Map<string, Verification>> {
+    const where = [ip ? `ip = ${lit(ip)}` : '', finishedOnly ? "status != 'pending'" : ''].filter(Boolean);
     const rows = await this.select<Record<string, unknown>>('verifications', `
-      SELECT ip, proto, port, max(ts) AS last_ts, argMax(status, ts) AS status, argMax(service, ts) AS service,
-             argMax(product, ts) AS product, argMax(version, ts) AS version, argMax(extrainfo, ts) AS extrainfo, argMax(cpe, ts) AS cpe,
-             argMax(reason, ts) AS reason
-      FROM ${this.t('verifications')} ${ip ? `WHERE ip = ${lit(ip)}` : ''} GROUP BY ip, proto, port`);
+      SELECT ip, proto, port, max(ts) AS last_ts, argMax(status, ts) AS v_status, argMax(service, ts) AS v_service,
+             argMax(product, ts) AS v_product, argMax(version, ts) AS v_version, argMax(extrainfo, ts) AS v_extrainfo,
+             argMax(cpe, ts) AS v_cpe, argMax(reason, ts) AS v_reason
+      FROM ${this.t('verifications')} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY ip, proto, port`);
     return new Map(rows.map((r) => [`${r.ip}|${r.proto}|${r.port}`, {
-      ts: u64(r.last_ts), status: r.status as string, service: r.service as string, product: r.product as string, version: r.version as string,
-      extrainfo: r.extrainfo as string, cpe: r.cpe as string, reason: r.reason as string,
+      ts: u64(r.last_ts), status: r.v_status as string, service: r.v_service as string, product: r.v_product as string,
+      version: r.v_version as string, extrainfo: r.v_extrainfo as string, cpe: r.v_cpe as string, reason: r.v_reason as string,
     }]));
   }
 
@@ -203,7 +193,14 @@ export class Store {
     }));
   }
 
+  /** Endpoints whose newest verification row is still `pending` (resumed at verifier start). */
+  async pendingVerifications(): Promise<Array<{ ip: string; proto: string; port: number }>> {
+    const rows = await this.select<Record<string, unknown>>('pending', `
+      SELECT ip, proto, port FROM ${this.t('verifications')} GROUP BY ip, proto, port HAVING argMax(status, ts) = ${lit('pending')}`);
+    return rows.map((r) => ({ ip: r.ip as string, proto: r.proto as string, port: Number(r.port) }));
+  }
+
   async close(): Promise<void> {
-    await this.client.close();
+    await this.engine.close();
   }
 }

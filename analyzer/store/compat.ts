@@ -5,9 +5,15 @@
 //    "Code: NNN" from the message as well as the client's `code` field.
 //  - Neither `query_params` (unsupported by 18.16) nor server-side escaping is used: every
 //    literal goes through `lit()`/`ident()`, the one audited escaping helper.
-// Version notes for SQL written elsewhere: no IPv4/IPv6 types, TTL, CODEC, DateTime64,
-// LowCardinality, SimpleAggregateFunction; no `if()` with branches that could throw (current
-// versions evaluate both); joins only on aliased subqueries; the new MergeTree syntax only.
+// Version notes for SQL written elsewhere (each found by test/analyzer/store-engines.int.test.ts,
+// which runs every store statement on 18.16 and on 26.x):
+//  - no IPv4/IPv6 types, TTL, CODEC, DateTime64, LowCardinality, SimpleAggregateFunction (18.16);
+//  - no `if()` whose branches could throw: 26.x evaluates both;
+//  - never alias an aggregate with the name of a column the query also reads: 26.x resolves
+//    `WHERE status …` to `argMax(status, ts) AS status` (ILLEGAL_AGGREGATION), 18.16 does not;
+//  - `ALTER TABLE … ADD COLUMN … AFTER x` fails on 18.16 when x is MATERIALIZED: no AFTER;
+//  - joins only on aliased subqueries; the new MergeTree syntax only (current versions refuse
+//    `MergeTree(date, key, 8192)`).
 
 /** A UInt64 read from JSON output, whichever way the server wrote it. */
 export function u64(v: unknown): number {

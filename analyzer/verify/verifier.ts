@@ -11,7 +11,6 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { AnalyzerConfig } from '../config.js';
 import { inAny } from '../policy.js';
-import { lit, u64 } from '../store/compat.js';
 import { Store } from '../store/clickhouse-store.js';
 import { nmapArgs } from './nmap-args.js';
 import { type NmapResult, parseNmapXml, type PortResult } from './nmap-xml.js';
@@ -46,15 +45,11 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
   const scan = v.scanType === 'auto' ? (process.getuid?.() === 0 ? 'syn' : 'connect') : v.scanType;
 
   // what was verified when, and with which product/version
-  const latest = await store.select<Record<string, unknown>>('verifications', `
-    SELECT ip, proto, port, argMax(status, ts) AS last_status, max(ts) AS last_ts, argMax(product, ts) AS product, argMax(version, ts) AS version
-    FROM ${store.db}.verifications WHERE status != 'pending' GROUP BY ip, proto, port`);
   const lastVerified = new Map<string, number>();
   const lastProduct = new Map<string, string>();
-  for (const r of latest) {
-    const k = `${r.ip}|${r.proto}|${r.port}`;
-    lastVerified.set(k, u64(r.last_ts));
-    if (r.last_status === 'verified_open') lastProduct.set(k, `${r.product} ${r.version}`.trim());
+  for (const [k, r] of await store.latestVerifications(undefined, true)) {
+    lastVerified.set(k, r.ts);
+    if (r.status === 'verified_open') lastProduct.set(k, `${r.product} ${r.version}`.trim());
   }
 
   const record = async (rows: object[]): Promise<void> => store.insert('verifications', rows);
@@ -129,9 +124,8 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
   });
 
   // pending verifications from before a restart
-  const pending = await store.select<Record<string, unknown>>('pending', `
-    SELECT ip, proto, port FROM ${store.db}.verifications GROUP BY ip, proto, port HAVING argMax(status, ts) = ${lit('pending')}`);
-  for (const p of pending) await scheduler.request({ ip: p.ip as string, proto: p.proto as string, port: Number(p.port) });
+  const pending = await store.pendingVerifications();
+  for (const p of pending) await scheduler.request(p);
   if (pending.length) logger.info({ pending: pending.length }, 'resumed pending verifications');
 
   const kafka = new Kafka({ clientId: `${cfg.kafka.clientId}-verifier`, brokers: cfg.kafka.brokers, logLevel: logLevel.NOTHING });
