@@ -72,13 +72,18 @@ kafka_up() {
   die "kafka: no answer on 127.0.0.1:$PORTHOLE_KAFKA_PORT after 60 s (logs: $K/logs)"
 }
 
-kafka_down() {
-  local pid
-  if ! pid=$(kafka_pid); then echo "kafka: not running"; rm -f "$K/kafka.pid"; return 0; fi
+# stop NAME PIDFILE: SIGTERM, wait up to 30 s, then SIGKILL
+stop_pid() {
+  local name=$1 pidfile=$2 pid
+  if ! { [ -f "$pidfile" ] && pid=$(cat "$pidfile") && kill -0 "$pid" 2>/dev/null; }; then
+    echo "$name: not running"; rm -f "$pidfile"; return 0
+  fi
   kill -TERM "$pid"
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || { rm -f "$K/kafka.pid"; echo "kafka: stopped"; return 0; }; sleep 0.5; done
-  kill -KILL "$pid" 2>/dev/null || true; rm -f "$K/kafka.pid"; echo "kafka: killed after 30 s"
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; echo "$name: stopped"; return 0; }; sleep 0.5; done
+  kill -KILL "$pid" 2>/dev/null || true; rm -f "$pidfile"; echo "$name: killed after 30 s"
 }
+
+kafka_down() { stop_pid kafka "$K/kafka.pid"; }
 
 kafka_status() {
   if pid=$(kafka_pid); then echo "kafka: running (pid $pid) on 127.0.0.1:$PORTHOLE_KAFKA_PORT, data $K/data"
@@ -122,13 +127,7 @@ clickhouse_up() {
   die "clickhouse: no answer on 127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTP_PORT after 60 s (logs: $C/logs)"
 }
 
-clickhouse_down() {
-  local pid
-  if ! pid=$(ch_pid); then echo "clickhouse: not running"; rm -f "$C/clickhouse.pid"; return 0; fi
-  kill -TERM "$pid"
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || { rm -f "$C/clickhouse.pid"; echo "clickhouse: stopped"; return 0; }; sleep 0.5; done
-  kill -KILL "$pid" 2>/dev/null || true; rm -f "$C/clickhouse.pid"; echo "clickhouse: killed after 30 s"
-}
+clickhouse_down() { stop_pid clickhouse "$C/clickhouse.pid"; }
 
 clickhouse_status() {
   if pid=$(ch_pid); then echo "clickhouse: running (pid $pid) on 127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTP_PORT, data $C/data"

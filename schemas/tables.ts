@@ -40,6 +40,14 @@ function observationColumns(): Column[] {
   });
 }
 
+/** The key columns of anything about one endpoint: address (text and 16 bytes), protocol, port. */
+const endpointColumns = (): Column[] => [
+  { name: 'ip', type: 'String', doc: 'server address, canonical text' },
+  { name: 'ip_num', type: 'FixedString(16)', materialized: ipNum('ip'), doc: 'ip as 16 bytes' },
+  { name: 'proto', type: 'String', doc: 'tcp' },
+  { name: 'port', type: 'UInt16', doc: 'server port' },
+];
+
 export const TABLES: Table[] = [
   {
     name: 'observations',
@@ -59,10 +67,7 @@ export const TABLES: Table[] = [
     name: 'endpoint_states',
     doc: 'state of each tracked endpoint; the row with the highest version wins',
     columns: [
-      { name: 'ip', type: 'String', doc: 'server address, canonical text' },
-      { name: 'ip_num', type: 'FixedString(16)', materialized: ipNum('ip'), doc: 'ip as 16 bytes' },
-      { name: 'proto', type: 'String', doc: 'tcp' },
-      { name: 'port', type: 'UInt16', doc: 'server port' },
+      ...endpointColumns(),
       { name: 'state', type: 'String', doc: 'new | verifying | active | stale | reopened' },
       { name: 'since', type: 'UInt64', doc: 'ms since the epoch the state was entered' },
       { name: 'first_seen', type: 'UInt64', doc: 'ms' },
@@ -108,10 +113,7 @@ export const TABLES: Table[] = [
     doc: 'every active verification of an endpoint (nmap -sV), newest last; status pending until done',
     columns: [
       { name: 'day', type: 'Date', doc: 'UTC day (partition)' },
-      { name: 'ip', type: 'String', doc: 'server address, canonical text' },
-      { name: 'ip_num', type: 'FixedString(16)', materialized: ipNum('ip'), doc: 'ip as 16 bytes' },
-      { name: 'proto', type: 'String', doc: 'tcp' },
-      { name: 'port', type: 'UInt16', doc: 'server port' },
+      ...endpointColumns(),
       { name: 'ts', type: 'UInt64', doc: 'ms: when requested (pending) or finished' },
       { name: 'status', type: 'String', doc: 'pending | verified_open | filtered_to_scanner | closed_now | unverifiable | refused' },
       { name: 'nmap_state', type: 'String', doc: "nmap's port state" },

@@ -3,7 +3,7 @@
 // touches libpcap. Limits: `cap` gives no packet timestamps (arrival time in JS is used) and no
 // kernel drop counters (pcap_stats is not exposed), see docs/operations.md.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { LINKTYPE } from '../decode/link.js';
 import { SensorError } from '../errors.js';
@@ -22,6 +22,22 @@ const LINKTYPES: Record<string, number> = {
   LINKTYPE_LINUX_SLL: LINKTYPE.LINUX_SLL,
 };
 
+// `cap` leaves a half-initialised handle behind when opening fails after pcap_create (no
+// permission, interface down); destroying it later aborts the process (uv_poll_stop on a poll
+// handle never started). Failed handles are therefore kept referenced so they are never collected.
+const failedHandles: CapHandle[] = [];
+
+/** Whether this process may open a capture: root, or CAP_NET_RAW in its effective set. */
+function mayCapture(): boolean {
+  if (process.getuid?.() === 0) return true;
+  try {
+    const eff = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return eff !== undefined && (BigInt(`0x${eff}`) & (1n << 13n)) !== 0n; // CAP_NET_RAW = 13
+  } catch {
+    return true; // not Linux: let libpcap decide
+  }
+}
+
 export interface LiveSource {
   linktype: number;
   frames: number;
@@ -32,6 +48,9 @@ export interface LiveSource {
 export function openLive(iface: string, filterFor: (ethernet: boolean) => string, bufferBytes: number, sink: FrameSink): LiveSource {
   if (process.platform === 'linux' && !existsSync(`/sys/class/net/${iface}`)) {
     throw new SensorError('CAPTURE_OPEN_FAILED', `interface ${iface} does not exist`);
+  }
+  if (!mayCapture()) {
+    throw new SensorError('CAPTURE_OPEN_FAILED', `no permission to capture on ${iface}: run as root or grant CAP_NET_RAW and CAP_NET_ADMIN`);
   }
   const require = createRequire(import.meta.url);
   const { Cap } = require('cap') as { Cap: new () => CapHandle };
@@ -47,9 +66,11 @@ export function openLive(iface: string, filterFor: (ethernet: boolean) => string
       try {
         lt = cap.open(iface, filterFor(false), bufferBytes, buf);
       } catch (err2) {
+        failedHandles.push(cap);
         throw openError(iface, err2);
       }
     } else {
+      failedHandles.push(cap);
       throw openError(iface, err);
     }
   }
@@ -76,7 +97,8 @@ function openError(iface: string, err: unknown): SensorError {
   if (/No such device|doesn't exist|does not exist/i.test(msg)) text = `interface ${iface} does not exist`;
   else if (/permission|not permitted/i.test(msg)) {
     text = `no permission to capture on ${iface}: run as root or grant CAP_NET_RAW and CAP_NET_ADMIN`;
-  } else if (/syntax|filter/i.test(msg)) text = `capture filter rejected on ${iface}: ${msg}`;
+  } else if (/not up/i.test(msg)) text = `interface ${iface} is down: bring it up (porthole prepare-mirror ${iface})`;
+  else if (/syntax|filter/i.test(msg)) text = `capture filter rejected on ${iface}: ${msg}`;
   else text = `cannot capture on ${iface}: ${msg}`;
   return new SensorError('CAPTURE_OPEN_FAILED', text, { cause: err });
 }
