@@ -4,7 +4,7 @@
 #     (golden tests, benchmarks), tcpreplay, nmap, iproute2/ethtool (mirror interfaces, tests),
 #     prads (benchmark peer), Java 17 and Maven (Kafka), clickhouse-server (analyzer)
 #   - Apache Kafka's jars from Maven Central (deploy/kafka/pom.xml) into the data folder
-# Usage: sudo deploy/install.sh            (then: npm ci)
+# Usage: sudo deploy/install.sh            (then: npm install)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=deploy/env.sh
@@ -25,4 +25,4 @@ for svc in redis-server ssh; do
 done
 
 "$here/local.sh" fetch kafka clickhouse
-echo "install: done (next: npm ci)"
+echo "install: done (next: npm install)"
