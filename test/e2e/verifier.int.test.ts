@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
-import { CONNECT_CLIENT, createMirrorLab, type MirrorLab, SERVER_V4 } from '../support/netns.js';
+import { CONNECT_CLIENT, createMirrorLab, type MirrorLab, SERVER_V4, SERVER_V6 } from '../support/netns.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
 
 const SCANNER = '192.0.3.2';
@@ -39,12 +39,15 @@ beforeAll(() => {
   sh(['ip', 'netns', 'add', scn]);
   sh(['ip', 'link', 'add', a, 'netns', lab.srv, 'type', 'veth', 'peer', 'name', b, 'netns', scn]);
   lab.run(lab.srv, ['ip', 'addr', 'add', '192.0.3.1/24', 'dev', a]);
+  lab.run(lab.srv, ['ip', 'addr', 'add', '2001:db8:6::1/64', 'dev', a, 'nodad']);
   lab.run(lab.srv, ['ip', 'link', 'set', a, 'up']);
   lab.run(lab.srv, ['ip', 'addr', 'add', `${OUT_OF_SCOPE}/32`, 'dev', `ph${lab.tag}s`]);
   lab.run(scn, ['ip', 'link', 'set', 'lo', 'up']);
   lab.run(scn, ['ip', 'addr', 'add', `${SCANNER}/24`, 'dev', b]);
+  lab.run(scn, ['ip', 'addr', 'add', '2001:db8:6::2/64', 'dev', b, 'nodad']);
   lab.run(scn, ['ip', 'link', 'set', b, 'up']);
   lab.run(scn, ['ip', 'route', 'add', '192.0.2.0/24', 'via', '192.0.3.1']);
+  lab.run(scn, ['ip', '-6', 'route', 'add', '2001:db8:5::/64', 'via', '2001:db8:6::1']);
   // port 7001 is unreachable from the scanner's address only: its packets are taken away
   lab.run(lab.srv, ['ip', 'link', 'add', `ph${lab.tag}d0`, 'type', 'veth', 'peer', 'name', `ph${lab.tag}d1`]);
   lab.run(lab.srv, ['ip', 'link', 'set', `ph${lab.tag}d0`, 'up']);
@@ -52,7 +55,7 @@ beforeAll(() => {
   lab.run(lab.srv, ['tc', 'filter', 'add', 'dev', a, 'parent', 'ffff:', 'protocol', 'ip', 'u32', 'match', 'ip', 'src', `${SCANNER}/32`,
     'match', 'ip', 'dport', '7001', '0xffff', 'action', 'mirred', 'egress', 'redirect', 'dev', `ph${lab.tag}d0`]);
   env = analyzerEnv({
-    PORTHOLE_VERIFY_ALLOWED_NETWORKS: `${SERVER_V4}/32`,
+    PORTHOLE_VERIFY_ALLOWED_NETWORKS: `${SERVER_V4}/32,${SERVER_V6}/128`,
     PORTHOLE_VERIFY_NMAP_COMMAND: `ip,netns,exec,${scn},nmap`,
     PORTHOLE_VERIFY_HOST_TIMEOUT: '10s',
     PORTHOLE_VERIFY_SLOW_HOST_TIMEOUT: '15s',
@@ -74,7 +77,7 @@ describe('porthole verifier', () => {
   it('verifies each mirrored service with nmap and refuses out-of-scope addresses', async () => {
     sh(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(tmp, 'hostkey')]);
     sh(['mkdir', '-p', '/run/sshd']);
-    lab.spawnIn(lab.srv, ['python3', '-m', 'http.server', '8080', '--bind', '0.0.0.0']);
+    lab.spawnIn(lab.srv, ['python3', '-m', 'http.server', '8080', '--bind', '::']);
     lab.spawnIn(lab.srv, ['/usr/sbin/sshd', '-D', '-e', '-p', '2222', '-h', join(tmp, 'hostkey'), '-o', 'PidFile=none', '-o', 'UsePAM=no']);
     lab.spawnIn(lab.srv, ['redis-server', '--port', '6379', '--bind', '0.0.0.0', '--save', '', '--appendonly', 'no', '--protected-mode', 'no']);
     lab.spawnIn(lab.srv, ['python3', '-c', SILENT]);
@@ -102,13 +105,15 @@ describe('porthole verifier', () => {
     lab.run(lab.cli, ['curl', '-sS', '-o', '/dev/null', `http://${SERVER_V4}:8080/`]);
     lab.run(lab.cli, ['python3', '-c', CONNECT_CLIENT, SERVER_V4, '2222', '6379', '7000', '7001']);
     lab.run(lab.cli, ['curl', '-sS', '-o', '/dev/null', `http://${OUT_OF_SCOPE}:8080/`]);
+    lab.run(lab.cli, ['curl', '-sS', '-g', '-o', '/dev/null', `http://[${SERVER_V6}]:8080/`]);
 
     const want = ['2222', '6379', '7000', '7001', '8080'];
     let rows: Array<Record<string, any>> = [];
     const done = (): boolean => {
       rows = env.services();
       const v = (ip: string, port: number) => rows.find((r) => r.ip === ip && r.port === port)?.verification;
-      return want.every((p) => v(SERVER_V4, Number(p)) && v(SERVER_V4, Number(p)).status !== 'pending') && !!v(OUT_OF_SCOPE, 8080);
+      return want.every((p) => v(SERVER_V4, Number(p)) && v(SERVER_V4, Number(p)).status !== 'pending') && !!v(OUT_OF_SCOPE, 8080)
+        && !!v(SERVER_V6, 8080) && v(SERVER_V6, 8080).status !== 'pending';
     };
     for (const end = Date.now() + 150_000; Date.now() < end && !done(); ) await new Promise((r) => setTimeout(r, 2000));
     const by = (ip: string, port: number) => rows.find((r) => r.ip === ip && r.port === port)?.verification ?? {};
@@ -119,11 +124,13 @@ describe('porthole verifier', () => {
     expect(by(SERVER_V4, 7000).status).toBe('unverifiable');
     expect(by(SERVER_V4, 7000).reason).toMatch(/host timeout/);
     expect(by(OUT_OF_SCOPE, 8080)).toMatchObject({ status: 'refused' });
+    expect(by(SERVER_V6, 8080)).toMatchObject({ status: 'verified_open', service: 'http' }); // nmap -6
     expect(rows.find((r) => r.ip === SERVER_V4 && r.port === 8080)!.state).toBe('active');
     await new Promise((r) => setTimeout(r, 1000));
     expect(toOutOfScope).toBe('');
     const lines = ver.logs.filter((l) => l.msg === 'verifying').map((l) => String(l.cmd));
     expect(lines.length).toBeGreaterThan(0);
-    for (const c of lines) expect(c).toMatch(new RegExp(`-- ${SERVER_V4.replace(/\./g, '\\.')}$`));
+    for (const c of lines) expect(c).toMatch(/ -- (192\.0\.2\.1|2001:db8:5::1)$/);
+    expect(lines.some((c) => c.includes(' -6 -- 2001:db8:5::1'))).toBe(true);
   });
 });
