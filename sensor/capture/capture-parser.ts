@@ -39,28 +39,33 @@ export class CaptureParser {
     return this.format === 'pcap' ? [this.linktype] : [...new Set(this.ifaces.map((i) => i.linktype))];
   }
 
+  /** Parse a chunk; an incomplete last record is kept and completed by the next chunk. */
   push(chunk: Buffer): void {
     const b = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const used = this.feed(b);
+    this.pending = used < b.length ? Buffer.from(b.subarray(used)) : null;
+  }
+
+  /**
+   * Parse the complete records at the start of `b` and return how many bytes they took; the
+   * caller keeps the rest and passes it again, followed by more bytes (no copy made here).
+   */
+  feed(b: Buffer): number {
     let pos = 0;
     if (this.format === null) {
-      if (b.length < 24) {
-        this.pending = Buffer.from(b);
-        return;
-      }
+      if (b.length < 24) return 0;
       pos = this.header(b);
     }
     pos = this.format === 'pcap' ? this.records(b, pos) : this.blocks(b, pos);
     this.bytes += pos;
-    this.pending = pos < b.length ? Buffer.from(b.subarray(pos)) : null;
+    return pos;
   }
 
-  /** End of input. Returns how many bytes of an incomplete last record were left unread. */
-  end(): number {
+  /** End of input with `left` unparsed bytes (default: what push() kept). Returns that count. */
+  end(left = this.pending?.length ?? 0): number {
     if (this.format === null) {
-      const n = this.pending?.length ?? 0;
-      throw new SensorError('NOT_A_CAPTURE', n === 0 ? 'empty input, not a capture file' : 'too short to be a capture file');
+      throw new SensorError('NOT_A_CAPTURE', left === 0 ? 'empty input, not a capture file' : 'too short to be a capture file');
     }
-    const left = this.pending?.length ?? 0;
     this.pending = null;
     return left;
   }

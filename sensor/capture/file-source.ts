@@ -1,7 +1,7 @@
 // Reads capture files (or stdin for "-") as a stream into a CaptureParser: files larger than
 // memory work. Reports progress in bytes and warns, not fails, when a capture is cut short.
 
-import { createReadStream, openSync, statSync } from 'node:fs';
+import { closeSync, openSync, read as readCb, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { SensorError } from '../errors.js';
 import { CaptureParser, type FrameSink } from './capture-parser.js';
@@ -44,29 +44,58 @@ export function inputSize(path: string): number | null {
   }
 }
 
-export async function readCaptureFile(path: string, sink: FrameSink, opts: ReadOptions = {}): Promise<FileReadResult> {
-  const parser = new CaptureParser(sink);
-  const stream: Readable =
-    path === '-' ? process.stdin : createReadStream(path, { highWaterMark: opts.chunkSize ?? 1 << 20, fd: opts.fd });
+function readAsync(fd: number, b: Buffer, off: number, len: number): Promise<number> {
+  return new Promise((resolve, reject) => readCb(fd, b, off, len, null, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
+/**
+ * Files are read into one buffer that the parser consumes in place (the unparsed tail moves to
+ * the front; no concatenation per chunk); stdin and pipes go through a stream.
+ */
+async function readInto(parser: CaptureParser, path: string, opts: ReadOptions): Promise<{ read: number; left: number }> {
   let read = 0;
-  try {
-    for await (const chunk of stream) {
+  if (path === '-') {
+    for await (const chunk of process.stdin as Readable) {
       read += (chunk as Buffer).length;
       parser.push(chunk as Buffer);
       opts.onProgress?.(read);
     }
+    return { read, left: parser.end() };
+  }
+  // a descriptor opened before privileges were dropped is used as it is (never reopened by path)
+  const fd = opts.fd ?? openSync(path, 'r');
+  let buf = Buffer.allocUnsafe(opts.chunkSize ?? 4 << 20);
+  let have = 0;
+  try {
+    for (;;) {
+      if (have === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]); // a record larger than the buffer
+      const bytesRead = await readAsync(fd, buf, have, buf.length - have);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+      have += bytesRead;
+      const used = parser.feed(buf.subarray(0, have));
+      buf.copyWithin(0, used, have);
+      have -= used;
+      opts.onProgress?.(read);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { read, left: parser.end(have) };
+}
+
+export async function readCaptureFile(path: string, sink: FrameSink, opts: ReadOptions = {}): Promise<FileReadResult> {
+  const parser = new CaptureParser(sink);
+  let read = 0;
+  let truncatedBytes = 0;
+  try {
+    ({ read, left: truncatedBytes } = await readInto(parser, path, opts));
   } catch (err) {
     if (err instanceof SensorError) throw new SensorError(err.code, `${path}: ${err.message}`, { cause: err });
     const e = err as NodeJS.ErrnoException;
     throw new SensorError('CAPTURE_UNREADABLE', `${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, {
       cause: err,
     });
-  }
-  let truncatedBytes: number;
-  try {
-    truncatedBytes = parser.end();
-  } catch (err) {
-    throw new SensorError((err as SensorError).code, `${path}: ${(err as Error).message}`, { cause: err });
   }
   return {
     path,
