@@ -129,6 +129,13 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
   if (pending.length) logger.info({ pending: pending.length }, 'resumed pending verifications');
 
   const kafka = new Kafka({ clientId: `${cfg.kafka.clientId}-verifier`, brokers: cfg.kafka.brokers, logLevel: logLevel.NOTHING });
+  // the analyzer creates the alerts topic too; whichever starts first does
+  const admin = kafka.admin();
+  await admin.connect();
+  if (!(await admin.listTopics()).includes(cfg.kafka.alertsTopic)) {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: cfg.kafka.alertsTopic, numPartitions: 1 }] }).catch(() => {});
+  }
+  await admin.disconnect();
   const consumer = kafka.consumer({ groupId: v.groupId });
   await consumer.connect();
   await consumer.subscribe({ topic: cfg.kafka.alertsTopic, fromBeginning: true });
