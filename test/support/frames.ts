@@ -185,6 +185,21 @@ export function pppoe(ipPkt: Bytes): Bytes {
   return cat(Uint8Array.of(0x11, 0), be16(0x1234), be16(body.length), body);
 }
 
+/** Linux NFLOG: family, version, resource id, then TLVs (little-endian): a prefix and the packet. */
+export function nflog(ipPkt: Bytes): Bytes {
+  const tlv = (type: number, v: Bytes): Bytes => {
+    const len = 4 + v.length;
+    return cat(le16(len), le16(type), v, new Uint8Array((4 - (len % 4)) % 4));
+  };
+  const family = ipPkt[0] >> 4 === 6 ? 10 : 2;
+  return cat(Uint8Array.of(family, 0, 0, 0), tlv(10, new TextEncoder().encode('porthole\0')), tlv(9, ipPkt));
+}
+
+/** Cisco HDLC: address 0x0f (unicast), control 0, then the EtherType. */
+export function cHdlc(ipPkt: Bytes): Bytes {
+  return cat(Uint8Array.of(0x0f, 0x00), be16(etherTypeOf(ipPkt)), ipPkt);
+}
+
 // ---- tunnels ----
 
 export function vxlan(vni: number, frame: Bytes): Bytes {

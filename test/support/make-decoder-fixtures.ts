@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Bytes, erspan2, erspan3, eth, etherTypeOf, ethTagged, F, geneve, gre, gtpu, hex, ipv4, ipv6, mpls, nullLink,
-  pcapFile, ppp, pppoe, sll, sll2, tcp, toHex, udp, vxlan,
+  nflog, cHdlc, pcapFile, ppp, pppoe, sll, sll2, tcp, toHex, udp, vxlan,
 } from './frames.js';
 
 interface Expect {
@@ -62,6 +62,8 @@ const cases: Case[] = [
   { name: 'BSD null, little-endian AF_INET', linktype: 0, frame: nullLink(2, v4), expect: ok4() },
   { name: 'BSD loop, AF_INET6 (OpenBSD 24)', linktype: 108, frame: nullLink(24, v6, true), expect: ok6() },
   { name: 'PPP', linktype: 9, frame: ppp(v4), expect: ok4() },
+  { name: 'NFLOG (IPv6 packet after a prefix TLV)', linktype: 239, frame: nflog(v6), expect: ok6() },
+  { name: 'Cisco HDLC', linktype: 104, frame: cHdlc(v4), expect: ok4() },
   { name: 'VXLAN', linktype: 1, frame: eth(0x0800, outer(17, udp(49152, 4789, vxlan(5001, e4)))), expect: ok4({ tunnels: 1 }) },
   { name: 'GENEVE with options', linktype: 1, frame: eth(0x0800, outer(17, udp(49152, 6081, geneve(0x6558, e6, 2)))), expect: ok6({ tunnels: 1 }) },
   { name: 'GRE with key, IPv4 inside', linktype: 1, frame: eth(0x0800, outer(47, gre(0x0800, v4, { key: 7, checksum: true }))), expect: ok4({ tunnels: 1 }) },
