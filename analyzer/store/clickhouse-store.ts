@@ -5,7 +5,7 @@
 import { createTableSql } from '../../schemas/ddl.js';
 import { TABLES } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
-import { ident, isUnavailable, lit, u64 } from './compat.js';
+import { errorCode, ident, isUnavailable, lit, u64 } from './compat.js';
 import { type Engine, httpEngine } from './engine.js';
 
 export interface StoreOptions { url: string; user: string; password: string | null; database: string }
@@ -48,7 +48,10 @@ export class Store {
       return await fn();
     } catch (err) {
       if (isUnavailable(err)) throw new AnalyzerError('STORE_UNAVAILABLE', `clickhouse unavailable (${what}): ${(err as Error).message}`, { retriable: true, cause: err });
-      throw new AnalyzerError('STORE_REJECTED', `clickhouse refused ${what}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+      // 18.16's errors reach the client as text: the code is read from it (compat.errorCode)
+      throw new AnalyzerError('STORE_REJECTED', `clickhouse refused ${what}: ${(err as Error).message.split('\n')[0]}`, {
+        cause: err, clickhouseCode: errorCode(err),
+      });
     }
   }
 
