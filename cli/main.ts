@@ -3,23 +3,43 @@
 
 import { readFileSync } from 'node:fs';
 import { SensorError } from '../sensor/errors.js';
-import { REPLAY_HELP, replayCommand } from './replay.js';
-import { SENSOR_HELP, sensorCommand } from './sensor.js';
-import { PREPARE_HELP, prepareMirrorCommand } from './prepare-mirror.js';
-import {
-  ANALYZER_HELP, analyzerCommand, HOST_HELP, hostCommand, SCHEMA_HELP, schemaCommand, SERVICES_HELP, servicesCommand,
-  VERIFIER_HELP, verifierCommand,
-} from './analyzer.js';
+// Each command's module is loaded only when that command runs (or its help is asked for), so
+// `porthole replay` does not pay for loading kafkajs, pino and the ClickHouse client.
+interface Command { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number>; help: string }> }
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string; help: string }> = {
-  replay: { run: replayCommand, summary: 'find service endpoints in capture files', help: REPLAY_HELP },
-  sensor: { run: sensorCommand, summary: 'capture on a mirror port and publish to Kafka', help: SENSOR_HELP },
-  'prepare-mirror': { run: prepareMirrorCommand, summary: 'set up an interface as a capture-only mirror port', help: PREPARE_HELP },
-  analyzer: { run: analyzerCommand, summary: 'consume Observations into the ClickHouse inventory; alert', help: ANALYZER_HELP },
-  verifier: { run: verifierCommand, summary: 'verify newly exposed endpoints with nmap -sV', help: VERIFIER_HELP },
-  services: { run: servicesCommand, summary: 'list the service inventory', help: SERVICES_HELP },
-  host: { run: hostCommand, summary: "one host's services, history and alerts", help: HOST_HELP },
-  schema: { run: schemaCommand, summary: 'print the ClickHouse DDL', help: SCHEMA_HELP },
+const COMMANDS: Record<string, Command> = {
+  replay: {
+    summary: 'find service endpoints in capture files',
+    load: async () => { const m = await import('./replay.js'); return { run: m.replayCommand, help: m.REPLAY_HELP }; },
+  },
+  sensor: {
+    summary: 'capture on a mirror port and publish to Kafka',
+    load: async () => { const m = await import('./sensor.js'); return { run: m.sensorCommand, help: m.SENSOR_HELP }; },
+  },
+  'prepare-mirror': {
+    summary: 'set up an interface as a capture-only mirror port',
+    load: async () => { const m = await import('./prepare-mirror.js'); return { run: m.prepareMirrorCommand, help: m.PREPARE_HELP }; },
+  },
+  analyzer: {
+    summary: 'consume Observations into the ClickHouse inventory; alert',
+    load: async () => { const m = await import('./analyzer.js'); return { run: m.analyzerCommand, help: m.ANALYZER_HELP }; },
+  },
+  verifier: {
+    summary: 'verify newly exposed endpoints with nmap -sV',
+    load: async () => { const m = await import('./analyzer.js'); return { run: m.verifierCommand, help: m.VERIFIER_HELP }; },
+  },
+  services: {
+    summary: 'list the service inventory',
+    load: async () => { const m = await import('./analyzer.js'); return { run: m.servicesCommand, help: m.SERVICES_HELP }; },
+  },
+  host: {
+    summary: "one host's services, history and alerts",
+    load: async () => { const m = await import('./analyzer.js'); return { run: m.hostCommand, help: m.HOST_HELP }; },
+  },
+  schema: {
+    summary: 'print the ClickHouse DDL',
+    load: async () => { const m = await import('./analyzer.js'); return { run: m.schemaCommand, help: m.SCHEMA_HELP }; },
+  },
 };
 
 function mainHelp(): string {
@@ -53,10 +73,10 @@ export async function main(argv: string[]): Promise<void> {
       code = 0;
     } else if (cmd === 'help') {
       const c = rest[0] ? COMMANDS[rest[0]] : undefined;
-      process.stdout.write(c ? c.help : mainHelp());
+      process.stdout.write(c ? (await c.load()).help : mainHelp());
       code = c || !rest[0] ? 0 : 2;
     } else if (COMMANDS[cmd]) {
-      code = await COMMANDS[cmd].run(rest);
+      code = await (await COMMANDS[cmd].load()).run(rest);
     } else {
       process.stderr.write(`porthole: unknown command "${cmd}" (see porthole --help)\n`);
       code = 2;

@@ -14,6 +14,7 @@ export function decodeIPv4(p: Packet, b: Uint8Array, off: number, end: number): 
   if (hlen < 20) return R.BAD_IPV4_HEADER;
   if (end - off < hlen) return R.TRUNCATED_IPV4;
   const total = u16(b, off + 2);
+  p.ipEnd = total === 0 ? -1 : off + total;
   if (total !== 0) {
     // total 0 appears with TCP segmentation offload; trust the captured length then
     if (total < hlen) return R.BAD_IPV4_HEADER;

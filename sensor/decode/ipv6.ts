@@ -12,6 +12,7 @@ export function decodeIPv6(p: Packet, b: Uint8Array, off: number, end: number): 
   if (b[off] >> 4 !== 6) return R.BAD_IP_VERSION;
   const plen = u16(b, off + 4);
   if (plen !== 0 && off + 40 + plen < end) end = off + 40 + plen; // 0: jumbogram or offload
+  p.ipEnd = plen === 0 ? -1 : off + 40 + plen;
   p.ipVersion = 6;
   p.ttl = b[off + 7];
   p.srcOff = off + 8;

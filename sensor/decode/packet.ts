@@ -13,6 +13,8 @@ export class Packet {
   seq = 0;
   ack = 0;
   flags = 0;
+  ipEnd = -1; // where the innermost IP header says its packet ends (may be past the capture); -1 unknown
+  payload = -1; // TCP payload bytes by the IP header's length, -1 when the header gives none
   window = -1;
   mss = -1;
   vlan = -1; // innermost 802.1Q VLAN id seen on the way in, -1 if none
@@ -21,6 +23,8 @@ export class Packet {
   reset(buf: Uint8Array): void {
     this.buf = buf;
     this.ipVersion = 0;
+    this.ipEnd = -1;
+    this.payload = -1;
     this.ttl = -1;
     this.window = -1;
     this.mss = -1;

@@ -14,6 +14,7 @@ export function decodeTcp(p: Packet, b: Uint8Array, off: number, end: number): n
   p.seq = u32(b, off + 4);
   p.ack = u32(b, off + 8);
   p.flags = b[off + 13];
+  p.payload = p.ipEnd < 0 ? -1 : Math.max(p.ipEnd - off - hlen, 0);
   if (end - off >= 16) p.window = u16(b, off + 14);
   if (p.flags & SYN && hlen > 20) p.mss = findMss(b, off + 20, Math.min(end, off + hlen));
   return 0;

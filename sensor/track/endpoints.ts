@@ -6,45 +6,8 @@
 import { ipText } from '../../schemas/ip.js';
 import { EVIDENCE, OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
 import type { Packet } from '../decode/packet.js';
-import { type FlowKey, sameServer } from './flow-key.js';
-import { IdSet } from './id-set.js';
-
-export class EndpointAcc {
-  handshakes = 0;
-  completed = 0;
-  readonly clients: IdSet; // client ids: the IPv4 address, or a 53-bit hash of an IPv6 one
-  last: number;
-  next: EndpointAcc | null = null; // hash collision chain
-  readonly v6: boolean;
-  readonly s0: number; readonly s1: number; readonly s2: number; readonly s3: number;
-  readonly sport: number;
-  readonly c0 = 0; readonly c1 = 0; readonly c2 = 0; readonly c3 = 0; readonly cport = 0;
-  readonly ip: string;
-  readonly sample: string;
-  readonly vlan: number;
-  readonly ttl: number;
-  readonly window: number;
-  readonly mss: number;
-
-  /** From a SYN+ACK: the server is the packet's source. */
-  constructor(k: FlowKey, p: Packet, readonly first: number, readonly windowStart: number, maxClients: number) {
-    this.clients = new IdSet(maxClients);
-    this.v6 = k.v6;
-    this.s0 = k.s0; this.s1 = k.s1; this.s2 = k.s2; this.s3 = k.s3;
-    this.sport = k.sport;
-    this.ip = ipText(p.buf, p.srcOff, p.ipVersion);
-    this.sample = ipText(p.buf, p.dstOff, p.ipVersion);
-    this.vlan = p.vlan;
-    this.ttl = p.ttl;
-    this.window = p.window;
-    this.mss = p.mss;
-    this.last = first;
-  }
-
-  get port(): number {
-    return this.sport;
-  }
-}
+import type { FlowKey } from './flow-key.js';
+import { type EndpointSummary, WindowTable } from './window-table.js';
 
 function clientId(k: FlowKey): number {
   if (!k.v6) return k.c0 >>> 0;
@@ -65,37 +28,43 @@ export interface WindowOptions {
 const orNull = (n: number): number | null => (n < 0 ? null : n);
 
 export class EndpointWindows {
-  private current = new Map<number, EndpointAcc>();
+  private gens = 0;
+  private current: WindowTable;
   private currentEnd = -1; // end of the open window; -1 before the first SYN+ACK
-  private closing: Map<number, EndpointAcc> | null = null;
+  private closing: WindowTable | null = null;
   private closingDue = 0;
 
   constructor(
     private readonly opts: WindowOptions,
     private readonly emit: (o: Observation) => void,
-  ) {}
+  ) {
+    this.current = new WindowTable(0, opts.maxClientsPerEndpoint);
+  }
 
-  /** The accumulator, in the window holding time `ts`, for the server that sent SYN+ACK `p`. */
-  acc(k: FlowKey, p: Packet, ts: number): EndpointAcc {
+  /** The generation of the open window: with accept()'s slot, names an accumulator. */
+  get gen(): number {
+    return this.current.gen;
+  }
+
+  /**
+   * A handshake accepted at `ts` by the server that sent SYN+ACK `p`: counted in the window
+   * holding `ts` (then `gen`); returns the server's slot there, for complete().
+   */
+  accept(k: FlowKey, p: Packet, ts: number): number {
     if (ts >= this.currentEnd) this.advance(ts);
     if (this.currentEnd < 0) this.currentEnd = this.windowEnd(ts);
-    const sh = k.serverHash();
-    const head = this.current.get(sh);
-    let a: EndpointAcc | null = head ?? null;
-    while (a !== null && !sameServer(a, k)) a = a.next;
-    if (a === null) {
-      const start = this.opts.windowMs > 0 ? this.currentEnd - this.opts.windowMs : ts;
-      a = new EndpointAcc(k, p, ts, start, this.opts.maxClientsPerEndpoint);
-      if (head) {
-        a.next = head.next;
-        head.next = a;
-      } else {
-        this.current.set(sh, a);
-      }
-    }
-    if (ts > a.last) a.last = ts;
-    a.clients.add(clientId(k));
-    return a;
+    const w = this.current;
+    const s = w.slot(k, p, ts, ipText);
+    w.handshake(s, ts, clientId(k));
+    return s;
+  }
+
+  /** The client's ACK completed the handshake counted in window `gen`, slot `s` (if still open). */
+  complete(gen: number, s: number): boolean {
+    const w = this.current.gen === gen ? this.current : this.closing?.gen === gen ? this.closing : null;
+    if (w === null) return false;
+    w.complete(s);
+    return true;
   }
 
   /** Close and emit windows that time `now` has passed. */
@@ -105,7 +74,7 @@ export class EndpointWindows {
       if (this.closing) this.flushClosing();
       this.closing = this.current;
       this.closingDue = this.currentEnd + this.opts.graceMs;
-      this.current = new Map();
+      this.current = new WindowTable(++this.gens | 0, this.opts.maxClientsPerEndpoint);
       this.currentEnd = this.windowEnd(now);
       if (now >= this.closingDue) this.flushClosing();
     }
@@ -114,8 +83,8 @@ export class EndpointWindows {
   /** Emit everything still open (end of capture, shutdown). */
   flushAll(): void {
     if (this.closing) this.flushClosing();
-    this.emitAll(this.current);
-    this.current = new Map();
+    this.emitAll(this.current, this.currentEnd);
+    this.current = new WindowTable(++this.gens | 0, this.opts.maxClientsPerEndpoint);
     this.currentEnd = -1;
   }
 
@@ -125,34 +94,36 @@ export class EndpointWindows {
   }
 
   private flushClosing(): void {
-    if (this.closing) this.emitAll(this.closing);
+    if (this.closing) this.emitAll(this.closing, this.closingDue - this.opts.graceMs);
     this.closing = null;
   }
 
-  private emitAll(m: Map<number, EndpointAcc>): void {
-    for (const head of m.values()) {
-      for (let a: EndpointAcc | null = head; a !== null; a = a.next) this.emit(toObservation(a, this.opts.sensorId));
+  private emitAll(w: WindowTable, end: number): void {
+    for (let s = 0; s < w.size; s++) {
+      const e = w.summary(s);
+      const start = this.opts.windowMs > 0 ? end - this.opts.windowMs : e.first;
+      this.emit(toObservation(e, start, this.opts.sensorId));
     }
   }
 }
 
-export function toObservation(a: EndpointAcc, sensor: string): Observation {
+export function toObservation(e: EndpointSummary, windowStart: number, sensor: string): Observation {
   return {
     v: OBSERVATION_VERSION,
     sensor,
-    ip: a.ip,
-    port: a.port,
+    ip: e.ip,
+    port: e.port,
     proto: 'tcp',
-    window_start: Math.floor(a.windowStart),
-    first_seen: Math.floor(a.first),
-    last_seen: Math.floor(a.last),
-    handshakes: a.handshakes,
-    clients: a.clients.size,
-    sample_client: a.sample,
-    evidence: a.completed > 0 ? EVIDENCE[0] : EVIDENCE[1],
-    vlan: orNull(a.vlan),
-    ttl: orNull(a.ttl),
-    tcp_window: orNull(a.window),
-    mss: orNull(a.mss),
+    window_start: Math.floor(windowStart),
+    first_seen: Math.floor(e.first),
+    last_seen: Math.floor(e.last),
+    handshakes: e.handshakes,
+    clients: e.clients,
+    sample_client: e.sample,
+    evidence: e.completed > 0 ? EVIDENCE[0] : EVIDENCE[1],
+    vlan: orNull(e.vlan),
+    ttl: orNull(e.ttl),
+    tcp_window: orNull(e.window),
+    mss: orNull(e.mss),
   };
 }

@@ -57,21 +57,3 @@ function fin(h: number): number {
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) & 0x3fffffff;
 }
-
-/** Fields every keyed record carries (flows and endpoint accumulators). */
-export interface Keyed {
-  v6: boolean;
-  c0: number; c1: number; c2: number; c3: number;
-  s0: number; s1: number; s2: number; s3: number;
-  cport: number;
-  sport: number;
-}
-
-export function sameFlow(a: Keyed, k: FlowKey): boolean {
-  return a.c0 === k.c0 && a.s0 === k.s0 && a.cport === k.cport && a.sport === k.sport && a.v6 === k.v6 &&
-    a.c1 === k.c1 && a.c2 === k.c2 && a.c3 === k.c3 && a.s1 === k.s1 && a.s2 === k.s2 && a.s3 === k.s3;
-}
-
-export function sameServer(a: Keyed, k: FlowKey): boolean {
-  return a.s0 === k.s0 && a.sport === k.sport && a.v6 === k.v6 && a.s1 === k.s1 && a.s2 === k.s2 && a.s3 === k.s3;
-}

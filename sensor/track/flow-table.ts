@@ -3,10 +3,12 @@
 // oldest row is the next to expire or be evicted), and an open-addressing index over the key
 // hash finds a row by (client ip, client port, server ip, server port). A counting filter over
 // the hashes of flows awaiting the client's ACK lets the tracker skip the table for the bulk of
-// data segments. Limits: the ring starts small and doubles up to maxFlows; when full the oldest
+// data segments. Limits: the ring doubles up to maxFlows; when full the oldest
 // flow is evicted (counted); rows of removed flows keep their ring place until it expires.
+// The ring starts at 2^20 rows (or maxFlows if smaller): its typed arrays are zero-filled pages
+// the system commits only when touched, and growing re-indexes every row, which cost ~90 ms per
+// million flows on the replay benchmark.
 
-import type { EndpointAcc } from './endpoints.js';
 import type { FlowKey } from './flow-key.js';
 
 export const STATE_FREE = 0; // row removed
@@ -23,17 +25,18 @@ const META = 9; // state | v6 << 8 | sawSyn << 9
 const CISN = 10;
 const SISN = 11;
 const HASH = 12;
+const ACC_GEN = 13; // the endpoint accumulator of an accepted flow: window generation
+const ACC_SLOT = 14; // and slot in that window
 
 const FILTER_BITS = 20;
 const FILTER_MASK = (1 << FILTER_BITS) - 1;
-const MIN_CAPACITY = 1 << 14;
+const START_CAPACITY = 1 << 20;
 
 export class FlowTable {
   private cap: number; // ring capacity in rows (power of two)
   private rows: Int32Array;
   private times: Float64Array; // creation time per row, ms
-  private accs: Array<EndpointAcc | null>;
-  private index: Int32Array; // row number, -1 empty; linear probing
+  private index: Int32Array; // row number + 1, 0 empty (a new array needs no fill); linear probing
   private head = 0; // sequence number of the oldest row in the ring
   private tail = 0; // sequence number of the next row
   private readonly awaiting = new Uint8Array(1 << FILTER_BITS); // saturating counters
@@ -41,11 +44,10 @@ export class FlowTable {
   evictions = 0;
 
   constructor(readonly maxFlows: number) {
-    this.cap = Math.min(MIN_CAPACITY, pow2(maxFlows));
+    this.cap = Math.min(START_CAPACITY, pow2(maxFlows));
     this.rows = new Int32Array(this.cap * W);
     this.times = new Float64Array(this.cap);
-    this.accs = new Array<EndpointAcc | null>(this.cap).fill(null);
-    this.index = new Int32Array(this.cap * 2).fill(-1);
+    this.index = new Int32Array(this.cap * 2);
   }
 
   /** The row of the flow with this key, or -1. */
@@ -55,7 +57,7 @@ export class FlowTable {
     const mask = index.length - 1;
     const ports = (k.cport << 16) | k.sport;
     for (let i = k.hash & mask; ; i = (i + 1) & mask) {
-      const r = index[i];
+      const r = index[i] - 1;
       if (r < 0) return -1;
       const o = r * W;
       if (rows[o + HASH] === k.hash && rows[o + PORTS] === ports && rows[o + C0] === k.c0 && rows[o + 4] === k.s0 &&
@@ -82,7 +84,6 @@ export class FlowTable {
     rows[o + META] = k.v6 ? 1 << 8 : 0;
     rows[o + HASH] = k.hash;
     this.times[r] = t;
-    this.accs[r] = null;
     this.place(r, k.hash);
     this.size++;
     this.setState(r, state);
@@ -130,12 +131,18 @@ export class FlowTable {
     this.rows[r * W + SISN] = v;
   }
 
-  acc(r: number): EndpointAcc | null {
-    return this.accs[r];
+  accGen(r: number): number {
+    return this.rows[r * W + ACC_GEN];
   }
 
-  setAcc(r: number, a: EndpointAcc | null): void {
-    this.accs[r] = a;
+  accSlot(r: number): number {
+    return this.rows[r * W + ACC_SLOT];
+  }
+
+  /** Point an accepted flow at its endpoint accumulator (window generation, slot). */
+  setAcc(r: number, gen: number, slot: number): void {
+    this.rows[r * W + ACC_GEN] = gen;
+    this.rows[r * W + ACC_SLOT] = slot;
   }
 
   /** May a flow with this hash be waiting for its client's ACK? False means certainly not. */
@@ -147,7 +154,6 @@ export class FlowTable {
   remove(r: number): void {
     this.setState(r, STATE_FREE);
     this.unplace(r);
-    this.accs[r] = null;
     this.size--;
   }
 
@@ -190,8 +196,8 @@ export class FlowTable {
     const index = this.index;
     const mask = index.length - 1;
     let i = hash & mask;
-    while (index[i] >= 0) i = (i + 1) & mask;
-    index[i] = r;
+    while (index[i] !== 0) i = (i + 1) & mask;
+    index[i] = r + 1;
   }
 
   /** Delete row r from the index, shifting back later entries of its probe run. */
@@ -199,23 +205,23 @@ export class FlowTable {
     const index = this.index;
     const mask = index.length - 1;
     let i = this.rows[r * W + HASH] & mask;
-    while (index[i] !== r) {
-      if (index[i] < 0) return;
+    while (index[i] !== r + 1) {
+      if (index[i] === 0) return;
       i = (i + 1) & mask;
     }
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
       const e = index[j];
-      if (e < 0) break;
-      const home = this.rows[e * W + HASH] & mask;
+      if (e === 0) break;
+      const home = this.rows[(e - 1) * W + HASH] & mask;
       // move e into the hole at i unless its home lies cyclically in (i, j]
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
         index[i] = e;
         i = j;
       }
     }
-    index[i] = -1;
+    index[i] = 0;
   }
 
   /** Double the full ring (up to maxFlows), keeping rows in creation order. */
@@ -223,12 +229,10 @@ export class FlowTable {
     const oldCap = this.cap;
     const oldRows = this.rows;
     const oldTimes = this.times;
-    const oldAccs = this.accs;
     this.cap = Math.min(oldCap * 2, pow2(this.maxFlows));
     this.rows = new Int32Array(this.cap * W);
     this.times = new Float64Array(this.cap);
-    this.accs = new Array<EndpointAcc | null>(this.cap).fill(null);
-    this.index = new Int32Array(this.cap * 2).fill(-1);
+    this.index = new Int32Array(this.cap * 2);
     // the ring was full: its rows, oldest first, are [head..oldCap) then [0..head)
     const h = this.head & (oldCap - 1);
     this.rows.set(oldRows.subarray(h * W), 0);
@@ -237,7 +241,6 @@ export class FlowTable {
     this.times.set(oldTimes.subarray(0, h), oldCap - h);
     const n = this.tail - this.head;
     for (let i = 0; i < n; i++) {
-      this.accs[i] = oldAccs[(h + i) & (oldCap - 1)];
       if ((this.rows[i * W + META] & 0xff) !== STATE_FREE) this.place(i, this.rows[i * W + HASH]);
     }
     this.head = 0;

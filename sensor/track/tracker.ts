@@ -144,9 +144,8 @@ export class Tracker {
     t.setSawSyn(r, sawSyn);
     if (!sawSyn) this.stats.oneSided++;
     this.stats.accepted++;
-    const acc = this.windows.acc(k, p, ts);
-    acc.handshakes++;
-    t.setAcc(r, acc);
+    const slot = this.windows.accept(k, p, ts);
+    t.setAcc(r, this.windows.gen, slot);
   }
 
   private onRst(p: Packet): void {
@@ -163,22 +162,18 @@ export class Tracker {
     r = t.get(this.key.load(p.buf, v6, p.srcOff, p.dstOff, p.sport, p.dport));
     if (r >= 0 && t.state(r) === STATE_SYNACK) {
       t.setState(r, STATE_DONE);
-      t.setAcc(r, null);
     }
   }
 
   private onAck(p: Packet): void {
+    // only a payload-less ACK completes a handshake here, as in the live sensor's kernel filter
+    if (p.payload > 0) return;
     const t = this.table;
     const k = this.key.load(p.buf, p.ipVersion === 6, p.srcOff, p.dstOff, p.sport, p.dport);
     if (!t.mayAwaitAck(k.hash)) return; // the common case: a data segment
     const r = t.get(k);
     if (r < 0 || t.state(r) !== STATE_SYNACK || p.ack !== ((t.sisn(r) + 1) >>> 0)) return;
-    const acc = t.acc(r);
-    if (t.sawSyn(r) && acc) {
-      acc.completed++;
-      this.stats.completed++;
-    }
+    if (t.sawSyn(r) && this.windows.complete(t.accGen(r), t.accSlot(r))) this.stats.completed++;
     t.setState(r, STATE_DONE);
-    t.setAcc(r, null);
   }
 }

@@ -67,6 +67,49 @@ describe('tracker', () => {
     expect(out[0]).toMatchObject({ handshakes: 20, clients: 5 });
   });
 
+  it('thousands of endpoints and clients (v4 and v6) are counted exactly, as a plain count says', () => {
+    // enough endpoints and (endpoint, client) pairs to make every per-window table grow several times
+    const segs: Seg[] = [];
+    const truth = new Map<string, { handshakes: number; clients: Set<string> }>();
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    for (let i = 0; i < 6000; i++) {
+      const v6 = i % 2 === 0;
+      const server = v6 ? `2001:db8:2::${(rand(300) + 1).toString(16)}` : `192.0.2.${rand(200) + 1}`;
+      const client = v6 ? `2001:db8:1::${rand(2000).toString(16)}:1` : `198.51.100.${rand(250)}`;
+      const port = 1 + rand(20);
+      segs.push(...conversation(client, server, 1024 + i, port, T0 + i, 'open-no-ack'));
+      const key = `${server}|${port}`;
+      const t = truth.get(key) ?? { handshakes: 0, clients: new Set<string>() };
+      t.handshakes++;
+      t.clients.add(client);
+      truth.set(key, t);
+    }
+    const { out } = run(segs);
+    expect(out.length).toBe(truth.size);
+    for (const o of out) {
+      const t = truth.get(`${o.ip}|${o.port}`)!;
+      expect([o.handshakes, o.clients]).toEqual([t.handshakes, t.clients.size]);
+    }
+  });
+
+  it('distinct clients stop counting at maxClientsPerEndpoint', () => {
+    const segs: Seg[] = [];
+    for (let i = 0; i < 30; i++) segs.push(...conversation(`198.51.100.${1 + i}`, '192.0.2.1', 40000 + i, 80, T0 + i * 10, 'open'));
+    const { out } = run(segs, { maxClientsPerEndpoint: 8 });
+    expect(out[0]).toMatchObject({ handshakes: 30, clients: 8 });
+  });
+
+  it('an ACK carrying data does not complete a handshake (as the live filter passes only pure ACKs)', () => {
+    const [syn, synack] = conversation('198.51.100.1', '192.0.2.1', 40000, 80, T0, 'open');
+    const dataAck: Seg = { ...syn, seq: (syn.seq + 1) >>> 0, ack: (synack.seq + 1) >>> 0, flags: 0x18, ts: T0 + 1, payload: new Uint8Array(10) };
+    expect(run([syn, synack, dataAck]).out[0].evidence).toBe('synack');
+    expect(run([syn, synack, { ...dataAck, flags: 0x10, payload: undefined }]).out[0].evidence).toBe('handshake');
+  });
+
   it('memory stays bounded under a SYN flood, with evictions counted', () => {
     const segs: Seg[] = [];
     for (let i = 0; i < 50_000; i++) {
