@@ -82,17 +82,22 @@ export async function replayCommand(argv: string[]): Promise<number> {
   pipeline.finish();
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
 
-  found.sort((a, b) => a.first_seen - b.first_seen);
-  if (opts.windowMs === 0) found.sort(byEndpoint);
+  if (opts.windowMs === 0) sortByEndpoint(found);
+  else found.sort((a, b) => a.first_seen - b.first_seen);
   process.stdout.write(values.json ? found.map((o) => JSON.stringify(o)).join('\n') + (found.length ? '\n' : '') : render(found));
   process.stderr.write(summary(pipeline.stats(), found, positionals.length, bytes, secs));
   return 0;
 }
 
-function byEndpoint(a: Observation, b: Observation): number {
-  const ka = ipSortKey(a.ip);
-  const kb = ipSortKey(b.ip);
-  return ka < kb ? -1 : ka > kb ? 1 : a.port - b.port;
+/** Sorts by address, then port (each address's sort key computed once). */
+function sortByEndpoint(obs: Observation[]): void {
+  const keys = new Map<string, string>();
+  for (const o of obs) if (!keys.has(o.ip)) keys.set(o.ip, ipSortKey(o.ip));
+  obs.sort((a, b) => {
+    const ka = keys.get(a.ip)!;
+    const kb = keys.get(b.ip)!;
+    return ka < kb ? -1 : ka > kb ? 1 : a.port - b.port;
+  });
 }
 
 function render(obs: Observation[]): string {
