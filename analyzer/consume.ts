@@ -34,6 +34,19 @@ export interface ConsumeDeps {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+// the partition day (YYYY-MM-DD, UTC) of a time in ms; the last few are remembered
+const days = new Map<number, string>();
+function dayOf(ms: number): string {
+  const n = Math.floor(ms / 86_400_000);
+  let d = days.get(n);
+  if (d === undefined) {
+    if (days.size > 64) days.clear();
+    d = new Date(n * 86_400_000).toISOString().slice(0, 10);
+    days.set(n, d);
+  }
+  return d;
+}
+
 /** Parse and validate one message: the Observation, or the reason it is refused. */
 export function parseMessage(m: KafkaMessage): { obs: Observation } | { reason: string; detail: string } {
   const v = m.value;
@@ -123,7 +136,7 @@ export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPaylo
     await deadLetter(p, bad);
     const now = Date.now();
     const rows = good.map((o) => ({
-      ...o, day: new Date(o.window_start).toISOString().slice(0, 10), client_outside: inAny(o.sample_client, d.homeNetworks) ? 0 : 1,
+      ...o, day: dayOf(o.window_start), client_outside: inAny(o.sample_client, d.homeNetworks) ? 0 : 1,
       ingested_at: Math.floor(now / 1000),
     }));
     for (let i = 0; i < rows.length; i += d.batchSize) {

@@ -30,7 +30,10 @@ function toV6(b: Uint8Array): Uint8Array {
 export function inCidr(ip: string, c: Cidr): boolean {
   const b = parseIp(ip);
   if (!b) return false;
-  const a = toV6(b);
+  return inBytes(toV6(b), c);
+}
+
+function inBytes(a: Uint8Array, c: Cidr): boolean {
   let bits = c.prefix;
   for (let i = 0; i < 16 && bits > 0; i++, bits -= 8) {
     const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
@@ -39,8 +42,22 @@ export function inCidr(ip: string, c: Cidr): boolean {
   return true;
 }
 
+// inAny runs several times per Observation on a stream where the same addresses recur: answers
+// are remembered per network list (bounded: the memo is dropped when it reaches MEMO_MAX)
+const memos = new WeakMap<Cidr[], Map<string, boolean>>();
+const MEMO_MAX = 100_000;
+
 export function inAny(ip: string, nets: Cidr[]): boolean {
-  return nets.some((n) => inCidr(ip, n));
+  let memo = memos.get(nets);
+  if (!memo) memos.set(nets, (memo = new Map()));
+  const known = memo.get(ip);
+  if (known !== undefined) return known;
+  const b = parseIp(ip);
+  const a = b ? toV6(b) : null;
+  const r = a !== null && nets.some((n) => inBytes(a, n));
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(ip, r);
+  return r;
 }
 
 /** The first and last address of a network as 32 hex digits (for ip_num range queries). */

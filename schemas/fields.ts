@@ -56,14 +56,18 @@ function checkField(name: string, f: Field, v: unknown): string | null {
   }
 }
 
+const entriesOf = new WeakMap<Schema, Array<[string, Field]>>();
+
 export function validate<S extends Schema>(schema: S, input: unknown): Validation<Row<S>> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, errors: ['message: must be a JSON object'] };
   }
+  let entries = entriesOf.get(schema);
+  if (!entries) entriesOf.set(schema, (entries = Object.entries(schema)));
   const src = input as Record<string, unknown>;
   const errors: string[] = [];
   const out: Record<string, unknown> = {};
-  for (const [name, f] of Object.entries(schema)) {
+  for (const [name, f] of entries) {
     const err = checkField(name, f, src[name]);
     if (err) errors.push(err);
     else out[name] = src[name] ?? null;

@@ -41,18 +41,28 @@ export function parseIp(text: string): Uint8Array | null {
   return parseIPv4(text);
 }
 
+/** Dotted quad, four decimal parts 0..255 without leading zeros (hot: runs per message). */
 function parseIPv4(s: string): Uint8Array | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i];
-    if (!/^\d{1,3}$/.test(p) || (p.length > 1 && p[0] === '0')) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    out[i] = n;
+  let part = 0;
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46; // a final '.' closes the last part
+    if (c === 46) {
+      if (digits === 0 || part > 3) return null;
+      out[part++] = n;
+      n = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && n === 0) return null; // leading zero
+      n = n * 10 + (c - 48);
+      if (++digits > 3 || n > 255) return null;
+    } else {
+      return null;
+    }
   }
-  return out;
+  return part === 4 ? out : null;
 }
 
 function parseIPv6(s: string): Uint8Array | null {
@@ -92,6 +102,7 @@ function parseIPv6(s: string): Uint8Array | null {
 
 /** The canonical text of an address, or null when `text` is not an address. */
 export function canonicalIp(text: string): string | null {
+  if (!text.includes(':')) return parseIPv4(text) ? text : null; // valid dotted quads are canonical
   const b = parseIp(text);
   if (!b) return null;
   return b.length === 4 ? ipv4Text(b, 0) : ipv6Text(b, 0);
