@@ -38,7 +38,8 @@ export const ANALYZER_SPEC: KeySpec[] = [
   { key: 'verify.scanType', kind: { t: 'list', values: ['auto', 'syn', 'connect'] }, def: ['auto'], doc: 'auto: SYN scan as root, connect scan otherwise' },
   { key: 'verify.nmapCommand', kind: { t: 'list' }, def: ['nmap'], doc: 'how to run nmap (argument list, e.g. ip,netns,exec,scan,nmap)' },
   { key: 'kafka.verifierGroupId', kind: { t: 'string' }, def: 'porthole-verifier', doc: "the verifier's consumer group on the alerts topic" },
-  { key: 'consume.batchSize', kind: { t: 'int', min: 1, max: 1_000_000 }, def: 5000, doc: 'rows per ClickHouse insert at most' },
+  { key: 'consume.batchSize', kind: { t: 'int', min: 1, max: 1_000_000 }, def: 50_000, doc: 'rows per ClickHouse insert at most (partitions processed together share inserts up to this)' },
+  { key: 'consume.partitionsAtOnce', kind: { t: 'int', min: 1, max: 64 }, def: 6, doc: 'Kafka partitions processed at the same time (their rows share inserts)' },
   { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
 ];
 
@@ -58,6 +59,7 @@ export interface AnalyzerConfig {
   };
   alerts: { webhooks: string[]; slackWebhooks: string[] };
   batchSize: number;
+  partitionsAtOnce: number;
   logLevel: string;
 }
 
@@ -116,6 +118,7 @@ export function loadAnalyzerConfig(opts: { file?: string | null; env?: NodeJS.Pr
     },
     alerts: { webhooks: g('alerts.webhooks'), slackWebhooks: g('alerts.slackWebhooks') },
     batchSize: g('consume.batchSize'),
+    partitionsAtOnce: g('consume.partitionsAtOnce'),
     logLevel: g('log.level'),
   }) as AnalyzerConfig;
 }

@@ -9,6 +9,7 @@ import type { AnalyzerConfig } from './config.js';
 import { createBatchHandler } from './consume.js';
 import { Detector } from './detect.js';
 import { Store } from './store/clickhouse-store.js';
+import { Coalescer } from './store/coalescer.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -63,8 +64,8 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     groupId: cfg.kafka.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 4 << 20, maxBytes: 16 << 20,
   });
   const handler = createBatchHandler({
-    consumer, producer, store, detector, homeNetworks: cfg.policy.homeNetworks, scannerAddresses: cfg.policy.scannerAddresses, deadLetterTopic: cfg.kafka.deadLetterTopic,
-    batchSize: cfg.batchSize, logger: logger.child({ component: 'consume' }), onAlerts: () => void outbox.round(),
+    consumer, producer, detector, inserts: new Coalescer((t, rows) => store.insert(t, rows), { maxRows: cfg.batchSize, lingerMs: 200 }), homeNetworks: cfg.policy.homeNetworks, scannerAddresses: cfg.policy.scannerAddresses, deadLetterTopic: cfg.kafka.deadLetterTopic,
+    logger: logger.child({ component: 'consume' }), onAlerts: () => void outbox.round(),
   });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     logger.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
@@ -73,8 +74,8 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   await consumer.connect();
   await consumer.subscribe({ topic: cfg.kafka.observationsTopic, fromBeginning: true });
   // partitions are independent (an endpoint's ip always lands in the same one), so several are
-  // processed at once and their ClickHouse round trips overlap
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch: handler.handle });
+  // processed at once and their rows share ClickHouse inserts (store/coalescer.ts)
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: cfg.partitionsAtOnce, eachBatch: handler.handle });
 
   const timers = [
     setInterval(() => void outbox.round(), 2000),
