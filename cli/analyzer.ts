@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { canonicalIp } from '../schemas/ip.js';
-import { envName, type Flat } from '../schemas/config-spec.js';
+import { type Flat, specHelp } from '../schemas/config-spec.js';
 import { schemaSql } from '../schemas/ddl.js';
 import { ANALYZER_SPEC, type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
 import { runAnalyzer } from '../analyzer/main.js';
@@ -30,7 +30,7 @@ ${COMMON}
   -h, --help            this help
 
 Every configuration key:
-${ANALYZER_SPEC.map((s) => `  ${s.key.padEnd(26)} ${envName(s.key).padEnd(34)} ${s.doc}`).join('\n')}
+${specHelp(ANALYZER_SPEC)}
 `;
 
 export const SERVICES_HELP = `Usage: porthole services [--json] [--new-since DUR] [--net CIDR] [--port N] [options]

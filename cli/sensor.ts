@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { buildFilter } from '../sensor/capture/bpf-filter.js';
 import type { Flat } from '../schemas/config-spec.js';
 import { loadSensorConfig, SENSOR_SPEC } from '../sensor/config.js';
-import { envName } from '../schemas/config-spec.js';
+import { specHelp } from '../schemas/config-spec.js';
 import { runSensor } from '../sensor/main.js';
 
 export const SENSOR_HELP = `Usage: porthole sensor (--iface IF | --pcap FILE) [options]
@@ -29,7 +29,7 @@ Options (each also settable in a JSON config file and as PORTHOLE_* environment 
   -h, --help            this help
 
 Every configuration key:
-${SENSOR_SPEC.map((s) => `  ${s.key.padEnd(28)} ${envName(s.key).padEnd(36)} ${s.doc}`).join('\n')}
+${specHelp(SENSOR_SPEC)}
 `;
 
 export async function sensorCommand(argv: string[]): Promise<number> {

@@ -37,6 +37,13 @@ export function envName(key: string): string {
   return 'PORTHOLE_' + key.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/\./g, '_').toUpperCase();
 }
 
+/** The keys of a spec for --help: key, environment variable and meaning, aligned. */
+export function specHelp(specs: KeySpec[]): string {
+  const kw = Math.max(...specs.map((s) => s.key.length));
+  const ew = Math.max(...specs.map((s) => envName(s.key).length));
+  return specs.map((s) => `  ${s.key.padEnd(kw)}  ${envName(s.key).padEnd(ew)}  ${s.doc}`).join('\n');
+}
+
 function coerce(spec: KeySpec, raw: unknown, where: string): { value?: unknown; error?: string } {
   const bad = (what: string): { error: string } => ({ error: `${spec.key} (${where}): ${what}, got ${JSON.stringify(raw)}` });
   const k = spec.kind;
