@@ -2,8 +2,9 @@
 // 64-byte row of an Int32Array, rows are handed out in creation order from a ring (so the
 // oldest row is the next to expire or be evicted), and an open-addressing index over the key
 // hash finds a row by (client ip, client port, server ip, server port). A counting filter over
-// the hashes of flows awaiting the client's ACK lets the tracker skip the table for the bulk of
-// data segments. Limits: the ring doubles up to maxFlows; when full the oldest
+// the acknowledgement numbers that would complete a handshake (server ISN + 1 of each flow
+// awaiting the client's ACK) lets the tracker drop most pure ACKs by their ack field alone,
+// without reading their addresses. Limits: the ring doubles up to maxFlows; when full the oldest
 // flow is evicted (counted); rows of removed flows keep their ring place until it expires.
 // The ring starts at 2^20 rows (or maxFlows if smaller): its typed arrays are zero-filled pages
 // the system commits only when touched, and growing re-indexes every row, which cost ~90 ms per
@@ -28,8 +29,7 @@ const HASH = 12;
 const ACC_GEN = 13; // the endpoint accumulator of an accepted flow: window generation
 const ACC_SLOT = 14; // and slot in that window
 
-const FILTER_BITS = 20;
-const FILTER_MASK = (1 << FILTER_BITS) - 1;
+const FILTER_BITS = 16;
 const START_CAPACITY = 1 << 20;
 
 export class FlowTable {
@@ -98,9 +98,10 @@ export class FlowTable {
     const o = r * W + META;
     const old = this.rows[o] & 0xff;
     if (old === state) return;
-    if (old === STATE_SYNACK) this.unmark(this.rows[r * W + HASH]);
+    // the row's server ISN must be set before it enters STATE_SYNACK and kept until it leaves
+    if (old === STATE_SYNACK) this.unmark(this.rows[r * W + SISN]);
     else if (state === STATE_SYNACK) {
-      const i = this.rows[r * W + HASH] & FILTER_MASK;
+      const i = ackSlot(this.rows[r * W + SISN] + 1);
       if (this.awaiting[i] < 255) this.awaiting[i]++;
     }
     this.rows[o] = (this.rows[o] & ~0xff) | state;
@@ -145,9 +146,9 @@ export class FlowTable {
     this.rows[r * W + ACC_SLOT] = slot;
   }
 
-  /** May a flow with this hash be waiting for its client's ACK? False means certainly not. */
-  mayAwaitAck(hash: number): boolean {
-    return this.awaiting[hash & FILTER_MASK] !== 0;
+  /** May a flow be waiting for a client ACK with this ack number? False means certainly not. */
+  mayAwaitAck(ack: number): boolean {
+    return this.awaiting[ackSlot(ack)] !== 0;
   }
 
   /** Remove a flow now (its ring row stays until the ring passes it). */
@@ -187,8 +188,8 @@ export class FlowTable {
     this.head++;
   }
 
-  private unmark(h: number): void {
-    const i = h & FILTER_MASK;
+  private unmark(sisn: number): void {
+    const i = ackSlot(sisn + 1);
     if (this.awaiting[i] > 0 && this.awaiting[i] < 255) this.awaiting[i]--;
   }
 
@@ -246,6 +247,11 @@ export class FlowTable {
     this.head = 0;
     this.tail = n;
   }
+}
+
+/** The filter counter of an acknowledgement number (any 32-bit integer, signed or not). */
+function ackSlot(ack: number): number {
+  return Math.imul(ack | 0, 0x9e3779b1) >>> (32 - FILTER_BITS);
 }
 
 function pow2(n: number): number {

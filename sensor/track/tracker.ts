@@ -138,9 +138,9 @@ export class Tracker {
       }
     }
     const sawSyn = r >= 0 && p.ack === ((t.cisn(r) + 1) >>> 0);
-    if (r < 0) r = t.insert(k, ts, STATE_SYNACK);
-    else t.setState(r, STATE_SYNACK);
-    t.setSisn(r, p.seq);
+    if (r < 0) r = t.insert(k, ts, STATE_SYN);
+    t.setSisn(r, p.seq); // before the state: the ACK filter is keyed by it
+    t.setState(r, STATE_SYNACK);
     t.setSawSyn(r, sawSyn);
     if (!sawSyn) this.stats.oneSided++;
     this.stats.accepted++;
@@ -169,8 +169,8 @@ export class Tracker {
     // only a payload-less ACK completes a handshake here, as in the live sensor's kernel filter
     if (p.payload > 0) return;
     const t = this.table;
+    if (!t.mayAwaitAck(p.ack)) return; // the common case: an ACK of data
     const k = this.key.load(p.buf, p.ipVersion === 6, p.srcOff, p.dstOff, p.sport, p.dport);
-    if (!t.mayAwaitAck(k.hash)) return; // the common case: a data segment
     const r = t.get(k);
     if (r < 0 || t.state(r) !== STATE_SYNACK || p.ack !== ((t.sisn(r) + 1) >>> 0)) return;
     if (t.sawSyn(r) && this.windows.complete(t.accGen(r), t.accSlot(r))) this.stats.completed++;
