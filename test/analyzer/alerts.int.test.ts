@@ -1,7 +1,8 @@
 // Alert policy, with the real analyzer, Kafka and ClickHouse: exactly one alert per new endpoint
 // across a restart (and a webhook receives it); the learning period and expected services
 // suppress alerts; a host answering on too many ports is flagged once instead; an endpoint
-// that went stale and is seen again raises one "reopened" alert.
+// that went stale and is seen again raises one "reopened" alert; the verifier's own probes
+// (policy.scannerAddresses) make no service.
 
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -114,5 +115,21 @@ describe('alerts', () => {
       'reopened_service|192.0.2.7|25',
       'syn_proxy_host|192.0.2.9|0',
     ]);
+  });
+
+  it("the verifier's own probes (its address the only client) make no service and no alert", async () => {
+    env = analyzerEnv({ PORTHOLE_POLICY_SCANNER_ADDRESSES: '198.51.100.250' });
+    await analyzer(env);
+    const now = Date.now() - 60_000;
+    await send(env, [
+      observation({ ip: '192.0.2.20', port: 8000, window_start: now, clients: 1, sample_client: '198.51.100.250' }), // a probe only
+      observation({ ip: '192.0.2.21', port: 8001, window_start: now, clients: 2, sample_client: '198.51.100.250' }), // others connected too
+      observation({ ip: '192.0.2.22', port: 8002, window_start: now, clients: 1, sample_client: '198.51.100.1' }),
+    ]);
+    await until(() => env!.services().length >= 2, 30_000);
+    await sleep(3000);
+    expect(env.services().map((r) => `${r.ip}|${r.port}`).sort()).toEqual(['192.0.2.21|8001', '192.0.2.22|8002']);
+    const topic = (await readTopic(env.alertsTopic, () => false, 6000)) as Alert[];
+    expect(topic.map((a) => `${a.ip}|${a.port}`).sort()).toEqual(['192.0.2.21|8001', '192.0.2.22|8002']);
   });
 });
