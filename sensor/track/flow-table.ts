@@ -175,7 +175,18 @@ export class FlowTable {
 
   /** Remove everything (end of input), calling `onExpire` with each flow's state. */
   drain(onExpire: (state: number) => void): void {
-    this.expire(Infinity, onExpire);
+    // one pass over the ring and a cleared index, instead of removing flows one by one
+    const mask = this.cap - 1;
+    for (; this.head < this.tail; this.head++) {
+      const state = this.state(this.head & mask);
+      if (state !== STATE_FREE) {
+        this.rows[(this.head & mask) * W + META] &= ~0xff;
+        onExpire(state);
+      }
+    }
+    this.index.fill(0);
+    this.awaiting.fill(0);
+    this.size = 0;
   }
 
   /** Give up the oldest ring row, evicting its flow if it is still live. */

@@ -9,20 +9,21 @@
 import type { Packet } from '../decode/packet.js';
 import type { FlowKey } from './flow-key.js';
 
-// per-endpoint numeric columns, one Float64Array row of S values per slot
+// per-endpoint numeric columns, one Float64Array row of S values per slot; what a SYN+ACK reads
+// and updates is in the first eight (one cache line)
 const S = 16;
-const HASH = 0; // server hash
+const KEY = 0; // server hash * 2^17 + (sport | v6 << 16)
 const K0 = 1; // s0..s3 at 1..4
-const SPORT = 5; // sport | v6 << 16
-const HANDSHAKES = 6;
-const COMPLETED = 7;
-const CLIENTS = 8;
+const HANDSHAKES = 5;
+const LAST = 6;
+const CLIENTS = 7;
+const COMPLETED = 8;
 const FIRST = 9;
-const LAST = 10;
-const VLAN = 11;
-const TTL = 12;
-const WINDOW = 13;
-const MSS = 14;
+const VLAN = 10;
+const TTL = 11;
+const WINDOW = 12;
+const MSS = 13;
+const SPORT_BITS = 131072; // 2^17
 
 export interface EndpointSummary {
   ip: string;
@@ -59,13 +60,13 @@ export class WindowTable {
     const c = this.cols;
     const index = this.index;
     const mask = index.length - 1;
-    const sp = k.sport | (k.v6 ? 0x10000 : 0);
+    const key = h * SPORT_BITS + (k.sport | (k.v6 ? 0x10000 : 0));
     let i = h & mask;
     for (;;) {
       const e = index[i];
       if (e === 0) break;
       const o = (e - 1) * S;
-      if (c[o + HASH] === h && c[o + SPORT] === sp && c[o + K0] === k.s0 && c[o + K0 + 1] === k.s1 &&
+      if (c[o + KEY] === key && c[o + K0] === k.s0 && c[o + K0 + 1] === k.s1 &&
         c[o + K0 + 2] === k.s2 && c[o + K0 + 3] === k.s3) return e - 1;
       i = (i + 1) & mask;
     }
@@ -73,9 +74,8 @@ export class WindowTable {
     if ((s + 1) * S > c.length) this.growCols();
     const o = s * S;
     const cols = this.cols;
-    cols[o + HASH] = h;
+    cols[o + KEY] = key;
     cols[o + K0] = k.s0; cols[o + K0 + 1] = k.s1; cols[o + K0 + 2] = k.s2; cols[o + K0 + 3] = k.s3;
-    cols[o + SPORT] = sp;
     cols[o + FIRST] = ts;
     cols[o + LAST] = ts;
     cols[o + VLAN] = p.vlan;
@@ -107,7 +107,7 @@ export class WindowTable {
     const o = s * S;
     const c = this.cols;
     return {
-      ip: this.ips[s], sample: this.samples[s], port: c[o + SPORT] & 0xffff,
+      ip: this.ips[s], sample: this.samples[s], port: (c[o + KEY] % SPORT_BITS) & 0xffff,
       first: c[o + FIRST], last: c[o + LAST], handshakes: c[o + HANDSHAKES], completed: c[o + COMPLETED],
       clients: c[o + CLIENTS], vlan: c[o + VLAN], ttl: c[o + TTL], window: c[o + WINDOW], mss: c[o + MSS],
     };
@@ -147,7 +147,7 @@ export class WindowTable {
     const index = new Int32Array(this.index.length * 2);
     const mask = index.length - 1;
     for (let s = 0; s < this.size; s++) {
-      let i = this.cols[s * S + HASH] & mask;
+      let i = Math.floor(this.cols[s * S + KEY] / SPORT_BITS) & mask;
       while (index[i] !== 0) i = (i + 1) & mask;
       index[i] = s + 1;
     }
