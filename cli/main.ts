@@ -5,41 +5,25 @@ import { readFileSync } from 'node:fs';
 import { SensorError } from '../sensor/errors.js';
 // Each command's module is loaded only when that command runs (or its help is asked for), so
 // `porthole replay` does not pay for loading kafkajs, pino and the ClickHouse client.
-interface Command { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number>; help: string }> }
+type Run = (argv: string[]) => Promise<number>;
+interface Command { summary: string; load: () => Promise<{ run: Run; help: string }> }
+
+function command<M>(summary: string, load: () => Promise<M>, pick: (m: M) => [Run, string]): Command {
+  return { summary, load: async () => { const [run, help] = pick(await load()); return { run, help }; } };
+}
+
+const analyzer = () => import('./analyzer.js');
 
 const COMMANDS: Record<string, Command> = {
-  replay: {
-    summary: 'find service endpoints in capture files',
-    load: async () => { const m = await import('./replay.js'); return { run: m.replayCommand, help: m.REPLAY_HELP }; },
-  },
-  sensor: {
-    summary: 'capture on a mirror port and publish to Kafka',
-    load: async () => { const m = await import('./sensor.js'); return { run: m.sensorCommand, help: m.SENSOR_HELP }; },
-  },
-  'prepare-mirror': {
-    summary: 'set up an interface as a capture-only mirror port',
-    load: async () => { const m = await import('./prepare-mirror.js'); return { run: m.prepareMirrorCommand, help: m.PREPARE_HELP }; },
-  },
-  analyzer: {
-    summary: 'consume Observations into the ClickHouse inventory; alert',
-    load: async () => { const m = await import('./analyzer.js'); return { run: m.analyzerCommand, help: m.ANALYZER_HELP }; },
-  },
-  verifier: {
-    summary: 'verify newly exposed endpoints with nmap -sV',
-    load: async () => { const m = await import('./analyzer.js'); return { run: m.verifierCommand, help: m.VERIFIER_HELP }; },
-  },
-  services: {
-    summary: 'list the service inventory',
-    load: async () => { const m = await import('./analyzer.js'); return { run: m.servicesCommand, help: m.SERVICES_HELP }; },
-  },
-  host: {
-    summary: "one host's services, history and alerts",
-    load: async () => { const m = await import('./analyzer.js'); return { run: m.hostCommand, help: m.HOST_HELP }; },
-  },
-  schema: {
-    summary: 'print the ClickHouse DDL',
-    load: async () => { const m = await import('./analyzer.js'); return { run: m.schemaCommand, help: m.SCHEMA_HELP }; },
-  },
+  replay: command('find service endpoints in capture files', () => import('./replay.js'), (m) => [m.replayCommand, m.REPLAY_HELP]),
+  sensor: command('capture on a mirror port and publish to Kafka', () => import('./sensor.js'), (m) => [m.sensorCommand, m.SENSOR_HELP]),
+  'prepare-mirror': command('set up an interface as a capture-only mirror port', () => import('./prepare-mirror.js'),
+    (m) => [m.prepareMirrorCommand, m.PREPARE_HELP]),
+  analyzer: command('consume Observations into the ClickHouse inventory; alert', analyzer, (m) => [m.analyzerCommand, m.ANALYZER_HELP]),
+  verifier: command('verify newly exposed endpoints with nmap -sV', analyzer, (m) => [m.verifierCommand, m.VERIFIER_HELP]),
+  services: command('list the service inventory', analyzer, (m) => [m.servicesCommand, m.SERVICES_HELP]),
+  host: command("one host's services, history and alerts", analyzer, (m) => [m.hostCommand, m.HOST_HELP]),
+  schema: command('print the ClickHouse DDL', analyzer, (m) => [m.schemaCommand, m.SCHEMA_HELP]),
 };
 
 function mainHelp(): string {
