@@ -73,10 +73,12 @@ async function readInto(parser: CaptureParser, path: string, opts: ReadOptions):
   const bufs = [Buffer.allocUnsafe(MARGIN + size), Buffer.allocUnsafe(MARGIN + size)];
   let cur = 0;
   let tail: Buffer = Buffer.alloc(0); // unparsed bytes of the previous chunk
+  let pending: Promise<number> | null = null;
   try {
-    let pending = readAsync(fd, bufs[cur], MARGIN, size);
+    pending = readAsync(fd, bufs[cur], MARGIN, size);
     for (;;) {
       const n = await pending;
+      pending = null;
       if (n === 0) break;
       read += n;
       let data: Buffer;
@@ -93,6 +95,8 @@ async function readInto(parser: CaptureParser, path: string, opts: ReadOptions):
       opts.onProgress?.(read);
     }
   } finally {
+    // a read still in flight (the parser threw) must finish before its descriptor is closed
+    await pending?.catch(() => {});
     closeSync(fd);
   }
   return { read, left: parser.end(tail.length) };

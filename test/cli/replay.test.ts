@@ -43,10 +43,16 @@ describe('porthole replay', () => {
   it('a file that is not a capture: one line, exit 1', () => {
     const bad = join(dir, 'notes.txt');
     writeFileSync(bad, 'hello, this is text\n'.repeat(10));
-    const r = porthole(['replay', bad]);
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/not a pcap or pcapng file/);
+    // a large one too: the refusal comes while the next read is in flight (it once raced the
+    // descriptor's close and crashed with a stack trace, about one run in five)
+    const big = join(dir, 'big.bin');
+    writeFileSync(big, Buffer.alloc(12 << 20, 0x41));
+    for (const f of [bad, ...Array<string>(8).fill(big)]) {
+      const r = porthole(['replay', f]);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/not a pcap or pcapng file/);
+    }
   });
 
   it('a missing file: one line, exit 1', () => {

@@ -1,7 +1,12 @@
-// Capture file reader: formats, byte orders, resolutions, chunking, bad and cut input.
+// Capture file reader: formats, byte orders, resolutions, chunking, bad and cut input; the file
+// source's double-buffered reads.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureParser } from '../../sensor/capture/capture-parser.js';
+import { readCaptureFile } from '../../sensor/capture/file-source.js';
 import { SensorError } from '../../sensor/errors.js';
 import { pcapFile, pcapngFile } from '../support/frames.js';
 
@@ -75,5 +80,28 @@ describe('CaptureParser', () => {
     const f = pcapFile(frames, { linktype: 1 });
     f.writeUInt32LE(0x7fffffff, 24 + 8);
     expect(() => parse(f)).toThrowError(/corrupt record/);
+  });
+});
+
+describe('readCaptureFile', () => {
+  it('reads the same records whatever the chunk size, records larger than the read margin included', async () => {
+    const recs = [
+      ...Array.from({ length: 500 }, (_, i) => ({ ts: 1_700_000_000_000 + i, data: Uint8Array.from({ length: 40 + (i % 200) }, (_, j) => (i + j) & 0xff) })),
+      { ts: 1_700_000_001_000, data: new Uint8Array(3 << 20).fill(9) }, // 3 MiB: longer than the 1 MiB margin
+      ...Array.from({ length: 50 }, (_, i) => ({ ts: 1_700_000_002_000 + i, data: new Uint8Array(60).fill(i) })),
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'porthole-read-'));
+    try {
+      const f = join(dir, 'c.pcap');
+      writeFileSync(f, pcapFile(recs, { linktype: 1, snaplen: 8 << 20 }));
+      for (const chunkSize of [97, 4096, 1 << 20, 4 << 20]) {
+        const got: string[] = [];
+        const r = await readCaptureFile(f, (b, off, len, ts) => got.push(`${ts}:${len}:${b[off]}:${b[off + len - 1]}`), { chunkSize });
+        expect(r.truncatedBytes).toBe(0);
+        expect(got).toEqual(recs.map((x) => `${x.ts}:${x.data.length}:${x.data[0]}:${x.data[x.data.length - 1]}`));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
