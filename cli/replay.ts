@@ -1,12 +1,14 @@
 // `porthole replay FILE...`: the live sensor's decode/track path run over capture files; prints
 // the service endpoints found and a summary on stderr. Needs no Kafka or ClickHouse.
 
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Observation } from '../schemas/observation.js';
 import { inputSize, readCaptureFile } from '../sensor/capture/file-source.js';
 import { SUPPORTED_LINKTYPES } from '../sensor/decode/link.js';
 import { isError, REASONS } from '../sensor/decode/reasons.js';
 import { createPipeline, type PipelineStats } from '../sensor/pipeline.js';
+import { createThreadedPipeline } from '../sensor/threaded-pipeline.js';
 import { DEFAULT_TRACKER_OPTIONS } from '../sensor/track/tracker.js';
 import { parseCount, parseDuration, usage } from './args.js';
 import { ipSortKey, isoMs, num, table } from './format.js';
@@ -25,6 +27,8 @@ Options:
   --sensor-id ID       sensor id put in the results (default: replay)
   --max-flows N        half-open connections tracked at once (default 1000000)
   --syn-timeout DUR    a SYN unanswered this long counts as unanswered (default 30s)
+  --threads N          1: decode and track in one thread (as the live sensor); 2: track in a
+                       second thread (default 2 when the machine has two cores or more)
   --no-progress        no progress bar on a terminal
   -h, --help           this help
 
@@ -42,6 +46,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       'sensor-id': { type: 'string', default: 'replay' },
       'max-flows': { type: 'string' },
       'syn-timeout': { type: 'string' },
+      threads: { type: 'string' },
       'no-progress': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -61,14 +66,20 @@ export async function replayCommand(argv: string[]): Promise<number> {
       : DEFAULT_TRACKER_OPTIONS.synTimeoutMs,
   };
 
+  const threads = values.threads ? parseCount('--threads', values.threads) : Math.min(2, availableParallelism());
+  if (threads > 2) throw usage('replay: --threads is 1 or 2');
+
   const found: Observation[] = [];
-  const pipeline = createPipeline(opts, (o) => found.push(o));
+  const pipeline = threads === 2 ? createThreadedPipeline(opts, (o) => found.push(o)) : createPipeline(opts, (o) => found.push(o));
   const started = process.hrtime.bigint();
   let bytes = 0;
   for (const path of positionals) {
     const progress = createProgress(path, inputSize(path), !values['no-progress']);
     const r = await readCaptureFile(path, pipeline.onFrame, {
       onProgress: (n) => progress.update(n, pipeline.stats().packets),
+    }).catch(async (err: unknown) => {
+      if ('abort' in pipeline) await pipeline.abort();
+      throw err;
     });
     progress.done();
     bytes += r.bytes;
@@ -79,7 +90,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       warn(`${path}: capture cut short: read ${num(r.frames)} packets, ignored ${r.truncatedBytes} bytes of an incomplete last record`);
     }
   }
-  pipeline.finish();
+  await pipeline.finish();
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
 
   if (opts.windowMs === 0) sortByEndpoint(found);

@@ -45,10 +45,15 @@ export function createPipeline(opts: TrackerOptions, emit: (o: Observation) => v
       tracker.finish();
     },
     stats() {
-      const reasons: Record<string, number> = {};
-      for (let i = 1; i < counts.length; i++) if (counts[i] > 0) reasons[REASONS[i][0]] = counts[i];
       tracker.syncStats();
-      return { packets, decoded: counts[0], reasons, tracker: { ...tracker.stats }, lastPacketMs: lastTs < 0 ? null : lastTs };
+      return { packets, decoded: counts[0], reasons: countsToReasons(counts), tracker: { ...tracker.stats }, lastPacketMs: lastTs < 0 ? null : lastTs };
     },
   };
+}
+
+/** Non-zero decode outcome counts by reason name (index 0, decoded TCP, left out). */
+export function countsToReasons(counts: Float64Array): Record<string, number> {
+  const reasons: Record<string, number> = {};
+  for (let i = 1; i < counts.length; i++) if (counts[i] > 0) reasons[REASONS[i][0]] = counts[i];
+  return reasons;
 }

@@ -31,6 +31,17 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   maxClientsPerEndpoint: 4096,
 };
 
+/** Packet time between sweeps (flow expiry, window closing) driven by the packets themselves. */
+export const SWEEP_MS = 250;
+
+/**
+ * Whether onSegment may do anything with `p` besides advancing its clock: SYN, RST, or an ACK
+ * without payload. (A cheap superset of what it acts on, for threads that forward segments.)
+ */
+export function mayMatter(p: Packet): boolean {
+  return (p.flags & (SYN | RST)) !== 0 || ((p.flags & ACK) !== 0 && !(p.payload > 0));
+}
+
 export interface TrackerStats {
   syns: number; // distinct client SYNs
   accepted: number; // distinct SYN+ACKs: connections an endpoint accepted
@@ -84,7 +95,7 @@ export class Tracker {
   /** Expire old flows and close finished windows; called per second of packet time and by timers. */
   advance(now: number): void {
     if (now > this.now) this.now = now;
-    this.nextSweep = this.now + 250;
+    this.nextSweep = this.now + SWEEP_MS;
     this.table.expire(this.now - this.opts.synTimeoutMs, this.onExpire);
     this.windows.advance(this.now);
     this.syncStats();

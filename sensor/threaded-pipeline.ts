@@ -1,0 +1,84 @@
+// The packet path split over two threads, for replay on a multi-core machine: this thread reads,
+// frames and decodes (counting every outcome, as createPipeline does) and forwards the segments
+// the tracker may act on, as records through a shared ring, to a worker thread that runs the
+// same Tracker (sensor/track/tracker-worker.ts). Equivalence with the one-thread pipeline: the
+// forwarded segments are a superset of those the tracker acts on, and a record carrying only
+// the time is sent whenever a skipped segment would have moved the tracker's sweep clock, so the
+// tracker sees the same sequence of state changes (a test compares both on every golden capture).
+
+import { Worker } from 'node:worker_threads';
+import type { Observation } from '../schemas/observation.js';
+import { decodeFrame } from './decode/decode.js';
+import { Packet } from './decode/packet.js';
+import { countsToReasons, type PipelineStats } from './pipeline.js';
+import { REASONS } from './decode/reasons.js';
+import { writeRecord, writeTick } from './track/segment-records.js';
+import { createRing, RingWriter } from './track/segment-ring.js';
+import { mayMatter, SWEEP_MS, type TrackerOptions, type TrackerStats } from './track/tracker.js';
+
+export interface ThreadedPipeline {
+  onFrame(b: Uint8Array, off: number, caplen: number, tsMs: number, linktype: number): void;
+  /** End of input: waits for the tracking thread and emits its Observations. */
+  finish(): Promise<void>;
+  /** Stop the tracking thread without results (input failed). */
+  abort(): Promise<void>;
+  stats(): PipelineStats;
+}
+
+export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observation) => void): ThreadedPipeline {
+  const ring = createRing();
+  const writer = new RingWriter(ring);
+  const worker = new Worker(new URL('./track/tracker-worker.js', import.meta.url), { workerData: { ring, opts } });
+  const result = new Promise<{ found: Observation[]; stats: TrackerStats }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the tracking thread exited (${code}) without results`)));
+  });
+  result.catch(() => {}); // observed in finish()
+  const packet = new Packet();
+  const counts = new Float64Array(REASONS.length);
+  let tracker: TrackerStats | null = null;
+  let packets = 0;
+  let lastTs = -1;
+  let now = 0; // the tracker's clock and next sweep, mirrored
+  let nextSweep = 0;
+
+  return {
+    onFrame(b, off, caplen, tsMs, linktype) {
+      packets++;
+      lastTs = tsMs;
+      const r = decodeFrame(packet, b, off, caplen, linktype);
+      counts[r]++;
+      if (r !== 0) return;
+      let sweep = false;
+      if (tsMs > now) {
+        now = tsMs;
+        if (tsMs >= nextSweep) {
+          nextSweep = tsMs + SWEEP_MS;
+          sweep = true;
+        }
+      }
+      if (mayMatter(packet)) {
+        const n = writer.next(); // before reading writer.view: next() may move to a new chunk
+        writeRecord(writer.view, n, packet, tsMs);
+      } else if (sweep) {
+        const n = writer.next();
+        writeTick(writer.view, n, tsMs);
+      }
+    },
+    async finish() {
+      writer.close();
+      const r = await result;
+      tracker = r.stats;
+      for (const o of r.found) emit(o);
+    },
+    async abort() {
+      writer.close();
+      await worker.terminate();
+    },
+    stats() {
+      const empty: TrackerStats = { syns: 0, accepted: 0, completed: 0, oneSided: 0, rejected: 0, unanswered: 0, duplicates: 0, evictions: 0, flows: 0 };
+      return { packets, decoded: counts[0], reasons: countsToReasons(counts), tracker: tracker ?? empty, lastPacketMs: lastTs < 0 ? null : lastTs };
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// The tracking thread of a threaded replay: runs the Tracker over the segment records the
+// decoding thread puts in the ring, and at the end posts the Observations and the stats.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Observation } from '../../schemas/observation.js';
+import { Packet } from '../decode/packet.js';
+import { readRecord } from './segment-records.js';
+import { drainRing, failRing, type RingBuffers } from './segment-ring.js';
+import { Tracker, type TrackerOptions } from './tracker.js';
+
+const { ring, opts } = workerData as { ring: RingBuffers; opts: TrackerOptions };
+const found: Observation[] = [];
+try {
+  const tracker = new Tracker(opts, (o) => found.push(o));
+  const p = new Packet();
+  drainRing(ring, (v, count) => {
+    for (let n = 0; n < count; n++) tracker.onSegment(p, readRecord(v, n, p));
+  });
+  tracker.finish();
+  parentPort!.postMessage({ found, stats: tracker.stats });
+} catch (err) {
+  failRing(ring);
+  throw err;
+}
