@@ -23,20 +23,35 @@ export interface Pipeline {
   stats(): PipelineStats;
 }
 
-export function createPipeline(opts: TrackerOptions, emit: (o: Observation) => void): Pipeline {
-  const packet = new Packet();
-  const tracker = new Tracker(opts, emit);
-  const counts = new Float64Array(REASONS.length);
-  let packets = 0;
-  let lastTs = -1;
+/** The decoding half every packet path shares: one reusable Packet and a count per outcome. */
+export class DecodeCounts {
+  readonly packet = new Packet();
+  private readonly counts = new Float64Array(REASONS.length);
+  private packets = 0;
+  private lastTs = -1;
 
+  /** Decode one frame; true when it held a TCP segment (now in `packet`). */
+  frame(b: Uint8Array, off: number, caplen: number, tsMs: number, linktype: number): boolean {
+    this.packets++;
+    this.lastTs = tsMs;
+    const r = decodeFrame(this.packet, b, off, caplen, linktype);
+    this.counts[r]++;
+    return r === 0;
+  }
+
+  stats(tracker: TrackerStats): PipelineStats {
+    const reasons: Record<string, number> = {};
+    for (let i = 1; i < this.counts.length; i++) if (this.counts[i] > 0) reasons[REASONS[i][0]] = this.counts[i];
+    return { packets: this.packets, decoded: this.counts[0], reasons, tracker, lastPacketMs: this.lastTs < 0 ? null : this.lastTs };
+  }
+}
+
+export function createPipeline(opts: TrackerOptions, emit: (o: Observation) => void): Pipeline {
+  const d = new DecodeCounts();
+  const tracker = new Tracker(opts, emit);
   return {
     onFrame(b, off, caplen, tsMs, linktype) {
-      packets++;
-      lastTs = tsMs;
-      const r = decodeFrame(packet, b, off, caplen, linktype);
-      counts[r]++;
-      if (r === 0) tracker.onSegment(packet, tsMs);
+      if (d.frame(b, off, caplen, tsMs, linktype)) tracker.onSegment(d.packet, tsMs);
     },
     tick(nowMs) {
       tracker.advance(nowMs);
@@ -46,14 +61,7 @@ export function createPipeline(opts: TrackerOptions, emit: (o: Observation) => v
     },
     stats() {
       tracker.syncStats();
-      return { packets, decoded: counts[0], reasons: countsToReasons(counts), tracker: { ...tracker.stats }, lastPacketMs: lastTs < 0 ? null : lastTs };
+      return d.stats({ ...tracker.stats });
     },
   };
-}
-
-/** Non-zero decode outcome counts by reason name (index 0, decoded TCP, left out). */
-export function countsToReasons(counts: Float64Array): Record<string, number> {
-  const reasons: Record<string, number> = {};
-  for (let i = 1; i < counts.length; i++) if (counts[i] > 0) reasons[REASONS[i][0]] = counts[i];
-  return reasons;
 }

@@ -8,10 +8,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { Observation } from '../schemas/observation.js';
-import { decodeFrame } from './decode/decode.js';
-import { Packet } from './decode/packet.js';
-import { countsToReasons, type PipelineStats } from './pipeline.js';
-import { REASONS } from './decode/reasons.js';
+import { DecodeCounts, type PipelineStats } from './pipeline.js';
 import { writeRecord, writeTick } from './track/segment-records.js';
 import { createRing, RingWriter } from './track/segment-ring.js';
 import { mayMatter, SWEEP_MS, type TrackerOptions, type TrackerStats } from './track/tracker.js';
@@ -35,21 +32,15 @@ export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observati
     worker.once('exit', (code) => reject(new Error(`the tracking thread exited (${code}) without results`)));
   });
   result.catch(() => {}); // observed in finish()
-  const packet = new Packet();
-  const counts = new Float64Array(REASONS.length);
+  const d = new DecodeCounts();
+  const packet = d.packet;
   let tracker: TrackerStats | null = null;
-  let packets = 0;
-  let lastTs = -1;
   let now = 0; // the tracker's clock and next sweep, mirrored
   let nextSweep = 0;
 
   return {
     onFrame(b, off, caplen, tsMs, linktype) {
-      packets++;
-      lastTs = tsMs;
-      const r = decodeFrame(packet, b, off, caplen, linktype);
-      counts[r]++;
-      if (r !== 0) return;
+      if (!d.frame(b, off, caplen, tsMs, linktype)) return;
       let sweep = false;
       if (tsMs > now) {
         now = tsMs;
@@ -78,7 +69,7 @@ export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observati
     },
     stats() {
       const empty: TrackerStats = { syns: 0, accepted: 0, completed: 0, oneSided: 0, rejected: 0, unanswered: 0, duplicates: 0, evictions: 0, flows: 0 };
-      return { packets, decoded: counts[0], reasons: countsToReasons(counts), tracker: tracker ?? empty, lastPacketMs: lastTs < 0 ? null : lastTs };
+      return d.stats(tracker ?? empty);
     },
   };
 }
