@@ -12,6 +12,7 @@ const PUBLISHED = 0; // count | CLOSED_BIT
 const CONSUMED = 1;
 const FINAL_COUNT = 2;
 const FAILED = 3; // set by the consumer when it stops on an error: the producer must not wait
+const STALL_WAITS = 600; // 100 ms waits with no chunk consumed before the producer gives up
 const CLOSED_BIT = 0x40000000;
 
 export interface RingBuffers { control: SharedArrayBuffer; data: SharedArrayBuffer; chunks: number }
@@ -60,11 +61,13 @@ export class RingWriter {
       Atomics.notify(this.ctl, PUBLISHED);
     }
     // wait for the consumer to free the slot (the ring is full)
-    for (;;) {
+    for (let waited = 0; ; waited++) {
       const consumed = Atomics.load(this.ctl, CONSUMED);
       if (this.published - consumed < this.r.chunks) break;
       if (Atomics.load(this.ctl, FAILED)) throw new Error('the tracking thread stopped');
-      Atomics.wait(this.ctl, CONSUMED, consumed, 100);
+      // this thread is blocked, so it cannot hear of a worker that never started: give up
+      if (waited === STALL_WAITS) throw new Error(`the tracking thread took no records for ${STALL_WAITS / 10} s`);
+      if (Atomics.wait(this.ctl, CONSUMED, consumed, 100) !== 'timed-out') waited = -1;
     }
     this.view = this.views[this.published % this.r.chunks];
     this.n = 0;
