@@ -12,7 +12,6 @@ const PUBLISHED = 0; // count | CLOSED_BIT
 const CONSUMED = 1;
 const FINAL_COUNT = 2;
 const FAILED = 3; // set by the consumer when it stops on an error: the producer must not wait
-const STALL_WAITS = 600; // 100 ms waits with no chunk consumed before the producer gives up
 const CLOSED_BIT = 0x40000000;
 
 export interface RingBuffers { control: SharedArrayBuffer; data: SharedArrayBuffer; chunks: number }
@@ -37,7 +36,11 @@ export class RingWriter {
   private n = CHUNK_RECORDS; // records in the current chunk; full = none taken yet
   view!: RecordViews; // the chunk being written
 
-  constructor(private readonly r: RingBuffers) {
+  /** `stallWaits`: 100 ms waits with no chunk consumed before giving up (default 60 s). */
+  constructor(
+    private readonly r: RingBuffers,
+    private readonly stallWaits = 600,
+  ) {
     this.ctl = new Int32Array(r.control);
     this.views = chunkViews(r);
   }
@@ -66,7 +69,7 @@ export class RingWriter {
       if (this.published - consumed < this.r.chunks) break;
       if (Atomics.load(this.ctl, FAILED)) throw new Error('the tracking thread stopped');
       // this thread is blocked, so it cannot hear of a worker that never started: give up
-      if (waited === STALL_WAITS) throw new Error(`the tracking thread took no records for ${STALL_WAITS / 10} s`);
+      if (waited === this.stallWaits) throw new Error(`the tracking thread took no records for ${this.stallWaits / 10} s`);
       if (Atomics.wait(this.ctl, CONSUMED, consumed, 100) !== 'timed-out') waited = -1;
     }
     this.view = this.views[this.published % this.r.chunks];
