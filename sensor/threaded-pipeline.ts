@@ -11,7 +11,7 @@ import type { Observation } from '../schemas/observation.js';
 import { DecodeCounts, type PipelineStats } from './pipeline.js';
 import { writeRecord, writeTick } from './track/segment-records.js';
 import { createRing, RingWriter } from './track/segment-ring.js';
-import { mayMatter, SWEEP_MS, type TrackerOptions, type TrackerStats } from './track/tracker.js';
+import { emptyTrackerStats, mayMatter, SWEEP_MS, type TrackerOptions, type TrackerStats } from './track/tracker.js';
 
 export interface ThreadedPipeline {
   onFrame(b: Uint8Array, off: number, caplen: number, tsMs: number, linktype: number): void;
@@ -68,8 +68,7 @@ export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observati
       await worker.terminate();
     },
     stats() {
-      const empty: TrackerStats = { syns: 0, accepted: 0, completed: 0, oneSided: 0, rejected: 0, unanswered: 0, duplicates: 0, evictions: 0, flows: 0 };
-      return d.stats(tracker ?? empty);
+      return d.stats(tracker ?? emptyTrackerStats()); // the tracking thread reports at the end
     },
   };
 }

@@ -54,10 +54,12 @@ export interface TrackerStats {
   flows: number; // flows in the table now
 }
 
+export function emptyTrackerStats(): TrackerStats {
+  return { syns: 0, accepted: 0, completed: 0, oneSided: 0, rejected: 0, unanswered: 0, duplicates: 0, evictions: 0, flows: 0 };
+}
+
 export class Tracker {
-  readonly stats: TrackerStats = {
-    syns: 0, accepted: 0, completed: 0, oneSided: 0, rejected: 0, unanswered: 0, duplicates: 0, evictions: 0, flows: 0,
-  };
+  readonly stats: TrackerStats = emptyTrackerStats();
   private readonly table: FlowTable;
   private readonly windows: EndpointWindows;
   private readonly key = new FlowKey();
