@@ -5,12 +5,16 @@
 // forwarded segments are a superset of those the tracker acts on, and a record carrying only
 // the time is sent whenever a skipped segment would have moved the tracker's sweep clock, so the
 // tracker sees the same sequence of state changes (a test compares both on every golden capture).
+// Pure ACKs the tracker would ignore are not forwarded at all (sensor/track/ack-gate.ts).
 
 import { Worker } from 'node:worker_threads';
 import type { Observation } from '../schemas/observation.js';
 import { DecodeCounts, type PipelineStats } from './pipeline.js';
+import { ACK, RST, SYN } from './decode/packet.js';
+import { AckGate } from './track/ack-gate.js';
+import { ACK_FILTER_SLOTS } from './track/flow-table.js';
 import { writeRecord, writeTick } from './track/segment-records.js';
-import { createRing, RingWriter } from './track/segment-ring.js';
+import { CHUNK_RECORDS, createRing, RingWriter } from './track/segment-ring.js';
 import { emptyTrackerStats, mayMatter, SWEEP_MS, type TrackerOptions, type TrackerStats } from './track/tracker.js';
 
 export interface ThreadedPipeline {
@@ -25,7 +29,9 @@ export interface ThreadedPipeline {
 export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observation) => void): ThreadedPipeline {
   const ring = createRing();
   const writer = new RingWriter(ring);
-  const worker = new Worker(new URL('./track/tracker-worker.js', import.meta.url), { workerData: { ring, opts } });
+  const ackFilter = new Uint8Array(new SharedArrayBuffer(ACK_FILTER_SLOTS));
+  const gate = new AckGate(ackFilter, () => writer.consumed(), (ring.chunks + 1) * CHUNK_RECORDS);
+  const worker = new Worker(new URL('./track/tracker-worker.js', import.meta.url), { workerData: { ring, opts, ackFilter } });
   const result = new Promise<{ found: Observation[]; stats: TrackerStats }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -49,9 +55,11 @@ export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observati
           sweep = true;
         }
       }
-      if (mayMatter(packet)) {
+      const f = packet.flags;
+      if (mayMatter(packet) && ((f & (SYN | RST)) !== 0 || gate.mayMatter(packet.ack))) {
         const n = writer.next(); // before reading writer.view: next() may move to a new chunk
         writeRecord(writer.view, n, packet, tsMs);
+        if ((f & (SYN | ACK)) === (SYN | ACK)) gate.forwarded(packet.seq, writer.chunk);
       } else if (sweep) {
         const n = writer.next();
         writeTick(writer.view, n, tsMs);

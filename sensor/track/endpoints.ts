@@ -9,13 +9,14 @@ import type { Packet } from '../decode/packet.js';
 import type { FlowKey } from './flow-key.js';
 import { type EndpointSummary, WindowTable } from './window-table.js';
 
+/** A client's id in the distinct-client count: its IPv4 address, or a 32-bit hash of its IPv6 one. */
 function clientId(k: FlowKey): number {
-  if (!k.v6) return k.c0 >>> 0;
-  let a = Math.imul(k.c0 ^ 0x27d4eb2d, 0x165667b1) ^ k.c1;
-  a = Math.imul(a ^ (a >>> 15), 0x85ebca6b) ^ k.c2;
-  let b = Math.imul(k.c3 ^ 0x9e3779b9, 0xc2b2ae35) ^ k.c2;
-  b = Math.imul(b ^ (b >>> 13), 0x85ebca6b) ^ k.c1;
-  return (a & 0x1fffff) * 4294967296 + (b >>> 0);
+  if (!k.v6) return k.c0 | 0;
+  let h = Math.imul(k.c0 ^ 0x27d4eb2d, 0x165667b1) ^ k.c1;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) ^ k.c2;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) ^ k.c3;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
 }
 
 export interface WindowOptions {

@@ -30,6 +30,8 @@ const ACC_GEN = 13; // the endpoint accumulator of an accepted flow: window gene
 const ACC_SLOT = 14; // and slot in that window
 
 const FILTER_BITS = 16;
+/** Counters in the pure-ACK filter (one byte each). */
+export const ACK_FILTER_SLOTS = 1 << FILTER_BITS;
 const START_CAPACITY = 1 << 20;
 
 export class FlowTable {
@@ -39,11 +41,15 @@ export class FlowTable {
   private index: Int32Array; // row number + 1, 0 empty (a new array needs no fill); linear probing
   private head = 0; // sequence number of the oldest row in the ring
   private tail = 0; // sequence number of the next row
-  private readonly awaiting = new Uint8Array(1 << FILTER_BITS); // saturating counters
   size = 0; // live flows
   evictions = 0;
 
-  constructor(readonly maxFlows: number) {
+  /** `awaiting`: the filter's saturating counters (ACK_FILTER_SLOTS bytes; shared memory when
+   * another thread reads them, see ack-gate.ts). */
+  constructor(
+    readonly maxFlows: number,
+    private readonly awaiting: Uint8Array = new Uint8Array(ACK_FILTER_SLOTS),
+  ) {
     this.cap = Math.min(START_CAPACITY, pow2(maxFlows));
     this.rows = new Int32Array(this.cap * W);
     this.times = new Float64Array(this.cap);
@@ -261,11 +267,11 @@ export class FlowTable {
 }
 
 /** The filter counter of an acknowledgement number (any 32-bit integer, signed or not). */
-function ackSlot(ack: number): number {
+export function ackSlot(ack: number): number {
   return Math.imul(ack | 0, 0x9e3779b1) >>> (32 - FILTER_BITS);
 }
 
-function pow2(n: number): number {
+export function pow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
   return p;

@@ -8,10 +8,10 @@ import { readRecord } from './segment-records.js';
 import { drainRing, failRing, type RingBuffers } from './segment-ring.js';
 import { Tracker, type TrackerOptions } from './tracker.js';
 
-const { ring, opts } = workerData as { ring: RingBuffers; opts: TrackerOptions };
+const { ring, opts, ackFilter } = workerData as { ring: RingBuffers; opts: TrackerOptions; ackFilter: Uint8Array };
 const found: Observation[] = [];
 try {
-  const tracker = new Tracker(opts, (o) => found.push(o));
+  const tracker = new Tracker(opts, (o) => found.push(o), ackFilter);
   const p = new Packet();
   drainRing(ring, (v, count) => {
     for (let n = 0; n < count; n++) tracker.onSegment(p, readRecord(v, n, p));

@@ -69,11 +69,13 @@ export class Tracker {
     if (state === STATE_SYN) this.stats.unanswered++;
   };
 
+  /** `ackFilter`: where the flow table keeps its pure-ACK filter (shared memory for AckGate). */
   constructor(
     private readonly opts: TrackerOptions,
     emit: (o: Observation) => void,
+    ackFilter?: Uint8Array,
   ) {
-    this.table = new FlowTable(opts.maxFlows);
+    this.table = new FlowTable(opts.maxFlows, ackFilter);
     this.windows = new EndpointWindows(opts, emit);
   }
 

@@ -1,0 +1,62 @@
+// Lets the decoding thread of a threaded replay drop the pure ACKs the tracking thread would
+// ignore, without asking it: most segments of a capture are ACKs of data, and the tracker only
+// looks at an ACK whose ack number is server ISN + 1 of a flow awaiting the client's ACK. The
+// tracker keeps counters of those numbers (FlowTable's filter) in shared memory; this gate reads
+// them, and adds the SYN+ACKs already forwarded that the tracker may not have processed yet
+// (those in chunks it has not finished, per the ring's consumed count). An ACK is dropped only
+// when both say no such flow can exist when the tracker reaches it, so the tracker's result is
+// the same as if it had seen the ACK (a test runs both on every golden capture).
+
+import { ACK_FILTER_SLOTS, ackSlot, pow2 } from './flow-table.js';
+
+export class AckGate {
+  private readonly pending = new Int32Array(ACK_FILTER_SLOTS); // forwarded, maybe unprocessed
+  private readonly slots: Int32Array; // FIFO of (filter slot, chunk) of forwarded SYN+ACKs
+  private readonly chunks: Int32Array;
+  private head = 0; // sequence numbers into the FIFO
+  private tail = 0;
+
+  /**
+   * `awaiting`: the tracker's filter counters (shared); `consumed()`: chunks the tracker has
+   * finished; `capacity`: records the ring can hold unconsumed, plus one chunk.
+   */
+  constructor(
+    private readonly awaiting: Uint8Array,
+    private readonly consumed: () => number,
+    capacity: number,
+  ) {
+    const n = pow2(capacity);
+    this.slots = new Int32Array(n);
+    this.chunks = new Int32Array(n);
+  }
+
+  /** A SYN+ACK with sequence number `seq` was forwarded in chunk `chunk`. */
+  forwarded(seq: number, chunk: number): void {
+    const mask = this.slots.length - 1;
+    if (this.tail - this.head > mask) this.release();
+    const s = ackSlot(seq + 1);
+    this.pending[s]++;
+    this.slots[this.tail & mask] = s;
+    this.chunks[this.tail & mask] = chunk;
+    this.tail++;
+  }
+
+  /** Might the tracker act on a pure ACK with this ack number? False means certainly not. */
+  mayMatter(ack: number): boolean {
+    const s = ackSlot(ack);
+    if (this.awaiting[s] !== 0) return true;
+    if (this.pending[s] === 0) return false;
+    this.release();
+    return this.pending[s] !== 0 || this.awaiting[s] !== 0;
+  }
+
+  /** Forget the SYN+ACKs of chunks the tracker has finished (their effect is in `awaiting`). */
+  private release(): void {
+    const done = this.consumed(); // an atomic read: the tracker's filter writes before it are visible
+    const mask = this.slots.length - 1;
+    while (this.head < this.tail && this.chunks[this.head & mask] < done) {
+      this.pending[this.slots[this.head & mask]]--;
+      this.head++;
+    }
+  }
+}
