@@ -26,6 +26,10 @@ const COMMANDS: Record<string, Command> = {
   schema: command('print the ClickHouse DDL', analyzer, (m) => [m.schemaCommand, m.SCHEMA_HELP]),
 };
 
+// Commands that end the process as soon as their output is flushed, without tearing down the
+// heap: after a large replay that teardown is ~40 ms of unmapping pages (measured with strace).
+const EXIT_AT_ONCE = new Set(['replay']);
+
 function mainHelp(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(15)} ${c.summary}`);
   return `Usage: porthole <command> [options]
@@ -69,6 +73,10 @@ export async function main(argv: string[]): Promise<void> {
     code = report(err);
   }
   process.exitCode = code;
+  if (EXIT_AT_ONCE.has(cmd)) {
+    // an empty write's callback runs once everything written before it is flushed
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  }
 }
 
 function report(err: unknown): number {

@@ -42,6 +42,7 @@ export class FlowTable {
   private head = 0; // sequence number of the oldest row in the ring
   private tail = 0; // sequence number of the next row
   size = 0; // live flows
+  private synFlows = 0; // live flows in STATE_SYN (so the end of input needs no pass over the ring)
   evictions = 0;
 
   /** `awaiting`: the filter's saturating counters (ACK_FILTER_SLOTS bytes; shared memory when
@@ -104,6 +105,8 @@ export class FlowTable {
     const o = r * W + META;
     const old = this.rows[o] & 0xff;
     if (old === state) return;
+    if (old === STATE_SYN) this.synFlows--;
+    else if (state === STATE_SYN) this.synFlows++;
     // the row's server ISN must be set before it enters STATE_SYNACK and kept until it leaves
     if (old === STATE_SYNACK) this.unmark(this.rows[r * W + SISN]);
     else if (state === STATE_SYNACK) {
@@ -179,20 +182,16 @@ export class FlowTable {
     }
   }
 
-  /** Remove everything (end of input), calling `onExpire` with each flow's state. */
-  drain(onExpire: (state: number) => void): void {
-    // one pass over the ring and a cleared index, instead of removing flows one by one
-    const mask = this.cap - 1;
-    for (; this.head < this.tail; this.head++) {
-      const state = this.state(this.head & mask);
-      if (state !== STATE_FREE) {
-        this.rows[(this.head & mask) * W + META] &= ~0xff;
-        onExpire(state);
-      }
-    }
+  /** Remove everything (end of input); returns how many flows were still in STATE_SYN. */
+  drain(): number {
+    const syns = this.synFlows;
+    // rows before head are dead: insert() rewrites a row's state before reading it
+    this.head = this.tail;
     this.index.fill(0);
     this.awaiting.fill(0);
     this.size = 0;
+    this.synFlows = 0;
+    return syns;
   }
 
   /** Give up the oldest ring row, evicting its flow if it is still live. */

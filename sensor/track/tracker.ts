@@ -107,7 +107,7 @@ export class Tracker {
 
   /** End of input: unanswered SYNs are counted and every open window is emitted. */
   finish(): void {
-    this.table.drain(this.onExpire);
+    this.stats.unanswered += this.table.drain();
     this.windows.flushAll();
     this.syncStats();
   }
