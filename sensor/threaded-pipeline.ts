@@ -7,14 +7,13 @@
 // tracker sees the same sequence of state changes (a test compares both on every golden capture).
 // Pure ACKs the tracker would ignore are not forwarded at all (sensor/track/ack-gate.ts).
 
-import { Worker } from 'node:worker_threads';
 import type { Observation } from '../schemas/observation.js';
 import { DecodeCounts, type PipelineStats } from './pipeline.js';
 import { ACK, RST, SYN } from './decode/packet.js';
 import { AckGate } from './track/ack-gate.js';
-import { ACK_FILTER_SLOTS } from './track/flow-table.js';
 import { writeRecord, writeTick } from './track/segment-records.js';
-import { CHUNK_RECORDS, createRing, RingWriter } from './track/segment-ring.js';
+import { CHUNK_RECORDS, RingWriter } from './track/segment-ring.js';
+import { startTrackerThread, type TrackerThread } from './track/tracker-thread.js';
 import { emptyTrackerStats, mayMatter, SWEEP_MS, type TrackerOptions, type TrackerStats } from './track/tracker.js';
 
 export interface ThreadedPipeline {
@@ -26,18 +25,16 @@ export interface ThreadedPipeline {
   stats(): PipelineStats;
 }
 
-export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observation) => void): ThreadedPipeline {
-  const ring = createRing();
+/** `thread`: a tracking thread already started (startTrackerThread), else one is started now. */
+export function createThreadedPipeline(
+  opts: TrackerOptions,
+  emit: (o: Observation) => void,
+  thread: TrackerThread = startTrackerThread(),
+): ThreadedPipeline {
+  const { ring, ackFilter, result } = thread;
+  thread.start(opts);
   const writer = new RingWriter(ring);
-  const ackFilter = new Uint8Array(new SharedArrayBuffer(ACK_FILTER_SLOTS));
   const gate = new AckGate(ackFilter, () => writer.consumed(), (ring.chunks + 1) * CHUNK_RECORDS);
-  const worker = new Worker(new URL('./track/tracker-worker.js', import.meta.url), { workerData: { ring, opts, ackFilter } });
-  const result = new Promise<{ found: Observation[]; stats: TrackerStats }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the tracking thread exited (${code}) without results`)));
-  });
-  result.catch(() => {}); // observed in finish()
   const d = new DecodeCounts();
   const packet = d.packet;
   let tracker: TrackerStats | null = null;
@@ -73,7 +70,7 @@ export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observati
     },
     async abort() {
       writer.close();
-      await worker.terminate();
+      await thread.stop();
     },
     stats() {
       return d.stats(tracker ?? emptyTrackerStats()); // the tracking thread reports at the end

@@ -1,5 +1,6 @@
-// The tracking thread of a threaded replay: runs the Tracker over the segment records the
-// decoding thread puts in the ring, and at the end posts the Observations and the stats.
+// The tracking thread of a threaded replay: waits for its options, then runs the Tracker over
+// the segment records the decoding thread puts in the ring, and at the end posts the
+// Observations and the stats.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Observation } from '../../schemas/observation.js';
@@ -8,17 +9,21 @@ import { readRecord } from './segment-records.js';
 import { drainRing, failRing, type RingBuffers } from './segment-ring.js';
 import { Tracker, type TrackerOptions } from './tracker.js';
 
-const { ring, opts, ackFilter } = workerData as { ring: RingBuffers; opts: TrackerOptions; ackFilter: Uint8Array };
-const found: Observation[] = [];
-try {
-  const tracker = new Tracker(opts, (o) => found.push(o), ackFilter);
-  const p = new Packet();
-  drainRing(ring, (v, count) => {
-    for (let n = 0; n < count; n++) tracker.onSegment(p, readRecord(v, n, p));
-  });
-  tracker.finish();
-  parentPort!.postMessage({ found, stats: tracker.stats });
-} catch (err) {
-  failRing(ring);
-  throw err;
-}
+const { ring, ackFilter } = workerData as { ring: RingBuffers; ackFilter: Uint8Array };
+
+parentPort!.once('message', (opts: TrackerOptions) => {
+  const found: Observation[] = [];
+  try {
+    const tracker = new Tracker(opts, (o) => found.push(o), ackFilter);
+    const p = new Packet();
+    drainRing(ring, (v, count) => {
+      for (let n = 0; n < count; n++) tracker.onSegment(p, readRecord(v, n, p));
+    });
+    tracker.finish();
+    parentPort!.postMessage({ found, stats: tracker.stats });
+    parentPort!.close(); // nothing more to hear: let the thread end
+  } catch (err) {
+    failRing(ring);
+    throw err;
+  }
+});
