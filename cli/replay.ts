@@ -85,7 +85,7 @@ async function replay(argv: string[], takeThread: () => TrackerThread | undefine
   if (threads > 2) throw usage('replay: --threads is 1 or 2');
 
   const found: Observation[] = [];
-  const pipeline = threads === 2 ? createThreadedPipeline(opts, (o) => found.push(o), takeThread()) : createPipeline(opts, (o) => found.push(o));
+  const pipeline = threads === 2 ? await createThreadedPipeline(opts, (o) => found.push(o), takeThread()) : createPipeline(opts, (o) => found.push(o));
   const started = process.hrtime.bigint();
   let bytes = 0;
   for (const path of positionals) {

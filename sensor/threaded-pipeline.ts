@@ -26,12 +26,13 @@ export interface ThreadedPipeline {
 }
 
 /** `thread`: a tracking thread already started (startTrackerThread), else one is started now. */
-export function createThreadedPipeline(
+export async function createThreadedPipeline(
   opts: TrackerOptions,
   emit: (o: Observation) => void,
   thread: TrackerThread = startTrackerThread(),
-): ThreadedPipeline {
-  const { ring, ackFilter, result } = thread;
+): Promise<ThreadedPipeline> {
+  const { ring, ackFilter } = await thread.memory;
+  const result = thread.result;
   thread.start(opts);
   const writer = new RingWriter(ring);
   const gate = new AckGate(ackFilter, () => writer.consumed(), (ring.chunks + 1) * CHUNK_RECORDS);

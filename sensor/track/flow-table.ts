@@ -187,7 +187,7 @@ export class FlowTable {
     const syns = this.synFlows;
     // rows before head are dead: insert() rewrites a row's state before reading it
     this.head = this.tail;
-    this.index.fill(0);
+    this.index = new Int32Array(this.index.length); // fresh zero pages: no pass over 8+ MB
     this.awaiting.fill(0);
     this.size = 0;
     this.synFlows = 0;

@@ -1,17 +1,22 @@
-// Starts the tracking thread of a threaded replay (tracker-worker.ts) and the shared memory it
-// works on: the segment ring and the pure-ACK filter. Its options come later, by message, so
-// `porthole replay` can start it before its own modules load: a worker takes ~20 ms to start
-// on an idle core and ~50 ms on a busy one (measured on the replay benchmark).
+// Starts the tracking thread of a threaded replay (tracker-worker.ts). The thread allocates the
+// shared memory it works on (the segment ring and the pure-ACK filter) and sends it back; its
+// options come later, by message. So `porthole replay` can start it before its own modules load
+// (this module imports nothing else): a worker takes ~25 ms to start on an idle core and ~50 ms
+// on a busy one (measured on the replay benchmark).
 
 import { Worker } from 'node:worker_threads';
 import type { Observation } from '../../schemas/observation.js';
-import { ACK_FILTER_SLOTS } from './flow-table.js';
-import { createRing, type RingBuffers } from './segment-ring.js';
+import type { RingBuffers } from './segment-ring.js';
 import type { TrackerOptions, TrackerStats } from './tracker.js';
 
-export interface TrackerThread {
+export interface TrackerMemory {
   ring: RingBuffers;
   ackFilter: Uint8Array; // the tracker's filter counters, read by AckGate
+}
+
+export interface TrackerThread {
+  /** The shared memory, once the thread has started. */
+  memory: Promise<TrackerMemory>;
   /** Start tracking with these options. */
   start(opts: TrackerOptions): void;
   /** The Observations and stats, once the ring is closed and drained. */
@@ -20,18 +25,21 @@ export interface TrackerThread {
 }
 
 export function startTrackerThread(): TrackerThread {
-  const ring = createRing();
-  const ackFilter = new Uint8Array(new SharedArrayBuffer(ACK_FILTER_SLOTS));
-  const worker = new Worker(new URL('./tracker-worker.js', import.meta.url), { workerData: { ring, ackFilter } });
-  const result = new Promise<{ found: Observation[]; stats: TrackerStats }>((resolve, reject) => {
-    worker.once('message', resolve);
+  const worker = new Worker(new URL('./tracker-worker.js', import.meta.url));
+  let gotMemory: (m: TrackerMemory) => void = () => {};
+  let gotResult: (r: { found: Observation[]; stats: TrackerStats }) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the tracking thread exited (${code}) without results`)));
   });
-  result.catch(() => {}); // observed by whoever awaits it
+  const memory = Promise.race([new Promise<TrackerMemory>((resolve) => (gotMemory = resolve)), failed]);
+  const result = Promise.race([new Promise<{ found: Observation[]; stats: TrackerStats }>((resolve) => (gotResult = resolve)), failed]);
+  let messages = 0; // the thread's first message is its shared memory, the second its results
+  worker.on('message', (m) => (messages++ === 0 ? gotMemory(m as TrackerMemory) : gotResult(m as { found: Observation[]; stats: TrackerStats })));
+  memory.catch(() => {}); // observed by whoever awaits them
+  result.catch(() => {});
   return {
-    ring,
-    ackFilter,
+    memory,
     start: (opts) => worker.postMessage(opts),
     result,
     stop: async () => {
