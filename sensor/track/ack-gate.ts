@@ -33,7 +33,11 @@ export class AckGate {
   /** A SYN+ACK with sequence number `seq` was forwarded in chunk `chunk`. */
   forwarded(seq: number, chunk: number): void {
     const mask = this.slots.length - 1;
-    if (this.tail - this.head > mask) this.release();
+    if (this.tail - this.head > mask) {
+      this.release();
+      // the ring never holds more records than the capacity given: a bug, not bad input
+      if (this.tail - this.head > mask) throw new Error('AckGate: more SYN+ACKs in flight than its capacity');
+    }
     const s = ackSlot(seq + 1);
     this.pending[s]++;
     this.slots[this.tail & mask] = s;
