@@ -111,19 +111,19 @@ async function replay(argv: string[], takeThread: () => TrackerThread | undefine
   if (opts.windowMs === 0) sortByEndpoint(found);
   else found.sort((a, b) => a.first_seen - b.first_seen);
   process.stdout.write(values.json ? found.map((o) => JSON.stringify(o)).join('\n') + (found.length ? '\n' : '') : render(found));
-  process.stderr.write(summary(pipeline.stats(), found, positionals.length, bytes, secs));
+  // one result per endpoint without windows; with windows an endpoint may have several
+  const endpoints = opts.windowMs === 0 ? found.length : new Set(found.map((o) => `${o.ip}|${o.port}`)).size;
+  process.stderr.write(summary(pipeline.stats(), endpoints, positionals.length, bytes, secs));
   return 0;
 }
 
-/** Sorts by address, then port (each address's sort key computed once). */
+/** Sorts by address, then port (each address's sort key computed once, next to its entry). */
 function sortByEndpoint(obs: Observation[]): void {
   const keys = new Map<string, string>();
   for (const o of obs) if (!keys.has(o.ip)) keys.set(o.ip, ipSortKey(o.ip));
-  obs.sort((a, b) => {
-    const ka = keys.get(a.ip)!;
-    const kb = keys.get(b.ip)!;
-    return ka < kb ? -1 : ka > kb ? 1 : a.port - b.port;
-  });
+  const keyed = obs.map((o) => ({ k: keys.get(o.ip)!, port: o.port, o }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.port - b.port));
+  for (let i = 0; i < keyed.length; i++) obs[i] = keyed[i].o;
 }
 
 function render(obs: Observation[]): string {
@@ -137,7 +137,7 @@ function render(obs: Observation[]): string {
   );
 }
 
-function summary(s: PipelineStats, obs: Observation[], files: number, bytes: number, secs: number): string {
+function summary(s: PipelineStats, endpoints: number, files: number, bytes: number, secs: number): string {
   const t = s.tracker;
   const skipped: string[] = [];
   const errors: string[] = [];
@@ -146,7 +146,6 @@ function summary(s: PipelineStats, obs: Observation[], files: number, bytes: num
     if (!n) continue;
     (isError(REASONS.findIndex((r) => r[0] === name)) ? errors : skipped).push(`${name} ${num(n)}`);
   }
-  const endpoints = new Set(obs.map((o) => `${o.ip}|${o.port}`)).size;
   return [
     `replay: ${files} file${files === 1 ? '' : 's'}, ${num(s.packets)} packets (${(bytes / 1e6).toFixed(1)} MB) in ${secs.toFixed(2)} s (${((s.packets / Math.max(secs, 1e-9)) / 1e6).toFixed(2)}M packets/s)`,
     `  decoded: ${num(s.decoded)} TCP; skipped: ${skipped.join(', ') || 'none'}; errors: ${errors.join(', ') || 'none'}`,

@@ -34,8 +34,20 @@ export function startTrackerThread(): TrackerThread {
   });
   const memory = Promise.race([new Promise<TrackerMemory>((resolve) => (gotMemory = resolve)), failed]);
   const result = Promise.race([new Promise<{ found: Observation[]; stats: TrackerStats }>((resolve) => (gotResult = resolve)), failed]);
-  let messages = 0; // the thread's first message is its shared memory, the second its results
-  worker.on('message', (m) => (messages++ === 0 ? gotMemory(m as TrackerMemory) : gotResult(m as { found: Observation[]; stats: TrackerStats })));
+  // the thread's first message is its shared memory; then batches of Observations, the last with
+  // the stats
+  let memorySent = false;
+  const found: Observation[] = [];
+  worker.on('message', (m: TrackerMemory | { observations: Observation[]; stats?: TrackerStats }) => {
+    if (!memorySent) {
+      memorySent = true;
+      gotMemory(m as TrackerMemory);
+      return;
+    }
+    const { observations, stats } = m as { observations: Observation[]; stats?: TrackerStats };
+    for (const o of observations) found.push(o);
+    if (stats) gotResult({ found, stats });
+  });
   memory.catch(() => {}); // observed by whoever awaits them
   result.catch(() => {});
   return {

@@ -1,6 +1,7 @@
 // The tracking thread of a threaded replay: allocates the shared memory it works on and sends it
 // to its parent, waits for its options, then runs the Tracker over the segment records the
-// decoding thread puts in the ring, and at the end posts the Observations and the stats.
+// decoding thread puts in the ring. Observations are posted in batches as they are emitted (so
+// the parent copies one batch in while the next is built), then the stats.
 
 import { parentPort } from 'node:worker_threads';
 import type { Observation } from '../../schemas/observation.js';
@@ -15,16 +16,24 @@ const ring = createRing();
 const ackFilter = new Uint8Array(new SharedArrayBuffer(ACK_FILTER_SLOTS));
 parentPort!.postMessage({ ring, ackFilter } satisfies TrackerMemory);
 
+const BATCH = 1024;
+
 parentPort!.once('message', (opts: TrackerOptions) => {
-  const found: Observation[] = [];
+  let batch: Observation[] = [];
+  const emit = (o: Observation): void => {
+    if (batch.push(o) === BATCH) {
+      parentPort!.postMessage({ observations: batch });
+      batch = [];
+    }
+  };
   try {
-    const tracker = new Tracker(opts, (o) => found.push(o), ackFilter);
+    const tracker = new Tracker(opts, emit, ackFilter);
     const p = new Packet();
     drainRing(ring, (v, count) => {
       for (let n = 0; n < count; n++) tracker.onSegment(p, readRecord(v, n, p));
     });
     tracker.finish();
-    parentPort!.postMessage({ found, stats: tracker.stats });
+    parentPort!.postMessage({ observations: batch, stats: tracker.stats });
     parentPort!.close(); // nothing more to hear: let the thread end
   } catch (err) {
     failRing(ring);
