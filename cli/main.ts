@@ -2,24 +2,20 @@
 // an exit status (1 runtime, 2 usage). Wiring only.
 
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { SensorError } from '../sensor/errors.js';
 // Each command's module is loaded only when that command runs (or its help is asked for), so
 // `porthole replay` does not pay for loading kafkajs, pino and the ClickHouse client.
-// `early` starts what a command will need while its modules load, and is handed to it.
-type Run = (argv: string[], early?: Promise<unknown>) => Promise<number>;
-interface Command { summary: string; load: () => Promise<{ run: Run; help: string }>; early?: () => Promise<unknown> }
+type Run = (argv: string[]) => Promise<number>;
+interface Command { summary: string; load: () => Promise<{ run: Run; help: string }> }
 
-function command<M>(summary: string, load: () => Promise<M>, pick: (m: M) => [Run, string], early?: () => Promise<unknown>): Command {
-  return { summary, load: async () => { const [run, help] = pick(await load()); return { run, help }; }, early };
+function command<M>(summary: string, load: () => Promise<M>, pick: (m: M) => [Run, string]): Command {
+  return { summary, load: async () => { const [run, help] = pick(await load()); return { run, help }; } };
 }
 
 const analyzer = () => import('./analyzer.js');
 
 const COMMANDS: Record<string, Command> = {
-  replay: command('find service endpoints in capture files', () => import('./replay.js'), (m) => [m.replayCommand, m.REPLAY_HELP],
-    // the tracking thread of a two-thread replay (replay stops it if it runs on one thread)
-    () => (availableParallelism() >= 2 ? import('../sensor/track/tracker-thread.js').then((m) => m.startTrackerThread()) : Promise.resolve(undefined))),
+  replay: command('find service endpoints in capture files', () => import('./replay.js'), (m) => [m.replayCommand, m.REPLAY_HELP]),
   sensor: command('capture on a mirror port and publish to Kafka', () => import('./sensor.js'), (m) => [m.sensorCommand, m.SENSOR_HELP]),
   'prepare-mirror': command('set up an interface as a capture-only mirror port', () => import('./prepare-mirror.js'),
     (m) => [m.prepareMirrorCommand, m.PREPARE_HELP]),
@@ -68,9 +64,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(c ? (await c.load()).help : mainHelp());
       code = c || !rest[0] ? 0 : 2;
     } else if (COMMANDS[cmd]) {
-      const c = COMMANDS[cmd];
-      const early = rest.includes('-h') || rest.includes('--help') ? undefined : c.early?.();
-      code = await (await c.load()).run(rest, early);
+      code = await (await COMMANDS[cmd].load()).run(rest);
     } else {
       process.stderr.write(`porthole: unknown command "${cmd}" (see porthole --help)\n`);
       code = 2;

@@ -9,7 +9,6 @@ import { SUPPORTED_LINKTYPES } from '../sensor/decode/link.js';
 import { isError, REASONS } from '../sensor/decode/reasons.js';
 import { createPipeline, type PipelineStats } from '../sensor/pipeline.js';
 import { createThreadedPipeline } from '../sensor/threaded-pipeline.js';
-import type { TrackerThread } from '../sensor/track/tracker-thread.js';
 import { DEFAULT_TRACKER_OPTIONS } from '../sensor/track/tracker.js';
 import { parseCount, parseDuration, usage } from './args.js';
 import { ipSortKey, isoMs, num, table } from './format.js';
@@ -37,21 +36,7 @@ Summary (packets, decode failures by reason, handshakes, endpoints) goes to stde
 Exit status: 0 ok, 1 input unreadable or not a capture, 2 usage error.
 `;
 
-/** `early`: a tracking thread started while this module loaded (cli/main.ts), if any. */
-export async function replayCommand(argv: string[], early?: Promise<unknown>): Promise<number> {
-  const thread = (await early) as TrackerThread | undefined;
-  let used = false;
-  try {
-    return await replay(argv, () => {
-      used = true;
-      return thread;
-    });
-  } finally {
-    if (thread && !used) await thread.stop();
-  }
-}
-
-async function replay(argv: string[], takeThread: () => TrackerThread | undefined): Promise<number> {
+export async function replayCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -85,7 +70,7 @@ async function replay(argv: string[], takeThread: () => TrackerThread | undefine
   if (threads > 2) throw usage('replay: --threads is 1 or 2');
 
   const found: Observation[] = [];
-  const pipeline = threads === 2 ? await createThreadedPipeline(opts, (o) => found.push(o), takeThread()) : createPipeline(opts, (o) => found.push(o));
+  const pipeline = threads === 2 ? createThreadedPipeline(opts, (o) => found.push(o)) : createPipeline(opts, (o) => found.push(o));
   const started = process.hrtime.bigint();
   let bytes = 0;
   for (const path of positionals) {

@@ -13,7 +13,7 @@ import { ACK, RST, SYN } from './decode/packet.js';
 import { AckGate } from './track/ack-gate.js';
 import { writeRecord, writeTick } from './track/segment-records.js';
 import { CHUNK_RECORDS, RingWriter } from './track/segment-ring.js';
-import { startTrackerThread, type TrackerThread } from './track/tracker-thread.js';
+import { startTrackerThread } from './track/tracker-thread.js';
 import { emptyTrackerStats, mayMatter, SWEEP_MS, type TrackerOptions, type TrackerStats } from './track/tracker.js';
 
 export interface ThreadedPipeline {
@@ -25,15 +25,9 @@ export interface ThreadedPipeline {
   stats(): PipelineStats;
 }
 
-/** `thread`: a tracking thread already started (startTrackerThread), else one is started now. */
-export async function createThreadedPipeline(
-  opts: TrackerOptions,
-  emit: (o: Observation) => void,
-  thread: TrackerThread = startTrackerThread(),
-): Promise<ThreadedPipeline> {
-  const { ring, ackFilter } = await thread.memory;
-  const result = thread.result;
-  thread.start(opts);
+export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observation) => void): ThreadedPipeline {
+  const thread = startTrackerThread(opts);
+  const { ring, ackFilter, result } = thread;
   const writer = new RingWriter(ring);
   const gate = new AckGate(ackFilter, () => writer.consumed(), (ring.chunks + 1) * CHUNK_RECORDS);
   const d = new DecodeCounts();
