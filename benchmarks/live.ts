@@ -136,10 +136,12 @@ async function main(): Promise<void> {
   try { sh(['ip', 'link', 'del', A]); } catch { /* not there */ }
   sh(['ip', 'link', 'add', A, 'type', 'veth', 'peer', 'name', B]);
   try {
-    for (const d of [A, B]) {
-      sh(['sysctl', '-q', '-w', `net.ipv6.conf.${d}.disable_ipv6=1`]);
-      sh(['ip', 'link', 'set', d, 'up']);
-    }
+    sh(['sysctl', '-q', '-w', `net.ipv6.conf.${A}.disable_ipv6=1`]);
+    sh(['ip', 'link', 'set', A, 'up']);
+    // the capture end as docs/operations.md tells operators to prepare a mirror port (offloads
+    // off: with TSO/GSO on, libpcap sizes every ring slot for a 64 KiB frame, so 256 MiB holds
+    // only ~4,000 frames and a short stall of the sensor drops packets)
+    sh([process.execPath, `${root}bin/porthole.js`, 'prepare-mirror', B]);
     const drops = await dropRates();
     const lat = await latency();
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;

@@ -8,6 +8,7 @@ import { STATUS_VERSION, type SensorStatus } from '../schemas/status.js';
 import { buildFilter } from './capture/bpf-filter.js';
 import { openCaptureFile, readCaptureFile } from './capture/file-source.js';
 import { type LiveSource, openLive } from './capture/live-source.js';
+import { framesWithOffloads, readOffloads } from './capture/offloads.js';
 import { dropPrivileges } from './capture/privileges.js';
 import type { SensorConfig } from './config.js';
 import { createPipeline } from './pipeline.js';
@@ -71,6 +72,13 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
       buildFilter({ acks: cfg.capture.acks, encapsulations: cfg.capture.encapsulations, ethernet });
     live = openLive(cfg.capture.iface, filterFor, cfg.capture.bufferMb * 1024 * 1024, pipeline.onFrame);
     logger.info({ iface: cfg.capture.iface, linktype: live.linktype, bufferMb: cfg.capture.bufferMb }, 'capturing');
+    const offloads = readOffloads(cfg.capture.iface);
+    if (offloads && offloads.length > 0) {
+      logger.warn(
+        { iface: cfg.capture.iface, offloads, bufferFrames: framesWithOffloads(cfg.capture.bufferMb * 1024 * 1024) },
+        `offloads on: the capture buffer holds only ~64 KiB slots, so short stalls drop packets; run porthole prepare-mirror ${cfg.capture.iface}`,
+      );
+    }
   }
   const fileFd = cfg.capture.pcap ? openCaptureFile(cfg.capture.pcap) : undefined;
   const dropped = dropPrivileges(cfg.capture.user);

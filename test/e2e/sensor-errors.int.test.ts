@@ -10,8 +10,11 @@ import { BIN } from '../support/porthole.js';
 
 const tag = randomBytes(3).toString('hex');
 const veth = `ph${tag}e0`;
+const offVeth = `ph${tag}o0`;
 afterAll(() => {
-  try { execFileSync('ip', ['link', 'del', veth]); } catch { /* not there */ }
+  for (const v of [veth, offVeth]) {
+    try { execFileSync('ip', ['link', 'del', v]); } catch { /* not there */ }
+  }
 });
 
 const ownLines = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('porthole:'));
@@ -44,6 +47,28 @@ describe('sensor start-up errors', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/track\.window \(flag\).*soon/);
     expect(lines[0]).toMatch(/capture\.bufferMb \(flag\).*lots/);
+  });
+
+  it('an interface with segmentation offloads on: a warning naming them, gone after prepare-mirror', async () => {
+    // a new veth has TSO and GSO on
+    execFileSync('ip', ['link', 'add', offVeth, 'type', 'veth', 'peer', 'name', `ph${tag}o1`]);
+    execFileSync('ip', ['link', 'set', offVeth, 'up']);
+    const warned = (l: Record<string, unknown>): boolean => typeof l.msg === 'string' && /^offloads on/.test(l.msg as string);
+    const args = ['--iface', offVeth, '--brokers', '127.0.0.1:1'];
+    const env = { PORTHOLE_PUBLISH_FLUSH_TIMEOUT: '1s' };
+    const s = startSensor(args, env);
+    const w = await s.waitFor(warned, 20_000);
+    await s.stop();
+    expect(w.offloads).toEqual(expect.arrayContaining(['tcp-segmentation-offload', 'generic-segmentation-offload']));
+    expect(w.bufferFrames).toBeLessThan(5000); // the default 256 MiB in 64 KiB slots
+    expect(w.msg).toMatch(new RegExp(`porthole prepare-mirror ${offVeth}$`));
+
+    expect(porthole(['prepare-mirror', offVeth]).status).toBe(0);
+    const s2 = startSensor(args, env);
+    await s2.waitFor((l) => l.msg === 'dropped privileges', 20_000); // logged after the check
+    await s2.stop();
+    expect(s2.logs.filter(warned)).toEqual([]);
+    expect(s2.logs.some((l) => l.msg === 'capturing')).toBe(true);
   });
 
   it('an unreachable broker: keeps running and says it is retrying', async () => {
