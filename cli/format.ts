@@ -22,9 +22,3 @@ export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
-
-/** Sort key for IP text: IPv4 before IPv6, numeric within each. */
-export function ipSortKey(ip: string): string {
-  if (!ip.includes(':')) return '4' + ip.split('.').map((x) => x.padStart(3, '0')).join('.');
-  return '6' + ip;
-}

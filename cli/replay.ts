@@ -11,7 +11,7 @@ import { createPipeline, type PipelineStats } from '../sensor/pipeline.js';
 import { createThreadedPipeline } from '../sensor/threaded-pipeline.js';
 import { DEFAULT_TRACKER_OPTIONS } from '../sensor/track/tracker.js';
 import { parseCount, parseDuration, usage } from './args.js';
-import { ipSortKey, isoMs, num, table } from './format.js';
+import { isoMs, num, table } from './format.js';
 import { createProgress } from './progress.js';
 
 export const REPLAY_HELP = `Usage: porthole replay [options] FILE...
@@ -69,8 +69,17 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const threads = values.threads ? parseCount('--threads', values.threads) : Math.min(2, availableParallelism());
   if (threads > 2) throw usage('replay: --threads is 1 or 2');
 
+  // Observations come in endpoint order (address, then port; per window with --window). Without
+  // windows that is the output order, so JSON lines are made as they come, while the tracking
+  // thread packs the next batch.
   const found: Observation[] = [];
-  const pipeline = threads === 2 ? createThreadedPipeline(opts, (o) => found.push(o)) : createPipeline(opts, (o) => found.push(o));
+  const lines: string[] = [];
+  const eager = values.json && opts.windowMs === 0;
+  const emit = (o: Observation): void => {
+    found.push(o);
+    if (eager) lines.push(JSON.stringify(o));
+  };
+  const pipeline = threads === 2 ? createThreadedPipeline(opts, emit) : createPipeline(opts, emit);
   const started = process.hrtime.bigint();
   let bytes = 0;
   for (const path of positionals) {
@@ -93,22 +102,13 @@ export async function replayCommand(argv: string[]): Promise<number> {
   await pipeline.finish();
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
 
-  if (opts.windowMs === 0) sortByEndpoint(found);
-  else found.sort((a, b) => a.first_seen - b.first_seen);
-  process.stdout.write(values.json ? found.map((o) => JSON.stringify(o)).join('\n') + (found.length ? '\n' : '') : render(found));
+  if (opts.windowMs > 0) found.sort((a, b) => a.first_seen - b.first_seen); // stable: endpoint order within
+  if (values.json && !eager) for (const o of found) lines.push(JSON.stringify(o));
+  process.stdout.write(values.json ? lines.join('\n') + (lines.length ? '\n' : '') : render(found));
   // one result per endpoint without windows; with windows an endpoint may have several
   const endpoints = opts.windowMs === 0 ? found.length : new Set(found.map((o) => `${o.ip}|${o.port}`)).size;
   process.stderr.write(summary(pipeline.stats(), endpoints, positionals.length, bytes, secs));
   return 0;
-}
-
-/** Sorts by address, then port (each address's sort key computed once, next to its entry). */
-function sortByEndpoint(obs: Observation[]): void {
-  const keys = new Map<string, string>();
-  for (const o of obs) if (!keys.has(o.ip)) keys.set(o.ip, ipSortKey(o.ip));
-  const keyed = obs.map((o) => ({ k: keys.get(o.ip)!, port: o.port, o }));
-  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.port - b.port));
-  for (let i = 0; i < keyed.length; i++) obs[i] = keyed[i].o;
 }
 
 function render(obs: Observation[]): string {

@@ -18,7 +18,7 @@ import { emptyTrackerStats, mayMatter, SWEEP_MS, type TrackerOptions, type Track
 
 export interface ThreadedPipeline {
   onFrame(b: Uint8Array, off: number, caplen: number, tsMs: number, linktype: number): void;
-  /** End of input: waits for the tracking thread and emits its Observations. */
+  /** End of input: waits for the tracking thread (its Observations are emitted as they come). */
   finish(): Promise<void>;
   /** Stop the tracking thread without results (input failed). */
   abort(): Promise<void>;
@@ -26,7 +26,7 @@ export interface ThreadedPipeline {
 }
 
 export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observation) => void): ThreadedPipeline {
-  const thread = startTrackerThread(opts);
+  const thread = startTrackerThread(opts, emit);
   const { ring, ackFilter, result } = thread;
   const writer = new RingWriter(ring);
   const gate = new AckGate(ackFilter, () => writer.consumed(), (ring.chunks + 1) * CHUNK_RECORDS);
@@ -59,9 +59,7 @@ export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observati
     },
     async finish() {
       writer.close();
-      const r = await result;
-      tracker = r.stats;
-      for (const o of r.found) emit(o);
+      tracker = await result;
     },
     async abort() {
       writer.close();

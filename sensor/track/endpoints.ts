@@ -99,8 +99,9 @@ export class EndpointWindows {
     this.closing = null;
   }
 
+  /** Emits a window's endpoints in address order (so `replay` needs no sorting). */
   private emitAll(w: WindowTable, end: number): void {
-    for (let s = 0; s < w.size; s++) {
+    for (const s of w.order()) {
       const e = w.summary(s);
       const start = this.opts.windowMs > 0 ? end - this.opts.windowMs : e.first;
       this.emit(toObservation(e, start, this.opts.sensorId));

@@ -116,6 +116,24 @@ export class WindowTable {
     };
   }
 
+  /** The slots in endpoint order: IPv4 before IPv6, then address (as a number), then port. */
+  order(): Int32Array {
+    const c = this.cols;
+    const slots = new Int32Array(this.size);
+    for (let s = 0; s < slots.length; s++) slots[s] = s;
+    return slots.sort((a, b) => {
+      const oa = a * S;
+      const ob = b * S;
+      const fa = c[oa + KEY] % SPORT_BITS; // sport | v6 << 16
+      const fb = c[ob + KEY] % SPORT_BITS;
+      if (fa >> 16 !== fb >> 16) return (fa >> 16) - (fb >> 16);
+      for (let w = K0; w < K0 + 4; w++) {
+        if (c[oa + w] !== c[ob + w]) return (c[oa + w] >>> 0) - (c[ob + w] >>> 0);
+      }
+      return fa - fb;
+    });
+  }
+
   /** Add (slot+1, client) to the pair set; false if it was there. */
   private addPair(tag: number, client: number): boolean {
     let pairs = this.pairs;

@@ -96,6 +96,17 @@ describe('tracker', () => {
     }
   });
 
+  it('endpoints come out in address order: IPv4 before IPv6, addresses as numbers, then port', () => {
+    const servers = ['2001:db8::10', '10.0.0.2', '2001:db8::2', '192.0.2.1', '10.0.0.10', '255.255.255.254', '::ffff:10.0.0.1', '2001:db8::2'];
+    const ports = [443, 22, 80, 8080, 22, 9, 25, 22];
+    const segs = servers.flatMap((s, i) => conversation(s.includes(':') ? '2001:db8:ffff::1' : '198.51.100.1', s, 40000 + i, ports[i], T0 + i, 'open'));
+    const { out } = run(segs.sort((a, b) => a.ts - b.ts));
+    expect(out.map((o) => `${o.ip} ${o.port}`)).toEqual([
+      '10.0.0.2 22', '10.0.0.10 22', '192.0.2.1 8080', '255.255.255.254 9',
+      '::ffff:10.0.0.1 25', '2001:db8::2 22', '2001:db8::2 80', '2001:db8::10 443',
+    ]);
+  });
+
   it('distinct clients stop counting at maxClientsPerEndpoint', () => {
     const segs: Seg[] = [];
     for (let i = 0; i < 30; i++) segs.push(...conversation(`198.51.100.${1 + i}`, '192.0.2.1', 40000 + i, 80, T0 + i * 10, 'open'));
