@@ -2,6 +2,7 @@
 // an exit status (1 runtime, 2 usage). Wiring only.
 
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { SensorError } from '../sensor/errors.js';
 // Each command's module is loaded only when that command runs (or its help is asked for), so
 // `porthole replay` does not pay for loading kafkajs, pino and the ClickHouse client.
@@ -64,6 +65,10 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(c ? (await c.load()).help : mainHelp());
       code = c || !rest[0] ? 0 : 2;
     } else if (COMMANDS[cmd]) {
+      if (cmd === 'replay' && !rest.includes('--threads') && availableParallelism() >= 2) {
+        // replay's tracking thread starts loading while replay's own modules load
+        (await import('../sensor/track/tracker-thread.js')).prestartTrackerThread();
+      }
       code = await (await COMMANDS[cmd].load()).run(rest);
     } else {
       process.stderr.write(`porthole: unknown command "${cmd}" (see porthole --help)\n`);

@@ -20,10 +20,31 @@ export interface TrackerThread {
 /** What the thread posts: packed Observations; the last batch carries the stats. */
 export interface TrackerBatch { batch: ObservationBatch; stats?: TrackerStats }
 
-export function startTrackerThread(opts: TrackerOptions, emit: (o: Observation) => void): TrackerThread {
+interface Spawned { worker: Worker; ring: RingBuffers; ackFilter: Uint8Array }
+let early: Spawned | null = null;
+
+function spawn(): Spawned {
   const ring = createRing();
   const ackFilter = new Uint8Array(new SharedArrayBuffer(ACK_FILTER_SLOTS));
-  const worker = new Worker(new URL('./tracker-worker.js', import.meta.url), { workerData: { ring, ackFilter, opts } });
+  const worker = new Worker(new URL('./tracker-worker.js', import.meta.url), { workerData: { ring, ackFilter } });
+  worker.unref(); // until it is given work: a thread nobody uses must not keep the process up
+  return { worker, ring, ackFilter };
+}
+
+/**
+ * Start the thread now, before its options are known: its isolate and modules load (~50 ms on
+ * the replay benchmark's machine) while the command loads and parses its own. The next
+ * startTrackerThread() takes it.
+ */
+export function prestartTrackerThread(): void {
+  early ??= spawn();
+}
+
+export function startTrackerThread(opts: TrackerOptions, emit: (o: Observation) => void): TrackerThread {
+  const { worker, ring, ackFilter } = early ?? spawn();
+  early = null;
+  worker.ref();
+  worker.postMessage(opts);
   const result = new Promise<TrackerStats>((resolve, reject) => {
     worker.on('message', ({ batch, stats }: TrackerBatch) => {
       unpackObservations(batch, emit);

@@ -12,7 +12,9 @@ import type { TrackerBatch } from './tracker-thread.js';
 import { Tracker, type TrackerOptions, type TrackerStats } from './tracker.js';
 
 const BATCH = 1024;
-const { ring, ackFilter, opts } = workerData as { ring: RingBuffers; ackFilter: Uint8Array; opts: TrackerOptions };
+const { ring, ackFilter } = workerData as { ring: RingBuffers; ackFilter: Uint8Array };
+// the options come in the first message (the thread may be started before they are known)
+const opts = await new Promise<TrackerOptions>((resolve) => parentPort!.once('message', resolve));
 const packer = new ObservationPacker(BATCH);
 const post = (stats?: TrackerStats): void => {
   const batch = packer.take();
