@@ -65,8 +65,9 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(c ? (await c.load()).help : mainHelp());
       code = c || !rest[0] ? 0 : 2;
     } else if (COMMANDS[cmd]) {
-      if (cmd === 'replay' && !rest.includes('--threads') && availableParallelism() >= 2) {
-        // replay's tracking thread starts loading while replay's own modules load
+      if (cmd === 'replay' && availableParallelism() >= 2 && !rest.includes('-h') && !rest.includes('--help')) {
+        // replay's tracking thread starts loading while replay's own modules load (a one-thread
+        // replay stops it)
         (await import('../sensor/track/tracker-thread.js')).prestartTrackerThread();
       }
       code = await (await COMMANDS[cmd].load()).run(rest);

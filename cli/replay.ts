@@ -10,6 +10,7 @@ import { isError, REASONS } from '../sensor/decode/reasons.js';
 import { createPipeline, type PipelineStats } from '../sensor/pipeline.js';
 import { createThreadedPipeline } from '../sensor/threaded-pipeline.js';
 import { DEFAULT_TRACKER_OPTIONS } from '../sensor/track/tracker.js';
+import { dropPrestartedThread } from '../sensor/track/tracker-thread.js';
 import { parseCount, parseDuration, usage } from './args.js';
 import { isoMs, num, table } from './format.js';
 import { createProgress } from './progress.js';
@@ -68,6 +69,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
 
   const threads = values.threads ? parseCount('--threads', values.threads) : Math.min(2, availableParallelism());
   if (threads > 2) throw usage('replay: --threads is 1 or 2');
+  if (threads === 1) dropPrestartedThread();
 
   // Observations come in endpoint order (address, then port; per window with --window). Without
   // windows that is the output order, so JSON lines are made as they come, while the tracking

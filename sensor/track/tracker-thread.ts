@@ -40,6 +40,12 @@ export function prestartTrackerThread(): void {
   early ??= spawn();
 }
 
+/** A prestarted thread that will not be used (a one-thread replay) is stopped. */
+export function dropPrestartedThread(): void {
+  void early?.worker.terminate();
+  early = null;
+}
+
 export function startTrackerThread(opts: TrackerOptions, emit: (o: Observation) => void): TrackerThread {
   const { worker, ring, ackFilter } = early ?? spawn();
   early = null;
