@@ -6,29 +6,36 @@ export function ipv4Text(b: Uint8Array, o: number): string {
 }
 
 export function ipv6Text(b: Uint8Array, o: number): string {
-  const g: number[] = new Array(8);
-  for (let i = 0; i < 8; i++) g[i] = (b[o + 2 * i] << 8) | b[o + 2 * i + 1];
+  // the longest run of two or more zero groups (the first on ties) becomes "::"; no arrays, as
+  // this runs for every new endpoint, mostly before the JIT has optimised it
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
+  let runStart = -1;
+  for (let i = 0; i <= 8; i++) {
+    const zero = i < 8 && b[o + 2 * i] === 0 && b[o + 2 * i + 1] === 0;
+    if (zero) {
+      if (runStart < 0) runStart = i;
+    } else if (runStart >= 0) {
+      if (i - runStart > bestLen) {
+        bestStart = runStart;
+        bestLen = i - runStart;
+      }
+      runStart = -1;
     }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
   }
   // IPv4-mapped addresses keep their dotted tail, as inet_ntop and tshark print them
-  if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) return `::ffff:${ipv4Text(b, o + 12)}`;
-  if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
-  const head = g.slice(0, bestStart).map((x) => x.toString(16)).join(':');
-  const tail = g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':');
-  return `${head}::${tail}`;
+  if (bestStart === 0 && bestLen === 5 && b[o + 10] === 0xff && b[o + 11] === 0xff) return `::ffff:${ipv4Text(b, o + 12)}`;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      out += i === 0 ? '::' : ':';
+      i += bestLen - 1;
+      continue;
+    }
+    out += ((b[o + 2 * i] << 8) | b[o + 2 * i + 1]).toString(16);
+    if (i < 7) out += ':';
+  }
+  return out;
 }
 
 export function ipText(b: Uint8Array, o: number, version: number): string {
