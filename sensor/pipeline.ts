@@ -5,6 +5,7 @@ import type { Observation } from '../schemas/observation.js';
 import { decodeFrame } from './decode/decode.js';
 import { Packet } from './decode/packet.js';
 import { REASONS } from './decode/reasons.js';
+import { observationSink } from './track/endpoints.js';
 import { Tracker, type TrackerOptions, type TrackerStats } from './track/tracker.js';
 
 export interface PipelineStats {
@@ -48,7 +49,7 @@ export class DecodeCounts {
 
 export function createPipeline(opts: TrackerOptions, emit: (o: Observation) => void): Pipeline {
   const d = new DecodeCounts();
-  const tracker = new Tracker(opts, emit);
+  const tracker = new Tracker(opts, observationSink(opts, emit));
   return {
     onFrame(b, off, caplen, tsMs, linktype) {
       if (d.frame(b, off, caplen, tsMs, linktype)) tracker.onSegment(d.packet, tsMs);

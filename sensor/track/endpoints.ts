@@ -7,7 +7,7 @@ import { ipText } from '../../schemas/ip.js';
 import { EVIDENCE, OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
 import type { Packet } from '../decode/packet.js';
 import type { FlowKey } from './flow-key.js';
-import { type EndpointSummary, WindowTable } from './window-table.js';
+import { type EndpointColumns, endpointOrder, type EndpointSummary, endpointSummary, WindowTable } from './window-table.js';
 
 /** A client's id in the distinct-client count: its IPv4 address, or a 32-bit hash of its IPv6 one. */
 function clientId(k: FlowKey): number {
@@ -37,7 +37,7 @@ export class EndpointWindows {
 
   constructor(
     private readonly opts: WindowOptions,
-    private readonly emit: (o: Observation) => void,
+    private readonly sink: WindowSink,
   ) {
     this.current = new WindowTable(0, opts.maxClientsPerEndpoint);
   }
@@ -99,14 +99,23 @@ export class EndpointWindows {
     this.closing = null;
   }
 
-  /** Emits a window's endpoints in address order (so `replay` needs no sorting). */
   private emitAll(w: WindowTable, end: number): void {
-    for (const s of w.order()) {
-      const e = w.summary(s);
-      const start = this.opts.windowMs > 0 ? end - this.opts.windowMs : e.first;
-      this.emit(toObservation(e, start, this.opts.sensorId));
-    }
+    if (w.size > 0) this.sink(w.columns(), end);
   }
+}
+
+/** Where a closed window goes, with its end (Infinity for the one window of a run without). */
+export type WindowSink = (w: EndpointColumns, end: number) => void;
+
+/** The usual sink: each endpoint of the window as an Observation, in address order. */
+export function observationSink(opts: WindowOptions, emit: (o: Observation) => void): WindowSink {
+  return (w, end) => {
+    const order = endpointOrder(w);
+    for (let i = 0; i < order.length; i++) {
+      const e = endpointSummary(w, order[i]);
+      emit(toObservation(e, opts.windowMs > 0 ? end - opts.windowMs : e.first, opts.sensorId));
+    }
+  };
 }
 
 export function toObservation(e: EndpointSummary, windowStart: number, sensor: string): Observation {

@@ -1,33 +1,30 @@
 // The tracking thread of a threaded replay: runs the Tracker over the segment records the
-// decoding thread puts in the ring. Observations are posted in packed batches as they are
-// emitted (so the parent unpacks one batch while the next is built), the last batch with the
-// stats.
+// decoding thread puts in the ring. Each closed window is posted as columns (its numbers
+// transferred, not copied; see tracker-thread.ts), the stats at the end.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { Packet } from '../decode/packet.js';
-import { ObservationPacker } from './observation-batch.js';
 import { readRecord } from './segment-records.js';
 import { drainRing, failRing, type RingBuffers } from './segment-ring.js';
-import type { TrackerBatch } from './tracker-thread.js';
-import { Tracker, type TrackerOptions, type TrackerStats } from './tracker.js';
+import { type TrackerMessage } from './tracker-thread.js';
+import { Tracker, type TrackerOptions } from './tracker.js';
 
-const BATCH = 1024;
 const { ring, ackFilter } = workerData as { ring: RingBuffers; ackFilter: Uint8Array };
 // the options come in the first message (the thread may be started before they are known)
 const opts = await new Promise<TrackerOptions>((resolve) => parentPort!.once('message', resolve));
-const packer = new ObservationPacker(BATCH);
-const post = (stats?: TrackerStats): void => {
-  const batch = packer.take();
-  parentPort!.postMessage({ batch, stats } satisfies TrackerBatch, [batch.nums.buffer as ArrayBuffer]);
-};
 try {
-  const tracker = new Tracker(opts, (o) => packer.add(o) && post(), ackFilter);
+  const tracker = new Tracker(opts, (w, end) => {
+    // address texts hold no newline: one string each clones with one copy (arrays of 12,600
+    // strings took ~1 ms per 2,000 to post)
+    const msg: TrackerMessage = { window: { size: w.size, cols: w.cols, ips: w.ips.join('\n'), samples: w.samples.join('\n') }, end };
+    parentPort!.postMessage(msg, [w.cols.buffer as ArrayBuffer]);
+  }, ackFilter);
   const p = new Packet();
   drainRing(ring, (v, count) => {
     for (let n = 0; n < count; n++) tracker.onSegment(p, readRecord(v, n, p));
   });
   tracker.finish();
-  post(tracker.stats);
+  parentPort!.postMessage({ stats: tracker.stats } satisfies TrackerMessage);
 } catch (err) {
   failRing(ring);
   throw err;

@@ -7,9 +7,8 @@
 // Limits: no reassembly, no sequence-window checks beyond the handshake's ack numbers; SYN
 // cookies and simultaneous open are seen as ordinary handshakes.
 
-import type { Observation } from '../../schemas/observation.js';
 import { ACK, RST, SYN, type Packet } from '../decode/packet.js';
-import { EndpointWindows } from './endpoints.js';
+import { EndpointWindows, type WindowSink } from './endpoints.js';
 import { FlowKey } from './flow-key.js';
 import { FlowTable, STATE_DONE, STATE_REJ, STATE_SYN, STATE_SYNACK } from './flow-table.js';
 
@@ -69,14 +68,17 @@ export class Tracker {
     if (state === STATE_SYN) this.stats.unanswered++;
   };
 
-  /** `ackFilter`: where the flow table keeps its pure-ACK filter (shared memory for AckGate). */
+  /**
+   * `sink`: where closed windows go (usually observationSink(opts, emit)); `ackFilter`: where the
+   * flow table keeps its pure-ACK filter (shared memory for AckGate).
+   */
   constructor(
     private readonly opts: TrackerOptions,
-    emit: (o: Observation) => void,
+    sink: WindowSink,
     ackFilter?: Uint8Array,
   ) {
     this.table = new FlowTable(opts.maxFlows, ackFilter);
-    this.windows = new EndpointWindows(opts, emit);
+    this.windows = new EndpointWindows(opts, sink);
   }
 
   /** Feed one decoded TCP segment captured at `ts` (ms). */

@@ -43,6 +43,45 @@ export interface EndpointSummary {
   mss: number;
 }
 
+/**
+ * A closed window's endpoints as plain data: what Observations are made from, in this thread or
+ * in another (the threaded replay posts it, its numbers transferred without a copy).
+ */
+export interface EndpointColumns {
+  size: number;
+  cols: Float64Array; // S values per slot, for slots 0..size-1 (the array may be longer)
+  ips: string[];
+  samples: string[];
+}
+
+export function endpointSummary(w: EndpointColumns, s: number): EndpointSummary {
+  const o = s * S;
+  const c = w.cols;
+  return {
+    ip: w.ips[s], sample: w.samples[s], port: (c[o + KEY] % SPORT_BITS) & 0xffff,
+    first: c[o + FIRST], last: c[o + LAST], handshakes: c[o + HANDSHAKES], completed: c[o + COMPLETED],
+    clients: c[o + CLIENTS], vlan: c[o + VLAN], ttl: c[o + TTL], window: c[o + WINDOW], mss: c[o + MSS],
+  };
+}
+
+/** The slots in endpoint order: IPv4 before IPv6, then address (as a number), then port. */
+export function endpointOrder(w: EndpointColumns): Int32Array {
+  const c = w.cols;
+  const slots = new Int32Array(w.size);
+  for (let s = 0; s < slots.length; s++) slots[s] = s;
+  return slots.sort((a, b) => {
+    const oa = a * S;
+    const ob = b * S;
+    const fa = c[oa + KEY] % SPORT_BITS; // sport | v6 << 16
+    const fb = c[ob + KEY] % SPORT_BITS;
+    if (fa >> 16 !== fb >> 16) return (fa >> 16) - (fb >> 16);
+    for (let k = K0; k < K0 + 4; k++) {
+      if (c[oa + k] !== c[ob + k]) return (c[oa + k] >>> 0) - (c[ob + k] >>> 0);
+    }
+    return fa - fb;
+  });
+}
+
 export class WindowTable {
   size = 0; // endpoints
   private cols = new Float64Array(256 * S);
@@ -106,32 +145,9 @@ export class WindowTable {
     this.cols[s * S + COMPLETED]++;
   }
 
-  summary(s: number): EndpointSummary {
-    const o = s * S;
-    const c = this.cols;
-    return {
-      ip: this.ips[s], sample: this.samples[s], port: (c[o + KEY] % SPORT_BITS) & 0xffff,
-      first: c[o + FIRST], last: c[o + LAST], handshakes: c[o + HANDSHAKES], completed: c[o + COMPLETED],
-      clients: c[o + CLIENTS], vlan: c[o + VLAN], ttl: c[o + TTL], window: c[o + WINDOW], mss: c[o + MSS],
-    };
-  }
-
-  /** The slots in endpoint order: IPv4 before IPv6, then address (as a number), then port. */
-  order(): Int32Array {
-    const c = this.cols;
-    const slots = new Int32Array(this.size);
-    for (let s = 0; s < slots.length; s++) slots[s] = s;
-    return slots.sort((a, b) => {
-      const oa = a * S;
-      const ob = b * S;
-      const fa = c[oa + KEY] % SPORT_BITS; // sport | v6 << 16
-      const fb = c[ob + KEY] % SPORT_BITS;
-      if (fa >> 16 !== fb >> 16) return (fa >> 16) - (fb >> 16);
-      for (let w = K0; w < K0 + 4; w++) {
-        if (c[oa + w] !== c[ob + w]) return (c[oa + w] >>> 0) - (c[ob + w] >>> 0);
-      }
-      return fa - fb;
-    });
+  /** The window's endpoints as plain data (the table is not used after this). */
+  columns(): EndpointColumns {
+    return { size: this.size, cols: this.cols, ips: this.ips, samples: this.samples };
   }
 
   /** Add (slot+1, client) to the pair set; false if it was there. */
