@@ -11,9 +11,9 @@ import { R } from './reasons.js';
 
 export const ETH_IPV4 = 0x0800;
 export const ETH_IPV6 = 0x86dd;
-const ETH_VLAN = 0x8100;
-const ETH_QINQ = 0x88a8;
-const ETH_QINQ_OLD = 0x9100;
+export const ETH_VLAN = 0x8100;
+export const ETH_QINQ = 0x88a8;
+export const ETH_QINQ_OLD = 0x9100;
 const ETH_MPLS = 0x8847;
 const ETH_MPLS_MC = 0x8848;
 const ETH_PPPOE = 0x8864;
