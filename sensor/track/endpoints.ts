@@ -4,10 +4,10 @@
 // boundary still upgrades its evidence. windowMs 0 means one window for the whole run.
 
 import { ipText } from '../../schemas/ip.js';
-import { EVIDENCE, OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
+import type { Observation } from '../../schemas/observation.js';
 import type { Packet } from '../decode/packet.js';
 import type { FlowKey } from './flow-key.js';
-import { type EndpointColumns, endpointOrder, type EndpointSummary, endpointSummary, WindowTable } from './window-table.js';
+import { type EndpointColumns, endpointObservation, endpointOrder, WindowTable } from './window-table.js';
 
 /** A client's id in the distinct-client count: its IPv4 address, or a 32-bit hash of its IPv6 one. */
 function clientId(k: FlowKey): number {
@@ -26,7 +26,6 @@ export interface WindowOptions {
   sensorId: string;
 }
 
-const orNull = (n: number): number | null => (n < 0 ? null : n);
 
 export class EndpointWindows {
   private gens = 0;
@@ -110,31 +109,8 @@ export type WindowSink = (w: EndpointColumns, end: number) => void;
 /** The usual sink: each endpoint of the window as an Observation, in address order. */
 export function observationSink(opts: WindowOptions, emit: (o: Observation) => void): WindowSink {
   return (w, end) => {
-    const order = endpointOrder(w);
-    for (let i = 0; i < order.length; i++) {
-      const e = endpointSummary(w, order[i]);
-      emit(toObservation(e, opts.windowMs > 0 ? end - opts.windowMs : e.first, opts.sensorId));
-    }
-  };
-}
-
-export function toObservation(e: EndpointSummary, windowStart: number, sensor: string): Observation {
-  return {
-    v: OBSERVATION_VERSION,
-    sensor,
-    ip: e.ip,
-    port: e.port,
-    proto: 'tcp',
-    window_start: Math.floor(windowStart),
-    first_seen: Math.floor(e.first),
-    last_seen: Math.floor(e.last),
-    handshakes: e.handshakes,
-    clients: e.clients,
-    sample_client: e.sample,
-    evidence: e.completed > 0 ? EVIDENCE[0] : EVIDENCE[1],
-    vlan: orNull(e.vlan),
-    ttl: orNull(e.ttl),
-    tcp_window: orNull(e.window),
-    mss: orNull(e.mss),
+    const order = w.order ?? endpointOrder(w);
+    const start = opts.windowMs > 0 ? end - opts.windowMs : null;
+    for (let i = 0; i < order.length; i++) emit(endpointObservation(w, order[i], start, opts.sensorId));
   };
 }

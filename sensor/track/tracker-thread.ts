@@ -22,7 +22,7 @@ export interface TrackerThread {
 
 /** What the thread posts: a closed window (texts newline-separated), or at the end the stats. */
 export interface TrackerMessage {
-  window?: { size: number; cols: Float64Array; ips: string; samples: string };
+  window?: { size: number; cols: Float64Array; ips: string; samples: string; order: Int32Array };
   end?: number;
   stats?: TrackerStats;
 }
@@ -61,7 +61,7 @@ export function startTrackerThread(opts: TrackerOptions, emit: (o: Observation) 
   const sink = observationSink(opts, emit);
   const result = new Promise<TrackerStats>((resolve, reject) => {
     worker.on('message', ({ window: w, end, stats }: TrackerMessage) => {
-      if (w) sink({ size: w.size, cols: w.cols, ips: w.ips.split('\n'), samples: w.samples.split('\n') }, end!);
+      if (w) sink({ size: w.size, cols: w.cols, ips: w.ips.split('\n'), samples: w.samples.split('\n'), order: w.order }, end!);
       if (stats) resolve(stats);
     });
     worker.once('error', reject);

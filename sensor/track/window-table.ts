@@ -9,6 +9,7 @@
 // one endpoint whose hashes collide count once (with k clients, odds about k^2 / 2^33: 0.2%
 // of one client less at the 4096 cap).
 
+import { EVIDENCE, OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
 import type { Packet } from '../decode/packet.js';
 import type { FlowKey } from './flow-key.js';
 
@@ -28,21 +29,6 @@ const WINDOW = 12;
 const MSS = 13;
 const SPORT_BITS = 131072; // 2^17
 
-export interface EndpointSummary {
-  ip: string;
-  sample: string;
-  port: number;
-  first: number;
-  last: number;
-  handshakes: number;
-  completed: number;
-  clients: number;
-  vlan: number;
-  ttl: number;
-  window: number;
-  mss: number;
-}
-
 /**
  * A closed window's endpoints as plain data: what Observations are made from, in this thread or
  * in another (the threaded replay posts it, its numbers transferred without a copy).
@@ -52,17 +38,34 @@ export interface EndpointColumns {
   cols: Float64Array; // S values per slot, for slots 0..size-1 (the array may be longer)
   ips: string[];
   samples: string[];
+  order?: Int32Array; // endpointOrder(), when already computed (the tracking thread sorts before posting)
 }
 
-export function endpointSummary(w: EndpointColumns, s: number): EndpointSummary {
+/** Slot `s` of a closed window as an Observation; `windowStart` null: its first SYN+ACK. */
+export function endpointObservation(w: EndpointColumns, s: number, windowStart: number | null, sensor: string): Observation {
   const o = s * S;
   const c = w.cols;
   return {
-    ip: w.ips[s], sample: w.samples[s], port: (c[o + KEY] % SPORT_BITS) & 0xffff,
-    first: c[o + FIRST], last: c[o + LAST], handshakes: c[o + HANDSHAKES], completed: c[o + COMPLETED],
-    clients: c[o + CLIENTS], vlan: c[o + VLAN], ttl: c[o + TTL], window: c[o + WINDOW], mss: c[o + MSS],
+    v: OBSERVATION_VERSION,
+    sensor,
+    ip: w.ips[s],
+    port: (c[o + KEY] % SPORT_BITS) & 0xffff,
+    proto: 'tcp',
+    window_start: Math.floor(windowStart ?? c[o + FIRST]),
+    first_seen: Math.floor(c[o + FIRST]),
+    last_seen: Math.floor(c[o + LAST]),
+    handshakes: c[o + HANDSHAKES],
+    clients: c[o + CLIENTS],
+    sample_client: w.samples[s],
+    evidence: c[o + COMPLETED] > 0 ? EVIDENCE[0] : EVIDENCE[1],
+    vlan: orNull(c[o + VLAN]),
+    ttl: orNull(c[o + TTL]),
+    tcp_window: orNull(c[o + WINDOW]),
+    mss: orNull(c[o + MSS]),
   };
 }
+
+const orNull = (n: number): number | null => (n < 0 ? null : n);
 
 /** The slots in endpoint order: IPv4 before IPv6, then address (as a number), then port. */
 export function endpointOrder(w: EndpointColumns): Int32Array {
