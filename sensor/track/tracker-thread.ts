@@ -27,7 +27,7 @@ export interface TrackerMessage {
   stats?: TrackerStats;
 }
 
-interface Spawned { worker: Worker; ring: RingBuffers; ackFilter: Uint8Array }
+interface Spawned { worker: Worker; ring: RingBuffers; ackFilter: Uint8Array; failure: Error | null }
 let early: Spawned | null = null;
 
 function spawn(): Spawned {
@@ -35,7 +35,11 @@ function spawn(): Spawned {
   const ackFilter = new Uint8Array(new SharedArrayBuffer(ACK_FILTER_SLOTS));
   const worker = new Worker(new URL('./tracker-worker.js', import.meta.url), { workerData: { ring, ackFilter } });
   worker.unref(); // until it is given work: a thread nobody uses must not keep the process up
-  return { worker, ring, ackFilter };
+  const s: Spawned = { worker, ring, ackFilter, failure: null };
+  // an error or exit before startTrackerThread() listens is kept for it to report
+  worker.on('error', (err) => (s.failure ??= err));
+  worker.on('exit', (code) => (s.failure ??= new Error(`the tracking thread exited (${code}) without results`)));
+  return s;
 }
 
 /**
@@ -54,7 +58,8 @@ export function dropPrestartedThread(): void {
 }
 
 export function startTrackerThread(opts: TrackerOptions, emit: (o: Observation) => void): TrackerThread {
-  const { worker, ring, ackFilter } = early ?? spawn();
+  const spawned = early ?? spawn();
+  const { worker, ring, ackFilter } = spawned;
   early = null;
   worker.ref();
   worker.postMessage(opts);
@@ -66,6 +71,7 @@ export function startTrackerThread(opts: TrackerOptions, emit: (o: Observation) 
     });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the tracking thread exited (${code}) without results`)));
+    if (spawned.failure) reject(spawned.failure);
   });
   result.catch(() => {}); // observed by whoever awaits it
   return {
