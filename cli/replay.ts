@@ -72,8 +72,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (threads === 1) dropPrestartedThread();
 
   // Observations come in endpoint order (address, then port; per window with --window). Without
-  // windows that is the output order, so JSON lines are made as they come, while the tracking
-  // thread packs the next batch.
+  // windows that is the output order, so JSON lines are made as they come.
   const found: Observation[] = [];
   const lines: string[] = [];
   const eager = values.json && opts.windowMs === 0;

@@ -26,7 +26,6 @@ export interface WindowOptions {
   sensorId: string;
 }
 
-
 export class EndpointWindows {
   private gens = 0;
   private current: WindowTable;

@@ -253,7 +253,7 @@ export class FlowTable {
     this.cap = Math.min(oldCap * 2, pow2(this.maxFlows));
     this.rows = new Int32Array(this.cap * W);
     this.times = new Float64Array(this.cap);
-    this.index = new Int32Array(this.cap * 2);
+    this.index = new Int32Array(this.cap * 2).fill(0); // written first, as in the constructor
     // the ring was full: its rows, oldest first, are [head..oldCap) then [0..head)
     const h = this.head & (oldCap - 1);
     this.rows.set(oldRows.subarray(h * W), 0);
