@@ -33,7 +33,9 @@ Options:
   --no-progress        no progress bar on a terminal
   -h, --help           this help
 
-Summary (packets, decode failures by reason, handshakes, endpoints) goes to stderr.
+Endpoints are listed by address (IPv4 first, then IPv6, each numerically), then port; with
+--window, by first SYN+ACK time. Summary (packets, decode failures by reason, handshakes,
+endpoints) goes to stderr.
 Exit status: 0 ok, 1 input unreadable or not a capture, 2 usage error.
 `;
 
