@@ -17,7 +17,7 @@ import { startTrackerThread } from './track/tracker-thread.js';
 import { emptyTrackerStats, mayMatter, SWEEP_MS, type TrackerOptions, type TrackerStats } from './track/tracker.js';
 
 export interface ThreadedPipeline {
-  onFrame(b: Uint8Array, off: number, caplen: number, tsMs: number, linktype: number): void;
+  onFrame(b: Uint8Array, off: number, caplen: number, sec: number, nsec: number, linktype: number): void;
   /** End of input: waits for the tracking thread (its Observations are emitted as they come). */
   finish(): Promise<void>;
   /** Stop the tracking thread without results (input failed). */
@@ -33,28 +33,32 @@ export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observati
   const d = new DecodeCounts();
   const packet = d.packet;
   let tracker: TrackerStats | null = null;
-  let now = 0; // the tracker's clock and next sweep, mirrored
-  let nextSweep = 0;
+  // the tracker's clock and next sweep, mirrored: in an array, as a number stored in a closure
+  // variable is a new heap object each time (with a write barrier; ~20 ms on the benchmark)
+  const clock = new Float64Array(2);
+  const NOW = 0;
+  const NEXT_SWEEP = 1;
 
   return {
-    onFrame(b, off, caplen, tsMs, linktype) {
-      if (!d.frame(b, off, caplen, tsMs, linktype)) return;
+    onFrame(b, off, caplen, sec, nsec, linktype) {
+      if (!d.frame(b, off, caplen, sec, nsec, linktype)) return;
+      const ts = packet.ts;
       let sweep = false;
-      if (tsMs > now) {
-        now = tsMs;
-        if (tsMs >= nextSweep) {
-          nextSweep = tsMs + SWEEP_MS;
+      if (ts > clock[NOW]) {
+        clock[NOW] = ts;
+        if (ts >= clock[NEXT_SWEEP]) {
+          clock[NEXT_SWEEP] = ts + SWEEP_MS;
           sweep = true;
         }
       }
       const f = packet.flags;
       if (mayMatter(packet) && ((f & (SYN | RST)) !== 0 || gate.mayMatter(packet.ack))) {
         const n = writer.next(); // before reading writer.view: next() may move to a new chunk
-        writeRecord(writer.view, n, packet, tsMs);
+        writeRecord(writer.view, n, packet);
         if ((f & (SYN | ACK)) === (SYN | ACK)) gate.forwarded(packet.seq, writer.chunk);
       } else if (sweep) {
         const n = writer.next();
-        writeTick(writer.view, n, tsMs);
+        writeTick(writer.view, n, ts);
       }
     },
     async finish() {

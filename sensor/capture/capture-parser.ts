@@ -6,16 +6,27 @@
 import { u16, u16le, u32, u32le } from '../decode/bytes.js';
 import { SensorError } from '../errors.js';
 
-/** One captured frame. `b` is only valid during the call. */
-export type FrameSink = (b: Uint8Array, off: number, caplen: number, tsMs: number, linktype: number) => void;
+/**
+ * One captured frame: `caplen` bytes of `b` from `off` (valid only during the call), captured at
+ * `sec` seconds and `nsec` nanoseconds since the epoch. The time travels as two integers, not as
+ * milliseconds: a fractional number passed to a function the compiler did not inline is boxed
+ * into a new heap object, one per frame (88 MB of garbage and a write barrier per packet on the
+ * replay benchmark; see benchmarks/README.md). `frameMs` makes the milliseconds where needed.
+ */
+export type FrameSink = (b: Uint8Array, off: number, caplen: number, sec: number, nsec: number, linktype: number) => void;
+
+/** A frame's time in milliseconds (fractional) since the epoch. */
+export function frameMs(sec: number, nsec: number): number {
+  return sec * 1000 + nsec / 1e6;
+}
 
 export type CaptureFormat = 'pcap' | 'pcapng';
 
 interface Iface {
   linktype: number;
   snaplen: number;
-  msPerUnit: number; // milliseconds per timestamp unit
-  offsetMs: number;
+  unitsPerSec: number; // timestamp resolution
+  offsetSec: number; // if_tsoffset
 }
 
 const PCAPNG_SHB = 0x0a0d0d0a;
@@ -30,7 +41,8 @@ export class CaptureParser {
   private nsec = false;
   private linktype = 0;
   private ifaces: Iface[] = [];
-  private lastTs = 0;
+  private lastSec = 0; // the last enhanced packet's time, for simple packets (which have none)
+  private lastNsec = 0;
 
   constructor(private readonly sink: FrameSink) {}
 
@@ -89,7 +101,7 @@ export class CaptureParser {
 
   private records(b: Buffer, pos: number): number {
     const le = this.le;
-    const fracMs = this.nsec ? 1e-6 : 1e-3;
+    const nsPerFrac = this.nsec ? 1 : 1000;
     const lt = this.linktype;
     const sink = this.sink;
     while (b.length - pos >= 16) {
@@ -101,7 +113,7 @@ export class CaptureParser {
       const sec = le ? u32le(b, pos) : u32(b, pos);
       const frac = le ? u32le(b, pos + 4) : u32(b, pos + 4);
       this.frames++;
-      sink(b, pos + 16, incl, sec * 1000 + frac * fracMs, lt);
+      sink(b, pos + 16, incl, sec, frac * nsPerFrac, lt);
       pos += 16 + incl;
     }
     return pos;
@@ -151,9 +163,11 @@ export class CaptureParser {
         if (!ifc) throw new SensorError('CAPTURE_CORRUPT', `packet for undeclared interface ${id} at byte ${this.bytes + pos}`);
         const units = this.r32(b, pos + 12) * 4294967296 + this.r32(b, pos + 16);
         const cap = Math.min(this.r32(b, pos + 20), len - 32);
-        this.lastTs = units * ifc.msPerUnit + ifc.offsetMs;
+        const sec = Math.floor(units / ifc.unitsPerSec);
+        this.lastSec = sec + ifc.offsetSec;
+        this.lastNsec = Math.floor(((units - sec * ifc.unitsPerSec) * 1e9) / ifc.unitsPerSec);
         this.frames++;
-        this.sink(b, pos + 28, cap, this.lastTs, ifc.linktype);
+        this.sink(b, pos + 28, cap, this.lastSec, this.lastNsec, ifc.linktype);
         return;
       }
       case 3: {
@@ -163,7 +177,7 @@ export class CaptureParser {
         let cap = Math.min(this.r32(b, pos + 8), len - 16);
         if (ifc.snaplen > 0) cap = Math.min(cap, ifc.snaplen);
         this.frames++;
-        this.sink(b, pos + 12, cap, this.lastTs, ifc.linktype);
+        this.sink(b, pos + 12, cap, this.lastSec, this.lastNsec, ifc.linktype);
         return;
       }
       default:
@@ -172,7 +186,7 @@ export class CaptureParser {
   }
 
   private iface(b: Buffer, pos: number, len: number): Iface {
-    const ifc: Iface = { linktype: this.r16(b, pos + 8), snaplen: this.r32(b, pos + 12), msPerUnit: 1e-3, offsetMs: 0 };
+    const ifc: Iface = { linktype: this.r16(b, pos + 8), snaplen: this.r32(b, pos + 12), unitsPerSec: 1e6, offsetSec: 0 };
     let o = pos + 16;
     const end = pos + len - 4;
     while (end - o >= 4) {
@@ -181,12 +195,11 @@ export class CaptureParser {
       if (code === 0 || o + 4 + olen > end) break;
       if (code === 9 && olen >= 1) {
         const v = b[o + 4];
-        const unitsPerSec = v & 0x80 ? 2 ** (v & 0x7f) : 10 ** v;
-        ifc.msPerUnit = 1000 / unitsPerSec;
+        ifc.unitsPerSec = v & 0x80 ? 2 ** (v & 0x7f) : 10 ** v;
       } else if (code === 14 && olen >= 8) {
         const hi = this.r32(b, o + (this.le ? 8 : 4));
         const lo = this.r32(b, o + (this.le ? 4 : 8));
-        ifc.offsetMs = (hi * 4294967296 + lo) * 1000;
+        ifc.offsetSec = hi * 4294967296 + lo;
       }
       o += 4 + ((olen + 3) & ~3);
     }

@@ -86,7 +86,8 @@ export function openLive(iface: string, filterFor: (ethernet: boolean) => string
   };
   cap.on('packet', (nbytes) => {
     src.frames++;
-    sink(buf, 0, nbytes, Date.now(), linktype);
+    const now = Date.now(); // `cap` does not pass the capture header's time
+    sink(buf, 0, nbytes, Math.floor(now / 1000), (now % 1000) * 1e6, linktype);
   });
   return src;
 }

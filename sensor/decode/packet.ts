@@ -1,6 +1,8 @@
 // The decoder's output: one reusable struct filled in place for every packet (no allocation on
 // the hot path). Addresses are not copied: srcOff/dstOff point into `buf`, valid until the
-// next packet is decoded. Fields a short capture did not include are -1.
+// next packet is decoded. Fields a short capture did not include are -1. The capture time `ts`
+// is set by the packet path, not the decoder: the tracker reads it from here, so that no
+// fractional number is passed (and boxed) per packet.
 
 export class Packet {
   buf: Uint8Array = new Uint8Array(0);
@@ -19,6 +21,7 @@ export class Packet {
   mss = -1;
   vlan = -1; // innermost 802.1Q VLAN id seen on the way in, -1 if none
   tunnels = 0; // how many encapsulations were peeled off
+  ts = 0.5; // capture time, ms since the epoch (fractional: the field holds a double from the start)
 
   reset(buf: Uint8Array): void {
     // the same buffer holds many packets: skipping the store skips its GC write barrier (~20 ms

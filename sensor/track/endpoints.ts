@@ -46,15 +46,16 @@ export class EndpointWindows {
   }
 
   /**
-   * A handshake accepted at `ts` by the server that sent SYN+ACK `p`: counted in the window
-   * holding `ts` (then `gen`); returns the server's slot there, for complete().
+   * A handshake accepted by the server that sent SYN+ACK `p`: counted in the window holding
+   * `p.ts` (then `gen`); returns the server's slot there, for complete().
    */
-  accept(k: FlowKey, p: Packet, ts: number): number {
+  accept(k: FlowKey, p: Packet): number {
+    const ts = p.ts;
     if (ts >= this.currentEnd) this.advance(ts);
     if (this.currentEnd < 0) this.currentEnd = this.windowEnd(ts);
     const w = this.current;
-    const s = w.slot(k, p, ts, ipText);
-    w.handshake(s, ts, clientId(k));
+    const s = w.slot(k, p, ipText);
+    w.handshake(s, p.ts, clientId(k));
     return s;
   }
 

@@ -19,11 +19,11 @@ export function recordViews(buf: ArrayBufferLike, byteOffset: number, records: n
   };
 }
 
-/** Record n := segment `p` captured at `ts`. */
-export function writeRecord(v: RecordViews, n: number, p: Packet, ts: number): void {
+/** Record n := segment `p` (with its time). */
+export function writeRecord(v: RecordViews, n: number, p: Packet): void {
   const i = n * WORDS;
   const w = v.i32;
-  v.f64[n * (WORDS / 2)] = ts;
+  v.f64[n * (WORDS / 2)] = p.ts;
   w[i + 2] = p.seq;
   w[i + 3] = p.ack;
   w[i + 4] = (p.sport << 16) | p.dport;
@@ -48,8 +48,8 @@ export function writeTick(v: RecordViews, n: number, ts: number): void {
   v.i32[n * WORDS + 5] = 0;
 }
 
-/** Fill `p` from record n (its addresses point into the record); returns the record's time. */
-export function readRecord(v: RecordViews, n: number, p: Packet): number {
+/** Fill `p` from record n (its addresses point into the record), time included. */
+export function readRecord(v: RecordViews, n: number, p: Packet): void {
   const i = n * WORDS;
   const w = v.i32;
   const w5 = w[i + 5];
@@ -67,5 +67,5 @@ export function readRecord(v: RecordViews, n: number, p: Packet): number {
   p.payload = w[i + 9];
   p.srcOff = n * RECORD_BYTES + SRC;
   p.dstOff = n * RECORD_BYTES + DST;
-  return v.f64[n * (WORDS / 2)];
+  p.ts = v.f64[n * (WORDS / 2)];
 }

@@ -24,7 +24,10 @@ try {
   }, ackFilter);
   const p = new Packet();
   drainRing(ring, (v, count) => {
-    for (let n = 0; n < count; n++) tracker.onSegment(p, readRecord(v, n, p));
+    for (let n = 0; n < count; n++) {
+      readRecord(v, n, p);
+      tracker.onSegment(p);
+    }
   });
   tracker.finish();
   parentPort!.postMessage({ stats: tracker.stats } satisfies TrackerMessage);

@@ -81,16 +81,17 @@ export class Tracker {
     this.windows = new EndpointWindows(opts, sink);
   }
 
-  /** Feed one decoded TCP segment captured at `ts` (ms). */
-  onSegment(p: Packet, ts: number): void {
+  /** Feed one decoded TCP segment (captured at `p.ts`). */
+  onSegment(p: Packet): void {
+    const ts = p.ts;
     if (ts > this.now) {
       this.now = ts;
       if (ts >= this.nextSweep) this.advance(ts);
     }
     const f = p.flags;
     if (f & SYN) {
-      if (f & ACK) this.onSynAck(p, ts);
-      else if (!(f & RST)) this.onSyn(p, ts);
+      if (f & ACK) this.onSynAck(p);
+      else if (!(f & RST)) this.onSyn(p);
     } else if (f & RST) {
       this.onRst(p);
     } else if (f & ACK) {
@@ -120,7 +121,7 @@ export class Tracker {
     this.stats.evictions = this.table.evictions;
   }
 
-  private onSyn(p: Packet, ts: number): void {
+  private onSyn(p: Packet): void {
     const t = this.table;
     const k = this.key.load(p.buf, p.ipVersion === 6, p.srcOff, p.dstOff, p.sport, p.dport);
     const old = t.get(k);
@@ -133,12 +134,12 @@ export class Tracker {
       t.remove(old);
     }
     this.stats.syns++;
-    const r = t.insert(k, ts, STATE_SYN);
+    const r = t.insert(k, p.ts, STATE_SYN);
     t.setCisn(r, p.seq);
     t.setSawSyn(r, true);
   }
 
-  private onSynAck(p: Packet, ts: number): void {
+  private onSynAck(p: Packet): void {
     const t = this.table;
     // the SYN+ACK travels server -> client: the client is its destination
     const k = this.key.load(p.buf, p.ipVersion === 6, p.dstOff, p.srcOff, p.dport, p.sport);
@@ -155,13 +156,13 @@ export class Tracker {
       }
     }
     const sawSyn = r >= 0 && p.ack === ((t.cisn(r) + 1) >>> 0);
-    if (r < 0) r = t.insert(k, ts, STATE_SYN);
+    if (r < 0) r = t.insert(k, p.ts, STATE_SYN);
     t.setSisn(r, p.seq); // before the state: the ACK filter is keyed by it
     t.setState(r, STATE_SYNACK);
     t.setSawSyn(r, sawSyn);
     if (!sawSyn) this.stats.oneSided++;
     this.stats.accepted++;
-    const slot = this.windows.accept(k, p, ts);
+    const slot = this.windows.accept(k, p);
     t.setAcc(r, this.windows.gen, slot);
   }
 

@@ -99,8 +99,8 @@ export class WindowTable {
     private readonly maxClients: number,
   ) {}
 
-  /** The slot of the server of SYN+ACK `p` (flow key `k`), created at time `ts` if new. */
-  slot(k: FlowKey, p: Packet, ts: number, ipText: (b: Uint8Array, off: number, v: number) => string): number {
+  /** The slot of the server of SYN+ACK `p` (flow key `k`), created at its time if new. */
+  slot(k: FlowKey, p: Packet, ipText: (b: Uint8Array, off: number, v: number) => string): number {
     const h = k.serverHash();
     const c = this.cols;
     const index = this.index;
@@ -121,8 +121,8 @@ export class WindowTable {
     const cols = this.cols;
     cols[o + KEY] = key;
     cols[o + K0] = k.s0; cols[o + K0 + 1] = k.s1; cols[o + K0 + 2] = k.s2; cols[o + K0 + 3] = k.s3;
-    cols[o + FIRST] = ts;
-    cols[o + LAST] = ts;
+    cols[o + FIRST] = p.ts;
+    cols[o + LAST] = p.ts;
     cols[o + VLAN] = p.vlan;
     cols[o + TTL] = p.ttl;
     cols[o + WINDOW] = p.window;

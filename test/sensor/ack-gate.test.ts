@@ -80,6 +80,44 @@ describe('AckGate', () => {
     expect(gate.mayMatter(SISN + 999 * 7919 + 1)).toBe(true);
   });
 
+  /** Ack numbers other than `ack` in the same filter slot. */
+  function slotMates(ack: number, count: number): number[] {
+    const found: number[] = [];
+    for (let x = ack + 1; found.length < count; x++) if (ackSlot(x) === ackSlot(ack)) found.push(x);
+    return found;
+  }
+
+  it('drops an ACK that only shares the filter slot of the one pending SYN+ACK there', () => {
+    const { gate } = setup();
+    const [mate] = slotMates(SISN + 1, 1);
+    gate.forwarded(SISN, 0);
+    expect(gate.mayMatter(mate)).toBe(false);
+    expect(gate.mayMatter(SISN + 1)).toBe(true);
+  });
+
+  it('lets through any ACK of a slot with several pending SYN+ACKs, and is exact again once one is released', () => {
+    const { state, gate } = setup();
+    const [second, stranger] = slotMates(SISN + 1, 2);
+    gate.forwarded(SISN, 0);
+    gate.forwarded(second - 1, 1);
+    expect(gate.mayMatter(SISN + 1)).toBe(true);
+    expect(gate.mayMatter(second)).toBe(true);
+    expect(gate.mayMatter(stranger)).toBe(true); // two in the slot: not told apart
+    state.consumed = 1; // chunk 0 processed; its flow left nothing awaiting
+    expect(gate.mayMatter(stranger)).toBe(false);
+    expect(gate.mayMatter(SISN + 1)).toBe(false);
+    expect(gate.mayMatter(second)).toBe(true);
+  });
+
+  it('handles ack numbers past 2^31 and their wrap at 2^32', () => {
+    const { gate } = setup();
+    gate.forwarded(0xffffffff, 0); // expects ack 0
+    gate.forwarded(0x9000_0000, 0);
+    expect(gate.mayMatter(0)).toBe(true);
+    expect(gate.mayMatter(0x9000_0001)).toBe(true);
+    expect(gate.mayMatter(0x9000_0002)).toBe(false);
+  });
+
   it('refuses more SYN+ACKs in flight than its capacity', () => {
     const { gate } = setup(16);
     expect(() => {

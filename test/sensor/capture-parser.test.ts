@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CaptureParser } from '../../sensor/capture/capture-parser.js';
+import { CaptureParser, frameMs } from '../../sensor/capture/capture-parser.js';
 import { readCaptureFile } from '../../sensor/capture/file-source.js';
 import { SensorError } from '../../sensor/errors.js';
 import { pcapFile, pcapngFile } from '../support/frames.js';
@@ -18,7 +18,7 @@ const frames = [
 
 function parse(file: Buffer, chunk = file.length) {
   const got: Array<{ ts: number; len: number; lt: number; first: number }> = [];
-  const p = new CaptureParser((b, off, caplen, ts, lt) => got.push({ ts, len: caplen, lt, first: b[off] }));
+  const p = new CaptureParser((b, off, caplen, sec, nsec, lt) => got.push({ ts: frameMs(sec, nsec), len: caplen, lt, first: b[off] }));
   for (let i = 0; i < file.length; i += chunk) p.push(file.subarray(i, i + chunk));
   const left = p.end();
   return { got, left, p };
@@ -96,7 +96,7 @@ describe('readCaptureFile', () => {
       writeFileSync(f, pcapFile(recs, { linktype: 1, snaplen: 8 << 20 }));
       for (const chunkSize of [97, 4096, 1 << 20, 4 << 20]) {
         const got: string[] = [];
-        const r = await readCaptureFile(f, (b, off, len, ts) => got.push(`${ts}:${len}:${b[off]}:${b[off + len - 1]}`), { chunkSize });
+        const r = await readCaptureFile(f, (b, off, len, sec, nsec) => got.push(`${frameMs(sec, nsec)}:${len}:${b[off]}:${b[off + len - 1]}`), { chunkSize });
         expect(r.truncatedBytes).toBe(0);
         expect(got).toEqual(recs.map((x) => `${x.ts}:${x.data.length}:${x.data[0]}:${x.data[x.data.length - 1]}`));
       }

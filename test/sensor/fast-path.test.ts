@@ -42,7 +42,7 @@ describe('decoder fast path', () => {
   it('agrees with the general decoder on the golden captures', () => {
     const c = comparer();
     for (const file of ['netns-tcpdump-nsec.pcap', 'netns-tshark.pcapng']) {
-      const parser = new CaptureParser((b, off, caplen, _ts, lt) => c.check(b.subarray(off, off + caplen), caplen, lt));
+      const parser = new CaptureParser((b, off, caplen, _sec, _nsec, lt) => c.check(b.subarray(off, off + caplen), caplen, lt));
       parser.feed(readFileSync(new URL(`../golden/${file}`, import.meta.url)));
     }
     expect(c.decoded).toBeGreaterThan(20);

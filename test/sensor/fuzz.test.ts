@@ -69,7 +69,7 @@ describe('decoder under hostile input', () => {
     for (let i = 0; i < 20000; i++) {
       const len = Math.floor(rand() * 120);
       const b = new Uint8Array(len).map(() => Math.floor(rand() * 256));
-      pipe.onFrame(b, 0, len, 1000 + i, linktypes[i % linktypes.length]);
+      pipe.onFrame(b, 0, len, 1 + i, 0, linktypes[i % linktypes.length]);
     }
     pipe.finish();
     const s = pipe.stats();

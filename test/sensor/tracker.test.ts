@@ -14,7 +14,7 @@ function run(segs: Seg[], opts: Partial<TrackerOptions> = {}) {
   for (const s of segs) {
     const p = ipOf(s);
     const f = eth(etherTypeOf(p), p);
-    pipe.onFrame(f, 0, f.length, s.ts, 1);
+    pipe.onFrame(f, 0, f.length, Math.floor(s.ts / 1000), (s.ts % 1000) * 1e6, 1);
   }
   pipe.finish();
   return { out, stats: pipe.stats() };
@@ -133,7 +133,7 @@ describe('tracker', () => {
     for (const s of segs) {
       const p = ipOf(s);
       const f = eth(etherTypeOf(p), p);
-      pipe.onFrame(f, 0, f.length, s.ts, 1);
+      pipe.onFrame(f, 0, f.length, Math.floor(s.ts / 1000), (s.ts % 1000) * 1e6, 1);
       maxFlows = Math.max(maxFlows, pipe.stats().tracker.flows);
     }
     pipe.finish();
