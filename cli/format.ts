@@ -1,4 +1,4 @@
-// Human-readable output: aligned tables, ISO times, thousands separators.
+// Output: aligned tables, ISO times, thousands separators; JSON lines.
 
 export function isoMs(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
@@ -21,4 +21,16 @@ export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/**
+ * Observations as JSON lines (each line what JSON.stringify gives for one). One JSON.stringify
+ * of the array, its separators then turned into newlines: a call per object cost ~1.5 µs each
+ * (~20 ms of the replay benchmark's 12,600, at the end where nothing else runs). `},{"v":` can
+ * only be a separator: inside a JSON string its quote would be escaped, and every Observation's
+ * first key is "v".
+ */
+export function jsonLines(obs: ReadonlyArray<{ v: number }>): string {
+  if (obs.length === 0) return '';
+  return `${JSON.stringify(obs).slice(1, -1).replaceAll('},{"v":', '}\n{"v":')}\n`;
 }

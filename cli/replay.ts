@@ -12,7 +12,7 @@ import { createThreadedPipeline } from '../sensor/threaded-pipeline.js';
 import { DEFAULT_TRACKER_OPTIONS } from '../sensor/track/tracker.js';
 import { dropPrestartedThread } from '../sensor/track/tracker-thread.js';
 import { parseCount, parseDuration, usage } from './args.js';
-import { isoMs, num, table } from './format.js';
+import { isoMs, jsonLines, num, table } from './format.js';
 import { createProgress } from './progress.js';
 
 export const REPLAY_HELP = `Usage: porthole replay [options] FILE...
@@ -73,14 +73,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (threads > 2) throw usage('replay: --threads is 1 or 2');
   if (threads === 1) dropPrestartedThread();
 
-  // Observations come in endpoint order (address, then port; per window with --window). Without
-  // windows that is the output order, so JSON lines are made as they come.
+  // Observations come in endpoint order (address, then port; per window with --window)
   const found: Observation[] = [];
-  const lines: string[] = [];
-  const eager = values.json && opts.windowMs === 0;
   const emit = (o: Observation): void => {
     found.push(o);
-    if (eager) lines.push(JSON.stringify(o));
   };
   const pipeline = threads === 2 ? createThreadedPipeline(opts, emit) : createPipeline(opts, emit);
   const started = process.hrtime.bigint();
@@ -106,8 +102,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
 
   if (opts.windowMs > 0) found.sort((a, b) => a.first_seen - b.first_seen); // stable: endpoint order within
-  if (values.json && !eager) for (const o of found) lines.push(JSON.stringify(o));
-  process.stdout.write(values.json ? lines.join('\n') + (lines.length ? '\n' : '') : render(found));
+  process.stdout.write(values.json ? jsonLines(found) : render(found));
   // one result per endpoint without windows; with windows an endpoint may have several
   const endpoints = opts.windowMs === 0 ? found.length : new Set(found.map((o) => `${o.ip}|${o.port}`)).size;
   process.stderr.write(summary(pipeline.stats(), endpoints, positionals.length, bytes, secs));
