@@ -61,6 +61,20 @@ export class FlowTable {
     this.index = new Int32Array(this.cap * 2).fill(0);
   }
 
+  /**
+   * Load the index entries of these key hashes, all at once: independent loads the CPU overlaps,
+   * so that the lookups that follow find them in cache. (The index is 8 MB at the default size:
+   * a lookup of a new flow was a cache miss of ~180 ns, most of a SYN's cost, perf annotate.)
+   * Returns a sum of what it read only so that the loads are not optimised away.
+   */
+  prefetch(hashes: Int32Array, count: number): number {
+    const index = this.index;
+    const mask = index.length - 1;
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += index[hashes[i] & mask];
+    return sum;
+  }
+
   /** The row of the flow with this key, or -1. */
   get(k: FlowKey): number {
     const rows = this.rows;

@@ -48,6 +48,11 @@ export function writeTick(v: RecordViews, n: number, ts: number): void {
   v.i32[n * WORDS + 5] = 0;
 }
 
+/** The TCP flags of record n (0 for a time-only record). */
+export function recordFlags(v: RecordViews, n: number): number {
+  return v.i32[n * WORDS + 5] & 0xff;
+}
+
 /** Fill `p` from record n (its addresses point into the record), time included. */
 export function readRecord(v: RecordViews, n: number, p: Packet): void {
   const i = n * WORDS;

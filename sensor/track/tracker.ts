@@ -62,6 +62,7 @@ export class Tracker {
   private readonly table: FlowTable;
   private readonly windows: EndpointWindows;
   private readonly key = new FlowKey();
+  private prefetched = 0; // kept so that prefetch()'s loads are not optimised away
   private now = 0;
   private nextSweep = 0;
   private readonly onExpire = (state: number): void => {
@@ -79,6 +80,20 @@ export class Tracker {
   ) {
     this.table = new FlowTable(opts.maxFlows, ackFilter);
     this.windows = new EndpointWindows(opts, sink);
+  }
+
+  /** The flow-table hash SYN `p` will be looked up by, for prefetch(). */
+  synHash(p: Packet): number {
+    return this.key.load(p.buf, p.ipVersion === 6, p.srcOff, p.dstOff, p.sport, p.dport).hash;
+  }
+
+  /**
+   * Before feeding a batch of segments: load the flow-table entries its SYNs will look up
+   * (`hashes` from synHash), together rather than one cache miss at a time. Only a hint: the
+   * results are the same without it.
+   */
+  prefetch(hashes: Int32Array, count: number): void {
+    this.prefetched = this.table.prefetch(hashes, count);
   }
 
   /** Feed one decoded TCP segment (captured at `p.ts`). */
