@@ -55,7 +55,7 @@ export class EndpointWindows {
     if (this.currentEnd < 0) this.currentEnd = this.windowEnd(ts);
     const w = this.current;
     const s = w.slot(k, p, ipText);
-    w.handshake(s, p.ts, clientId(k));
+    w.handshake(s, ts, clientId(k));
     return s;
   }
 
