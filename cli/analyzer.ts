@@ -10,7 +10,7 @@ import { runAnalyzer } from '../analyzer/main.js';
 import { cidrRangeHex, parseCidr } from '../analyzer/policy.js';
 import { type ServiceRow, Store, type Verification } from '../analyzer/store/clickhouse-store.js';
 import { runVerifier } from '../analyzer/verify/verifier.js';
-import { parseCount, parseDuration, usage } from './args.js';
+import { durationFlag, parseCount, usage } from './args.js';
 import { isoMs, table } from './format.js';
 
 const COMMON = `  --config FILE         JSON config file (keys below, nested by their dots)
@@ -150,7 +150,7 @@ export async function servicesCommand(argv: string[]): Promise<number> {
   }
   const port = values.port ? parseCount('--port', values.port) : undefined;
   if (port !== undefined && port > 65535) throw usage('--port: must be 1..65535');
-  const since = values['new-since'] ? Date.now() - parseDuration('--new-since', values['new-since']) : undefined;
+  const since = values['new-since'] ? Date.now() - durationFlag('--new-since', values['new-since']) : undefined;
   const store = new Store(config(values).clickhouse);
   try {
     let rows = await inventory(store, { net, port });

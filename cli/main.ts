@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { SensorError } from '../sensor/errors.js';
+import { PortholeError } from '../common/errors.js';
 // Each command's module is loaded only when that command runs (or its help is asked for), so
 // `porthole replay` does not pay for loading kafkajs, pino and the ClickHouse client.
 type Run = (argv: string[]) => Promise<number>;
@@ -86,11 +86,11 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 function report(err: unknown): number {
-  const e = err as { code?: string; message?: string; retriable?: unknown };
-  // every error Porthole raises on purpose has a code and says whether retrying helps
-  if (err instanceof SensorError || (err instanceof Error && typeof e.code === 'string' && typeof e.retriable === 'boolean')) {
-    process.stderr.write(`porthole: ${e.message}\n`);
-    return e.code === 'USAGE' || e.code === 'CONFIG_INVALID' ? 2 : 1;
+  const e = err as { code?: string; message?: string };
+  // every error Porthole raises on purpose is a PortholeError: its message is meant for the user
+  if (err instanceof PortholeError) {
+    process.stderr.write(`porthole: ${err.message}\n`);
+    return err.code === 'USAGE' || err.code === 'CONFIG_INVALID' ? 2 : 1;
   }
   if (e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`porthole: ${e.message}\n`);

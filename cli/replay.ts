@@ -11,7 +11,7 @@ import { createPipeline, type PipelineStats } from '../sensor/pipeline.js';
 import { createThreadedPipeline } from '../sensor/threaded-pipeline.js';
 import { DEFAULT_TRACKER_OPTIONS } from '../sensor/track/tracker.js';
 import { dropPrestartedThread } from '../sensor/track/tracker-thread.js';
-import { parseCount, parseDuration, usage } from './args.js';
+import { durationFlag, parseCount, usage } from './args.js';
 import { isoMs, jsonLines, num, table } from './format.js';
 import { createProgress } from './progress.js';
 
@@ -62,10 +62,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const opts = {
     ...DEFAULT_TRACKER_OPTIONS,
     sensorId: values['sensor-id'] as string,
-    windowMs: values.window ? parseDuration('--window', values.window) : 0,
+    windowMs: values.window ? durationFlag('--window', values.window) : 0,
     maxFlows: values['max-flows'] ? parseCount('--max-flows', values['max-flows']) : DEFAULT_TRACKER_OPTIONS.maxFlows,
     synTimeoutMs: values['syn-timeout']
-      ? parseDuration('--syn-timeout', values['syn-timeout'])
+      ? durationFlag('--syn-timeout', values['syn-timeout'])
       : DEFAULT_TRACKER_OPTIONS.synTimeoutMs,
   };
 

@@ -4,21 +4,15 @@
 // reported together, and the result is frozen.
 
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '../common/errors.js';
+import { parseDuration } from '../common/time.js';
 
-/** A configuration problem found at start-up (every problem in one message). */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  readonly retriable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 export type Kind =
   | { t: 'string'; nullable?: boolean }
   | { t: 'int'; min: number; max: number }
-  | { t: 'duration' } // "250ms", "5s", "2m", "1h", "7d" or a number of ms
+  | { t: 'duration' } // text with a unit ("250ms", "5s", "2m", "1h", "7d"), or a JSON number of ms
   | { t: 'bool' }
   | { t: 'list'; values?: readonly string[] };
 
@@ -30,8 +24,6 @@ export interface KeySpec {
 }
 
 export type Flat = Record<string, unknown>;
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export function envName(key: string): string {
   return 'PORTHOLE_' + key.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/\./g, '_').toUpperCase();
@@ -57,8 +49,9 @@ function coerce(spec: KeySpec, raw: unknown, where: string): { value?: unknown; 
     }
     case 'duration': {
       if (typeof raw === 'number' && raw >= 0) return { value: raw };
-      const m = typeof raw === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(raw.trim()) : null;
-      return m ? { value: Math.round(Number(m[1]) * UNITS[m[2]]) } : bad('must be a duration like 500ms, 5s, 2m, 1h, 7d');
+      if (typeof raw !== 'string') return bad('must be a duration like 500ms, 5s, 2m, 1h, 7d');
+      const d = parseDuration(raw);
+      return 'ms' in d ? { value: d.ms } : bad(d.error);
     }
     case 'bool':
       if (typeof raw === 'boolean') return { value: raw };

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
 import { LINK_STACKS } from './capture/bpf-filter.js';
-import { SensorError } from './errors.js';
+import { ConfigError } from '../common/errors.js';
 
 export const ENCAPSULATIONS = ['vlan', 'mpls', 'pppoe', 'vxlan', 'geneve', 'gre', 'gtpu', 'ipip'] as const;
 export type Encapsulation = (typeof ENCAPSULATIONS)[number];
@@ -63,19 +63,18 @@ export interface SensorConfig {
 export function loadSensorConfig(opts: { file?: string | null; env?: NodeJS.ProcessEnv; flags?: Flat; needSource?: boolean }): SensorConfig {
   const c = resolveConfig(SENSOR_SPEC, opts);
   const g = <T>(k: string): T => c[k] as T;
+  const errors: string[] = [];
   if (opts.needSource !== false && !g('capture.iface') && !g('capture.pcap')) {
-    throw new SensorError('CONFIG_INVALID', 'invalid configuration: capture.iface or capture.pcap is required (--iface IF or --pcap FILE)');
+    errors.push('capture.iface or capture.pcap is required (--iface IF or --pcap FILE)');
   }
   const enc = g<string[]>('capture.encapsulations');
   if (enc.filter((e) => LINK_STACKS.includes(e as Encapsulation)).length > 1) {
-    throw new SensorError(
-      'CONFIG_INVALID',
-      `invalid configuration: capture.encapsulations: at most one of ${LINK_STACKS.join(', ')} (libpcap shifts header offsets for the rest of a filter), got ${enc.join(',')}`,
+    errors.push(
+      `capture.encapsulations: at most one of ${LINK_STACKS.join(', ')} (libpcap shifts header offsets for the rest of a filter), got ${enc.join(',')}`,
     );
   }
-  if (g('capture.iface') && g('capture.pcap')) {
-    throw new SensorError('CONFIG_INVALID', 'invalid configuration: give capture.iface or capture.pcap, not both');
-  }
+  if (g('capture.iface') && g('capture.pcap')) errors.push('give capture.iface or capture.pcap, not both');
+  if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return Object.freeze({
     sensorId: g('sensor.id'),
     capture: Object.freeze({

@@ -1,26 +1,19 @@
 // Every error the sensor raises on purpose: a stable `code`, whether retrying can help, and the
-// underlying cause. Callers branch on `code`, never on message text.
+// underlying cause (common/errors.ts). Callers branch on `code`, never on message text.
+
+import { PortholeError } from '../common/errors.js';
 
 export type SensorErrorCode =
   | 'NOT_A_CAPTURE'
   | 'CAPTURE_CORRUPT'
   | 'CAPTURE_UNREADABLE'
-  | 'CONFIG_INVALID'
   | 'CAPTURE_OPEN_FAILED'
   | 'PRIVILEGE_DROP_FAILED'
-  | 'KAFKA_UNAVAILABLE'
-  | 'USAGE';
+  | 'KAFKA_UNAVAILABLE';
 
-export class SensorError extends Error {
-  readonly code: SensorErrorCode;
-  readonly retriable: boolean;
-  override readonly cause?: unknown;
-
+export class SensorError extends PortholeError<SensorErrorCode> {
   constructor(code: SensorErrorCode, message: string, opts: { retriable?: boolean; cause?: unknown } = {}) {
-    super(message);
+    super(code, message, opts);
     this.name = 'SensorError';
-    this.code = code;
-    this.retriable = opts.retriable ?? false;
-    this.cause = opts.cause;
   }
 }

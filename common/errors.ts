@@ -1,0 +1,44 @@
+// The one error shape of every Porthole process: a stable `code` callers branch on (never the
+// message text), whether retrying the same operation can succeed, and the underlying cause.
+// Each package narrows `code` to its own set (sensor/errors.ts, analyzer/errors.ts); the two
+// kinds every command shares, bad configuration and bad command-line usage, are defined here.
+
+export class PortholeError<C extends string = string> extends Error {
+  readonly code: C;
+  readonly retriable: boolean;
+  override readonly cause?: unknown;
+
+  constructor(code: C, message: string, opts: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message);
+    this.name = 'PortholeError';
+    this.code = code;
+    this.retriable = opts.retriable ?? false;
+    this.cause = opts.cause;
+  }
+}
+
+/** Configuration refused at start-up; the message lists every problem found. */
+export class ConfigError extends PortholeError<'CONFIG_INVALID'> {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A command line that cannot be run as given (exit status 2). */
+export class UsageError extends PortholeError<'USAGE'> {
+  constructor(message: string) {
+    super('USAGE', message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Whether retrying the operation that failed with `err` may succeed (only errors that say so). */
+export function isRetriable(err: unknown): boolean {
+  return (err as { retriable?: unknown } | null)?.retriable === true;
+}
+
+/** The message of anything thrown, for a log line. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

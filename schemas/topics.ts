@@ -1,0 +1,20 @@
+// Porthole's Kafka topics, each written once: its default name, how many partitions and how long
+// a retention it gets when a Porthole process creates it (existing topics are left as they are).
+// Observations are keyed by server address, so every partition holds whole endpoints; the other
+// topics are small and ordered, one partition each.
+
+import { DAY_MS } from '../common/time.js';
+
+export interface TopicDefault {
+  name: string;
+  partitions: number;
+  /** retention when created, ms; null: the broker's default */
+  retentionMs: number | null;
+}
+
+export const TOPICS = {
+  observations: { name: 'porthole.observations', partitions: 6, retentionMs: 7 * DAY_MS },
+  sensorStatus: { name: 'porthole.sensor-status', partitions: 1, retentionMs: DAY_MS },
+  deadLetters: { name: 'porthole.observations.dlq', partitions: 1, retentionMs: null },
+  alerts: { name: 'porthole.alerts', partitions: 1, retentionMs: null },
+} as const satisfies Record<string, TopicDefault>;
