@@ -12,50 +12,198 @@ export const ANALYZER_SPEC: KeySpec[] = [
   { key: 'clickhouse.database', kind: { t: 'string' }, def: 'porthole', doc: 'database (created when missing)' },
   { key: 'kafka.brokers', kind: { t: 'list' }, def: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers' },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-analyzer', doc: 'Kafka client id' },
-  { key: 'kafka.groupId', kind: { t: 'string' }, def: 'porthole-analyzer', doc: 'consumer group: analyzers in one group share partitions' },
+  {
+    key: 'kafka.groupId',
+    kind: { t: 'string' },
+    def: 'porthole-analyzer',
+    doc: 'consumer group: analyzers in one group share partitions',
+  },
   { key: 'kafka.observationsTopic', kind: { t: 'string' }, def: 'porthole.observations', doc: 'topic read' },
-  { key: 'kafka.deadLetterTopic', kind: { t: 'string' }, def: 'porthole.observations.dlq', doc: 'invalid messages go here, with the reason' },
+  {
+    key: 'kafka.deadLetterTopic',
+    kind: { t: 'string' },
+    def: 'porthole.observations.dlq',
+    doc: 'invalid messages go here, with the reason',
+  },
   { key: 'kafka.alertsTopic', kind: { t: 'string' }, def: 'porthole.alerts', doc: 'alerts are published here' },
-  { key: 'retention.days', kind: { t: 'int', min: 1, max: 3650 }, def: 30, doc: 'days of raw Observations kept (older day partitions dropped)' },
-  { key: 'policy.homeNetworks', kind: { t: 'list' }, def: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'], doc: 'networks whose services are tracked (others stored, never alerted)' },
-  { key: 'policy.learningPeriod', kind: { t: 'duration' }, def: 0, doc: 'after the first start, build the baseline this long without alerting' },
-  { key: 'policy.expected', kind: { t: 'list' }, def: [], doc: 'expected services, CIDR:port (e.g. 10.1.0.0/16:443): known, no alert' },
-  { key: 'policy.highRiskPorts', kind: { t: 'list' }, def: ['21', '22', '23', '25', '135', '139', '445', '1433', '2375', '3306', '3389', '5432', '5900', '6379', '9200', '11211', '27017'], doc: 'ports whose exposure is high severity' },
-  { key: 'policy.synProxyPorts', kind: { t: 'int', min: 2, max: 65535 }, def: 100, doc: 'a host answering on more ports than this is flagged once as a SYN proxy/tarpit' },
-  { key: 'policy.staleAfter', kind: { t: 'duration' }, def: 7 * 86_400_000, doc: 'an endpoint not seen this long becomes stale' },
+  {
+    key: 'retention.days',
+    kind: { t: 'int', min: 1, max: 3650 },
+    def: 30,
+    doc: 'days of raw Observations kept (older day partitions dropped)',
+  },
+  {
+    key: 'policy.homeNetworks',
+    kind: { t: 'list' },
+    def: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+    doc: 'networks whose services are tracked (others stored, never alerted)',
+  },
+  {
+    key: 'policy.learningPeriod',
+    kind: { t: 'duration' },
+    def: 0,
+    doc: 'after the first start, build the baseline this long without alerting',
+  },
+  {
+    key: 'policy.expected',
+    kind: { t: 'list' },
+    def: [],
+    doc: 'expected services, CIDR:port (e.g. 10.1.0.0/16:443): known, no alert',
+  },
+  {
+    key: 'policy.highRiskPorts',
+    kind: { t: 'list' },
+    def: [
+      '21',
+      '22',
+      '23',
+      '25',
+      '135',
+      '139',
+      '445',
+      '1433',
+      '2375',
+      '3306',
+      '3389',
+      '5432',
+      '5900',
+      '6379',
+      '9200',
+      '11211',
+      '27017',
+    ],
+    doc: 'ports whose exposure is high severity',
+  },
+  {
+    key: 'policy.synProxyPorts',
+    kind: { t: 'int', min: 2, max: 65535 },
+    def: 100,
+    doc: 'a host answering on more ports than this is flagged once as a SYN proxy/tarpit',
+  },
+  {
+    key: 'policy.staleAfter',
+    kind: { t: 'duration' },
+    def: 7 * 86_400_000,
+    doc: 'an endpoint not seen this long becomes stale',
+  },
   { key: 'alerts.webhooks', kind: { t: 'list' }, def: [], doc: 'URLs that receive each alert as a JSON POST' },
-  { key: 'alerts.slackWebhooks', kind: { t: 'list' }, def: [], doc: 'URLs that receive {"text": …} (Slack-compatible)' },
-  { key: 'policy.scannerAddresses', kind: { t: 'list' }, def: [], doc: "the verifier's own source addresses: their probes never make services" },
-  { key: 'verify.allowedNetworks', kind: { t: 'list' }, def: [], doc: 'the only networks the verifier may scan (empty: scan nothing)' },
-  { key: 'verify.minInterval', kind: { t: 'duration' }, def: 3_600_000, doc: 'no endpoint is verified more often than this' },
+  {
+    key: 'alerts.slackWebhooks',
+    kind: { t: 'list' },
+    def: [],
+    doc: 'URLs that receive {"text": …} (Slack-compatible)',
+  },
+  {
+    key: 'policy.scannerAddresses',
+    kind: { t: 'list' },
+    def: [],
+    doc: "the verifier's own source addresses: their probes never make services",
+  },
+  {
+    key: 'verify.allowedNetworks',
+    kind: { t: 'list' },
+    def: [],
+    doc: 'the only networks the verifier may scan (empty: scan nothing)',
+  },
+  {
+    key: 'verify.minInterval',
+    kind: { t: 'duration' },
+    def: 3_600_000,
+    doc: 'no endpoint is verified more often than this',
+  },
   { key: 'verify.concurrency', kind: { t: 'int', min: 1, max: 64 }, def: 2, doc: 'nmap runs at once' },
-  { key: 'verify.maxRunsPerMinute', kind: { t: 'int', min: 1, max: 10_000 }, def: 30, doc: 'nmap runs started per minute at most' },
+  {
+    key: 'verify.maxRunsPerMinute',
+    kind: { t: 'int', min: 1, max: 10_000 },
+    def: 30,
+    doc: 'nmap runs started per minute at most',
+  },
   { key: 'verify.hostTimeout', kind: { t: 'duration' }, def: 30_000, doc: 'nmap --host-timeout for the first attempt' },
-  { key: 'verify.slowHostTimeout', kind: { t: 'duration' }, def: 120_000, doc: '--host-timeout when a host timed out once (retried apart)' },
+  {
+    key: 'verify.slowHostTimeout',
+    kind: { t: 'duration' },
+    def: 120_000,
+    doc: '--host-timeout when a host timed out once (retried apart)',
+  },
   { key: 'verify.versionIntensity', kind: { t: 'int', min: 0, max: 9 }, def: 7, doc: 'nmap --version-intensity' },
   { key: 'verify.maxRetries', kind: { t: 'int', min: 0, max: 10 }, def: 2, doc: 'nmap --max-retries' },
-  { key: 'verify.batchDelay', kind: { t: 'duration' }, def: 2000, doc: 'wait this long to batch new ports of one host into one run' },
-  { key: 'verify.scanType', kind: { t: 'list', values: ['auto', 'syn', 'connect'] }, def: ['auto'], doc: 'auto: SYN scan as root, connect scan otherwise' },
-  { key: 'verify.nmapCommand', kind: { t: 'list' }, def: ['nmap'], doc: 'how to run nmap (argument list, e.g. ip,netns,exec,scan,nmap)' },
-  { key: 'kafka.verifierGroupId', kind: { t: 'string' }, def: 'porthole-verifier', doc: "the verifier's consumer group on the alerts topic" },
-  { key: 'consume.batchSize', kind: { t: 'int', min: 1, max: 1_000_000 }, def: 50_000, doc: 'rows per ClickHouse insert at most (partitions processed together share inserts up to this)' },
-  { key: 'consume.partitionsAtOnce', kind: { t: 'int', min: 1, max: 64 }, def: 6, doc: 'Kafka partitions processed at the same time (their rows share inserts)' },
+  {
+    key: 'verify.batchDelay',
+    kind: { t: 'duration' },
+    def: 2000,
+    doc: 'wait this long to batch new ports of one host into one run',
+  },
+  {
+    key: 'verify.scanType',
+    kind: { t: 'list', values: ['auto', 'syn', 'connect'] },
+    def: ['auto'],
+    doc: 'auto: SYN scan as root, connect scan otherwise',
+  },
+  {
+    key: 'verify.nmapCommand',
+    kind: { t: 'list' },
+    def: ['nmap'],
+    doc: 'how to run nmap (argument list, e.g. ip,netns,exec,scan,nmap)',
+  },
+  {
+    key: 'kafka.verifierGroupId',
+    kind: { t: 'string' },
+    def: 'porthole-verifier',
+    doc: "the verifier's consumer group on the alerts topic",
+  },
+  {
+    key: 'consume.batchSize',
+    kind: { t: 'int', min: 1, max: 1_000_000 },
+    def: 50_000,
+    doc: 'rows per ClickHouse insert at most (partitions processed together share inserts up to this)',
+  },
+  {
+    key: 'consume.partitionsAtOnce',
+    kind: { t: 'int', min: 1, max: 64 },
+    def: 6,
+    doc: 'Kafka partitions processed at the same time (their rows share inserts)',
+  },
   { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
 ];
 
-export interface Expected { net: Cidr; port: number }
+export interface Expected {
+  net: Cidr;
+  port: number;
+}
 
 export interface AnalyzerConfig {
   clickhouse: { url: string; user: string; password: string | null; database: string };
-  kafka: { brokers: string[]; clientId: string; groupId: string; observationsTopic: string; deadLetterTopic: string; alertsTopic: string };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    groupId: string;
+    observationsTopic: string;
+    deadLetterTopic: string;
+    alertsTopic: string;
+  };
   retentionDays: number;
   policy: {
-    homeNetworks: Cidr[]; learningPeriodMs: number; expected: Expected[]; highRiskPorts: Set<number>; synProxyPorts: number; staleAfterMs: number;
+    homeNetworks: Cidr[];
+    learningPeriodMs: number;
+    expected: Expected[];
+    highRiskPorts: Set<number>;
+    synProxyPorts: number;
+    staleAfterMs: number;
     scannerAddresses: Set<string>;
   };
   verify: {
-    allowed: Cidr[]; minIntervalMs: number; concurrency: number; maxRunsPerMinute: number; hostTimeoutMs: number; slowHostTimeoutMs: number;
-    versionIntensity: number; maxRetries: number; batchDelayMs: number; scanType: 'auto' | 'syn' | 'connect'; nmapCommand: string[]; groupId: string;
+    allowed: Cidr[];
+    minIntervalMs: number;
+    concurrency: number;
+    maxRunsPerMinute: number;
+    hostTimeoutMs: number;
+    slowHostTimeoutMs: number;
+    versionIntensity: number;
+    maxRetries: number;
+    batchDelayMs: number;
+    scanType: 'auto' | 'syn' | 'connect';
+    nmapCommand: string[];
+    groupId: string;
   };
   alerts: { webhooks: string[]; slackWebhooks: string[] };
   batchSize: number;
@@ -63,7 +211,11 @@ export interface AnalyzerConfig {
   logLevel: string;
 }
 
-export function loadAnalyzerConfig(opts: { file?: string | null; env?: NodeJS.ProcessEnv; flags?: Flat }): AnalyzerConfig {
+export function loadAnalyzerConfig(opts: {
+  file?: string | null;
+  env?: NodeJS.ProcessEnv;
+  flags?: Flat;
+}): AnalyzerConfig {
   const c = resolveConfig(ANALYZER_SPEC, opts);
   const g = <T>(k: string): T => c[k] as T;
   const errors: string[] = [];
@@ -85,11 +237,13 @@ export function loadAnalyzerConfig(opts: { file?: string | null; env?: NodeJS.Pr
     return [{ net, port }];
   });
   const highRisk = g<string[]>('policy.highRiskPorts').map(Number);
-  if (highRisk.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) errors.push('policy.highRiskPorts: ports must be 1..65535');
+  if (highRisk.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
+    errors.push('policy.highRiskPorts: ports must be 1..65535');
   for (const u of [...g<string[]>('alerts.webhooks'), ...g<string[]>('alerts.slackWebhooks')]) {
     if (!/^https?:\/\/[^\s]+$/.test(u)) errors.push(`alerts: not an http(s) URL: ${JSON.stringify(u)}`);
   }
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database'))) errors.push('clickhouse.database: letters, digits and _ only');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
+    errors.push('clickhouse.database: letters, digits and _ only');
   const allowed = cidrs('verify.allowedNetworks', g('verify.allowedNetworks'));
   const scanners = g<string[]>('policy.scannerAddresses').map((a) => {
     const c = canonicalIp(a);
@@ -100,21 +254,43 @@ export function loadAnalyzerConfig(opts: { file?: string | null; env?: NodeJS.Pr
   if (g<string[]>('verify.nmapCommand').length === 0) errors.push('verify.nmapCommand: empty');
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return Object.freeze({
-    clickhouse: { url: g('clickhouse.url'), user: g('clickhouse.user'), password: g('clickhouse.password'), database: g('clickhouse.database') },
+    clickhouse: {
+      url: g('clickhouse.url'),
+      user: g('clickhouse.user'),
+      password: g('clickhouse.password'),
+      database: g('clickhouse.database'),
+    },
     kafka: {
-      brokers: g('kafka.brokers'), clientId: g('kafka.clientId'), groupId: g('kafka.groupId'),
-      observationsTopic: g('kafka.observationsTopic'), deadLetterTopic: g('kafka.deadLetterTopic'), alertsTopic: g('kafka.alertsTopic'),
+      brokers: g('kafka.brokers'),
+      clientId: g('kafka.clientId'),
+      groupId: g('kafka.groupId'),
+      observationsTopic: g('kafka.observationsTopic'),
+      deadLetterTopic: g('kafka.deadLetterTopic'),
+      alertsTopic: g('kafka.alertsTopic'),
     },
     retentionDays: g('retention.days'),
     policy: {
-      homeNetworks, learningPeriodMs: g('policy.learningPeriod'), expected, highRiskPorts: new Set(highRisk),
-      synProxyPorts: g('policy.synProxyPorts'), staleAfterMs: g('policy.staleAfter'), scannerAddresses: new Set(scanners),
+      homeNetworks,
+      learningPeriodMs: g('policy.learningPeriod'),
+      expected,
+      highRiskPorts: new Set(highRisk),
+      synProxyPorts: g('policy.synProxyPorts'),
+      staleAfterMs: g('policy.staleAfter'),
+      scannerAddresses: new Set(scanners),
     },
     verify: {
-      allowed, minIntervalMs: g('verify.minInterval'), concurrency: g('verify.concurrency'), maxRunsPerMinute: g('verify.maxRunsPerMinute'),
-      hostTimeoutMs: g('verify.hostTimeout'), slowHostTimeoutMs: g('verify.slowHostTimeout'), versionIntensity: g('verify.versionIntensity'),
-      maxRetries: g('verify.maxRetries'), batchDelayMs: g('verify.batchDelay'), scanType: g<string[]>('verify.scanType')[0] as 'auto' | 'syn' | 'connect',
-      nmapCommand: g('verify.nmapCommand'), groupId: g('kafka.verifierGroupId'),
+      allowed,
+      minIntervalMs: g('verify.minInterval'),
+      concurrency: g('verify.concurrency'),
+      maxRunsPerMinute: g('verify.maxRunsPerMinute'),
+      hostTimeoutMs: g('verify.hostTimeout'),
+      slowHostTimeoutMs: g('verify.slowHostTimeout'),
+      versionIntensity: g('verify.versionIntensity'),
+      maxRetries: g('verify.maxRetries'),
+      batchDelayMs: g('verify.batchDelay'),
+      scanType: g<string[]>('verify.scanType')[0] as 'auto' | 'syn' | 'connect',
+      nmapCommand: g('verify.nmapCommand'),
+      groupId: g('kafka.verifierGroupId'),
     },
     alerts: { webhooks: g('alerts.webhooks'), slackWebhooks: g('alerts.slackWebhooks') },
     batchSize: g('consume.batchSize'),

@@ -18,7 +18,13 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 type StoredObservation = Observation & { day: string; client_outside: number; ingested_at: number };
 
 export interface ConsumeStats {
-  messages: number; stored: number; deadLettered: number; deadByReason: Record<string, number>; alerts: number; retries: number; scannerProbes: number;
+  messages: number;
+  stored: number;
+  deadLettered: number;
+  deadByReason: Record<string, number>;
+  alerts: number;
+  retries: number;
+  scannerProbes: number;
 }
 
 export interface ConsumeDeps {
@@ -66,8 +72,19 @@ export function parseMessage(m: KafkaMessage): { obs: Observation } | { reason: 
   return r.ok ? { obs: r.value } : { reason: 'invalid', detail: r.errors.join('; ') };
 }
 
-export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPayload) => Promise<void>; stats: ConsumeStats } {
-  const stats: ConsumeStats = { messages: 0, stored: 0, deadLettered: 0, deadByReason: {}, alerts: 0, retries: 0, scannerProbes: 0 };
+export function createBatchHandler(d: ConsumeDeps): {
+  handle: (p: EachBatchPayload) => Promise<void>;
+  stats: ConsumeStats;
+} {
+  const stats: ConsumeStats = {
+    messages: 0,
+    stored: 0,
+    deadLettered: 0,
+    deadByReason: {},
+    alerts: 0,
+    retries: 0,
+    scannerProbes: 0,
+  };
   let outage = false;
 
   async function retrying<T>(what: string, p: EachBatchPayload, fn: () => Promise<T>): Promise<T> {
@@ -81,10 +98,15 @@ export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPaylo
       } catch (err) {
         const retriable = (err as { retriable?: boolean }).retriable === true;
         if (!retriable) throw err;
-        if (!outage) d.logger.warn({ what, err: (err as Error).message }, 'store unavailable: partition paused, retrying');
+        if (!outage)
+          d.logger.warn({ what, err: (err as Error).message }, 'store unavailable: partition paused, retrying');
         outage = true;
         stats.retries++;
-        if (!p.isRunning() || p.isStale()) throw new AnalyzerError('STORE_UNAVAILABLE', 'batch abandoned while waiting for the store', { retriable: true, cause: err });
+        if (!p.isRunning() || p.isStale())
+          throw new AnalyzerError('STORE_UNAVAILABLE', 'batch abandoned while waiting for the store', {
+            retriable: true,
+            cause: err,
+          });
         await p.heartbeat().catch(() => {});
         await sleep(backoff);
         backoff = Math.min(backoff * 2, 5000);
@@ -92,7 +114,10 @@ export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPaylo
     }
   }
 
-  async function deadLetter(p: EachBatchPayload, items: Array<{ m: KafkaMessage; reason: string; detail: string }>): Promise<void> {
+  async function deadLetter(
+    p: EachBatchPayload,
+    items: Array<{ m: KafkaMessage; reason: string; detail: string }>,
+  ): Promise<void> {
     if (items.length === 0) return;
     await retrying('dead-letter', p, async () => {
       try {
@@ -103,13 +128,17 @@ export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPaylo
             key: m.key,
             value: m.value,
             headers: {
-              'porthole-reason': reason, 'porthole-detail': detail.slice(0, 1000),
+              'porthole-reason': reason,
+              'porthole-detail': detail.slice(0, 1000),
               'porthole-source': `${p.batch.topic}/${p.batch.partition}/${m.offset}`,
             },
           })),
         });
       } catch (err) {
-        throw new AnalyzerError('SINK_FAILED', `dead-letter topic: ${(err as Error).message}`, { retriable: true, cause: err });
+        throw new AnalyzerError('SINK_FAILED', `dead-letter topic: ${(err as Error).message}`, {
+          retriable: true,
+          cause: err,
+        });
       }
     });
     for (const { reason } of items) {
@@ -159,7 +188,10 @@ export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPaylo
       if ((err as { retriable?: boolean }).retriable) throw err;
       // the store refused rows that passed validation: dead-letter them rather than stall
       d.logger.error({ err: (err as Error).message }, 'store refused a batch; dead-lettering it');
-      await deadLetter(p, batch.messages.map((m) => ({ m, reason: 'store_rejected', detail: (err as Error).message })));
+      await deadLetter(
+        p,
+        batch.messages.map((m) => ({ m, reason: 'store_rejected', detail: (err as Error).message })),
+      );
       good.length = 0;
     }
     const tStored = Date.now();
@@ -169,13 +201,25 @@ export function createBatchHandler(d: ConsumeDeps): { handle: (p: EachBatchPaylo
     const tStates = Date.now();
     const last = batch.messages[batch.messages.length - 1].offset;
     p.resolveOffset(last);
-    await d.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+    await d.consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+    ]);
     stats.messages += batch.messages.length;
     stats.stored += good.length;
     stats.alerts += changes.alerts.length;
     if (changes.alerts.length) d.onAlerts();
-    d.logger.debug({ partition: batch.partition, messages: batch.messages.length, states: changes.states.length, ms: Date.now() - t0,
-      parseMs: tParsed - t0, insertMs: tStored - now, stateMs: tStates - tStored }, 'batch');
+    d.logger.debug(
+      {
+        partition: batch.partition,
+        messages: batch.messages.length,
+        states: changes.states.length,
+        ms: Date.now() - t0,
+        parseMs: tParsed - t0,
+        insertMs: tStored - now,
+        stateMs: tStates - tStored,
+      },
+      'batch',
+    );
   }
 
   return { handle, stats };

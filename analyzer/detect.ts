@@ -13,7 +13,10 @@ import type { AnalyzerConfig } from './config.js';
 import { inAny, inCidr, severity } from './policy.js';
 import type { AlertRow, StateRow } from './store/clickhouse-store.js';
 
-export interface Changes { states: StateRow[]; alerts: AlertRow[] }
+export interface Changes {
+  states: StateRow[];
+  alerts: AlertRow[];
+}
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const key = (ip: string, proto: string, port: number): string => `${ip}|${proto}|${port}`;
@@ -82,32 +85,75 @@ export class Detector {
         if (ports.size > this.policy.synProxyPorts && !this.flagged.has(o.ip)) {
           this.flagged.add(o.ip);
           alert({
-            alert_id: `syn_proxy_host|${o.ip}`, ts: now, kind: 'syn_proxy_host', severity: 'medium', ip: o.ip, proto: o.proto, port: 0,
+            alert_id: `syn_proxy_host|${o.ip}`,
+            ts: now,
+            kind: 'syn_proxy_host',
+            severity: 'medium',
+            ip: o.ip,
+            proto: o.proto,
+            port: 0,
             message: `${o.ip} answers SYN+ACK on more than ${this.policy.synProxyPorts} ports (SYN proxy or tarpit?); its ports are not alerted one by one`,
             details: JSON.stringify({ ports: ports.size }),
           });
         }
-        const reason = now < this.learningUntil ? 'learning'
-          : this.policy.expected.some((e) => e.port === o.port && inCidr(o.ip, e.net)) ? 'expected'
-          : this.flagged.has(o.ip) ? 'syn_proxy' : 'alerted';
-        next = { ip: o.ip, proto: o.proto, port: o.port, state: reason === 'alerted' ? 'new' : 'active', since: now,
-          first_seen: o.first_seen, last_seen: o.last_seen, reason, version: now };
+        const reason =
+          now < this.learningUntil
+            ? 'learning'
+            : this.policy.expected.some((e) => e.port === o.port && inCidr(o.ip, e.net))
+              ? 'expected'
+              : this.flagged.has(o.ip)
+                ? 'syn_proxy'
+                : 'alerted';
+        next = {
+          ip: o.ip,
+          proto: o.proto,
+          port: o.port,
+          state: reason === 'alerted' ? 'new' : 'active',
+          since: now,
+          first_seen: o.first_seen,
+          last_seen: o.last_seen,
+          reason,
+          version: now,
+        };
         if (reason === 'alerted') {
           alert({
-            alert_id: `new_service|${k}`, ts: now, kind: 'new_service', severity: sev, ip: o.ip, proto: o.proto, port: o.port,
+            alert_id: `new_service|${k}`,
+            ts: now,
+            kind: 'new_service',
+            severity: sev,
+            ip: o.ip,
+            proto: o.proto,
+            port: o.port,
             message: `new service ${fmt(o.ip, o.port)}/${o.proto}: ${o.handshakes} handshake(s), ${o.clients} client(s), evidence ${o.evidence}${outside ? ', clients from outside the home networks' : ''}`,
-            details: JSON.stringify({ first_seen: o.first_seen, sensor: o.sensor, sample_client: o.sample_client, evidence: o.evidence, ttl: o.ttl, mss: o.mss }),
+            details: JSON.stringify({
+              first_seen: o.first_seen,
+              sensor: o.sensor,
+              sample_client: o.sample_client,
+              evidence: o.evidence,
+              ttl: o.ttl,
+              mss: o.mss,
+            }),
           });
         }
       } else {
-        next = { ...cur, first_seen: Math.min(cur.first_seen, o.first_seen), last_seen: Math.max(cur.last_seen, o.last_seen) };
+        next = {
+          ...cur,
+          first_seen: Math.min(cur.first_seen, o.first_seen),
+          last_seen: Math.max(cur.last_seen, o.last_seen),
+        };
         if (cur.state === 'stale' && o.last_seen > cur.last_seen) {
           next.state = 'reopened';
           next.since = now;
           next.reason = 'seen_again';
           if (!this.flagged.has(o.ip)) {
             alert({
-              alert_id: `reopened_service|${k}|${cur.since}`, ts: now, kind: 'reopened_service', severity: sev, ip: o.ip, proto: o.proto, port: o.port,
+              alert_id: `reopened_service|${k}|${cur.since}`,
+              ts: now,
+              kind: 'reopened_service',
+              severity: sev,
+              ip: o.ip,
+              proto: o.proto,
+              port: o.port,
               message: `service ${fmt(o.ip, o.port)}/${o.proto} is accepting connections again after being stale since ${new Date(cur.since).toISOString()}`,
               details: JSON.stringify({ stale_since: cur.since, sensor: o.sensor, sample_client: o.sample_client }),
             });

@@ -18,7 +18,11 @@ export class AnalyzerError extends PortholeError<AnalyzerErrorCode> {
   /** The ClickHouse error code behind a store failure, when there is one. */
   readonly clickhouseCode: number | null;
 
-  constructor(code: AnalyzerErrorCode, message: string, opts: { retriable?: boolean; cause?: unknown; clickhouseCode?: number | null } = {}) {
+  constructor(
+    code: AnalyzerErrorCode,
+    message: string,
+    opts: { retriable?: boolean; cause?: unknown; clickhouseCode?: number | null } = {},
+  ) {
     super(code, message, opts);
     this.name = 'AnalyzerError';
     this.clickhouseCode = opts.clickhouseCode ?? null;

@@ -19,7 +19,11 @@ async function untilReady<T>(what: string, logger: Logger, fn: () => Promise<T>)
     try {
       return await fn();
     } catch (err) {
-      if ((err as { retriable?: boolean }).retriable !== true && !/ECONNREFUSED|Connection error|coordinator/i.test(String((err as Error).message))) throw err;
+      if (
+        (err as { retriable?: boolean }).retriable !== true &&
+        !/ECONNREFUSED|Connection error|coordinator/i.test(String((err as Error).message))
+      )
+        throw err;
       if (!warned) logger.warn({ err: (err as Error).message }, `${what} unavailable; retrying`);
       warned = true;
       await sleep(backoff);
@@ -38,18 +42,30 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     await store.setMeta('first_start', String(firstStart));
   }
   const learningUntil = firstStart + cfg.policy.learningPeriodMs;
-  if (learningUntil > Date.now()) logger.info({ remainingMs: learningUntil - Date.now() }, 'learning period: building the baseline, no alerts yet');
+  if (learningUntil > Date.now())
+    logger.info({ remainingMs: learningUntil - Date.now() }, 'learning period: building the baseline, no alerts yet');
   const detector = new Detector(cfg.policy, learningUntil, new Set());
   const reload = async (): Promise<void> => detector.load(await store.loadStates(), await store.alertIds());
   await reload();
 
-  const kafka = new Kafka({ clientId: cfg.kafka.clientId, brokers: cfg.kafka.brokers, logLevel: logLevel.NOTHING, retry: { retries: 8, maxRetryTime: 5000 } });
+  const kafka = new Kafka({
+    clientId: cfg.kafka.clientId,
+    brokers: cfg.kafka.brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8, maxRetryTime: 5000 },
+  });
   const admin = kafka.admin();
   await untilReady('kafka', logger, async () => {
     await admin.connect();
     const have = new Set(await admin.listTopics());
-    const want = [cfg.kafka.deadLetterTopic, cfg.kafka.alertsTopic, cfg.kafka.observationsTopic].filter((t) => !have.has(t));
-    if (want.length) await admin.createTopics({ waitForLeaders: true, topics: want.map((topic) => ({ topic, numPartitions: topic === cfg.kafka.observationsTopic ? 6 : 1 })) });
+    const want = [cfg.kafka.deadLetterTopic, cfg.kafka.alertsTopic, cfg.kafka.observationsTopic].filter(
+      (t) => !have.has(t),
+    );
+    if (want.length)
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: want.map((topic) => ({ topic, numPartitions: topic === cfg.kafka.observationsTopic ? 6 : 1 })),
+      });
     await admin.disconnect();
   });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
@@ -61,11 +77,22 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   ];
   const outbox = createOutbox(store, sinks, logger.child({ component: 'alerts' }));
   const consumer = kafka.consumer({
-    groupId: cfg.kafka.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 4 << 20, maxBytes: 16 << 20,
+    groupId: cfg.kafka.groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3000,
+    maxBytesPerPartition: 4 << 20,
+    maxBytes: 16 << 20,
   });
   const handler = createBatchHandler({
-    consumer, producer, detector, inserts: new Coalescer((t, rows) => store.insert(t, rows), { maxRows: cfg.batchSize, lingerMs: 200 }), homeNetworks: cfg.policy.homeNetworks, scannerAddresses: cfg.policy.scannerAddresses, deadLetterTopic: cfg.kafka.deadLetterTopic,
-    logger: logger.child({ component: 'consume' }), onAlerts: () => void outbox.round(),
+    consumer,
+    producer,
+    detector,
+    inserts: new Coalescer((t, rows) => store.insert(t, rows), { maxRows: cfg.batchSize, lingerMs: 200 }),
+    homeNetworks: cfg.policy.homeNetworks,
+    scannerAddresses: cfg.policy.scannerAddresses,
+    deadLetterTopic: cfg.kafka.deadLetterTopic,
+    logger: logger.child({ component: 'consume' }),
+    onAlerts: () => void outbox.round(),
   });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     logger.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
@@ -75,15 +102,33 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   await consumer.subscribe({ topic: cfg.kafka.observationsTopic, fromBeginning: true });
   // partitions are independent (an endpoint's ip always lands in the same one), so several are
   // processed at once and their rows share ClickHouse inserts (store/coalescer.ts)
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: cfg.partitionsAtOnce, eachBatch: handler.handle });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: cfg.partitionsAtOnce,
+    eachBatch: handler.handle,
+  });
 
   const timers = [
     setInterval(() => void outbox.round(), 2000),
-    setInterval(() => {
-      const stale = detector.sweepStale(Date.now());
-      if (stale.length) void store.insert('endpoint_states', stale).catch((err) => logger.warn({ err: err.message }, 'stale sweep not stored'));
-    }, Math.min(30_000, Math.max(1000, cfg.policy.staleAfterMs / 2))),
-    setInterval(() => void store.dropOldPartitions(cfg.retentionDays).then((p) => p.length && logger.info({ partitions: p }, 'dropped old observations')).catch(() => {}), 3_600_000),
+    setInterval(
+      () => {
+        const stale = detector.sweepStale(Date.now());
+        if (stale.length)
+          void store
+            .insert('endpoint_states', stale)
+            .catch((err) => logger.warn({ err: err.message }, 'stale sweep not stored'));
+      },
+      Math.min(30_000, Math.max(1000, cfg.policy.staleAfterMs / 2)),
+    ),
+    setInterval(
+      () =>
+        void store
+          .dropOldPartitions(cfg.retentionDays)
+          .then((p) => p.length && logger.info({ partitions: p }, 'dropped old observations'))
+          .catch(() => {}),
+      3_600_000,
+    ),
     setInterval(() => logger.info({ stats: handler.stats }, 'analyzer status'), 10_000),
   ];
   void outbox.round();

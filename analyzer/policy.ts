@@ -3,7 +3,11 @@
 
 import { parseIp } from '../schemas/ip.js';
 
-export interface Cidr { bytes: Uint8Array; prefix: number; text: string }
+export interface Cidr {
+  bytes: Uint8Array;
+  prefix: number;
+  text: string;
+}
 
 /** Parse "a.b.c.d/n" or "x::/n" (a bare address is /32 or /128); IPv4 is held as ::ffff:a.b.c.d. */
 export function parseCidr(s: string): Cidr | null {

@@ -32,7 +32,12 @@ async function main(): Promise<void> {
     for (let j = i; j < Math.min(N, i + 10_000); j++) {
       // steady state: 2,000 endpoints on 250 hosts, each observed once per 5 s window
       const e = j % 2000;
-      const o = observation({ ip: `192.0.2.${1 + (e % 250)}`, port: 1000 + Math.floor(e / 250), window_start: base + Math.floor(j / 2000) * 5000, sensor: `s${j % 4}` });
+      const o = observation({
+        ip: `192.0.2.${1 + (e % 250)}`,
+        port: 1000 + Math.floor(e / 250),
+        window_start: base + Math.floor(j / 2000) * 5000,
+        sensor: `s${j % 4}`,
+      });
       msgs.push({ key: o.ip, value: JSON.stringify(o) });
     }
     await producer.send({ topic: env.obsTopic, messages: msgs });
@@ -42,7 +47,11 @@ async function main(): Promise<void> {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
   const proc = spawn(process.execPath, [...nodeArgs, `${root}bin/porthole.js`, 'analyzer'], {
     env: { ...process.env, ...env.env, PORTHOLE_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? openSync('/tmp/porthole-bench-analyzer.log', 'w') : 'ignore', 'ignore'],
+    stdio: [
+      'ignore',
+      process.env.BENCH_LOG_LEVEL ? openSync('/tmp/porthole-bench-analyzer.log', 'w') : 'ignore',
+      'ignore',
+    ],
   });
   t = Date.now();
   let stored = 0;
@@ -51,12 +60,16 @@ async function main(): Promise<void> {
     await sleep(250);
     try {
       stored = Number((await chQuery<{ c: string }>(`SELECT count() AS c FROM ${env.db}.observations`))[0]?.c ?? 0);
-    } catch { /* tables not created yet */ }
+    } catch {
+      /* tables not created yet */
+    }
     if (stored > 0 && !tFirst) tFirst = Date.now();
   }
   const secs = (Date.now() - tFirst) / 1000;
   const rate = stored / secs;
-  process.stderr.write(`stored ${stored} in ${secs.toFixed(1)} s after the first row: ${Math.round(rate)} Observations/s\n`);
+  process.stderr.write(
+    `stored ${stored} in ${secs.toFixed(1)} s after the first row: ${Math.round(rate)} Observations/s\n`,
+  );
 
   // latency
   const lat: number[] = [];
@@ -65,7 +78,9 @@ async function main(): Promise<void> {
     const sent = Date.now();
     await producer.send({ topic: env.obsTopic, messages: [{ key: o.ip, value: JSON.stringify(o) }] });
     for (;;) {
-      const r = await chQuery<{ c: string }>(`SELECT count() AS c FROM ${env.db}.observations WHERE ip = '192.0.2.250' AND port = ${20000 + i}`);
+      const r = await chQuery<{ c: string }>(
+        `SELECT count() AS c FROM ${env.db}.observations WHERE ip = '192.0.2.250' AND port = ${20000 + i}`,
+      );
       if (Number(r[0].c) > 0) break;
       if (Date.now() - sent > 30_000) break;
       await sleep(25);
@@ -80,8 +95,10 @@ async function main(): Promise<void> {
   await sleep(3000);
   await env.cleanup();
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  process.stdout.write(`${machine}\n\n| Observations | seconds | Observations/s | latency p50 (ms) | p99 (ms) | max (ms) |\n|---:|---:|---:|---:|---:|---:|\n` +
-    `| ${stored.toLocaleString('en-US')} | ${secs.toFixed(1)} | ${Math.round(rate).toLocaleString('en-US')} | ${q(0.5)} | ${q(0.99)} | ${lat[lat.length - 1]} |\n`);
+  process.stdout.write(
+    `${machine}\n\n| Observations | seconds | Observations/s | latency p50 (ms) | p99 (ms) | max (ms) |\n|---:|---:|---:|---:|---:|---:|\n` +
+      `| ${stored.toLocaleString('en-US')} | ${secs.toFixed(1)} | ${Math.round(rate).toLocaleString('en-US')} | ${q(0.5)} | ${q(0.99)} | ${lat[lat.length - 1]} |\n`,
+  );
 }
 
 void main();

@@ -47,7 +47,10 @@ const rand = (n: number): number => {
 const PORTS = [22, 25, 53, 80, 110, 143, 443, 445, 993, 1433, 3306, 3389, 5432, 6379, 8080, 8443, 9200, 27017];
 const SIZES = [0, 0, 40, 120, 0, 300, 0, 60];
 
-interface Conn { frames: Uint8Array[]; i: number }
+interface Conn {
+  frames: Uint8Array[];
+  i: number;
+}
 
 function connection(n: number): Conn {
   const v6 = n % 3 === 0;
@@ -63,8 +66,22 @@ function connection(n: number): Conn {
     return vlan >= 0 ? ethTagged([[0x8100, vlan]], type, ip) : eth(type, ip);
   };
   const seg = (fromClient: boolean, seq: number, ack: number, flags: number, size = 0, mss?: number): Uint8Array =>
-    wrap(ipPacket(fromClient ? c : s, fromClient ? s : c, 6,
-      tcp({ sport: fromClient ? cp : sp, dport: fromClient ? sp : cp, seq: seq >>> 0, ack: ack >>> 0, flags, mss, payload: new Uint8Array(size) })));
+    wrap(
+      ipPacket(
+        fromClient ? c : s,
+        fromClient ? s : c,
+        6,
+        tcp({
+          sport: fromClient ? cp : sp,
+          dport: fromClient ? sp : cp,
+          seq: seq >>> 0,
+          ack: ack >>> 0,
+          flags,
+          mss,
+          payload: new Uint8Array(size),
+        }),
+      ),
+    );
   const frames = [seg(true, ci, 0, F.SYN, 0, 1460)];
   if (n % 10 === 9) {
     frames.push(seg(false, 0, ci + 1, F.RST | F.ACK));
@@ -97,4 +114,6 @@ while (packets < target) {
 }
 writeSync(fd, buf, 0, pos);
 closeSync(fd);
-process.stdout.write(`${out}: ${packets} packets, ${n} connections, ${((100 * handshakePackets) / packets).toFixed(1)}% handshake packets\n`);
+process.stdout.write(
+  `${out}: ${packets} packets, ${n} connections, ${((100 * handshakePackets) / packets).toFixed(1)}% handshake packets\n`,
+);

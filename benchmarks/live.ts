@@ -29,11 +29,19 @@ function count(file: string): number {
   return Number(/Number of packets:\s+(\d+)/.exec(sh(['capinfos', '-c', '-M', file]))![1]);
 }
 
-function startSensor(topic: string, status: string, window = '5s'): { proc: ChildProcess; last: () => Record<string, number> | null } {
-  const proc = spawn(process.execPath, [`${root}bin/porthole.js`, 'sensor', '--iface', B, '--status-interval', '1s', '--window', window], {
-    env: { ...process.env, PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: topic, PORTHOLE_KAFKA_STATUS_TOPIC: status },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+function startSensor(
+  topic: string,
+  status: string,
+  window = '5s',
+): { proc: ChildProcess; last: () => Record<string, number> | null } {
+  const proc = spawn(
+    process.execPath,
+    [`${root}bin/porthole.js`, 'sensor', '--iface', B, '--status-interval', '1s', '--window', window],
+    {
+      env: { ...process.env, PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: topic, PORTHOLE_KAFKA_STATUS_TOPIC: status },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   let last: Record<string, number> | null = null;
   let buf = '';
   proc.stdout!.on('data', (d: Buffer) => {
@@ -44,7 +52,9 @@ function startSensor(topic: string, status: string, window = '5s'): { proc: Chil
       try {
         const j = JSON.parse(l);
         if (j.status) last = j.status;
-      } catch { /* not JSON */ }
+      } catch {
+        /* not JSON */
+      }
     }
   });
   return { proc, last: () => last };
@@ -74,11 +84,15 @@ async function dropRates(): Promise<string[]> {
     const topic = randomTopic('bench-obs');
     const status = randomTopic('bench-status');
     const sensor = startSensor(topic, status);
-    const td = spawn('tcpdump', ['-i', B, '-w', '/dev/null', '-B', String(256 * 1024), FILTER], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const td = spawn('tcpdump', ['-i', B, '-w', '/dev/null', '-B', String(256 * 1024), FILTER], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let tdErr = '';
     td.stderr!.on('data', (d: Buffer) => (tdErr += d.toString()));
     await sleep(3000);
-    const r = spawnSync('tcpreplay', ['-i', A, rate === 'max' ? '--topspeed' : `--pps=${rate}`, slice], { encoding: 'utf8' });
+    const r = spawnSync('tcpreplay', ['-i', A, rate === 'max' ? '--topspeed' : `--pps=${rate}`, slice], {
+      encoding: 'utf8',
+    });
     const reached = /Rated: [\d.]+ Bps, [\d.]+ Mbps, ([\d.]+) pps/.exec(r.stdout)?.[1] ?? '?';
     await sleep(3000);
     const captured = sensor.last()?.packets ?? 0;
@@ -87,7 +101,9 @@ async function dropRates(): Promise<string[]> {
     await stop(sensor.proc);
     await deleteTopics([topic, status]);
     const pct = (n: number): string => `${(100 * (1 - n / matching)).toFixed(3)}%`;
-    rows.push(`| ${rate} | ${Math.round(Number(reached)).toLocaleString('en-US')} | ${captured.toLocaleString('en-US')} | ${pct(captured)} | ${tdCaptured.toLocaleString('en-US')} | ${pct(tdCaptured)} |`);
+    rows.push(
+      `| ${rate} | ${Math.round(Number(reached)).toLocaleString('en-US')} | ${captured.toLocaleString('en-US')} | ${pct(captured)} | ${tdCaptured.toLocaleString('en-US')} | ${pct(tdCaptured)} |`,
+    );
     process.stderr.write(rows[rows.length - 1] + '\n');
   }
   return rows;
@@ -114,13 +130,17 @@ async function latency(): Promise<string[]> {
     // clock) minus first_seen (when the sensor captured the SYN+ACK)
     const recv = new Map<number, number>();
     spawnSync('tcpreplay', ['-i', A, file], { encoding: 'utf8' });
-    await readTopicMeta(topic, (m) => {
-      for (const { value, timestamp } of m) {
-        const o = value as { port: number; first_seen: number };
-        if (!recv.has(o.port)) recv.set(o.port, timestamp - o.first_seen);
-      }
-      return recv.size >= 200;
-    }, 60_000);
+    await readTopicMeta(
+      topic,
+      (m) => {
+        for (const { value, timestamp } of m) {
+          const o = value as { port: number; first_seen: number };
+          if (!recv.has(o.port)) recv.set(o.port, timestamp - o.first_seen);
+        }
+        return recv.size >= 200;
+      },
+      60_000,
+    );
     await stop(sensor.proc);
     await deleteTopics([topic, status]);
     const lat = [...recv.values()].sort((a, b) => a - b);
@@ -133,7 +153,11 @@ async function latency(): Promise<string[]> {
 
 async function main(): Promise<void> {
   mkdirSync(data, { recursive: true });
-  try { sh(['ip', 'link', 'del', A]); } catch { /* not there */ }
+  try {
+    sh(['ip', 'link', 'del', A]);
+  } catch {
+    /* not there */
+  }
   sh(['ip', 'link', 'add', A, 'type', 'veth', 'peer', 'name', B]);
   try {
     sh(['sysctl', '-q', '-w', `net.ipv6.conf.${A}.disable_ipv6=1`]);
@@ -147,7 +171,11 @@ async function main(): Promise<void> {
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
     process.stdout.write(`${machine}\n\n${drops.join('\n')}\n\n${lat.join('\n')}\n`);
   } finally {
-    try { sh(['ip', 'link', 'del', A]); } catch { /* gone */ }
+    try {
+      sh(['ip', 'link', 'del', A]);
+    } catch {
+      /* gone */
+    }
   }
 }
 

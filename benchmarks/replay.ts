@@ -24,9 +24,18 @@ const PAIRED_RUNS = 5;
 export const SYN_FILTER =
   '(tcp[13] & 2 != 0) or (ip6[6] == 6 and ip6[53] & 2 != 0) or (vlan and ((tcp[13] & 2 != 0) or (ip6[6] == 6 and ip6[53] & 2 != 0)))';
 
-interface Result { tool: string; packets: number; seconds: number; maxRssMb: number; pps: number }
+interface Result {
+  tool: string;
+  packets: number;
+  seconds: number;
+  maxRssMb: number;
+  pps: number;
+}
 
-interface Timing { seconds: number; maxRssMb: number }
+interface Timing {
+  seconds: number;
+  maxRssMb: number;
+}
 
 type Command = [string, string[], NodeJS.ProcessEnv?];
 
@@ -34,7 +43,12 @@ function once([cmd, args, env]: Command): Timing {
   // every tool's standard output goes to /dev/null, as tcpdump's -w does: into a pipe read by
   // this process, Porthole's 4 MB of JSON cost ~20 ms more (a reader sharing the 2 cores)
   const out = openSync('/dev/null', 'w');
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', stdio: ['ignore', out, 'pipe'], cwd: root, env: env ?? process.env });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', out, 'pipe'],
+    cwd: root,
+    env: env ?? process.env,
+  });
   closeSync(out);
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-500)}`);
   const [seconds, kb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
@@ -59,7 +73,8 @@ function count(f: string): number {
 }
 
 mkdirSync(data, { recursive: true });
-if (!existsSync(file)) execFileSync(process.execPath, [`${root}dist/benchmarks/generate.js`, file], { stdio: 'inherit' });
+if (!existsSync(file))
+  execFileSync(process.execPath, [`${root}dist/benchmarks/generate.js`, file], { stdio: 'inherit' });
 if (!existsSync(slice)) execFileSync('editcap', ['-r', file, slice, '1-500000']);
 const n = count(file);
 const ns = count(slice);
@@ -79,13 +94,41 @@ add('porthole replay', n, porthole);
 add('tcpdump -r -w /dev/null (SYN filter)', n, tcpdump);
 if (portholeNoCerts) add('porthole replay, NODE_EXTRA_CA_CERTS unset', n, portholeNoCerts);
 add('prads -r', n, timed([['prads', ['-r', file, '-l', '/dev/null', '-q']]], RUNS)[0]);
-add('tshark -r (500k slice, SYN+ACK fields)', ns, timed([['tshark', ['-r', slice, '-Y', 'tcp.flags.syn==1 && tcp.flags.ack==1', '-T', 'fields', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.srcport']]], RUNS)[0]);
+add(
+  'tshark -r (500k slice, SYN+ACK fields)',
+  ns,
+  timed(
+    [
+      [
+        'tshark',
+        [
+          '-r',
+          slice,
+          '-Y',
+          'tcp.flags.syn==1 && tcp.flags.ack==1',
+          '-T',
+          'fields',
+          '-e',
+          'ip.src',
+          '-e',
+          'ipv6.src',
+          '-e',
+          'tcp.srcport',
+        ],
+      ],
+    ],
+    RUNS,
+  )[0],
+);
 
 const p = results[0].pps;
 const lines = [
   `| tool | packets | best (s; of ${PAIRED_RUNS} for Porthole and tcpdump, ${RUNS} for prads and tshark) | packets/s | peak RSS (MB) | porthole ÷ tool |`,
   '|---|---:|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.tool} | ${r.packets.toLocaleString('en-US')} | ${r.seconds.toFixed(2)} | ${(r.pps / 1e6).toFixed(2)}M | ${r.maxRssMb.toFixed(0)} | ${(p / r.pps).toFixed(2)} |`),
+  ...results.map(
+    (r) =>
+      `| ${r.tool} | ${r.packets.toLocaleString('en-US')} | ${r.seconds.toFixed(2)} | ${(r.pps / 1e6).toFixed(2)}M | ${r.maxRssMb.toFixed(0)} | ${(p / r.pps).toFixed(2)} |`,
+  ),
 ];
 const certs = extraCerts ? `NODE_EXTRA_CA_CERTS=${extraCerts}` : 'NODE_EXTRA_CA_CERTS unset';
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${certs}`;

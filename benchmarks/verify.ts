@@ -33,7 +33,12 @@ async function main(): Promise<void> {
   const procs = [];
   try {
     for (const h of hosts.slice(1)) lab.run(lab.srv, ['ip', 'addr', 'add', `${h}/24`, 'dev', `ph${lab.tag}s`]);
-    const server = lab.spawnIn(lab.srv, ['python3', '-c', MULTI_PORT_SERVER, ...Array.from({ length: PORTS }, (_, i) => String(20001 + i))]);
+    const server = lab.spawnIn(lab.srv, [
+      'python3',
+      '-c',
+      MULTI_PORT_SERVER,
+      ...Array.from({ length: PORTS }, (_, i) => String(20001 + i)),
+    ]);
     await new Promise<void>((r) => server.stdout!.once('data', () => r()));
     const an = startPorthole(['analyzer'], env.env);
     procs.push(an);
@@ -42,7 +47,9 @@ async function main(): Promise<void> {
     procs.push(ver);
     await ver.waitFor((l) => l.msg === 'verifier running', 60_000);
     const sensor = startPorthole(['sensor', '--iface', lab.monitor, '--window', '1s'], {
-      PORTHOLE_KAFKA_BROKERS: env.env.PORTHOLE_KAFKA_BROKERS, PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: env.obsTopic, PORTHOLE_KAFKA_STATUS_TOPIC: `${env.obsTopic}.st`,
+      PORTHOLE_KAFKA_BROKERS: env.env.PORTHOLE_KAFKA_BROKERS,
+      PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: env.obsTopic,
+      PORTHOLE_KAFKA_STATUS_TOPIC: `${env.obsTopic}.st`,
     });
     procs.push(sensor);
     await sensor.waitFor((l) => l.msg === 'dropped privileges', 30_000);
@@ -69,7 +76,9 @@ async function main(): Promise<void> {
     const ts = rows.map((r) => Number(r.verified)).sort((a, b) => a - b);
     const perMin = ((ts.length - 1) / ((ts[ts.length - 1] - ts[0]) / 60_000)).toFixed(1);
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-    process.stdout.write(`${machine}\n\n| verify.concurrency | hosts | endpoints verified | first SYN+ACK → stored verification p50 (ms) | p99 (ms) | verifications/min |\n|---:|---:|---:|---:|---:|---:|\n| ${concurrency} | ${HOSTS} | ${lat.length} | ${q(0.5)} | ${q(0.99)} | ${perMin} |\n`);
+    process.stdout.write(
+      `${machine}\n\n| verify.concurrency | hosts | endpoints verified | first SYN+ACK → stored verification p50 (ms) | p99 (ms) | verifications/min |\n|---:|---:|---:|---:|---:|---:|\n| ${concurrency} | ${HOSTS} | ${lat.length} | ${q(0.5)} | ${q(0.99)} | ${perMin} |\n`,
+    );
   } finally {
     for (const p of procs) await p.stop();
     lab.cleanup();

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Entry point for `npx porthole`: runs the compiled CLI (built by `npm install` via the prepare script).
-import('../dist/cli/main.js').then((m) => m.main(process.argv.slice(2))).catch((err) => {
-  process.stderr.write(`porthole: ${err && err.message ? err.message : String(err)}\n`);
-  process.exit(70);
-});
+import('../dist/cli/main.js')
+  .then((m) => m.main(process.argv.slice(2)))
+  .catch((err) => {
+    process.stderr.write(`porthole: ${err && err.message ? err.message : String(err)}\n`);
+    process.exit(70);
+  });

@@ -84,7 +84,11 @@ const COMMON_OPTS = {
 } as const;
 
 function config(values: Record<string, unknown>): AnalyzerConfig {
-  const flags: Flat = { 'clickhouse.url': values.clickhouse, 'clickhouse.database': values.database, 'kafka.brokers': values.brokers };
+  const flags: Flat = {
+    'clickhouse.url': values.clickhouse,
+    'clickhouse.database': values.database,
+    'kafka.brokers': values.brokers,
+  };
   return loadAnalyzerConfig({ file: values.config as string | undefined, flags });
 }
 
@@ -98,10 +102,18 @@ export async function analyzerCommand(argv: string[]): Promise<number> {
   return runAnalyzer(cfg, pino({ level: cfg.logLevel, base: { service: 'porthole-analyzer' } }));
 }
 
-interface InventoryRow extends ServiceRow { state: string; state_since: number | null; verification: Verification | null }
+interface InventoryRow extends ServiceRow {
+  state: string;
+  state_since: number | null;
+  verification: Verification | null;
+}
 
 async function inventory(store: Store, filter: Parameters<Store['services']>[0]): Promise<InventoryRow[]> {
-  const [rows, states, ver] = await Promise.all([store.services(filter), store.loadStates(), store.latestVerifications(filter?.ip)]);
+  const [rows, states, ver] = await Promise.all([
+    store.services(filter),
+    store.loadStates(),
+    store.latestVerifications(filter?.ip),
+  ]);
   const st = new Map(states.map((s) => [`${s.ip}|${s.proto}|${s.port}`, s]));
   return rows.map((r) => {
     const k = `${r.ip}|${r.proto}|${r.port}`;
@@ -129,15 +141,43 @@ function print(rows: InventoryRow[], json: boolean): void {
     process.stdout.write('no services\n');
     return;
   }
-  process.stdout.write(table(
-    ['IP', 'PORT', 'PROTO', 'STATE', 'FIRST SEEN (UTC)', 'LAST SEEN (UTC)', 'HANDSHAKES', 'CLIENTS', 'EVIDENCE', 'EXPOSED', 'VERIFICATION'],
-    rows.map((r) => [r.ip, String(r.port), r.proto, r.state, isoMs(r.first_seen), isoMs(r.last_seen), String(r.handshakes), String(r.clients),
-      r.evidence, r.internet_exposed ? 'internet' : 'internal', verdict(r.verification)]),
-  ));
+  process.stdout.write(
+    table(
+      [
+        'IP',
+        'PORT',
+        'PROTO',
+        'STATE',
+        'FIRST SEEN (UTC)',
+        'LAST SEEN (UTC)',
+        'HANDSHAKES',
+        'CLIENTS',
+        'EVIDENCE',
+        'EXPOSED',
+        'VERIFICATION',
+      ],
+      rows.map((r) => [
+        r.ip,
+        String(r.port),
+        r.proto,
+        r.state,
+        isoMs(r.first_seen),
+        isoMs(r.last_seen),
+        String(r.handshakes),
+        String(r.clients),
+        r.evidence,
+        r.internet_exposed ? 'internet' : 'internal',
+        verdict(r.verification),
+      ]),
+    ),
+  );
 }
 
 export async function servicesCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...COMMON_OPTS, 'new-since': { type: 'string' }, net: { type: 'string' }, port: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...COMMON_OPTS, 'new-since': { type: 'string' }, net: { type: 'string' }, port: { type: 'string' } },
+  });
   if (values.help) {
     process.stdout.write(SERVICES_HELP);
     return 0;
@@ -183,15 +223,47 @@ export async function hostCommand(argv: string[]): Promise<number> {
     }
     print(rows, false);
     if (history.length) {
-      process.stdout.write('\nhistory:\n' + table(['PORT', 'WINDOW (UTC)', 'FIRST SEEN', 'LAST SEEN', 'HANDSHAKES', 'EVIDENCE', 'SENSOR'],
-        history.map((h) => [String(h.port), isoMs(h.window_start), isoMs(h.first_seen), isoMs(h.last_seen), String(h.handshakes), h.evidence, h.sensor])));
+      process.stdout.write(
+        '\nhistory:\n' +
+          table(
+            ['PORT', 'WINDOW (UTC)', 'FIRST SEEN', 'LAST SEEN', 'HANDSHAKES', 'EVIDENCE', 'SENSOR'],
+            history.map((h) => [
+              String(h.port),
+              isoMs(h.window_start),
+              isoMs(h.first_seen),
+              isoMs(h.last_seen),
+              String(h.handshakes),
+              h.evidence,
+              h.sensor,
+            ]),
+          ),
+      );
     }
     if (verifications.length) {
-      process.stdout.write('\nverifications:\n' + table(['PORT', 'TIME (UTC)', 'STATUS', 'SERVICE', 'PRODUCT', 'VERSION', 'REASON'],
-        verifications.map((v) => [String(v.port), isoMs(v.ts), v.status, v.service, v.product, v.version, v.reason])));
+      process.stdout.write(
+        '\nverifications:\n' +
+          table(
+            ['PORT', 'TIME (UTC)', 'STATUS', 'SERVICE', 'PRODUCT', 'VERSION', 'REASON'],
+            verifications.map((v) => [
+              String(v.port),
+              isoMs(v.ts),
+              v.status,
+              v.service,
+              v.product,
+              v.version,
+              v.reason,
+            ]),
+          ),
+      );
     }
     if (alerts.length) {
-      process.stdout.write('\nalerts:\n' + table(['TIME (UTC)', 'KIND', 'SEVERITY', 'MESSAGE'], alerts.map((a) => [isoMs(a.ts), a.kind, a.severity, a.message])));
+      process.stdout.write(
+        '\nalerts:\n' +
+          table(
+            ['TIME (UTC)', 'KIND', 'SEVERITY', 'MESSAGE'],
+            alerts.map((a) => [isoMs(a.ts), a.kind, a.severity, a.message]),
+          ),
+      );
     }
   } finally {
     await store.close();
@@ -200,7 +272,10 @@ export async function hostCommand(argv: string[]): Promise<number> {
 }
 
 export async function schemaCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { database: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { database: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     process.stdout.write(SCHEMA_HELP);
     return 0;

@@ -11,7 +11,8 @@ export function durationFlag(name: string, v: string): number {
 }
 
 export function parseCount(name: string, v: string, min = 1): number {
-  if (!/^\d+$/.test(v) || Number(v) < min) throw usage(`${name}: must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw usage(`${name}: must be an integer >= ${min}, got ${JSON.stringify(v)}`);
   return Number(v);
 }
 

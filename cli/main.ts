@@ -7,21 +7,47 @@ import { PortholeError } from '../common/errors.js';
 // Each command's module is loaded only when that command runs (or its help is asked for), so
 // `porthole replay` does not pay for loading kafkajs, pino and the ClickHouse client.
 type Run = (argv: string[]) => Promise<number>;
-interface Command { summary: string; load: () => Promise<{ run: Run; help: string }> }
+interface Command {
+  summary: string;
+  load: () => Promise<{ run: Run; help: string }>;
+}
 
 function command<M>(summary: string, load: () => Promise<M>, pick: (m: M) => [Run, string]): Command {
-  return { summary, load: async () => { const [run, help] = pick(await load()); return { run, help }; } };
+  return {
+    summary,
+    load: async () => {
+      const [run, help] = pick(await load());
+      return { run, help };
+    },
+  };
 }
 
 const analyzer = () => import('./analyzer.js');
 
 const COMMANDS: Record<string, Command> = {
-  replay: command('find service endpoints in capture files', () => import('./replay.js'), (m) => [m.replayCommand, m.REPLAY_HELP]),
-  sensor: command('capture on a mirror port and publish to Kafka', () => import('./sensor.js'), (m) => [m.sensorCommand, m.SENSOR_HELP]),
-  'prepare-mirror': command('set up an interface as a capture-only mirror port', () => import('./prepare-mirror.js'),
-    (m) => [m.prepareMirrorCommand, m.PREPARE_HELP]),
-  analyzer: command('consume Observations into the ClickHouse inventory; alert', analyzer, (m) => [m.analyzerCommand, m.ANALYZER_HELP]),
-  verifier: command('verify newly exposed endpoints with nmap -sV', analyzer, (m) => [m.verifierCommand, m.VERIFIER_HELP]),
+  replay: command(
+    'find service endpoints in capture files',
+    () => import('./replay.js'),
+    (m) => [m.replayCommand, m.REPLAY_HELP],
+  ),
+  sensor: command(
+    'capture on a mirror port and publish to Kafka',
+    () => import('./sensor.js'),
+    (m) => [m.sensorCommand, m.SENSOR_HELP],
+  ),
+  'prepare-mirror': command(
+    'set up an interface as a capture-only mirror port',
+    () => import('./prepare-mirror.js'),
+    (m) => [m.prepareMirrorCommand, m.PREPARE_HELP],
+  ),
+  analyzer: command('consume Observations into the ClickHouse inventory; alert', analyzer, (m) => [
+    m.analyzerCommand,
+    m.ANALYZER_HELP,
+  ]),
+  verifier: command('verify newly exposed endpoints with nmap -sV', analyzer, (m) => [
+    m.verifierCommand,
+    m.VERIFIER_HELP,
+  ]),
   services: command('list the service inventory', analyzer, (m) => [m.servicesCommand, m.SERVICES_HELP]),
   host: command("one host's services, history and alerts", analyzer, (m) => [m.hostCommand, m.HOST_HELP]),
   schema: command('print the ClickHouse DDL', analyzer, (m) => [m.schemaCommand, m.SCHEMA_HELP]),

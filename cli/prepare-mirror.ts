@@ -34,7 +34,8 @@ export async function prepareMirrorCommand(argv: string[]): Promise<number> {
   }
   const iface = positionals[0];
   if (!iface || positionals.length > 1) throw usage('prepare-mirror: give exactly one interface');
-  if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(iface)) throw usage(`prepare-mirror: not an interface name: ${JSON.stringify(iface)}`);
+  if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(iface))
+    throw usage(`prepare-mirror: not an interface name: ${JSON.stringify(iface)}`);
   let failed = 0;
   for (const cmd of mirrorCommands(iface)) {
     process.stdout.write(`${cmd.join(' ')}\n`);

@@ -92,10 +92,13 @@ export async function replayCommand(argv: string[]): Promise<number> {
     progress.done();
     bytes += r.bytes;
     for (const lt of r.linktypes) {
-      if (!SUPPORTED_LINKTYPES.has(lt)) warn(`${path}: link type ${lt} is not supported; its packets are counted as unsupported_linktype`);
+      if (!SUPPORTED_LINKTYPES.has(lt))
+        warn(`${path}: link type ${lt} is not supported; its packets are counted as unsupported_linktype`);
     }
     if (r.truncatedBytes > 0) {
-      warn(`${path}: capture cut short: read ${num(r.frames)} packets, ignored ${r.truncatedBytes} bytes of an incomplete last record`);
+      warn(
+        `${path}: capture cut short: read ${num(r.frames)} packets, ignored ${r.truncatedBytes} bytes of an incomplete last record`,
+      );
     }
   }
   await pipeline.finish();
@@ -114,8 +117,15 @@ function render(obs: Observation[]): string {
   return table(
     ['IP', 'PORT', 'PROTO', 'EVIDENCE', 'HANDSHAKES', 'CLIENTS', 'FIRST SEEN (UTC)', 'LAST SEEN (UTC)', 'VLAN'],
     obs.map((o) => [
-      o.ip, String(o.port), o.proto, o.evidence, String(o.handshakes), String(o.clients),
-      isoMs(o.first_seen), isoMs(o.last_seen), o.vlan === null ? '-' : String(o.vlan),
+      o.ip,
+      String(o.port),
+      o.proto,
+      o.evidence,
+      String(o.handshakes),
+      String(o.clients),
+      isoMs(o.first_seen),
+      isoMs(o.last_seen),
+      o.vlan === null ? '-' : String(o.vlan),
     ]),
   );
 }
@@ -130,7 +140,7 @@ function summary(s: PipelineStats, endpoints: number, files: number, bytes: numb
     (isError(REASONS.findIndex((r) => r[0] === name)) ? errors : skipped).push(`${name} ${num(n)}`);
   }
   return [
-    `replay: ${files} file${files === 1 ? '' : 's'}, ${num(s.packets)} packets (${(bytes / 1e6).toFixed(1)} MB) in ${secs.toFixed(2)} s (${((s.packets / Math.max(secs, 1e-9)) / 1e6).toFixed(2)}M packets/s)`,
+    `replay: ${files} file${files === 1 ? '' : 's'}, ${num(s.packets)} packets (${(bytes / 1e6).toFixed(1)} MB) in ${secs.toFixed(2)} s (${(s.packets / Math.max(secs, 1e-9) / 1e6).toFixed(2)}M packets/s)`,
     `  decoded: ${num(s.decoded)} TCP; skipped: ${skipped.join(', ') || 'none'}; errors: ${errors.join(', ') || 'none'}`,
     `  handshakes: ${num(t.accepted)} accepted (${num(t.completed)} complete, ${num(t.oneSided)} SYN+ACK only); rejected ${num(t.rejected)}; unanswered ${num(t.unanswered)}; duplicates ${num(t.duplicates)}; evictions ${num(t.evictions)}`,
     `  endpoints: ${num(endpoints)}`,

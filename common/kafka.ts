@@ -17,7 +17,11 @@ export type KafkaProfile = 'default' | 'quick' | 'patient';
 
 const PROFILES: Record<KafkaProfile, Partial<KafkaConfig>> = {
   default: {},
-  quick: { connectionTimeout: 3000, requestTimeout: 10_000, retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 } },
+  quick: {
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
+  },
   patient: { retry: { retries: 8, maxRetryTime: 5000 } },
 };
 
@@ -27,8 +31,17 @@ export function kafkaClient(c: KafkaConnection, profile: KafkaProfile = 'default
 
 /** Whether a kafkajs failure may pass by retrying later (it or an error it wraps says so). */
 export function kafkaRetriable(err: unknown): boolean {
-  for (let e = err as { retriable?: unknown; cause?: unknown; name?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (e.retriable === true || e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSGroupCoordinatorNotFound') return true;
+  for (
+    let e = err as { retriable?: unknown; cause?: unknown; name?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (
+      e.retriable === true ||
+      e.name === 'KafkaJSNumberOfRetriesExceeded' ||
+      e.name === 'KafkaJSGroupCoordinatorNotFound'
+    )
+      return true;
     e = e.cause as typeof e;
   }
   return false;
@@ -41,7 +54,11 @@ export interface TopicSpec {
 }
 
 /** A topic spec from its defaults (schemas/topics.ts), under the name the config gives it. */
-export function topicSpec(name: string, d: TopicDefault, over: { partitions?: number; retentionMs?: number } = {}): TopicSpec {
+export function topicSpec(
+  name: string,
+  d: TopicDefault,
+  over: { partitions?: number; retentionMs?: number } = {},
+): TopicSpec {
   return { topic: name, partitions: over.partitions ?? d.partitions, retentionMs: over.retentionMs ?? d.retentionMs };
 }
 

@@ -26,7 +26,13 @@ export interface KeySpec {
 export type Flat = Record<string, unknown>;
 
 export function envName(key: string): string {
-  return 'PORTHOLE_' + key.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/\./g, '_').toUpperCase();
+  return (
+    'PORTHOLE_' +
+    key
+      .replace(/([a-z])([A-Z])/g, '$1_$2')
+      .replace(/\./g, '_')
+      .toUpperCase()
+  );
 }
 
 /** The keys of a spec for --help: key, environment variable and meaning, aligned. */
@@ -37,7 +43,9 @@ export function specHelp(specs: KeySpec[]): string {
 }
 
 function coerce(spec: KeySpec, raw: unknown, where: string): { value?: unknown; error?: string } {
-  const bad = (what: string): { error: string } => ({ error: `${spec.key} (${where}): ${what}, got ${JSON.stringify(raw)}` });
+  const bad = (what: string): { error: string } => ({
+    error: `${spec.key} (${where}): ${what}, got ${JSON.stringify(raw)}`,
+  });
   const k = spec.kind;
   switch (k.t) {
     case 'string':
@@ -45,7 +53,9 @@ function coerce(spec: KeySpec, raw: unknown, where: string): { value?: unknown; 
       return typeof raw === 'string' && raw.length > 0 ? { value: raw } : bad('must be a non-empty string');
     case 'int': {
       const n = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
-      return typeof n === 'number' && Number.isInteger(n) && n >= k.min && n <= k.max ? { value: n } : bad(`must be an integer ${k.min}..${k.max}`);
+      return typeof n === 'number' && Number.isInteger(n) && n >= k.min && n <= k.max
+        ? { value: n }
+        : bad(`must be an integer ${k.min}..${k.max}`);
     }
     case 'duration': {
       if (typeof raw === 'number' && raw >= 0) return { value: raw };
@@ -59,10 +69,18 @@ function coerce(spec: KeySpec, raw: unknown, where: string): { value?: unknown; 
       if (raw === 'false' || raw === '0' || raw === 'no') return { value: false };
       return bad('must be true or false');
     case 'list': {
-      const arr = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+      const arr =
+        typeof raw === 'string'
+          ? raw
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : raw;
       if (!Array.isArray(arr) || !arr.every((x) => typeof x === 'string')) return bad('must be a list of strings');
       const unknown = k.values ? arr.filter((x) => !k.values!.includes(x)) : [];
-      return unknown.length ? bad(`unknown value(s) ${unknown.join(', ')}; allowed: ${k.values!.join(', ')}`) : { value: arr };
+      return unknown.length
+        ? bad(`unknown value(s) ${unknown.join(', ')}; allowed: ${k.values!.join(', ')}`)
+        : { value: arr };
     }
   }
 }
@@ -80,7 +98,10 @@ function flatten(obj: Record<string, unknown>, prefix = '', out: Flat = {}): Fla
  * Resolve every key from (lowest to highest precedence) defaults, the JSON config file, the
  * environment and flags. Throws one CONFIG_INVALID error listing every problem.
  */
-export function resolveConfig(specs: KeySpec[], opts: { file?: string | null; env?: NodeJS.ProcessEnv; flags?: Flat }): Readonly<Flat> {
+export function resolveConfig(
+  specs: KeySpec[],
+  opts: { file?: string | null; env?: NodeJS.ProcessEnv; flags?: Flat },
+): Readonly<Flat> {
   const errors: string[] = [];
   const out: Flat = {};
   let fileValues: Flat = {};

@@ -24,7 +24,8 @@ export function ipv6Text(b: Uint8Array, o: number): string {
     }
   }
   // IPv4-mapped addresses keep their dotted tail, as inet_ntop and tshark print them
-  if (bestStart === 0 && bestLen === 5 && b[o + 10] === 0xff && b[o + 11] === 0xff) return `::ffff:${ipv4Text(b, o + 12)}`;
+  if (bestStart === 0 && bestLen === 5 && b[o + 10] === 0xff && b[o + 11] === 0xff)
+    return `::ffff:${ipv4Text(b, o + 12)}`;
   let out = '';
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {

@@ -24,7 +24,8 @@ export interface Table {
 }
 
 /** The 16-byte form of a canonical address column: IPv4 as ::ffff:a.b.c.d (works on both). */
-export const ipNum = (col: string): string => `IPv6StringToNum(concat(if(position(${col}, ':') > 0, '', '::ffff:'), ${col}))`;
+export const ipNum = (col: string): string =>
+  `IPv6StringToNum(concat(if(position(${col}, ':') > 0, '', '::ffff:'), ${col}))`;
 
 const CH_TYPES: Record<string, string> = { 8: 'UInt8', 16: 'UInt16', 32: 'UInt32', 53: 'UInt64' };
 
@@ -115,7 +116,11 @@ export const TABLES: Table[] = [
       { name: 'day', type: 'Date', doc: 'UTC day (partition)' },
       ...endpointColumns(),
       { name: 'ts', type: 'UInt64', doc: 'ms: when requested (pending) or finished' },
-      { name: 'status', type: 'String', doc: 'pending | verified_open | filtered_to_scanner | closed_now | unverifiable | refused' },
+      {
+        name: 'status',
+        type: 'String',
+        doc: 'pending | verified_open | filtered_to_scanner | closed_now | unverifiable | refused',
+      },
       { name: 'nmap_state', type: 'String', doc: "nmap's port state" },
       { name: 'reason', type: 'String', doc: "nmap's reason, or why it was refused / unverifiable" },
       { name: 'service', type: 'String', doc: 'service name' },

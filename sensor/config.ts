@@ -11,40 +11,122 @@ export type Encapsulation = (typeof ENCAPSULATIONS)[number];
 
 export const SENSOR_SPEC: KeySpec[] = [
   { key: 'sensor.id', kind: { t: 'string' }, def: hostname(), doc: 'sensor id put in every Observation' },
-  { key: 'capture.iface', kind: { t: 'string', nullable: true }, def: null, doc: 'interface to capture on (the mirror port)' },
-  { key: 'capture.pcap', kind: { t: 'string', nullable: true }, def: null, doc: 'read this capture file instead of an interface' },
+  {
+    key: 'capture.iface',
+    kind: { t: 'string', nullable: true },
+    def: null,
+    doc: 'interface to capture on (the mirror port)',
+  },
+  {
+    key: 'capture.pcap',
+    kind: { t: 'string', nullable: true },
+    def: null,
+    doc: 'read this capture file instead of an interface',
+  },
   { key: 'capture.bufferMb', kind: { t: 'int', min: 1, max: 4096 }, def: 256, doc: 'libpcap buffer in MiB' },
-  { key: 'capture.acks', kind: { t: 'bool' }, def: true, doc: 'also capture payload-less ACKs, to prove full handshakes' },
+  {
+    key: 'capture.acks',
+    kind: { t: 'bool' },
+    def: true,
+    doc: 'also capture payload-less ACKs, to prove full handshakes',
+  },
   {
     key: 'capture.encapsulations',
     kind: { t: 'list', values: ENCAPSULATIONS },
     def: ['vlan', 'vxlan', 'geneve', 'gre', 'ipip'],
     doc: 'encapsulations the kernel filter lets through',
   },
-  { key: 'capture.user', kind: { t: 'string' }, def: 'nobody', doc: 'user to switch to after opening the capture (when root)' },
-  { key: 'track.window', kind: { t: 'duration' }, def: 5000, doc: 'aggregation window: one Observation per endpoint per window' },
+  {
+    key: 'capture.user',
+    kind: { t: 'string' },
+    def: 'nobody',
+    doc: 'user to switch to after opening the capture (when root)',
+  },
+  {
+    key: 'track.window',
+    kind: { t: 'duration' },
+    def: 5000,
+    doc: 'aggregation window: one Observation per endpoint per window',
+  },
   { key: 'track.grace', kind: { t: 'duration' }, def: 1000, doc: 'wait after a window closes for late ACKs' },
-  { key: 'track.maxFlows', kind: { t: 'int', min: 1000, max: 50_000_000 }, def: 1_000_000, doc: 'connection attempts tracked at once' },
+  {
+    key: 'track.maxFlows',
+    kind: { t: 'int', min: 1000, max: 50_000_000 },
+    def: 1_000_000,
+    doc: 'connection attempts tracked at once',
+  },
   { key: 'track.synTimeout', kind: { t: 'duration' }, def: 30_000, doc: 'a SYN unanswered this long is unanswered' },
-  { key: 'track.maxClients', kind: { t: 'int', min: 1, max: 1_000_000 }, def: 4096, doc: 'distinct clients counted per endpoint and window' },
+  {
+    key: 'track.maxClients',
+    kind: { t: 'int', min: 1, max: 1_000_000 },
+    def: 4096,
+    doc: 'distinct clients counted per endpoint and window',
+  },
   { key: 'kafka.brokers', kind: { t: 'list' }, def: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers' },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-sensor', doc: 'Kafka client id' },
-  { key: 'kafka.observationsTopic', kind: { t: 'string' }, def: 'porthole.observations', doc: 'topic for Observations' },
-  { key: 'kafka.observationsPartitions', kind: { t: 'int', min: 1, max: 1000 }, def: 6, doc: 'partitions when the sensor creates it' },
-  { key: 'kafka.observationsRetention', kind: { t: 'duration' }, def: 7 * 86_400_000, doc: 'retention when the sensor creates it' },
-  { key: 'kafka.statusTopic', kind: { t: 'string' }, def: 'porthole.sensor-status', doc: 'topic for sensor health messages' },
-  { key: 'kafka.statusRetention', kind: { t: 'duration' }, def: 86_400_000, doc: 'retention when the sensor creates it' },
-  { key: 'publish.queueLimit', kind: { t: 'int', min: 1, max: 10_000_000 }, def: 200_000, doc: 'Observations buffered while Kafka is away; then the oldest are dropped' },
-  { key: 'publish.batchSize', kind: { t: 'int', min: 1, max: 100_000 }, def: 1000, doc: 'messages per Kafka request at most' },
+  {
+    key: 'kafka.observationsTopic',
+    kind: { t: 'string' },
+    def: 'porthole.observations',
+    doc: 'topic for Observations',
+  },
+  {
+    key: 'kafka.observationsPartitions',
+    kind: { t: 'int', min: 1, max: 1000 },
+    def: 6,
+    doc: 'partitions when the sensor creates it',
+  },
+  {
+    key: 'kafka.observationsRetention',
+    kind: { t: 'duration' },
+    def: 7 * 86_400_000,
+    doc: 'retention when the sensor creates it',
+  },
+  {
+    key: 'kafka.statusTopic',
+    kind: { t: 'string' },
+    def: 'porthole.sensor-status',
+    doc: 'topic for sensor health messages',
+  },
+  {
+    key: 'kafka.statusRetention',
+    kind: { t: 'duration' },
+    def: 86_400_000,
+    doc: 'retention when the sensor creates it',
+  },
+  {
+    key: 'publish.queueLimit',
+    kind: { t: 'int', min: 1, max: 10_000_000 },
+    def: 200_000,
+    doc: 'Observations buffered while Kafka is away; then the oldest are dropped',
+  },
+  {
+    key: 'publish.batchSize',
+    kind: { t: 'int', min: 1, max: 100_000 },
+    def: 1000,
+    doc: 'messages per Kafka request at most',
+  },
   { key: 'publish.linger', kind: { t: 'duration' }, def: 100, doc: 'wait this long to fill a batch' },
-  { key: 'publish.flushTimeout', kind: { t: 'duration' }, def: 15_000, doc: 'on shutdown, wait this long for Kafka to take what is queued' },
+  {
+    key: 'publish.flushTimeout',
+    kind: { t: 'duration' },
+    def: 15_000,
+    doc: 'on shutdown, wait this long for Kafka to take what is queued',
+  },
   { key: 'status.interval', kind: { t: 'duration' }, def: 10_000, doc: 'health message period' },
   { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
 ];
 
 export interface SensorConfig {
   sensorId: string;
-  capture: { iface: string | null; pcap: string | null; bufferMb: number; acks: boolean; encapsulations: Encapsulation[]; user: string };
+  capture: {
+    iface: string | null;
+    pcap: string | null;
+    bufferMb: number;
+    acks: boolean;
+    encapsulations: Encapsulation[];
+    user: string;
+  };
   track: { windowMs: number; graceMs: number; maxFlows: number; synTimeoutMs: number; maxClients: number };
   kafka: {
     brokers: string[];
@@ -60,7 +142,12 @@ export interface SensorConfig {
   logLevel: string;
 }
 
-export function loadSensorConfig(opts: { file?: string | null; env?: NodeJS.ProcessEnv; flags?: Flat; needSource?: boolean }): SensorConfig {
+export function loadSensorConfig(opts: {
+  file?: string | null;
+  env?: NodeJS.ProcessEnv;
+  flags?: Flat;
+  needSource?: boolean;
+}): SensorConfig {
   const c = resolveConfig(SENSOR_SPEC, opts);
   const g = <T>(k: string): T => c[k] as T;
   const errors: string[] = [];
@@ -78,21 +165,33 @@ export function loadSensorConfig(opts: { file?: string | null; env?: NodeJS.Proc
   return Object.freeze({
     sensorId: g('sensor.id'),
     capture: Object.freeze({
-      iface: g('capture.iface'), pcap: g('capture.pcap'), bufferMb: g('capture.bufferMb'), acks: g('capture.acks'),
-      encapsulations: g('capture.encapsulations'), user: g('capture.user'),
+      iface: g('capture.iface'),
+      pcap: g('capture.pcap'),
+      bufferMb: g('capture.bufferMb'),
+      acks: g('capture.acks'),
+      encapsulations: g('capture.encapsulations'),
+      user: g('capture.user'),
     }),
     track: Object.freeze({
-      windowMs: g('track.window'), graceMs: g('track.grace'), maxFlows: g('track.maxFlows'),
-      synTimeoutMs: g('track.synTimeout'), maxClients: g('track.maxClients'),
+      windowMs: g('track.window'),
+      graceMs: g('track.grace'),
+      maxFlows: g('track.maxFlows'),
+      synTimeoutMs: g('track.synTimeout'),
+      maxClients: g('track.maxClients'),
     }),
     kafka: Object.freeze({
-      brokers: g('kafka.brokers'), clientId: g('kafka.clientId'),
-      observationsTopic: g('kafka.observationsTopic'), observationsPartitions: g('kafka.observationsPartitions'),
-      observationsRetentionMs: g('kafka.observationsRetention'), statusTopic: g('kafka.statusTopic'),
+      brokers: g('kafka.brokers'),
+      clientId: g('kafka.clientId'),
+      observationsTopic: g('kafka.observationsTopic'),
+      observationsPartitions: g('kafka.observationsPartitions'),
+      observationsRetentionMs: g('kafka.observationsRetention'),
+      statusTopic: g('kafka.statusTopic'),
       statusRetentionMs: g('kafka.statusRetention'),
     }),
     publish: Object.freeze({
-      queueLimit: g('publish.queueLimit'), batchSize: g('publish.batchSize'), lingerMs: g('publish.linger'),
+      queueLimit: g('publish.queueLimit'),
+      batchSize: g('publish.batchSize'),
+      lingerMs: g('publish.linger'),
       flushTimeoutMs: g('publish.flushTimeout'),
     }),
     statusIntervalMs: g('status.interval'),

@@ -14,7 +14,6 @@ import type { SensorConfig } from './config.js';
 import { createPipeline } from './pipeline.js';
 import { createPublisher } from './publish/kafka-publisher.js';
 
-
 export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<number> {
   const started = Date.now();
   let observations = 0;
@@ -22,7 +21,11 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
     brokers: cfg.kafka.brokers,
     clientId: cfg.kafka.clientId,
     topics: [
-      { topic: cfg.kafka.observationsTopic, partitions: cfg.kafka.observationsPartitions, retentionMs: cfg.kafka.observationsRetentionMs },
+      {
+        topic: cfg.kafka.observationsTopic,
+        partitions: cfg.kafka.observationsPartitions,
+        retentionMs: cfg.kafka.observationsRetentionMs,
+      },
       { topic: cfg.kafka.statusTopic, partitions: 1, retentionMs: cfg.kafka.statusRetentionMs },
     ],
     queueLimit: cfg.publish.queueLimit,
@@ -51,13 +54,28 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
     const s = pipeline.stats();
     const p = publisher.stats();
     return {
-      v: STATUS_VERSION, type: 'sensor_status', sensor: cfg.sensorId, ts: Date.now(),
-      uptime_s: Math.round((Date.now() - started) / 1000), source, packets: s.packets, decoded: s.decoded,
-      failures: s.reasons, handshakes: s.tracker.accepted, rejected: s.tracker.rejected, unanswered: s.tracker.unanswered,
-      flows: s.tracker.flows, evictions: s.tracker.evictions, observations, queue_depth: p.queued,
+      v: STATUS_VERSION,
+      type: 'sensor_status',
+      sensor: cfg.sensorId,
+      ts: Date.now(),
+      uptime_s: Math.round((Date.now() - started) / 1000),
+      source,
+      packets: s.packets,
+      decoded: s.decoded,
+      failures: s.reasons,
+      handshakes: s.tracker.accepted,
+      rejected: s.tracker.rejected,
+      unanswered: s.tracker.unanswered,
+      flows: s.tracker.flows,
+      evictions: s.tracker.evictions,
+      observations,
+      queue_depth: p.queued,
       dropped_before_kafka: p.droppedByTopic[cfg.kafka.observationsTopic] ?? 0,
-      status_dropped: p.droppedByTopic[cfg.kafka.statusTopic] ?? 0, published: p.published, kafka_connected: p.connected,
-      last_packet_ms: s.lastPacketMs === null ? null : Math.floor(s.lastPacketMs), kernel_drops: null,
+      status_dropped: p.droppedByTopic[cfg.kafka.statusTopic] ?? 0,
+      published: p.published,
+      kafka_connected: p.connected,
+      last_packet_ms: s.lastPacketMs === null ? null : Math.floor(s.lastPacketMs),
+      kernel_drops: null,
     };
   };
   const report = (): void => {

@@ -48,7 +48,13 @@ export class DecodeCounts {
   stats(tracker: TrackerStats): PipelineStats {
     const reasons: Record<string, number> = {};
     for (let i = 1; i < this.counts.length; i++) if (this.counts[i] > 0) reasons[REASONS[i][0]] = this.counts[i];
-    return { packets: this.packets, decoded: this.counts[0], reasons, tracker, lastPacketMs: this.packets === 0 ? null : frameMs(this.lastSec, this.lastNsec) };
+    return {
+      packets: this.packets,
+      decoded: this.counts[0],
+      reasons,
+      tracker,
+      lastPacketMs: this.packets === 0 ? null : frameMs(this.lastSec, this.lastNsec),
+    };
   }
 }
 

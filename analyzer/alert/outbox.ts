@@ -42,8 +42,20 @@ export function toPayload(a: AlertRow): Record<string, unknown> {
   let details: unknown = a.details;
   try {
     details = JSON.parse(a.details);
-  } catch { /* keep the text */ }
-  return { alert_id: a.alert_id, ts: a.ts, kind: a.kind, severity: a.severity, ip: a.ip, proto: a.proto, port: a.port, message: a.message, details };
+  } catch {
+    /* keep the text */
+  }
+  return {
+    alert_id: a.alert_id,
+    ts: a.ts,
+    kind: a.kind,
+    severity: a.severity,
+    ip: a.ip,
+    proto: a.proto,
+    port: a.port,
+    message: a.message,
+    details,
+  };
 }
 
 export function createOutbox(store: Store, sinks: Sink[], logger: Logger): { round(): Promise<number> } {
@@ -61,12 +73,15 @@ export function createOutbox(store: Store, sinks: Sink[], logger: Logger): { rou
             try {
               await sink.deliver(a);
             } catch (err) {
-              if (!failing.has(sink.name)) logger.warn({ sink: sink.name, err: (err as Error).message }, 'alert sink failing; will retry');
+              if (!failing.has(sink.name))
+                logger.warn({ sink: sink.name, err: (err as Error).message }, 'alert sink failing; will retry');
               failing.add(sink.name);
               break;
             }
             failing.delete(sink.name);
-            await store.insert('alert_deliveries', [{ alert_id: a.alert_id, sink: sink.name, delivered_at: Date.now() }]);
+            await store.insert('alert_deliveries', [
+              { alert_id: a.alert_id, sink: sink.name, delivered_at: Date.now() },
+            ]);
             sent++;
           }
         }

@@ -10,8 +10,16 @@
 
 export type InsertFn = (table: string, rows: object[]) => Promise<void>;
 
-interface Part { rows: object[]; resolve: () => void; reject: (e: unknown) => void }
-interface Group { parts: Part[]; rows: number; timer: NodeJS.Timeout | null }
+interface Part {
+  rows: object[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+interface Group {
+  parts: Part[];
+  rows: number;
+  timer: NodeJS.Timeout | null;
+}
 
 export class Coalescer {
   private active = 0; // batches between begin() and end()

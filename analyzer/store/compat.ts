@@ -54,6 +54,12 @@ export function errorCode(err: unknown): number | null {
 /** Whether a failure means the server is away (retry later) rather than our query being wrong. */
 export function isUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown };
-  if (typeof e?.code === 'string' && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|UND_ERR_SOCKET)$/.test(e.code)) return true;
-  return /ECONNREFUSED|ECONNRESET|socket hang up|Timeout error|timed out|other side closed/i.test(String(e?.message ?? ''));
+  if (
+    typeof e?.code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|UND_ERR_SOCKET)$/.test(e.code)
+  )
+    return true;
+  return /ECONNREFUSED|ECONNRESET|socket hang up|Timeout error|timed out|other side closed/i.test(
+    String(e?.message ?? ''),
+  );
 }

@@ -59,11 +59,18 @@ export function chdbEngine(dir: string): Engine {
     },
     async insertJsonEachRow(table, rows) {
       if (rows.length === 0) return;
-      await s.insert({ table, values: Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n'), format: 'JSONEachRow' });
+      await s.insert({
+        table,
+        values: Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n'),
+        format: 'JSONEachRow',
+      });
     },
     async selectJsonEachRow<T>(sql: string) {
       const out = String(s.query(sql, 'JSONEachRow'));
-      return out.split('\n').filter(Boolean).map((l) => JSON.parse(l)) as T[];
+      return out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)) as T[];
     },
     async close() {
       s.close();

@@ -17,17 +17,31 @@ export interface NmapRun {
 
 export function nmapArgs(r: NmapRun): string[] {
   const ip = canonicalIp(r.ip);
-  if (!ip || ip !== r.ip) throw new AnalyzerError('BAD_ADDRESS', `refusing to scan a non-canonical address: ${JSON.stringify(r.ip)}`);
+  if (!ip || ip !== r.ip)
+    throw new AnalyzerError('BAD_ADDRESS', `refusing to scan a non-canonical address: ${JSON.stringify(r.ip)}`);
   if (r.ports.length === 0 || r.ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
     throw new AnalyzerError('BAD_ADDRESS', `bad port list: ${JSON.stringify(r.ports)}`);
   }
-  if (!Number.isInteger(r.versionIntensity) || r.versionIntensity < 0 || r.versionIntensity > 9) throw new AnalyzerError('BAD_ADDRESS', 'version intensity must be 0..9');
+  if (!Number.isInteger(r.versionIntensity) || r.versionIntensity < 0 || r.versionIntensity > 9)
+    throw new AnalyzerError('BAD_ADDRESS', 'version intensity must be 0..9');
   const secs = Math.max(1, Math.ceil(r.hostTimeoutMs / 1000));
   return [
-    r.scan === 'syn' ? '-sS' : '-sT', '-sV', '--version-intensity', String(r.versionIntensity),
-    '-Pn', '-n', '--host-timeout', `${secs}s`, '--max-retries', String(r.maxRetries),
-    '-p', [...new Set(r.ports)].sort((a, b) => a - b).join(','), '-oX', '-',
+    r.scan === 'syn' ? '-sS' : '-sT',
+    '-sV',
+    '--version-intensity',
+    String(r.versionIntensity),
+    '-Pn',
+    '-n',
+    '--host-timeout',
+    `${secs}s`,
+    '--max-retries',
+    String(r.maxRetries),
+    '-p',
+    [...new Set(r.ports)].sort((a, b) => a - b).join(','),
+    '-oX',
+    '-',
     ...(ip.includes(':') ? ['-6'] : []),
-    '--', ip,
+    '--',
+    ip,
   ];
 }

@@ -16,9 +16,17 @@ export interface PortResult {
   cpe: string[];
 }
 
-export interface NmapResult { ports: PortResult[]; timedOut: boolean; hostState: string | null }
+export interface NmapResult {
+  ports: PortResult[];
+  timedOut: boolean;
+  hostState: string | null;
+}
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['host', 'port', 'cpe', 'hosthint'].includes(name) });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => ['host', 'port', 'cpe', 'hosthint'].includes(name),
+});
 
 const arr = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
@@ -29,7 +37,9 @@ export function parseNmapXml(xml: string): NmapResult {
   const host = arr(run.host)[0];
   if (!host) return { ports: [], timedOut: true, hostState: null };
   const status = host.status as { state?: string } | undefined;
-  const ports = arr((host.ports as { port?: unknown } | undefined)?.port as Array<Record<string, unknown>> | undefined).map((p) => {
+  const ports = arr(
+    (host.ports as { port?: unknown } | undefined)?.port as Array<Record<string, unknown>> | undefined,
+  ).map((p) => {
     const st = (p.state ?? {}) as Record<string, string>;
     const sv = (p.service ?? {}) as Record<string, unknown>;
     return {

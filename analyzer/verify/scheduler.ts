@@ -6,7 +6,11 @@
 
 import { type Cidr, inAny } from '../policy.js';
 
-export interface Endpoint { ip: string; proto: string; port: number }
+export interface Endpoint {
+  ip: string;
+  proto: string;
+  port: number;
+}
 
 export interface SchedulerOptions {
   allowed: Cidr[];
@@ -49,12 +53,15 @@ export function createScheduler(o: SchedulerOptions) {
       if (ports.length === 0) continue;
       running++;
       runTimes.push(Date.now());
-      void o.scan(ip, ports).catch(() => {}).finally(() => {
-        running--;
-        for (const p of ports) queued.delete(`${ip}|tcp|${p}`);
-        pump();
-        if (running === 0 && ready.length === 0 && waiting.size === 0) idleWaiters.splice(0).forEach((w) => w());
-      });
+      void o
+        .scan(ip, ports)
+        .catch(() => {})
+        .finally(() => {
+          running--;
+          for (const p of ports) queued.delete(`${ip}|tcp|${p}`);
+          pump();
+          if (running === 0 && ready.length === 0 && waiting.size === 0) idleWaiters.splice(0).forEach((w) => w());
+        });
     }
   }
 
@@ -78,11 +85,14 @@ export function createScheduler(o: SchedulerOptions) {
       if (!ports) waiting.set(e.ip, (ports = new Set()));
       ports.add(e.port);
       if (!timers.has(e.ip)) {
-        timers.set(e.ip, setTimeout(() => {
-          timers.delete(e.ip);
-          ready.push(e.ip);
-          pump();
-        }, o.batchDelayMs));
+        timers.set(
+          e.ip,
+          setTimeout(() => {
+            timers.delete(e.ip);
+            ready.push(e.ip);
+            pump();
+          }, o.batchDelayMs),
+        );
       }
       return 'queued';
     },

@@ -16,7 +16,13 @@ import { nmapArgs } from './nmap-args.js';
 import { type NmapResult, parseNmapXml, type PortResult } from './nmap-xml.js';
 import { createScheduler, type Endpoint } from './scheduler.js';
 
-export type VerifyStatus = 'pending' | 'verified_open' | 'filtered_to_scanner' | 'closed_now' | 'unverifiable' | 'refused';
+export type VerifyStatus =
+  | 'pending'
+  | 'verified_open'
+  | 'filtered_to_scanner'
+  | 'closed_now'
+  | 'unverifiable'
+  | 'refused';
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
@@ -30,10 +36,16 @@ export function statusOf(p: PortResult | undefined): VerifyStatus {
 
 function runNmap(cmd: string[], args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd[0], [...cmd.slice(1), ...args], { timeout: timeoutMs, maxBuffer: 16 << 20, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`nmap failed: ${err.message.split('\n')[0]} ${String(stderr).trim().split('\n')[0] ?? ''}`));
-      else resolve(stdout);
-    });
+    execFile(
+      cmd[0],
+      [...cmd.slice(1), ...args],
+      { timeout: timeoutMs, maxBuffer: 16 << 20, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => {
+        if (err)
+          reject(new Error(`nmap failed: ${err.message.split('\n')[0]} ${String(stderr).trim().split('\n')[0] ?? ''}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -54,8 +66,20 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
 
   const record = async (rows: object[]): Promise<void> => store.insert('verifications', rows);
 
-  async function nmapOnce(ip: string, ports: number[], timeout: number, attempt: number): Promise<{ result: NmapResult | null; error: string }> {
-    const args = nmapArgs({ ip, ports, scan, hostTimeoutMs: timeout, versionIntensity: v.versionIntensity, maxRetries: v.maxRetries });
+  async function nmapOnce(
+    ip: string,
+    ports: number[],
+    timeout: number,
+    attempt: number,
+  ): Promise<{ result: NmapResult | null; error: string }> {
+    const args = nmapArgs({
+      ip,
+      ports,
+      scan,
+      hostTimeoutMs: timeout,
+      versionIntensity: v.versionIntensity,
+      maxRetries: v.maxRetries,
+    });
     logger.info({ ip, ports, attempt, cmd: [...v.nmapCommand, ...args].join(' ') }, 'verifying');
     try {
       const result = parseNmapXml(await runNmap(v.nmapCommand, args, timeout + 30_000));
@@ -72,12 +96,18 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
     const first = await nmapOnce(ip, ports, v.hostTimeoutMs, 1);
     const outcome = new Map<number, { p: PortResult | undefined; ok: boolean; error: string; attempt: number }>();
     if (first.result && !first.result.timedOut) {
-      for (const port of ports) outcome.set(port, { p: first.result.ports.find((x) => x.port === port), ok: true, error: '', attempt: 1 });
+      for (const port of ports)
+        outcome.set(port, { p: first.result.ports.find((x) => x.port === port), ok: true, error: '', attempt: 1 });
     } else {
       for (const port of ports) {
         const again = await nmapOnce(ip, [port], v.slowHostTimeoutMs, 2);
         const ok = !!again.result && !again.result.timedOut;
-        outcome.set(port, { p: again.result?.ports.find((x) => x.port === port), ok, error: again.error || first.error, attempt: 2 });
+        outcome.set(port, {
+          p: again.result?.ports.find((x) => x.port === port),
+          ok,
+          error: again.error || first.error,
+          attempt: 2,
+        });
       }
     }
     const now = Date.now();
@@ -85,9 +115,21 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
       const { p, ok, error, attempt } = outcome.get(port)!;
       const status = ok ? statusOf(p) : 'unverifiable';
       return {
-        day: day(now), ip, proto: 'tcp', port, ts: now, status, nmap_state: p?.state ?? '', reason: p?.reason || error,
-        service: p?.service ?? '', product: p?.product ?? '', version: p?.version ?? '', extrainfo: p?.extrainfo ?? '',
-        cpe: (p?.cpe ?? []).join(' '), duration_ms: now - started, attempt,
+        day: day(now),
+        ip,
+        proto: 'tcp',
+        port,
+        ts: now,
+        status,
+        nmap_state: p?.state ?? '',
+        reason: p?.reason || error,
+        service: p?.service ?? '',
+        product: p?.product ?? '',
+        version: p?.version ?? '',
+        extrainfo: p?.extrainfo ?? '',
+        cpe: (p?.cpe ?? []).join(' '),
+        duration_ms: now - started,
+        attempt,
       };
     });
     await record(rows);
@@ -100,7 +142,14 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
       const before = lastProduct.get(k);
       if (before !== undefined && pv && before !== pv) {
         changes.push({
-          day: day(now), alert_id: `service_changed|${k}|${now}`, ts: now, kind: 'service_changed', severity: 'medium', ip, proto: 'tcp', port: r.port,
+          day: day(now),
+          alert_id: `service_changed|${k}|${now}`,
+          ts: now,
+          kind: 'service_changed',
+          severity: 'medium',
+          ip,
+          proto: 'tcp',
+          port: r.port,
           message: `${ip.includes(':') ? `[${ip}]` : ip}:${r.port}/tcp changed from "${before}" to "${pv}"`,
           details: JSON.stringify({ before, after: pv, cpe: r.cpe }),
         });
@@ -108,18 +157,46 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
       if (pv) lastProduct.set(k, pv);
     }
     await store.insert('alerts', changes);
-    logger.info({ ip, results: rows.map((r) => `${r.port}:${r.status}${r.product ? ` ${r.product} ${r.version}`.trimEnd() : ''}`) }, 'verified');
+    logger.info(
+      {
+        ip,
+        results: rows.map((r) => `${r.port}:${r.status}${r.product ? ` ${r.product} ${r.version}`.trimEnd() : ''}`),
+      },
+      'verified',
+    );
   }
 
   const scheduler = createScheduler({
-    allowed: v.allowed, minIntervalMs: v.minIntervalMs, concurrency: v.concurrency, maxRunsPerMinute: v.maxRunsPerMinute,
-    batchDelayMs: v.batchDelayMs, lastVerified,
-    scan: (ip, ports) => scanHost(ip, ports).catch((err) => logger.error({ ip, err: (err as Error).message }, 'verification failed')),
+    allowed: v.allowed,
+    minIntervalMs: v.minIntervalMs,
+    concurrency: v.concurrency,
+    maxRunsPerMinute: v.maxRunsPerMinute,
+    batchDelayMs: v.batchDelayMs,
+    lastVerified,
+    scan: (ip, ports) =>
+      scanHost(ip, ports).catch((err) => logger.error({ ip, err: (err as Error).message }, 'verification failed')),
     refuse: async (e: Endpoint, why: string) => {
       logger.warn({ ip: e.ip, port: e.port, why }, 'verification refused');
       const now = Date.now();
-      await record([{ day: day(now), ip: e.ip, proto: e.proto, port: e.port, ts: now, status: 'refused', nmap_state: '', reason: why,
-        service: '', product: '', version: '', extrainfo: '', cpe: '', duration_ms: 0, attempt: 0 }]);
+      await record([
+        {
+          day: day(now),
+          ip: e.ip,
+          proto: e.proto,
+          port: e.port,
+          ts: now,
+          status: 'refused',
+          nmap_state: '',
+          reason: why,
+          service: '',
+          product: '',
+          version: '',
+          extrainfo: '',
+          cpe: '',
+          duration_ms: 0,
+          attempt: 0,
+        },
+      ]);
     },
   });
 
@@ -128,12 +205,18 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
   for (const p of pending) await scheduler.request(p);
   if (pending.length) logger.info({ pending: pending.length }, 'resumed pending verifications');
 
-  const kafka = new Kafka({ clientId: `${cfg.kafka.clientId}-verifier`, brokers: cfg.kafka.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: `${cfg.kafka.clientId}-verifier`,
+    brokers: cfg.kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  });
   // the analyzer creates the alerts topic too; whichever starts first does
   const admin = kafka.admin();
   await admin.connect();
   if (!(await admin.listTopics()).includes(cfg.kafka.alertsTopic)) {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: cfg.kafka.alertsTopic, numPartitions: 1 }] }).catch(() => {});
+    await admin
+      .createTopics({ waitForLeaders: true, topics: [{ topic: cfg.kafka.alertsTopic, numPartitions: 1 }] })
+      .catch(() => {});
   }
   await admin.disconnect();
   const consumer = kafka.consumer({ groupId: v.groupId });
@@ -153,8 +236,23 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
       const k = `${e.ip}|${e.proto}|${e.port}`;
       const recent = lastVerified.get(k);
       if (inAny(e.ip, v.allowed) && (recent === undefined || now - recent >= v.minIntervalMs)) {
-        await record([{ day: day(now), ...e, ts: now, status: 'pending', nmap_state: '', reason: a.kind, service: '', product: '', version: '',
-          extrainfo: '', cpe: '', duration_ms: 0, attempt: 0 }]);
+        await record([
+          {
+            day: day(now),
+            ...e,
+            ts: now,
+            status: 'pending',
+            nmap_state: '',
+            reason: a.kind,
+            service: '',
+            product: '',
+            version: '',
+            extrainfo: '',
+            cpe: '',
+            duration_ms: 0,
+            attempt: 0,
+          },
+        ]);
       }
       const r = await scheduler.request(e);
       logger.debug({ ...e, request: r }, 'verification requested');

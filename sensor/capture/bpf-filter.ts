@@ -13,7 +13,11 @@ export const LINK_STACKS: readonly Encapsulation[] = ['vlan', 'mpls', 'pppoe'];
  * The filter text. `ethernet: false` (raw IP, Linux cooked, loopback links) leaves out the
  * vlan/mpls/pppoe clauses, which libpcap only accepts on Ethernet.
  */
-export function buildFilter(opts: { acks: boolean; encapsulations: readonly Encapsulation[]; ethernet?: boolean }): string {
+export function buildFilter(opts: {
+  acks: boolean;
+  encapsulations: readonly Encapsulation[];
+  ethernet?: boolean;
+}): string {
   const v4Flags = opts.acks
     ? '(tcp[13] & 0x06 != 0 or (tcp[13] & 0x3f == 0x10 and ip[2:2] - ((ip[0] & 0x0f) << 2) - ((tcp[12] & 0xf0) >> 2) == 0))'
     : '(tcp[13] & 0x06 != 0)';

@@ -13,7 +13,14 @@ import { SensorError } from '../errors.js';
  * into a new heap object, one per frame (88 MB of garbage per replay of the benchmark file; see
  * benchmarks/README.md). `frameMs` makes the milliseconds where needed.
  */
-export type FrameSink = (b: Uint8Array, off: number, caplen: number, sec: number, nsec: number, linktype: number) => void;
+export type FrameSink = (
+  b: Uint8Array,
+  off: number,
+  caplen: number,
+  sec: number,
+  nsec: number,
+  linktype: number,
+) => void;
 
 /** A frame's time in milliseconds (fractional) since the epoch. */
 export function frameMs(sec: number, nsec: number): number {
@@ -76,7 +83,10 @@ export class CaptureParser {
   /** End of input with `left` unparsed bytes (default: what push() kept). Returns that count. */
   end(left = this.pending?.length ?? 0): number {
     if (this.format === null) {
-      throw new SensorError('NOT_A_CAPTURE', left === 0 ? 'empty input, not a capture file' : 'too short to be a capture file');
+      throw new SensorError(
+        'NOT_A_CAPTURE',
+        left === 0 ? 'empty input, not a capture file' : 'too short to be a capture file',
+      );
     }
     this.pending = null;
     return left;
@@ -160,7 +170,8 @@ export class CaptureParser {
         // obsolete packet block: 16-bit interface id
         const id = type === 6 ? this.r32(b, pos + 8) : this.r16(b, pos + 8);
         const ifc = this.ifaces[id];
-        if (!ifc) throw new SensorError('CAPTURE_CORRUPT', `packet for undeclared interface ${id} at byte ${this.bytes + pos}`);
+        if (!ifc)
+          throw new SensorError('CAPTURE_CORRUPT', `packet for undeclared interface ${id} at byte ${this.bytes + pos}`);
         const units = this.r32(b, pos + 12) * 4294967296 + this.r32(b, pos + 16);
         const cap = Math.min(this.r32(b, pos + 20), len - 32);
         const sec = Math.floor(units / ifc.unitsPerSec);
@@ -173,7 +184,8 @@ export class CaptureParser {
       case 3: {
         // simple packet: interface 0, no timestamp (the previous one is reused)
         const ifc = this.ifaces[0];
-        if (!ifc) throw new SensorError('CAPTURE_CORRUPT', `simple packet before any interface at byte ${this.bytes + pos}`);
+        if (!ifc)
+          throw new SensorError('CAPTURE_CORRUPT', `simple packet before any interface at byte ${this.bytes + pos}`);
         let cap = Math.min(this.r32(b, pos + 8), len - 16);
         if (ifc.snaplen > 0) cap = Math.min(cap, ifc.snaplen);
         this.frames++;
@@ -186,7 +198,12 @@ export class CaptureParser {
   }
 
   private iface(b: Buffer, pos: number, len: number): Iface {
-    const ifc: Iface = { linktype: this.r16(b, pos + 8), snaplen: this.r32(b, pos + 12), unitsPerSec: 1e6, offsetSec: 0 };
+    const ifc: Iface = {
+      linktype: this.r16(b, pos + 8),
+      snaplen: this.r32(b, pos + 12),
+      unitsPerSec: 1e6,
+      offsetSec: 0,
+    };
     let o = pos + 16;
     const end = pos + len - 4;
     while (end - o >= 4) {

@@ -29,7 +29,9 @@ export function openCaptureFile(path: string): number | undefined {
     return openSync(path, 'r');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new SensorError('CAPTURE_UNREADABLE', `${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, { cause: err });
+    throw new SensorError('CAPTURE_UNREADABLE', `${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -57,7 +59,11 @@ function readAsync(fd: number, b: Buffer, off: number, len: number): Promise<num
  */
 const MARGIN = 1 << 20;
 
-async function readInto(parser: CaptureParser, path: string, opts: ReadOptions): Promise<{ read: number; left: number }> {
+async function readInto(
+  parser: CaptureParser,
+  path: string,
+  opts: ReadOptions,
+): Promise<{ read: number; left: number }> {
   let read = 0;
   if (path === '-') {
     for await (const chunk of process.stdin as Readable) {

@@ -45,12 +45,20 @@ export interface LiveSource {
 }
 
 /** Open `iface`; `filterFor(ethernet)` gives the BPF text for the link type found. */
-export function openLive(iface: string, filterFor: (ethernet: boolean) => string, bufferBytes: number, sink: FrameSink): LiveSource {
+export function openLive(
+  iface: string,
+  filterFor: (ethernet: boolean) => string,
+  bufferBytes: number,
+  sink: FrameSink,
+): LiveSource {
   if (process.platform === 'linux' && !existsSync(`/sys/class/net/${iface}`)) {
     throw new SensorError('CAPTURE_OPEN_FAILED', `interface ${iface} does not exist`);
   }
   if (!mayCapture()) {
-    throw new SensorError('CAPTURE_OPEN_FAILED', `no permission to capture on ${iface}: run as root or grant CAP_NET_RAW and CAP_NET_ADMIN`);
+    throw new SensorError(
+      'CAPTURE_OPEN_FAILED',
+      `no permission to capture on ${iface}: run as root or grant CAP_NET_RAW and CAP_NET_ADMIN`,
+    );
   }
   const require = createRequire(import.meta.url);
   const { Cap } = require('cap') as { Cap: new () => CapHandle };

@@ -64,7 +64,10 @@ export function createPublisher(o: PublisherOptions): Publisher {
   function outage(err: unknown, what: string): void {
     if (outageSince === null) {
       outageSince = Date.now();
-      o.logger.warn({ err: (err as Error).message, brokers: o.brokers }, `kafka unreachable (${what}); buffering and retrying`);
+      o.logger.warn(
+        { err: (err as Error).message, brokers: o.brokers },
+        `kafka unreachable (${what}); buffering and retrying`,
+      );
     }
   }
 

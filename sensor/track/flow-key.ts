@@ -1,11 +1,16 @@
 // A reusable scratch key for one TCP connection (client addr/port, server addr/port), read
 // straight from packet bytes as 32-bit words: lookups allocate nothing. IPv4 uses word 0 only.
 
-
 export class FlowKey {
   v6 = false;
-  c0 = 0; c1 = 0; c2 = 0; c3 = 0;
-  s0 = 0; s1 = 0; s2 = 0; s3 = 0;
+  c0 = 0;
+  c1 = 0;
+  c2 = 0;
+  c3 = 0;
+  s0 = 0;
+  s1 = 0;
+  s2 = 0;
+  s3 = 0;
   cport = 0;
   sport = 0;
   hash = 0; // 30 bits: stays a small integer in V8
@@ -18,8 +23,12 @@ export class FlowKey {
     this.c0 = i32(b, cOff);
     this.s0 = i32(b, sOff);
     if (v6) {
-      this.c1 = i32(b, cOff + 4); this.c2 = i32(b, cOff + 8); this.c3 = i32(b, cOff + 12);
-      this.s1 = i32(b, sOff + 4); this.s2 = i32(b, sOff + 8); this.s3 = i32(b, sOff + 12);
+      this.c1 = i32(b, cOff + 4);
+      this.c2 = i32(b, cOff + 8);
+      this.c3 = i32(b, cOff + 12);
+      this.s1 = i32(b, sOff + 4);
+      this.s2 = i32(b, sOff + 8);
+      this.s3 = i32(b, sOff + 12);
     } else {
       this.c1 = this.c2 = this.c3 = this.s1 = this.s2 = this.s3 = 0;
     }

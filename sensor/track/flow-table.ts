@@ -85,9 +85,19 @@ export class FlowTable {
       const r = index[i] - 1;
       if (r < 0) return -1;
       const o = r * W;
-      if (rows[o + HASH] === k.hash && rows[o + PORTS] === ports && rows[o + C0] === k.c0 && rows[o + 4] === k.s0 &&
-        rows[o + 1] === k.c1 && rows[o + 2] === k.c2 && rows[o + 3] === k.c3 && rows[o + 5] === k.s1 &&
-        rows[o + 6] === k.s2 && rows[o + 7] === k.s3 && ((rows[o + META] >> 8) & 1) === (k.v6 ? 1 : 0)) {
+      if (
+        rows[o + HASH] === k.hash &&
+        rows[o + PORTS] === ports &&
+        rows[o + C0] === k.c0 &&
+        rows[o + 4] === k.s0 &&
+        rows[o + 1] === k.c1 &&
+        rows[o + 2] === k.c2 &&
+        rows[o + 3] === k.c3 &&
+        rows[o + 5] === k.s1 &&
+        rows[o + 6] === k.s2 &&
+        rows[o + 7] === k.s3 &&
+        ((rows[o + META] >> 8) & 1) === (k.v6 ? 1 : 0)
+      ) {
         return r;
       }
     }
@@ -103,8 +113,14 @@ export class FlowTable {
     const r = this.tail++ & (this.cap - 1);
     const o = r * W;
     const rows = this.rows;
-    rows[o] = k.c0; rows[o + 1] = k.c1; rows[o + 2] = k.c2; rows[o + 3] = k.c3;
-    rows[o + 4] = k.s0; rows[o + 5] = k.s1; rows[o + 6] = k.s2; rows[o + 7] = k.s3;
+    rows[o] = k.c0;
+    rows[o + 1] = k.c1;
+    rows[o + 2] = k.c2;
+    rows[o + 3] = k.c3;
+    rows[o + 4] = k.s0;
+    rows[o + 5] = k.s1;
+    rows[o + 6] = k.s2;
+    rows[o + 7] = k.s3;
     rows[o + PORTS] = (k.cport << 16) | k.sport;
     rows[o + META] = k.v6 ? 1 << 8 : 0;
     rows[o + HASH] = k.hash;

@@ -9,7 +9,11 @@ const WORDS = RECORD_BYTES / 4;
 const SRC = 40; // byte offsets of the addresses (16 bytes each; IPv4 uses the first 4)
 const DST = 56;
 
-export interface RecordViews { f64: Float64Array; i32: Int32Array; u8: Uint8Array }
+export interface RecordViews {
+  f64: Float64Array;
+  i32: Int32Array;
+  u8: Uint8Array;
+}
 
 export function recordViews(buf: ArrayBufferLike, byteOffset: number, records: number): RecordViews {
   return {

@@ -14,7 +14,11 @@ const FINAL_COUNT = 2;
 const FAILED = 3; // set by the consumer when it stops on an error: the producer must not wait
 const CLOSED_BIT = 0x40000000;
 
-export interface RingBuffers { control: SharedArrayBuffer; data: SharedArrayBuffer; chunks: number }
+export interface RingBuffers {
+  control: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+  chunks: number;
+}
 
 // small enough (1.2 MB) to stay in cache between the two threads: 64 chunks of 8192 records
 // (38 MB) made the decoding thread ~0.1 s slower on the replay benchmark
@@ -27,7 +31,9 @@ export function createRing(chunks = 8): RingBuffers {
 }
 
 function chunkViews(r: RingBuffers): RecordViews[] {
-  return Array.from({ length: r.chunks }, (_, c) => recordViews(r.data, c * CHUNK_RECORDS * RECORD_BYTES, CHUNK_RECORDS));
+  return Array.from({ length: r.chunks }, (_, c) =>
+    recordViews(r.data, c * CHUNK_RECORDS * RECORD_BYTES, CHUNK_RECORDS),
+  );
 }
 
 /** The decoding side: `next()` gives the slot to write, publishing full chunks as it goes. */
@@ -81,7 +87,8 @@ export class RingWriter {
       if (this.published - consumed < this.r.chunks) break;
       if (Atomics.load(this.ctl, FAILED)) throw new Error('the tracking thread stopped');
       // this thread is blocked, so it cannot hear of a worker that never started: give up
-      if (waited === this.stallWaits) throw new Error(`the tracking thread took no records for ${this.stallWaits / 10} s`);
+      if (waited === this.stallWaits)
+        throw new Error(`the tracking thread took no records for ${this.stallWaits / 10} s`);
       if (Atomics.wait(this.ctl, CONSUMED, consumed, 100) !== 'timed-out') waited = -1;
     }
     this.view = this.views[this.published % this.r.chunks];

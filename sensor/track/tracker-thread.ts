@@ -27,7 +27,12 @@ export interface TrackerMessage {
   stats?: TrackerStats;
 }
 
-interface Spawned { worker: Worker; ring: RingBuffers; ackFilter: Uint8Array; failure: Error | null }
+interface Spawned {
+  worker: Worker;
+  ring: RingBuffers;
+  ackFilter: Uint8Array;
+  failure: Error | null;
+}
 let early: Spawned | null = null;
 
 function spawn(): Spawned {
@@ -66,7 +71,11 @@ export function startTrackerThread(opts: TrackerOptions, emit: (o: Observation) 
   const sink = observationSink(opts, emit);
   const result = new Promise<TrackerStats>((resolve, reject) => {
     worker.on('message', ({ window: w, end, stats }: TrackerMessage) => {
-      if (w) sink({ size: w.size, cols: w.cols, ips: w.ips.split('\n'), samples: w.samples.split('\n'), order: w.order }, end!);
+      if (w)
+        sink(
+          { size: w.size, cols: w.cols, ips: w.ips.split('\n'), samples: w.samples.split('\n'), order: w.order },
+          end!,
+        );
       if (stats) resolve(stats);
     });
     worker.once('error', reject);

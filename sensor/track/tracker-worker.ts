@@ -14,14 +14,21 @@ const { ring, ackFilter } = workerData as { ring: RingBuffers; ackFilter: Uint8A
 // the options come in the first message (the thread may be started before they are known)
 const opts = await new Promise<TrackerOptions>((resolve) => parentPort!.once('message', resolve));
 try {
-  const tracker = new Tracker(opts, (w, end) => {
-    // sorted here, where the data is: the parent then only makes the Observations. Address
-    // texts hold no newline: one string each clones with one copy (arrays of 12,600 strings
-    // took ~1 ms per 2,000 to post)
-    const order = endpointOrder(w);
-    const msg: TrackerMessage = { window: { size: w.size, cols: w.cols, ips: w.ips.join('\n'), samples: w.samples.join('\n'), order }, end };
-    parentPort!.postMessage(msg, [w.cols.buffer as ArrayBuffer, order.buffer as ArrayBuffer]);
-  }, ackFilter);
+  const tracker = new Tracker(
+    opts,
+    (w, end) => {
+      // sorted here, where the data is: the parent then only makes the Observations. Address
+      // texts hold no newline: one string each clones with one copy (arrays of 12,600 strings
+      // took ~1 ms per 2,000 to post)
+      const order = endpointOrder(w);
+      const msg: TrackerMessage = {
+        window: { size: w.size, cols: w.cols, ips: w.ips.join('\n'), samples: w.samples.join('\n'), order },
+        end,
+      };
+      parentPort!.postMessage(msg, [w.cols.buffer as ArrayBuffer, order.buffer as ArrayBuffer]);
+    },
+    ackFilter,
+  );
   const p = new Packet();
   const synHashes = new Int32Array(CHUNK_RECORDS);
   drainRing(ring, (v, count) => {

@@ -54,7 +54,17 @@ export interface TrackerStats {
 }
 
 export function emptyTrackerStats(): TrackerStats {
-  return { syns: 0, accepted: 0, completed: 0, oneSided: 0, rejected: 0, unanswered: 0, duplicates: 0, evictions: 0, flows: 0 };
+  return {
+    syns: 0,
+    accepted: 0,
+    completed: 0,
+    oneSided: 0,
+    rejected: 0,
+    unanswered: 0,
+    duplicates: 0,
+    evictions: 0,
+    flows: 0,
+  };
 }
 
 export class Tracker {
@@ -170,7 +180,7 @@ export class Tracker {
         r = -1;
       }
     }
-    const sawSyn = r >= 0 && p.ack === ((t.cisn(r) + 1) >>> 0);
+    const sawSyn = r >= 0 && p.ack === (t.cisn(r) + 1) >>> 0;
     if (r < 0) r = t.insert(k, p.ts, STATE_SYN);
     t.setSisn(r, p.seq); // before the state: the ACK filter is keyed by it
     t.setState(r, STATE_SYNACK);
@@ -205,7 +215,7 @@ export class Tracker {
     if (!t.mayAwaitAck(p.ack)) return; // the common case: an ACK of data
     const k = this.key.load(p.buf, p.ipVersion === 6, p.srcOff, p.dstOff, p.sport, p.dport);
     const r = t.get(k);
-    if (r < 0 || t.state(r) !== STATE_SYNACK || p.ack !== ((t.sisn(r) + 1) >>> 0)) return;
+    if (r < 0 || t.state(r) !== STATE_SYNACK || p.ack !== (t.sisn(r) + 1) >>> 0) return;
     if (t.sawSyn(r) && this.windows.complete(t.accGen(r), t.accSlot(r))) this.stats.completed++;
     t.setState(r, STATE_DONE);
   }

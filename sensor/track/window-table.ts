@@ -42,7 +42,12 @@ export interface EndpointColumns {
 }
 
 /** Slot `s` of a closed window as an Observation; `windowStart` null: its first SYN+ACK. */
-export function endpointObservation(w: EndpointColumns, s: number, windowStart: number | null, sensor: string): Observation {
+export function endpointObservation(
+  w: EndpointColumns,
+  s: number,
+  windowStart: number | null,
+  sensor: string,
+): Observation {
   const o = s * S;
   const c = w.cols;
   return {
@@ -111,8 +116,14 @@ export class WindowTable {
       const e = index[i];
       if (e === 0) break;
       const o = (e - 1) * S;
-      if (c[o + KEY] === key && c[o + K0] === k.s0 && c[o + K0 + 1] === k.s1 &&
-        c[o + K0 + 2] === k.s2 && c[o + K0 + 3] === k.s3) return e - 1;
+      if (
+        c[o + KEY] === key &&
+        c[o + K0] === k.s0 &&
+        c[o + K0 + 1] === k.s1 &&
+        c[o + K0 + 2] === k.s2 &&
+        c[o + K0 + 3] === k.s3
+      )
+        return e - 1;
       i = (i + 1) & mask;
     }
     const s = this.size++;
@@ -120,7 +131,10 @@ export class WindowTable {
     const o = s * S;
     const cols = this.cols;
     cols[o + KEY] = key;
-    cols[o + K0] = k.s0; cols[o + K0 + 1] = k.s1; cols[o + K0 + 2] = k.s2; cols[o + K0 + 3] = k.s3;
+    cols[o + K0] = k.s0;
+    cols[o + K0 + 1] = k.s1;
+    cols[o + K0 + 2] = k.s2;
+    cols[o + K0 + 3] = k.s3;
     cols[o + FIRST] = p.ts;
     cols[o + LAST] = p.ts;
     cols[o + VLAN] = p.vlan;

@@ -60,7 +60,10 @@ describe('alerts', () => {
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
     env = analyzerEnv({ PORTHOLE_ALERTS_WEBHOOKS: url });
     const now = Date.now() - 60_000;
-    const first = [observation({ ip: '192.0.2.1', port: 443, window_start: now }), observation({ ip: '2001:db8::1', port: 22, window_start: now })];
+    const first = [
+      observation({ ip: '192.0.2.1', port: 443, window_start: now }),
+      observation({ ip: '2001:db8::1', port: 22, window_start: now }),
+    ];
     const a1 = await analyzer(env);
     await send(env, first);
     await until(() => hooks.length >= 2, 30_000);
@@ -68,11 +71,19 @@ describe('alerts', () => {
     procs.splice(procs.indexOf(a1), 1);
     // restart, and the same endpoints are seen again (later windows and a redelivery)
     await analyzer(env);
-    await send(env, [...first, observation({ ip: '192.0.2.1', port: 443, window_start: now + 5000 }), observation({ ip: '192.0.2.2', port: 80, window_start: now + 5000 })]);
+    await send(env, [
+      ...first,
+      observation({ ip: '192.0.2.1', port: 443, window_start: now + 5000 }),
+      observation({ ip: '192.0.2.2', port: 80, window_start: now + 5000 }),
+    ]);
     await until(() => hooks.length >= 3, 30_000);
     await sleep(3000);
     const topic = (await readTopic(env.alertsTopic, (m) => m.length >= 3, 15_000)) as Alert[];
-    expect(topic.map((a) => `${a.kind}|${a.ip}|${a.port}`).sort()).toEqual(['new_service|192.0.2.1|443', 'new_service|192.0.2.2|80', 'new_service|2001:db8::1|22']);
+    expect(topic.map((a) => `${a.kind}|${a.ip}|${a.port}`).sort()).toEqual([
+      'new_service|192.0.2.1|443',
+      'new_service|192.0.2.2|80',
+      'new_service|2001:db8::1|22',
+    ]);
     expect(hooks.map((a) => a.alert_id).sort()).toEqual(topic.map((a) => a.alert_id).sort());
     expect(topic.find((a) => a.port === 22)!.severity).toBe('high');
   });
@@ -86,7 +97,10 @@ describe('alerts', () => {
     await learner.stop();
     procs.splice(procs.indexOf(learner), 1);
     await analyzer(env); // learning period 0 now: alerts are on
-    await send(env, [observation({ ip: '192.0.2.4', port: 443, window_start: now }), observation({ ip: '192.0.2.5', port: 9090, window_start: now })]);
+    await send(env, [
+      observation({ ip: '192.0.2.4', port: 443, window_start: now }),
+      observation({ ip: '192.0.2.5', port: 9090, window_start: now }),
+    ]);
     await until(() => env!.services().length === 3, 30_000);
     await sleep(4000);
     const topic = (await readTopic(env.alertsTopic, () => false, 6000)) as Alert[];
@@ -99,19 +113,35 @@ describe('alerts', () => {
     env = analyzerEnv({ PORTHOLE_POLICY_SYN_PROXY_PORTS: '5', PORTHOLE_POLICY_STALE_AFTER: '3s' });
     await analyzer(env);
     const now = Date.now();
-    await send(env, Array.from({ length: 12 }, (_, i) => observation({ ip: '192.0.2.9', port: 1000 + i, window_start: now - 1000 })));
-    await send(env, [observation({ ip: '192.0.2.7', port: 25, window_start: now - 1000, first_seen: now - 900, last_seen: now - 800 })]);
+    await send(
+      env,
+      Array.from({ length: 12 }, (_, i) => observation({ ip: '192.0.2.9', port: 1000 + i, window_start: now - 1000 })),
+    );
+    await send(env, [
+      observation({ ip: '192.0.2.7', port: 25, window_start: now - 1000, first_seen: now - 900, last_seen: now - 800 }),
+    ]);
     await until(() => env!.services().some((r) => r.ip === '192.0.2.7' && r.state === 'stale'), 30_000);
     const later = Date.now();
-    await send(env, [observation({ ip: '192.0.2.7', port: 25, window_start: later - 500, first_seen: later - 400, last_seen: later - 300 })]);
+    await send(env, [
+      observation({
+        ip: '192.0.2.7',
+        port: 25,
+        window_start: later - 500,
+        first_seen: later - 400,
+        last_seen: later - 300,
+      }),
+    ]);
     await until(() => env!.services().some((r) => r.ip === '192.0.2.7' && r.state === 'reopened'), 30_000);
     await sleep(3000);
     const topic = (await readTopic(env.alertsTopic, () => false, 6000)) as Alert[];
     const kinds = topic.map((a) => `${a.kind}|${a.ip}|${a.port}`).sort();
     expect(kinds).toEqual([
       'new_service|192.0.2.7|25',
-      'new_service|192.0.2.9|1000', 'new_service|192.0.2.9|1001', 'new_service|192.0.2.9|1002',
-      'new_service|192.0.2.9|1003', 'new_service|192.0.2.9|1004',
+      'new_service|192.0.2.9|1000',
+      'new_service|192.0.2.9|1001',
+      'new_service|192.0.2.9|1002',
+      'new_service|192.0.2.9|1003',
+      'new_service|192.0.2.9|1004',
       'reopened_service|192.0.2.7|25',
       'syn_proxy_host|192.0.2.9|0',
     ]);
@@ -128,7 +158,12 @@ describe('alerts', () => {
     ]);
     await until(() => env!.services().length >= 2, 30_000);
     await sleep(3000);
-    expect(env.services().map((r) => `${r.ip}|${r.port}`).sort()).toEqual(['192.0.2.21|8001', '192.0.2.22|8002']);
+    expect(
+      env
+        .services()
+        .map((r) => `${r.ip}|${r.port}`)
+        .sort(),
+    ).toEqual(['192.0.2.21|8001', '192.0.2.22|8002']);
     const topic = (await readTopic(env.alertsTopic, () => false, 6000)) as Alert[];
     expect(topic.map((a) => `${a.ip}|${a.port}`).sort()).toEqual(['192.0.2.21|8001', '192.0.2.22|8002']);
   });

@@ -28,7 +28,13 @@ function rows(host: number, n: number): object[] {
 const count = async (where: string): Promise<number> =>
   Number((await chQuery<{ c: string }>(`SELECT count() AS c FROM ${db}.observations WHERE ${where}`))[0].c);
 const parts = async (): Promise<number> =>
-  Number((await chQuery<{ c: string }>(`SELECT count() AS c FROM system.parts WHERE database = '${db}' AND table = 'observations' AND active`))[0].c);
+  Number(
+    (
+      await chQuery<{ c: string }>(
+        `SELECT count() AS c FROM system.parts WHERE database = '${db}' AND table = 'observations' AND active`,
+      )
+    )[0].c,
+  );
 
 beforeAll(async () => {
   await store.migrate();
@@ -44,13 +50,17 @@ describe('Coalescer', () => {
     try {
       const c = new Coalescer(insert, { maxRows: 100_000, lingerMs: 60_000 });
       inserts = 0;
-      c.begin(); c.begin(); c.begin();
+      c.begin();
+      c.begin();
+      c.begin();
       const done = [c.add('observations', rows(1, 100)), c.add('observations', rows(2, 200))];
       await new Promise((r) => setTimeout(r, 50));
       expect(inserts).toBe(0); // still waiting for the third batch
       done.push(c.add('observations', rows(3, 300)));
       await Promise.all(done);
-      c.end(); c.end(); c.end();
+      c.end();
+      c.end();
+      c.end();
       expect(inserts).toBe(1);
       expect(await count("ip IN ('192.0.2.1', '192.0.2.2', '192.0.2.3')")).toBe(600);
       expect(await parts()).toBe(1);
@@ -64,7 +74,8 @@ describe('Coalescer', () => {
     c.begin();
     await c.add('observations', rows(4, 10)); // would time the test out if it waited 10 minutes
     c.end();
-    c.begin(); c.begin();
+    c.begin();
+    c.begin();
     const p = c.add('observations', rows(5, 10));
     c.end(); // the other batch had nothing to insert
     await p;
@@ -75,9 +86,11 @@ describe('Coalescer', () => {
   it('groups larger than maxRows are split into several inserts', async () => {
     const c = new Coalescer(insert, { maxRows: 250, lingerMs: 600_000 });
     inserts = 0;
-    c.begin(); c.begin();
+    c.begin();
+    c.begin();
     await Promise.all([c.add('observations', rows(6, 200)), c.add('observations', rows(7, 200))]);
-    c.end(); c.end();
+    c.end();
+    c.end();
     expect(inserts).toBe(2);
     expect(await count("ip IN ('192.0.2.6', '192.0.2.7')")).toBe(400);
   });
@@ -85,9 +98,17 @@ describe('Coalescer', () => {
   it("one batch's refused rows fail that batch only; the others' rows are stored", async () => {
     const c = new Coalescer(insert, { maxRows: 100_000, lingerMs: 600_000 });
     const bad = rows(9, 5).map((r) => ({ ...r, port: 'not a number' }));
-    c.begin(); c.begin(); c.begin();
-    const results = await Promise.allSettled([c.add('observations', rows(8, 50)), c.add('observations', bad), c.add('observations', rows(10, 50))]);
-    c.end(); c.end(); c.end();
+    c.begin();
+    c.begin();
+    c.begin();
+    const results = await Promise.allSettled([
+      c.add('observations', rows(8, 50)),
+      c.add('observations', bad),
+      c.add('observations', rows(10, 50)),
+    ]);
+    c.end();
+    c.end();
+    c.end();
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await count("ip IN ('192.0.2.8', '192.0.2.10')")).toBe(100);
     expect(await count("ip = '192.0.2.9'")).toBe(0);

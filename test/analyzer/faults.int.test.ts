@@ -12,7 +12,8 @@ import { inventoryOf, observation, sendRetrying, truthOf } from '../support/obse
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
 import type { Observation } from '../../schemas/observation.js';
 
-const local = (...a: string[]): string => execFileSync('bash', ['deploy/local.sh', ...a], { encoding: 'utf8', timeout: 120_000 });
+const local = (...a: string[]): string =>
+  execFileSync('bash', ['deploy/local.sh', ...a], { encoding: 'utf8', timeout: 120_000 });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let env: AnalyzerEnv | null = null;
@@ -35,7 +36,13 @@ function stream(): Observation[] {
   const obs: Observation[] = [];
   for (let w = 0; w < 15; w++) {
     for (let e = 0; e < 40; e++) {
-      const o = observation({ ip: `192.0.2.${1 + (e % 20)}`, port: 8000 + e, window_start: base + w * 5000, handshakes: 1 + ((e + w) % 4), clients: 1 + (e % 3) });
+      const o = observation({
+        ip: `192.0.2.${1 + (e % 20)}`,
+        port: 8000 + e,
+        window_start: base + w * 5000,
+        handshakes: 1 + ((e + w) % 4),
+        clients: 1 + (e % 3),
+      });
       obs.push(o);
       if ((e + w) % 10 === 0) obs.push(o); // a resend
     }
@@ -68,7 +75,12 @@ async function runWithFault(fault: (a: { restartAnalyzer: () => Promise<void> })
         },
       });
     }
-    await sendRetrying(producer, e.obsTopic, chunks[i].map((o) => ({ key: o.ip, value: JSON.stringify(o) })), deadline);
+    await sendRetrying(
+      producer,
+      e.obsTopic,
+      chunks[i].map((o) => ({ key: o.ip, value: JSON.stringify(o) })),
+      deadline,
+    );
     await sleep(400);
   }
   await faultDone;
@@ -80,11 +92,15 @@ async function runWithFault(fault: (a: { restartAnalyzer: () => Promise<void> })
     try {
       inv = inventoryOf(e.services());
       if (JSON.stringify([...inv].sort()) === JSON.stringify([...truth].sort())) break;
-    } catch { /* store restarting */ }
+    } catch {
+      /* store restarting */
+    }
     await sleep(1000);
   }
   expect(Object.fromEntries([...inv].sort())).toEqual(Object.fromEntries([...truth].sort()));
-  const alerts = (await readTopicMeta(e.alertsTopic, (m) => m.length >= 40, 30_000)).map((x) => x.value as { alert_id: string });
+  const alerts = (await readTopicMeta(e.alertsTopic, (m) => m.length >= 40, 30_000)).map(
+    (x) => x.value as { alert_id: string },
+  );
   await sleep(4000);
   const all = (await readTopic(e.alertsTopic, (m) => m.length >= 40, 10_000)) as Array<{ alert_id: string }>;
   expect(new Set(alerts.map((a) => a.alert_id)).size).toBe(40);

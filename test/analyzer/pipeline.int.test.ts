@@ -28,7 +28,15 @@ afterAll(async () => {
 const T0 = Date.now() - 120_000; // recent, so nothing is stale
 
 function capture(): string {
-  const servers = [['192.0.2.10', 80], ['192.0.2.10', 443], ['192.0.2.11', 22], ['192.0.2.12', 8080], ['2001:db8:2::10', 443], ['2001:db8:2::11', 5432], ['203.0.113.9', 80]] as const;
+  const servers = [
+    ['192.0.2.10', 80],
+    ['192.0.2.10', 443],
+    ['192.0.2.11', 22],
+    ['192.0.2.12', 8080],
+    ['2001:db8:2::10', 443],
+    ['2001:db8:2::11', 5432],
+    ['203.0.113.9', 80],
+  ] as const;
   const segs: Seg[] = [];
   let n = 0;
   for (let t = 0; t < 22_000; t += 700) {
@@ -39,7 +47,13 @@ function capture(): string {
   }
   segs.push(...conversation('198.51.100.9', '192.0.2.13', 41000, 3306, T0 + 5000, 'closed'));
   const file = join(dir, 'pipeline.pcap');
-  writeFileSync(file, pcapFile(segs.sort((a, b) => a.ts - b.ts).map((s) => ({ ts: s.ts, data: eth(etherTypeOf(ipOf(s)), ipOf(s)) })), { linktype: 1 }));
+  writeFileSync(
+    file,
+    pcapFile(
+      segs.sort((a, b) => a.ts - b.ts).map((s) => ({ ts: s.ts, data: eth(etherTypeOf(ipOf(s)), ipOf(s)) })),
+      { linktype: 1 },
+    ),
+  );
   return file;
 }
 
@@ -50,17 +64,39 @@ describe('sensor → Kafka → analyzer → ClickHouse', () => {
     for (const o of replayJson([file], ['--window', '5s'])) {
       const k = `${o.ip}|${o.port}`;
       const c = truth.get(k);
-      const v = { first_seen: o.first_seen as number, last_seen: o.last_seen as number, handshakes: o.handshakes as number, clients: o.clients as number };
+      const v = {
+        first_seen: o.first_seen as number,
+        last_seen: o.last_seen as number,
+        handshakes: o.handshakes as number,
+        clients: o.clients as number,
+      };
       if (!c) truth.set(k, v);
-      else truth.set(k, { first_seen: Math.min(c.first_seen, v.first_seen), last_seen: Math.max(c.last_seen, v.last_seen), handshakes: c.handshakes + v.handshakes, clients: Math.max(c.clients, v.clients) });
+      else
+        truth.set(k, {
+          first_seen: Math.min(c.first_seen, v.first_seen),
+          last_seen: Math.max(c.last_seen, v.last_seen),
+          handshakes: c.handshakes + v.handshakes,
+          clients: Math.max(c.clients, v.clients),
+        });
     }
     expect(truth.size).toBe(7);
 
     analyzer = startPorthole(['analyzer'], A.env);
     await analyzer.waitFor((l) => l.msg === 'joined consumer group', 60_000);
-    const pub = await import('node:child_process').then((cp) => cp.spawnSync(process.execPath, ['bin/porthole.js', 'sensor', '--pcap', file, '--window', '5s', '--sensor-id', 'pipeline'], {
-      encoding: 'utf8', env: { ...process.env, PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: A.obsTopic, PORTHOLE_KAFKA_STATUS_TOPIC: `${A.obsTopic}.status` },
-    }));
+    const pub = await import('node:child_process').then((cp) =>
+      cp.spawnSync(
+        process.execPath,
+        ['bin/porthole.js', 'sensor', '--pcap', file, '--window', '5s', '--sensor-id', 'pipeline'],
+        {
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: A.obsTopic,
+            PORTHOLE_KAFKA_STATUS_TOPIC: `${A.obsTopic}.status`,
+          },
+        },
+      ),
+    );
     expect(pub.status).toBe(0);
 
     const deadline = Date.now() + 60_000;
@@ -77,7 +113,12 @@ describe('sensor → Kafka → analyzer → ClickHouse', () => {
     expect(byKey.get('192.0.2.10|80')!.state).toBe('new');
     expect(byKey.get('192.0.2.11|22')!.evidence).toBe('handshake');
 
-    const alerts = (await readTopic(A.alertsTopic, (m) => m.length >= 6, 30_000)) as Array<{ kind: string; ip: string; port: number; severity: string }>;
+    const alerts = (await readTopic(A.alertsTopic, (m) => m.length >= 6, 30_000)) as Array<{
+      kind: string;
+      ip: string;
+      port: number;
+      severity: string;
+    }>;
     await new Promise((r) => setTimeout(r, 3000)); // nothing more may come
     const again = (await readTopic(A.alertsTopic, (m) => m.length >= 6, 10_000)) as typeof alerts;
     expect(again.length).toBe(6);

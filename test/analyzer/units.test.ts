@@ -37,19 +37,30 @@ describe('policy', () => {
     expect(inCidr('10.2.0.1', n)).toBe(false);
     expect(inCidr('2001:db8::1', parseCidr('2001:db8::/32')!)).toBe(true);
     expect(parseCidr('10.0.0.0/33')).toBeNull();
-    expect(cidrRangeHex(parseCidr('192.0.2.0/24')!)).toEqual(['00000000000000000000ffffc0000200', '00000000000000000000ffffc00002ff']);
+    expect(cidrRangeHex(parseCidr('192.0.2.0/24')!)).toEqual([
+      '00000000000000000000ffffc0000200',
+      '00000000000000000000ffffc00002ff',
+    ]);
   });
 });
 
 describe('Detector', () => {
   const policy = {
-    homeNetworks: [parseCidr('192.0.2.0/24')!], learningPeriodMs: 0, expected: [], highRiskPorts: new Set([22]),
-    synProxyPorts: 100, staleAfterMs: 1000,
+    homeNetworks: [parseCidr('192.0.2.0/24')!],
+    learningPeriodMs: 0,
+    expected: [],
+    highRiskPorts: new Set([22]),
+    synProxyPorts: 100,
+    staleAfterMs: 1000,
   };
   it('alerts once per endpoint, ignores outside addresses, reopens after stale', () => {
     const d = new Detector(policy, 0, new Set());
     const o = observation({ ip: '192.0.2.1', port: 22, window_start: 1000, first_seen: 1000, last_seen: 1500 });
-    expect(d.apply([o, o, observation({ ip: '203.0.113.1', port: 80, window_start: 1000 })], 2000).alerts.map((a) => a.alert_id)).toEqual(['new_service|192.0.2.1|tcp|22']);
+    expect(
+      d
+        .apply([o, o, observation({ ip: '203.0.113.1', port: 80, window_start: 1000 })], 2000)
+        .alerts.map((a) => a.alert_id),
+    ).toEqual(['new_service|192.0.2.1|tcp|22']);
     expect(d.apply([o], 2100).alerts).toEqual([]);
     expect(d.sweepStale(10_000).map((s) => s.state)).toEqual(['stale']);
     expect(d.apply([o], 10_100).alerts).toEqual([]); // a redelivered old window does not reopen

@@ -8,27 +8,75 @@ import { statusOf } from '../../analyzer/verify/verifier.js';
 
 describe('nmapArgs', () => {
   it('puts the validated target after --', () => {
-    const a = nmapArgs({ ip: '2001:db8::5', ports: [443, 22, 443], scan: 'syn', hostTimeoutMs: 30_000, versionIntensity: 7, maxRetries: 2 });
-    expect(a).toEqual(['-sS', '-sV', '--version-intensity', '7', '-Pn', '-n', '--host-timeout', '30s', '--max-retries', '2', '-p', '22,443', '-oX', '-', '-6', '--', '2001:db8::5']);
+    const a = nmapArgs({
+      ip: '2001:db8::5',
+      ports: [443, 22, 443],
+      scan: 'syn',
+      hostTimeoutMs: 30_000,
+      versionIntensity: 7,
+      maxRetries: 2,
+    });
+    expect(a).toEqual([
+      '-sS',
+      '-sV',
+      '--version-intensity',
+      '7',
+      '-Pn',
+      '-n',
+      '--host-timeout',
+      '30s',
+      '--max-retries',
+      '2',
+      '-p',
+      '22,443',
+      '-oX',
+      '-',
+      '-6',
+      '--',
+      '2001:db8::5',
+    ]);
   });
   it.each(['10.0.0.1 -oN /etc/passwd', '-iL', '2001:DB8::5', 'example.com', '10.0.0.0/8'])('refuses %s', (ip) => {
-    expect(() => nmapArgs({ ip, ports: [80], scan: 'connect', hostTimeoutMs: 1000, versionIntensity: 1, maxRetries: 0 })).toThrow(/refusing/);
+    expect(() =>
+      nmapArgs({ ip, ports: [80], scan: 'connect', hostTimeoutMs: 1000, versionIntensity: 1, maxRetries: 0 }),
+    ).toThrow(/refusing/);
   });
   it('refuses bad ports', () => {
-    expect(() => nmapArgs({ ip: '192.0.2.1', ports: [0], scan: 'connect', hostTimeoutMs: 1000, versionIntensity: 1, maxRetries: 0 })).toThrow();
+    expect(() =>
+      nmapArgs({
+        ip: '192.0.2.1',
+        ports: [0],
+        scan: 'connect',
+        hostTimeoutMs: 1000,
+        versionIntensity: 1,
+        maxRetries: 0,
+      }),
+    ).toThrow();
   });
 });
 
 describe('parseNmapXml', () => {
   it('reads a real nmap run against loopback (a closed port and an open one)', () => {
-    const xml = execFileSync('nmap', nmapArgs({ ip: '127.0.0.1', ports: [1], scan: 'connect', hostTimeoutMs: 20_000, versionIntensity: 0, maxRetries: 0 }), { encoding: 'utf8' });
+    const xml = execFileSync(
+      'nmap',
+      nmapArgs({
+        ip: '127.0.0.1',
+        ports: [1],
+        scan: 'connect',
+        hostTimeoutMs: 20_000,
+        versionIntensity: 0,
+        maxRetries: 0,
+      }),
+      { encoding: 'utf8' },
+    );
     const r = parseNmapXml(xml);
     expect(r.timedOut).toBe(false);
     expect(r.ports).toEqual([expect.objectContaining({ port: 1, state: 'closed', reason: 'conn-refused' })]);
     expect(statusOf(r.ports[0])).toBe('closed_now');
   });
   it('a host that timed out has no ports', () => {
-    const xml = '<?xml version="1.0"?><nmaprun><host starttime="1" endtime="2"><status state="up" reason="user-set"/><address addr="192.0.2.1" addrtype="ipv4"/></host><runstats/></nmaprun>';
+    const xml =
+      '<?xml version="1.0"?><nmaprun><host starttime="1" endtime="2"><status state="up" reason="user-set"/><address addr="192.0.2.1" addrtype="ipv4"/></host><runstats/></nmaprun>';
     expect(parseNmapXml(xml)).toEqual({ ports: [], timedOut: true, hostState: 'up' });
     expect(() => parseNmapXml('<html/>')).toThrow(/not nmap/);
   });

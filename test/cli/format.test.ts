@@ -15,9 +15,22 @@ describe('num', () => {
 
 describe('jsonLines', () => {
   const base: Observation = {
-    v: 1, sensor: 'replay', ip: '192.0.2.1', port: 443, proto: 'tcp', window_start: 1767225600000, first_seen: 1767225600000,
-    last_seen: 1767225601000, handshakes: 3, clients: 2, sample_client: '198.51.100.7', evidence: 'handshake', vlan: null,
-    ttl: 64, tcp_window: 64240, mss: null,
+    v: 1,
+    sensor: 'replay',
+    ip: '192.0.2.1',
+    port: 443,
+    proto: 'tcp',
+    window_start: 1767225600000,
+    first_seen: 1767225600000,
+    last_seen: 1767225601000,
+    handshakes: 3,
+    clients: 2,
+    sample_client: '198.51.100.7',
+    evidence: 'handshake',
+    vlan: null,
+    ttl: 64,
+    tcp_window: 64240,
+    mss: null,
   };
   it('prints what JSON.stringify gives for each, one per line', () => {
     // sensor ids holding the separator, quotes, backslashes, newlines and non-ASCII text

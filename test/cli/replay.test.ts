@@ -10,7 +10,10 @@ import { baseTraffic, ipOf } from '../support/scenarios.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'porthole-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const capture = pcapFile(baseTraffic().map((s) => ({ ts: s.ts, data: eth(etherTypeOf(ipOf(s)), ipOf(s)) })), { linktype: 1 });
+const capture = pcapFile(
+  baseTraffic().map((s) => ({ ts: s.ts, data: eth(etherTypeOf(ipOf(s)), ipOf(s)) })),
+  { linktype: 1 },
+);
 const file = join(dir, 'base.pcap');
 writeFileSync(file, capture);
 
@@ -27,10 +30,14 @@ describe('porthole replay', () => {
 
   it('--json prints one object per endpoint with the documented fields', () => {
     const r = porthole(['replay', '--json', file]);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(5);
     for (const row of rows) {
-      for (const k of ['ip', 'port', 'proto', 'evidence', 'first_seen', 'last_seen', 'handshakes', 'clients']) expect(row).toHaveProperty(k);
+      for (const k of ['ip', 'port', 'proto', 'evidence', 'first_seen', 'last_seen', 'handshakes', 'clients'])
+        expect(row).toHaveProperty(k);
     }
   });
 

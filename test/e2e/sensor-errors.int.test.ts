@@ -13,7 +13,11 @@ const veth = `ph${tag}e0`;
 const offVeth = `ph${tag}o0`;
 afterAll(() => {
   for (const v of [veth, offVeth]) {
-    try { execFileSync('ip', ['link', 'del', v]); } catch { /* not there */ }
+    try {
+      execFileSync('ip', ['link', 'del', v]);
+    } catch {
+      /* not there */
+    }
   }
 });
 
@@ -30,14 +34,19 @@ describe('sensor start-up errors', () => {
     execFileSync('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', `ph${tag}e1`]);
     const out = (() => {
       try {
-        execFileSync('su', ['nobody', '-s', '/bin/sh', '-c', `${process.execPath} ${BIN} sensor --iface ${veth}`], { encoding: 'utf8', stdio: 'pipe' });
+        execFileSync('su', ['nobody', '-s', '/bin/sh', '-c', `${process.execPath} ${BIN} sensor --iface ${veth}`], {
+          encoding: 'utf8',
+          stdio: 'pipe',
+        });
         return { status: 0, stderr: '' };
       } catch (e) {
         return e as { status: number; stderr: string };
       }
     })();
     expect(out.status).toBe(1);
-    expect(ownLines(out.stderr)).toEqual([`porthole: no permission to capture on ${veth}: run as root or grant CAP_NET_RAW and CAP_NET_ADMIN`]);
+    expect(ownLines(out.stderr)).toEqual([
+      `porthole: no permission to capture on ${veth}: run as root or grant CAP_NET_RAW and CAP_NET_ADMIN`,
+    ]);
   });
 
   it('malformed config values, all reported at once', () => {
@@ -53,7 +62,8 @@ describe('sensor start-up errors', () => {
     // a new veth has TSO and GSO on
     execFileSync('ip', ['link', 'add', offVeth, 'type', 'veth', 'peer', 'name', `ph${tag}o1`]);
     execFileSync('ip', ['link', 'set', offVeth, 'up']);
-    const warned = (l: Record<string, unknown>): boolean => typeof l.msg === 'string' && /^offloads on/.test(l.msg as string);
+    const warned = (l: Record<string, unknown>): boolean =>
+      typeof l.msg === 'string' && /^offloads on/.test(l.msg as string);
     const args = ['--iface', offVeth, '--brokers', '127.0.0.1:1'];
     const env = { PORTHOLE_PUBLISH_FLUSH_TIMEOUT: '1s' };
     const s = startSensor(args, env);
@@ -72,7 +82,9 @@ describe('sensor start-up errors', () => {
   });
 
   it('an unreachable broker: keeps running and says it is retrying', async () => {
-    const s = startSensor(['--iface', 'lo', '--brokers', '127.0.0.1:1', '--status-interval', '1s'], { PORTHOLE_PUBLISH_FLUSH_TIMEOUT: '1s' });
+    const s = startSensor(['--iface', 'lo', '--brokers', '127.0.0.1:1', '--status-interval', '1s'], {
+      PORTHOLE_PUBLISH_FLUSH_TIMEOUT: '1s',
+    });
     const warn = await s.waitFor((l) => typeof l.msg === 'string' && /kafka unreachable/.test(l.msg as string), 20_000);
     expect(JSON.stringify(warn)).toMatch(/127\.0\.0\.1:1/);
     await s.waitFor((l) => l.msg === 'sensor status' && (l.status as { uptime_s: number }).uptime_s >= 3, 20_000);

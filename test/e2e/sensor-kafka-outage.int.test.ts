@@ -9,7 +9,8 @@ import { BROKERS, deleteTopics, randomTopic, readTopic } from '../support/kafka.
 import { CONNECT_CLIENT, createMirrorLab, type MirrorLab, MULTI_PORT_SERVER, SERVER_V4 } from '../support/netns.js';
 import { type PortholeProc, startSensor } from '../support/porthole-process.js';
 
-const local = (...args: string[]): string => execFileSync('bash', ['deploy/local.sh', ...args], { encoding: 'utf8', timeout: 120_000 });
+const local = (...args: string[]): string =>
+  execFileSync('bash', ['deploy/local.sh', ...args], { encoding: 'utf8', timeout: 120_000 });
 const ports = (from: number, n: number): string[] => Array.from({ length: n }, (_, i) => String(from + i));
 
 let lab: MirrorLab;
@@ -43,7 +44,12 @@ describe('Kafka outage under a running sensor', () => {
       PORTHOLE_KAFKA_STATUS_TOPIC: statusTopic,
       PORTHOLE_PUBLISH_QUEUE_LIMIT: String(QUEUE),
     });
-    await sensor.waitFor((l) => (l.status as Status | undefined)?.kafka_connected === 1 || (l.status as { kafka_connected?: boolean } | undefined)?.kafka_connected === true, 30_000);
+    await sensor.waitFor(
+      (l) =>
+        (l.status as Status | undefined)?.kafka_connected === 1 ||
+        (l.status as { kafka_connected?: boolean } | undefined)?.kafka_connected === true,
+      30_000,
+    );
 
     // before: 3 endpoints, delivered
     lab.run(lab.cli, ['python3', '-c', CONNECT_CLIENT, SERVER_V4, ...ports(10001, 3)]);
@@ -52,7 +58,10 @@ describe('Kafka outage under a running sensor', () => {
     // outage: 20 new endpoints while Kafka is down; the queue holds 8
     local('down', 'kafka');
     lab.run(lab.cli, ['python3', '-c', CONNECT_CLIENT, SERVER_V4, ...ports(10004, 20)]);
-    await sensor.waitFor(() => (lastStatus(sensor!)?.observations ?? 0) >= 23 && (lastStatus(sensor!)?.dropped_before_kafka ?? 0) > 0, 20_000);
+    await sensor.waitFor(
+      () => (lastStatus(sensor!)?.observations ?? 0) >= 23 && (lastStatus(sensor!)?.dropped_before_kafka ?? 0) > 0,
+      20_000,
+    );
     const during = lastStatus(sensor)!;
     expect(during.kafka_connected).toBe(false);
     expect(during.dropped_before_kafka).toBe(20 - QUEUE);
@@ -60,8 +69,16 @@ describe('Kafka outage under a running sensor', () => {
 
     // after: Kafka back, the buffered 8 arrive; nothing is lost beyond what was counted
     local('up', 'kafka');
-    await sensor.waitFor(() => lastStatus(sensor!)?.kafka_connected === (true as unknown as number) && lastStatus(sensor!)?.queue_depth === 0, 60_000);
-    const msgs = (await readTopic(obsTopic, (m) => new Set((m as Array<{ port: number }>).map((x) => x.port)).size >= 3 + QUEUE, 30_000)) as Array<Record<string, unknown>>;
+    await sensor.waitFor(
+      () =>
+        lastStatus(sensor!)?.kafka_connected === (true as unknown as number) && lastStatus(sensor!)?.queue_depth === 0,
+      60_000,
+    );
+    const msgs = (await readTopic(
+      obsTopic,
+      (m) => new Set((m as Array<{ port: number }>).map((x) => x.port)).size >= 3 + QUEUE,
+      30_000,
+    )) as Array<Record<string, unknown>>;
     const distinct = new Set(msgs.map((m) => `${m.ip}|${m.port}|${m.window_start}`));
     const final = lastStatus(sensor)!;
     expect(final.observations).toBe(23);

@@ -7,7 +7,15 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKERS, deleteTopics, randomTopic, readTopic } from '../support/kafka.js';
-import { CLIENT_V4, CONNECT_CLIENT, createMirrorLab, type MirrorLab, MULTI_PORT_SERVER, SERVER_V4, SERVER_V6 } from '../support/netns.js';
+import {
+  CLIENT_V4,
+  CONNECT_CLIENT,
+  createMirrorLab,
+  type MirrorLab,
+  MULTI_PORT_SERVER,
+  SERVER_V4,
+  SERVER_V6,
+} from '../support/netns.js';
 import { porthole } from '../support/porthole.js';
 import { type PortholeProc, startSensor } from '../support/porthole-process.js';
 
@@ -33,18 +41,40 @@ describe('porthole sensor on a mirror port', () => {
     expect(execFileSync('ip', ['-o', 'link', 'show', lab.monitor], { encoding: 'utf8' })).toMatch(/PROMISC/);
 
     const http = lab.spawnIn(lab.srv, ['python3', '-m', 'http.server', '8080', '--bind', '::']);
-    const redis = lab.spawnIn(lab.srv, ['redis-server', '--port', '6379', '--bind', '0.0.0.0 ::', '--save', '', '--appendonly', 'no', '--protected-mode', 'no']);
+    const redis = lab.spawnIn(lab.srv, [
+      'redis-server',
+      '--port',
+      '6379',
+      '--bind',
+      '0.0.0.0 ::',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'no',
+    ]);
     void http;
     void redis;
-    lab.run(lab.cli, ['python3', '-c', 'import time,socket\nfor _ in range(50):\n  try: socket.create_connection(("192.0.2.1",6379),1).close(); socket.create_connection(("192.0.2.1",8080),1).close(); break\n  except OSError: time.sleep(0.2)']);
+    lab.run(lab.cli, [
+      'python3',
+      '-c',
+      'import time,socket\nfor _ in range(50):\n  try: socket.create_connection(("192.0.2.1",6379),1).close(); socket.create_connection(("192.0.2.1",8080),1).close(); break\n  except OSError: time.sleep(0.2)',
+    ]);
 
-    sensor = startSensor(['--iface', lab.monitor, '--window', '1s', '--status-interval', '1s', '--sensor-id', `e2e-${lab.tag}`], {
-      PORTHOLE_KAFKA_BROKERS: BROKERS.join(','),
-      PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: obsTopic,
-      PORTHOLE_KAFKA_STATUS_TOPIC: statusTopic,
-    });
+    sensor = startSensor(
+      ['--iface', lab.monitor, '--window', '1s', '--status-interval', '1s', '--sensor-id', `e2e-${lab.tag}`],
+      {
+        PORTHOLE_KAFKA_BROKERS: BROKERS.join(','),
+        PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: obsTopic,
+        PORTHOLE_KAFKA_STATUS_TOPIC: statusTopic,
+      },
+    );
     await sensor.waitFor((l) => l.msg === 'dropped privileges', 15_000);
-    await sensor.waitFor((l) => (l.status as { kafka_connected?: boolean } | undefined)?.kafka_connected === true, 30_000);
+    await sensor.waitFor(
+      (l) => (l.status as { kafka_connected?: boolean } | undefined)?.kafka_connected === true,
+      30_000,
+    );
     const user = execFileSync('ps', ['-o', 'user=', '-p', String(sensor.child.pid)], { encoding: 'utf8' }).trim();
     expect(user).toBe('nobody');
 
@@ -54,8 +84,11 @@ describe('porthole sensor on a mirror port', () => {
     lab.run(lab.cli, ['python3', '-c', CONNECT_CLIENT, SERVER_V4, '9999']); // closed: RST
 
     const want = [`${SERVER_V4}|6379`, `${SERVER_V4}|8080`, `${SERVER_V6}|8080`].sort();
-    const seen = (msgs: unknown[]): string[] => [...new Set((msgs as Array<{ ip: string; port: number }>).map((m) => `${m.ip}|${m.port}`))].sort();
-    const msgs = (await readTopic(obsTopic, (m) => seen(m).length >= want.length, 30_000)) as Array<Record<string, unknown>>;
+    const seen = (msgs: unknown[]): string[] =>
+      [...new Set((msgs as Array<{ ip: string; port: number }>).map((m) => `${m.ip}|${m.port}`))].sort();
+    const msgs = (await readTopic(obsTopic, (m) => seen(m).length >= want.length, 30_000)) as Array<
+      Record<string, unknown>
+    >;
     expect(seen(msgs)).toEqual(want);
     for (const m of msgs) {
       expect(m.evidence).toBe('handshake');

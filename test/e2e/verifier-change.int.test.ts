@@ -37,24 +37,37 @@ describe('verifier', () => {
   it('alerts when the product or version behind an endpoint changes', { timeout: 180_000 }, async () => {
     server = await banner(0, 'SSH-2.0-OpenSSH_8.0\r\n');
     const port = (server.address() as { port: number }).port;
-    env = analyzerEnv({ PORTHOLE_VERIFY_ALLOWED_NETWORKS: '127.0.0.1/32', PORTHOLE_VERIFY_MIN_INTERVAL: '1s', PORTHOLE_VERIFY_BATCH_DELAY: '200ms' });
+    env = analyzerEnv({
+      PORTHOLE_VERIFY_ALLOWED_NETWORKS: '127.0.0.1/32',
+      PORTHOLE_VERIFY_MIN_INTERVAL: '1s',
+      PORTHOLE_VERIFY_BATCH_DELAY: '200ms',
+    });
     const e = env;
     proc = startPorthole(['verifier'], e.env);
     await proc.waitFor((l) => l.msg === 'verifier running', 60_000);
     const producer = kafkaClient().producer();
     await producer.connect();
-    const send = (kind: string): Promise<unknown> => producer.send({
-      topic: e.alertsTopic, messages: [{ key: kind, value: JSON.stringify({ alert_id: `${kind}|x`, kind, ip: '127.0.0.1', proto: 'tcp', port }) }],
-    });
-    const versions = (): Promise<string[]> => chQuery<{ version: string }>(
-      `SELECT version FROM ${e.db}.verifications WHERE status = 'verified_open' ORDER BY ts`).then((r) => r.map((x) => x.version));
+    const send = (kind: string): Promise<unknown> =>
+      producer.send({
+        topic: e.alertsTopic,
+        messages: [
+          { key: kind, value: JSON.stringify({ alert_id: `${kind}|x`, kind, ip: '127.0.0.1', proto: 'tcp', port }) },
+        ],
+      });
+    const versions = (): Promise<string[]> =>
+      chQuery<{ version: string }>(
+        `SELECT version FROM ${e.db}.verifications WHERE status = 'verified_open' ORDER BY ts`,
+      ).then((r) => r.map((x) => x.version));
     await send('new_service');
     expect(await until(async () => ((await versions()).length >= 1 ? versions() : undefined), 60_000)).toEqual(['8.0']);
     server.close();
     server = await banner(port, 'SSH-2.0-OpenSSH_9.0\r\n');
     await new Promise((r) => setTimeout(r, 1200)); // past verify.minInterval
     await send('reopened_service');
-    expect(await until(async () => ((await versions()).length >= 2 ? versions() : undefined), 60_000)).toEqual(['8.0', '9.0']);
+    expect(await until(async () => ((await versions()).length >= 2 ? versions() : undefined), 60_000)).toEqual([
+      '8.0',
+      '9.0',
+    ]);
     await producer.disconnect();
     const alerts = await chQuery<{ kind: string; message: string }>(`SELECT kind, message FROM ${e.db}.alerts`);
     expect(alerts).toHaveLength(1);

@@ -52,8 +52,33 @@ beforeAll(() => {
   lab.run(lab.srv, ['ip', 'link', 'add', `ph${lab.tag}d0`, 'type', 'veth', 'peer', 'name', `ph${lab.tag}d1`]);
   lab.run(lab.srv, ['ip', 'link', 'set', `ph${lab.tag}d0`, 'up']);
   lab.run(lab.srv, ['tc', 'qdisc', 'add', 'dev', a, 'ingress']);
-  lab.run(lab.srv, ['tc', 'filter', 'add', 'dev', a, 'parent', 'ffff:', 'protocol', 'ip', 'u32', 'match', 'ip', 'src', `${SCANNER}/32`,
-    'match', 'ip', 'dport', '7001', '0xffff', 'action', 'mirred', 'egress', 'redirect', 'dev', `ph${lab.tag}d0`]);
+  lab.run(lab.srv, [
+    'tc',
+    'filter',
+    'add',
+    'dev',
+    a,
+    'parent',
+    'ffff:',
+    'protocol',
+    'ip',
+    'u32',
+    'match',
+    'ip',
+    'src',
+    `${SCANNER}/32`,
+    'match',
+    'ip',
+    'dport',
+    '7001',
+    '0xffff',
+    'action',
+    'mirred',
+    'egress',
+    'redirect',
+    'dev',
+    `ph${lab.tag}d0`,
+  ]);
   env = analyzerEnv({
     PORTHOLE_VERIFY_ALLOWED_NETWORKS: `${SERVER_V4}/32,${SERVER_V6}/128`,
     PORTHOLE_VERIFY_NMAP_COMMAND: `ip,netns,exec,${scn},nmap`,
@@ -67,7 +92,11 @@ beforeAll(() => {
 afterAll(async () => {
   for (const p of procs) await p.stop();
   capture?.kill('SIGKILL');
-  try { sh(['ip', 'netns', 'del', scn]); } catch { /* gone */ }
+  try {
+    sh(['ip', 'netns', 'del', scn]);
+  } catch {
+    /* gone */
+  }
   lab?.cleanup();
   await env?.cleanup();
   rmSync(tmp, { recursive: true, force: true });
@@ -78,13 +107,43 @@ describe('porthole verifier', () => {
     sh(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(tmp, 'hostkey')]);
     sh(['mkdir', '-p', '/run/sshd']);
     lab.spawnIn(lab.srv, ['python3', '-m', 'http.server', '8080', '--bind', '::']);
-    lab.spawnIn(lab.srv, ['/usr/sbin/sshd', '-D', '-e', '-p', '2222', '-h', join(tmp, 'hostkey'), '-o', 'PidFile=none', '-o', 'UsePAM=no']);
-    lab.spawnIn(lab.srv, ['redis-server', '--port', '6379', '--bind', '0.0.0.0', '--save', '', '--appendonly', 'no', '--protected-mode', 'no']);
+    lab.spawnIn(lab.srv, [
+      '/usr/sbin/sshd',
+      '-D',
+      '-e',
+      '-p',
+      '2222',
+      '-h',
+      join(tmp, 'hostkey'),
+      '-o',
+      'PidFile=none',
+      '-o',
+      'UsePAM=no',
+    ]);
+    lab.spawnIn(lab.srv, [
+      'redis-server',
+      '--port',
+      '6379',
+      '--bind',
+      '0.0.0.0',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'no',
+    ]);
     lab.spawnIn(lab.srv, ['python3', '-c', SILENT]);
     lab.spawnIn(lab.srv, ['python3', '-m', 'http.server', '7001', '--bind', '0.0.0.0']);
-    lab.run(lab.cli, ['python3', '-c', 'import time,socket\nfor p in (8080,2222,6379,7000,7001):\n  for _ in range(50):\n    try: socket.create_connection(("192.0.2.1",p),1).close(); break\n    except OSError: time.sleep(0.2)']);
+    lab.run(lab.cli, [
+      'python3',
+      '-c',
+      'import time,socket\nfor p in (8080,2222,6379,7000,7001):\n  for _ in range(50):\n    try: socket.create_connection(("192.0.2.1",p),1).close(); break\n    except OSError: time.sleep(0.2)',
+    ]);
 
-    capture = spawn('ip', ['netns', 'exec', scn, 'tcpdump', '-n', '-l', '-i', 'any', 'host', OUT_OF_SCOPE], { stdio: ['ignore', 'pipe', 'pipe'] });
+    capture = spawn('ip', ['netns', 'exec', scn, 'tcpdump', '-n', '-l', '-i', 'any', 'host', OUT_OF_SCOPE], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let toOutOfScope = '';
     capture.stdout!.on('data', (d: Buffer) => (toOutOfScope += d.toString()));
 
@@ -95,11 +154,17 @@ describe('porthole verifier', () => {
     procs.push(ver);
     await ver.waitFor((l) => l.msg === 'verifier running', 60_000);
     const sensor = startPorthole(['sensor', '--iface', lab.monitor, '--window', '1s'], {
-      PORTHOLE_KAFKA_BROKERS: env.env.PORTHOLE_KAFKA_BROKERS, PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: env.obsTopic,
+      PORTHOLE_KAFKA_BROKERS: env.env.PORTHOLE_KAFKA_BROKERS,
+      PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: env.obsTopic,
       PORTHOLE_KAFKA_STATUS_TOPIC: `${env.obsTopic}.status`,
     });
     procs.push(sensor);
-    await sensor.waitFor((l) => (l.status as { kafka_connected?: boolean } | undefined)?.kafka_connected === true || l.msg === 'dropped privileges', 30_000);
+    await sensor.waitFor(
+      (l) =>
+        (l.status as { kafka_connected?: boolean } | undefined)?.kafka_connected === true ||
+        l.msg === 'dropped privileges',
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 1500));
 
     lab.run(lab.cli, ['curl', '-sS', '-o', '/dev/null', `http://${SERVER_V4}:8080/`]);
@@ -112,8 +177,12 @@ describe('porthole verifier', () => {
     const done = (): boolean => {
       rows = env.services();
       const v = (ip: string, port: number) => rows.find((r) => r.ip === ip && r.port === port)?.verification;
-      return want.every((p) => v(SERVER_V4, Number(p)) && v(SERVER_V4, Number(p)).status !== 'pending') && !!v(OUT_OF_SCOPE, 8080)
-        && !!v(SERVER_V6, 8080) && v(SERVER_V6, 8080).status !== 'pending';
+      return (
+        want.every((p) => v(SERVER_V4, Number(p)) && v(SERVER_V4, Number(p)).status !== 'pending') &&
+        !!v(OUT_OF_SCOPE, 8080) &&
+        !!v(SERVER_V6, 8080) &&
+        v(SERVER_V6, 8080).status !== 'pending'
+      );
     };
     for (const end = Date.now() + 150_000; Date.now() < end && !done(); ) await new Promise((r) => setTimeout(r, 2000));
     const by = (ip: string, port: number) => rows.find((r) => r.ip === ip && r.port === port)?.verification ?? {};

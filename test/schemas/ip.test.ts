@@ -27,7 +27,15 @@ describe('ipv6Text', () => {
   });
 
   it('keeps the dotted tail of IPv4-mapped addresses and round-trips through parseIp', () => {
-    for (const text of ['::ffff:192.0.2.1', '::', '::1', '1::', '2001:db8::1:0:0:1', '2001:0:0:1::1', 'fe80::1:2:3:4']) {
+    for (const text of [
+      '::ffff:192.0.2.1',
+      '::',
+      '::1',
+      '1::',
+      '2001:db8::1:0:0:1',
+      '2001:0:0:1::1',
+      'fe80::1:2:3:4',
+    ]) {
       const b = parseIp(text)!;
       expect(ipv6Text(b, 0)).toBe(text);
     }

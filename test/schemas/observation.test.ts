@@ -5,8 +5,22 @@ import { canonicalIp } from '../../schemas/ip.js';
 import { validateObservation } from '../../schemas/observation.js';
 
 const good = {
-  v: 1, sensor: 's1', ip: '2001:db8::1', port: 443, proto: 'tcp', window_start: 0, first_seen: 1, last_seen: 2, handshakes: 1,
-  clients: 1, sample_client: '192.0.2.1', evidence: 'handshake', vlan: null, ttl: 64, tcp_window: 65535, mss: 1460,
+  v: 1,
+  sensor: 's1',
+  ip: '2001:db8::1',
+  port: 443,
+  proto: 'tcp',
+  window_start: 0,
+  first_seen: 1,
+  last_seen: 2,
+  handshakes: 1,
+  clients: 1,
+  sample_client: '192.0.2.1',
+  evidence: 'handshake',
+  vlan: null,
+  ttl: 64,
+  tcp_window: 65535,
+  mss: 1460,
 };
 
 describe('Observation', () => {
@@ -15,7 +29,14 @@ describe('Observation', () => {
   });
 
   it('reports every problem at once, naming fields', () => {
-    const r = validateObservation({ ...good, v: 2, port: 70000, ip: '2001:DB8::1', evidence: 'maybe', sensor: undefined });
+    const r = validateObservation({
+      ...good,
+      v: 2,
+      port: 70000,
+      ip: '2001:DB8::1',
+      evidence: 'maybe',
+      sensor: undefined,
+    });
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.errors).toHaveLength(5);
@@ -46,6 +67,22 @@ describe('canonicalIp', () => {
     ['fe80::1:2', 'fe80::1:2'],
   ])('%s -> %s', (a, b) => expect(canonicalIp(a)).toBe(b));
 
-  it.each(['', '1.2.3', '256.1.1.1', '01.2.3.4', '1.2.3.4.', '.1.2.3', '1..2.3', '1.2.3.4 ', '1.2.3.1000', '1.2.3.00', '1.2.3.-1', '1.2.3.4.5', '1::2::3', 'fe80::1%eth0', 'gggg::', '1:2:3:4:5:6:7:8:9'])('%s is refused', (a) =>
-    expect(canonicalIp(a)).toBeNull());
+  it.each([
+    '',
+    '1.2.3',
+    '256.1.1.1',
+    '01.2.3.4',
+    '1.2.3.4.',
+    '.1.2.3',
+    '1..2.3',
+    '1.2.3.4 ',
+    '1.2.3.1000',
+    '1.2.3.00',
+    '1.2.3.-1',
+    '1.2.3.4.5',
+    '1::2::3',
+    'fe80::1%eth0',
+    'gggg::',
+    '1:2:3:4:5:6:7:8:9',
+  ])('%s is refused', (a) => expect(canonicalIp(a)).toBeNull());
 });

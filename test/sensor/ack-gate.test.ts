@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { AckGate } from '../../sensor/track/ack-gate.js';
 import { FlowKey } from '../../sensor/track/flow-key.js';
-import { ACK_FILTER_SLOTS, ackSlot, FlowTable, STATE_DONE, STATE_SYN, STATE_SYNACK } from '../../sensor/track/flow-table.js';
+import {
+  ACK_FILTER_SLOTS,
+  ackSlot,
+  FlowTable,
+  STATE_DONE,
+  STATE_SYN,
+  STATE_SYNACK,
+} from '../../sensor/track/flow-table.js';
 
 const ADDRS = new Uint8Array([192, 0, 2, 10, 198, 51, 100, 7]); // client, server
 

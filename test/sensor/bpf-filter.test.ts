@@ -29,7 +29,9 @@ describe('BPF filter', () => {
   it('compiles for every allowed combination of encapsulations', () => {
     for (const enc of [[...TUNNELS, 'vlan'], [...TUNNELS, 'mpls'], [...TUNNELS, 'pppoe'], []] as Encapsulation[][]) {
       for (const acks of [true, false]) {
-        const r = spawnSync('tcpdump', ['-d', '-i', 'lo', buildFilter({ acks, encapsulations: enc })], { encoding: 'utf8' });
+        const r = spawnSync('tcpdump', ['-d', '-i', 'lo', buildFilter({ acks, encapsulations: enc })], {
+          encoding: 'utf8',
+        });
         expect(r.stderr).not.toMatch(/syntax error|unsupported|no VLAN/);
         expect(r.status).toBe(0);
       }

@@ -18,7 +18,9 @@ const frames = [
 
 function parse(file: Buffer, chunk = file.length) {
   const got: Array<{ ts: number; len: number; lt: number; first: number }> = [];
-  const p = new CaptureParser((b, off, caplen, sec, nsec, lt) => got.push({ ts: frameMs(sec, nsec), len: caplen, lt, first: b[off] }));
+  const p = new CaptureParser((b, off, caplen, sec, nsec, lt) =>
+    got.push({ ts: frameMs(sec, nsec), len: caplen, lt, first: b[off] }),
+  );
   for (let i = 0; i < file.length; i += chunk) p.push(file.subarray(i, i + chunk));
   const left = p.end();
   return { got, left, p };
@@ -86,7 +88,10 @@ describe('CaptureParser', () => {
 describe('readCaptureFile', () => {
   it('reads the same records whatever the chunk size, records larger than the read margin included', async () => {
     const recs = [
-      ...Array.from({ length: 500 }, (_, i) => ({ ts: 1_700_000_000_000 + i, data: Uint8Array.from({ length: 40 + (i % 200) }, (_, j) => (i + j) & 0xff) })),
+      ...Array.from({ length: 500 }, (_, i) => ({
+        ts: 1_700_000_000_000 + i,
+        data: Uint8Array.from({ length: 40 + (i % 200) }, (_, j) => (i + j) & 0xff),
+      })),
       { ts: 1_700_000_001_000, data: new Uint8Array(3 << 20).fill(9) }, // 3 MiB: longer than the 1 MiB margin
       ...Array.from({ length: 50 }, (_, i) => ({ ts: 1_700_000_002_000 + i, data: new Uint8Array(60).fill(i) })),
     ];
@@ -96,7 +101,11 @@ describe('readCaptureFile', () => {
       writeFileSync(f, pcapFile(recs, { linktype: 1, snaplen: 8 << 20 }));
       for (const chunkSize of [97, 4096, 1 << 20, 4 << 20]) {
         const got: string[] = [];
-        const r = await readCaptureFile(f, (b, off, len, sec, nsec) => got.push(`${frameMs(sec, nsec)}:${len}:${b[off]}:${b[off + len - 1]}`), { chunkSize });
+        const r = await readCaptureFile(
+          f,
+          (b, off, len, sec, nsec) => got.push(`${frameMs(sec, nsec)}:${len}:${b[off]}:${b[off + len - 1]}`),
+          { chunkSize },
+        );
         expect(r.truncatedBytes).toBe(0);
         expect(got).toEqual(recs.map((x) => `${x.ts}:${x.data.length}:${x.data[0]}:${x.data[x.data.length - 1]}`));
       }

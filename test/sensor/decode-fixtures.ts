@@ -5,84 +5,552 @@ export interface DecoderFixture {
   name: string;
   linktype: number;
   hex: string;
-  expect: { reason: string; src?: string; dst?: string; sport?: number; dport?: number; flags?: number; vlan?: number; ttl?: number; window?: number; mss?: number; tunnels?: number };
+  expect: {
+    reason: string;
+    src?: string;
+    dst?: string;
+    sport?: number;
+    dport?: number;
+    flags?: number;
+    vlan?: number;
+    ttl?: number;
+    window?: number;
+    mss?: number;
+    tunnels?: number;
+  };
 }
 
 export const fixtures: DecoderFixture[] = [
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 62: 198.51.100.7.40000 > 192.0.2.10.443: Flags [S], seq 1000, win 64240, options [mss 1460,nop,nop,sackOK], length 0
-  { name: "ethernet ipv4 syn", linktype: 1, hex: '02000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460} },
+  {
+    name: 'ethernet ipv4 syn',
+    linktype: 1,
+    hex: '02000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv6 (0x86dd), length 82: 2001:db8:2::10.443 > 2001:db8:1::7.40000: Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1440,nop,nop,sackOK], length 0
-  { name: "ethernet ipv6 syn+ack", linktype: 1, hex: '02000000000b02000000000a86dd60000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402', expect: {"reason":"ok","src":"2001:db8:2::10","dst":"2001:db8:1::7","sport":443,"dport":40000,"flags":18,"ttl":57,"window":65160,"mss":1440} },
+  {
+    name: 'ethernet ipv6 syn+ack',
+    linktype: 1,
+    hex: '02000000000b02000000000a86dd60000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402',
+    expect: {
+      reason: 'ok',
+      src: '2001:db8:2::10',
+      dst: '2001:db8:1::7',
+      sport: 443,
+      dport: 40000,
+      flags: 18,
+      ttl: 57,
+      window: 65160,
+      mss: 1440,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype 802.1Q (0x8100), length 66: vlan 42, p 0, ethertype IPv4 (0x0800), 198.51.100.7.40000 > 192.0.2.10.443: Flags [S], seq 1000, win 64240, options [mss 1460,nop,nop,sackOK], length 0
-  { name: "802.1Q vlan", linktype: 1, hex: '02000000000b02000000000a8100002a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460,"vlan":42} },
+  {
+    name: '802.1Q vlan',
+    linktype: 1,
+    hex: '02000000000b02000000000a8100002a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+      vlan: 42,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype 802.1Q-QinQ (0x88a8), length 90: vlan 100, p 0, ethertype 802.1Q (0x8100), vlan 42, p 0, ethertype IPv6 (0x86dd), 2001:db8:2::10.443 > 2001:db8:1::7.40000: Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1440,nop,nop,sackOK], length 0
-  { name: "802.1ad QinQ", linktype: 1, hex: '02000000000b02000000000a88a800648100002a86dd60000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402', expect: {"reason":"ok","src":"2001:db8:2::10","dst":"2001:db8:1::7","sport":443,"dport":40000,"flags":18,"ttl":57,"window":65160,"mss":1440,"vlan":42} },
+  {
+    name: '802.1ad QinQ',
+    linktype: 1,
+    hex: '02000000000b02000000000a88a800648100002a86dd60000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402',
+    expect: {
+      reason: 'ok',
+      src: '2001:db8:2::10',
+      dst: '2001:db8:1::7',
+      sport: 443,
+      dport: 40000,
+      flags: 18,
+      ttl: 57,
+      window: 65160,
+      mss: 1440,
+      vlan: 42,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype MPLS unicast (0x8847), length 70: MPLS (label 16, tc 0, ttl 64) (label 17, tc 0, [S], ttl 64) 198.51.100.7.40000 > 192.0.2.10.443: Flags [S], seq 1000, win 64240, options [mss 1460,nop,nop,sackOK], length 0
-  { name: "MPLS two labels", linktype: 1, hex: '02000000000b02000000000a8847000100400001114045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460} },
+  {
+    name: 'MPLS two labels',
+    linktype: 1,
+    hex: '02000000000b02000000000a8847000100400001114045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype PPPoE S (0x8864), length 90: PPPoE  [ses 0x1234] IP6 (0x0057), length 70: 2001:db8:2::10.443 > 2001:db8:1::7.40000: Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1440,nop,nop,sackOK], length 0
-  { name: "PPPoE session", linktype: 1, hex: '02000000000b02000000000a8864110012340046005760000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402', expect: {"reason":"ok","src":"2001:db8:2::10","dst":"2001:db8:1::7","sport":443,"dport":40000,"flags":18,"ttl":57,"window":65160,"mss":1440} },
+  {
+    name: 'PPPoE session',
+    linktype: 1,
+    hex: '02000000000b02000000000a8864110012340046005760000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402',
+    expect: {
+      reason: 'ok',
+      src: '2001:db8:2::10',
+      dst: '2001:db8:1::7',
+      sport: 443,
+      dport: 40000,
+      flags: 18,
+      ttl: 57,
+      window: 65160,
+      mss: 1440,
+    },
+  },
   // 00:00:00.000000  In 02:00:00:00:00:0a ethertype IPv4 (0x0800), length 64: 198.51.100.7.40000 > 192.0.2.10.443: Flags [S], seq 1000, win 64240, options [mss 1460,nop,nop,sackOK], length 0
-  { name: "Linux cooked v1", linktype: 113, hex: '00000001000602000000000a0000080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460} },
+  {
+    name: 'Linux cooked v1',
+    linktype: 113,
+    hex: '00000001000602000000000a0000080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+    },
+  },
   // 00:00:00.000000 ifb0  In  ifindex 2 02:00:00:00:00:0a ethertype IPv6 (0x86dd), length 88: 2001:db8:2::10.443 > 2001:db8:1::7.40000: Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1440,nop,nop,sackOK], length 0
-  { name: "Linux cooked v2", linktype: 276, hex: '86dd0000000000020001000602000000000a000060000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402', expect: {"reason":"ok","src":"2001:db8:2::10","dst":"2001:db8:1::7","sport":443,"dport":40000,"flags":18,"ttl":57,"window":65160,"mss":1440} },
+  {
+    name: 'Linux cooked v2',
+    linktype: 276,
+    hex: '86dd0000000000020001000602000000000a000060000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402',
+    expect: {
+      reason: 'ok',
+      src: '2001:db8:2::10',
+      dst: '2001:db8:1::7',
+      sport: 443,
+      dport: 40000,
+      flags: 18,
+      ttl: 57,
+      window: 65160,
+      mss: 1440,
+    },
+  },
   // 00:00:00.000000 ip: 2001:db8:2::10.443 > 2001:db8:1::7.40000: Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1440,nop,nop,sackOK], length 0
-  { name: "raw IP", linktype: 101, hex: '60000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402', expect: {"reason":"ok","src":"2001:db8:2::10","dst":"2001:db8:1::7","sport":443,"dport":40000,"flags":18,"ttl":57,"window":65160,"mss":1440} },
+  {
+    name: 'raw IP',
+    linktype: 101,
+    hex: '60000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402',
+    expect: {
+      reason: 'ok',
+      src: '2001:db8:2::10',
+      dst: '2001:db8:1::7',
+      sport: 443,
+      dport: 40000,
+      flags: 18,
+      ttl: 57,
+      window: 65160,
+      mss: 1440,
+    },
+  },
   // 00:00:00.000000 AF IPv4 (2), length 52: 198.51.100.7.40000 > 192.0.2.10.443: Flags [S], seq 1000, win 64240, options [mss 1460,nop,nop,sackOK], length 0
-  { name: "BSD null, little-endian AF_INET", linktype: 0, hex: '0200000045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460} },
+  {
+    name: 'BSD null, little-endian AF_INET',
+    linktype: 0,
+    hex: '0200000045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+    },
+  },
   // 00:00:00.000000 AF IPv6 (24), length 72: 2001:db8:2::10.443 > 2001:db8:1::7.40000: Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1440,nop,nop,sackOK], length 0
-  { name: "BSD loop, AF_INET6 (OpenBSD 24)", linktype: 108, hex: '0000001860000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402', expect: {"reason":"ok","src":"2001:db8:2::10","dst":"2001:db8:1::7","sport":443,"dport":40000,"flags":18,"ttl":57,"window":65160,"mss":1440} },
+  {
+    name: 'BSD loop, AF_INET6 (OpenBSD 24)',
+    linktype: 108,
+    hex: '0000001860000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402',
+    expect: {
+      reason: 'ok',
+      src: '2001:db8:2::10',
+      dst: '2001:db8:1::7',
+      sport: 443,
+      dport: 40000,
+      flags: 18,
+      ttl: 57,
+      window: 65160,
+      mss: 1440,
+    },
+  },
   // 00:00:00.000000 IP (0x0021), length 52: 198.51.100.7.40000 > 192.0.2.10.443: Flags [S], seq 1000, win 64240, options [mss 1460,nop,nop,sackOK], length 0
-  { name: "PPP", linktype: 9, hex: 'ff03002145000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460} },
+  {
+    name: 'PPP',
+    linktype: 9,
+    hex: 'ff03002145000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+    },
+  },
   // 00:00:00.000000 version 0, resource ID 0, family IPv6 (10), length 92: 2001:db8:2::10.443 > 2001:db8:1::7.40000: Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1440,nop,nop,sackOK], length 0
-  { name: "NFLOG (IPv6 packet after a prefix TLV)", linktype: 239, hex: '0a0000000d000a00706f7274686f6c65000000004800090060000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402', expect: {"reason":"ok","src":"2001:db8:2::10","dst":"2001:db8:1::7","sport":443,"dport":40000,"flags":18,"ttl":57,"window":65160,"mss":1440} },
+  {
+    name: 'NFLOG (IPv6 packet after a prefix TLV)',
+    linktype: 239,
+    hex: '0a0000000d000a00706f7274686f6c65000000004800090060000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402',
+    expect: {
+      reason: 'ok',
+      src: '2001:db8:2::10',
+      dst: '2001:db8:1::7',
+      sport: 443,
+      dport: 40000,
+      flags: 18,
+      ttl: 57,
+      window: 65160,
+      mss: 1440,
+    },
+  },
   // 00:00:00.000000 unicast, ethertype IPv4 (0x0800), length 52: 198.51.100.7.40000 > 192.0.2.10.443: Flags [S], seq 1000, win 64240, options [mss 1460,nop,nop,sackOK], length 0
-  { name: "Cisco HDLC", linktype: 104, hex: '0f00080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460} },
+  {
+    name: 'Cisco HDLC',
+    linktype: 104,
+    hex: '0f00080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 112: 203.0.113.1.49152 > 203.0.113.2.4789: BCM-LI-SHIM: direction unknown, pkt-type undecided, pkt-subtype unknown, li-id 0
-  { name: "VXLAN", linktype: 1, hex: '02000000000b02000000000a0800450000620001000040110286cb007101cb007102c00012b5004e0000080000000013890002000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460,"tunnels":1} },
+  {
+    name: 'VXLAN',
+    linktype: 1,
+    hex: '02000000000b02000000000a0800450000620001000040110286cb007101cb007102c00012b5004e0000080000000013890002000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+      tunnels: 1,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 140: 203.0.113.1.49152 > 203.0.113.2.6081: BCM-LI-SHIM: direction unknown, pkt-type unknown, pkt-subtype unknown, li-id 25944
-  { name: "GENEVE with options", linktype: 1, hex: '02000000000b02000000000a08004500007e000100004011026acb007101cb007102c00017c1006a00000200655800123400010203010000000002000000000b02000000000a86dd60000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402', expect: {"reason":"ok","src":"2001:db8:2::10","dst":"2001:db8:1::7","sport":443,"dport":40000,"flags":18,"ttl":57,"window":65160,"mss":1440,"tunnels":1} },
+  {
+    name: 'GENEVE with options',
+    linktype: 1,
+    hex: '02000000000b02000000000a08004500007e000100004011026acb007101cb007102c00017c1006a00000200655800123400010203010000000002000000000b02000000000a86dd60000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402',
+    expect: {
+      reason: 'ok',
+      src: '2001:db8:2::10',
+      dst: '2001:db8:1::7',
+      sport: 443,
+      dport: 40000,
+      flags: 18,
+      ttl: 57,
+      window: 65160,
+      mss: 1440,
+      tunnels: 1,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 94: 203.0.113.1 > 203.0.113.2: GREv0, off 0x0, key=0x7, proto IPv4 (0x0800), length 60: 198.51.100.7.40000 > 192.0.2.10.443: Flags [S], seq 1000, win 64240, options [mss 1460,nop,nop,sackOK], length 0
-  { name: "GRE with key, IPv4 inside", linktype: 1, hex: '02000000000b02000000000a08004500005000010000402f027acb007101cb007102a0000800000000000000000745000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460,"tunnels":1} },
+  {
+    name: 'GRE with key, IPv4 inside',
+    linktype: 1,
+    hex: '02000000000b02000000000a08004500005000010000402f027acb007101cb007102a0000800000000000000000745000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+      tunnels: 1,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 120: 203.0.113.1 > 203.0.113.2: GREv0, proto TEB (0x6558), length 86: 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv6 (0x86dd), length 82: 2001:db8:2::10.443 > 2001:db8:1::7.40000: Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1440,nop,nop,sackOK], length 0
-  { name: "GRE transparent Ethernet bridging", linktype: 1, hex: '02000000000b02000000000a08004500006a00010000402f0260cb007101cb0071020000655802000000000b02000000000a86dd60000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402', expect: {"reason":"ok","src":"2001:db8:2::10","dst":"2001:db8:1::7","sport":443,"dport":40000,"flags":18,"ttl":57,"window":65160,"mss":1440,"tunnels":1} },
+  {
+    name: 'GRE transparent Ethernet bridging',
+    linktype: 1,
+    hex: '02000000000b02000000000a08004500006a00010000402f0260cb007101cb0071020000655802000000000b02000000000a86dd60000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402',
+    expect: {
+      reason: 'ok',
+      src: '2001:db8:2::10',
+      dst: '2001:db8:1::7',
+      sport: 443,
+      dport: 40000,
+      flags: 18,
+      ttl: 57,
+      window: 65160,
+      mss: 1440,
+      tunnels: 1,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 100: 203.0.113.1 > 203.0.113.2: GREv0, proto unknown (0x88be), length 66: gre-proto-0x88be
-  { name: "ERSPAN type I (no sequence)", linktype: 1, hex: '02000000000b02000000000a08004500005600010000402f0274cb007101cb007102000088be02000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460,"tunnels":1} },
+  {
+    name: 'ERSPAN type I (no sequence)',
+    linktype: 1,
+    hex: '02000000000b02000000000a08004500005600010000402f0274cb007101cb007102000088be02000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+      tunnels: 1,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 112: 203.0.113.1 > 203.0.113.2: GREv0, seq 9, proto unknown (0x88be), length 78: gre-proto-0x88be
-  { name: "ERSPAN type II", linktype: 1, hex: '02000000000b02000000000a08004500006200010000402f0268cb007101cb007102100088be00000009100000050000000002000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460,"tunnels":1} },
+  {
+    name: 'ERSPAN type II',
+    linktype: 1,
+    hex: '02000000000b02000000000a08004500006200010000402f0268cb007101cb007102100088be00000009100000050000000002000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+      tunnels: 1,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 144: 203.0.113.1 > 203.0.113.2: GREv0, seq 9, proto unknown (0x22eb), length 110: gre-proto-0x22eb
-  { name: "ERSPAN type III with platform sub-header", linktype: 1, hex: '02000000000b02000000000a08004500008200010000402f0248cb007101cb007102100022eb00000009200000050102030400000001000000000000000002000000000b02000000000a86dd60000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402', expect: {"reason":"ok","src":"2001:db8:2::10","dst":"2001:db8:1::7","sport":443,"dport":40000,"flags":18,"ttl":57,"window":65160,"mss":1440,"tunnels":1} },
+  {
+    name: 'ERSPAN type III with platform sub-header',
+    linktype: 1,
+    hex: '02000000000b02000000000a08004500008200010000402f0248cb007101cb007102100022eb00000009200000050102030400000001000000000000000002000000000b02000000000a86dd60000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402',
+    expect: {
+      reason: 'ok',
+      src: '2001:db8:2::10',
+      dst: '2001:db8:1::7',
+      sport: 443,
+      dport: 40000,
+      flags: 18,
+      ttl: 57,
+      window: 65160,
+      mss: 1440,
+      tunnels: 1,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 98: 203.0.113.1.2152 > 203.0.113.2.2152: UDP, length 56
-  { name: "GTP-U", linktype: 1, hex: '02000000000b02000000000a0800450000540001000040110294cb007101cb007102086808680040000030ff00300000000145000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460,"tunnels":1} },
+  {
+    name: 'GTP-U',
+    linktype: 1,
+    hex: '02000000000b02000000000a0800450000540001000040110294cb007101cb007102086808680040000030ff00300000000145000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+      tunnels: 1,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 102: 203.0.113.1 > 203.0.113.2: 2001:db8:2::10.443 > 2001:db8:1::7.40000: Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1440,nop,nop,sackOK], length 0
-  { name: "IPv6 in IPv4 (6in4)", linktype: 1, hex: '02000000000b02000000000a0800450000580001000040290278cb007101cb00710260000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402', expect: {"reason":"ok","src":"2001:db8:2::10","dst":"2001:db8:1::7","sport":443,"dport":40000,"flags":18,"ttl":57,"window":65160,"mss":1440,"tunnels":1} },
+  {
+    name: 'IPv6 in IPv4 (6in4)',
+    linktype: 1,
+    hex: '02000000000b02000000000a0800450000580001000040290278cb007101cb00710260000000001c063920010db800020000000000000000001020010db800010000000000000000000701bb9c4000001388000003e97012fe8800000000020405a001010402',
+    expect: {
+      reason: 'ok',
+      src: '2001:db8:2::10',
+      dst: '2001:db8:1::7',
+      sport: 443,
+      dport: 40000,
+      flags: 18,
+      ttl: 57,
+      window: 65160,
+      mss: 1440,
+      tunnels: 1,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv6 (0x86dd), length 106: 2001:db8:2::10 > 2001:db8:1::7: HBH DSTOPT frag (0|28) 443 > 40000: Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1440,nop,nop,sackOK], length 0
-  { name: "IPv6 hop-by-hop, destination options, fragment header at offset 0", linktype: 1, hex: '02000000000b02000000000a86dd600000000034003920010db800020000000000000000001020010db80001000000000000000000073c000104000000002c00010400000000060000001234567801bb9c4000001388000003e97012fe8800000000020405a001010402', expect: {"reason":"ok","src":"2001:db8:2::10","dst":"2001:db8:1::7","sport":443,"dport":40000,"flags":18,"ttl":57,"window":65160,"mss":1440} },
+  {
+    name: 'IPv6 hop-by-hop, destination options, fragment header at offset 0',
+    linktype: 1,
+    hex: '02000000000b02000000000a86dd600000000034003920010db800020000000000000000001020010db80001000000000000000000073c000104000000002c00010400000000060000001234567801bb9c4000001388000003e97012fe8800000000020405a001010402',
+    expect: {
+      reason: 'ok',
+      src: '2001:db8:2::10',
+      dst: '2001:db8:1::7',
+      sport: 443,
+      dport: 40000,
+      flags: 18,
+      ttl: 57,
+      window: 65160,
+      mss: 1440,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 66: 198.51.100.7.40000 > 192.0.2.10.443: Flags [S], seq 1000, win 64240, options [mss 1460,nop,nop,sackOK], length 0
-  { name: "IPv4 with options", linktype: 1, hex: '02000000000b02000000000a080046000034000100003f068c7dc6336407c000020a010101009c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":64240,"mss":1460} },
+  {
+    name: 'IPv4 with options',
+    linktype: 1,
+    hex: '02000000000b02000000000a080046000034000100003f068c7dc6336407c000020a010101009c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: 64240,
+      mss: 1460,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 62: 198.51.100.7.40000 > 192.0.2.10.443:  [|tcp]
-  { name: "header-only: 14 bytes of TCP captured", linktype: 1, hex: '02000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002', expect: {"reason":"ok","src":"198.51.100.7","dst":"192.0.2.10","sport":40000,"dport":443,"flags":2,"ttl":63,"window":-1,"mss":-1} },
+  {
+    name: 'header-only: 14 bytes of TCP captured',
+    linktype: 1,
+    hex: '02000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002',
+    expect: {
+      reason: 'ok',
+      src: '198.51.100.7',
+      dst: '192.0.2.10',
+      sport: 40000,
+      dport: 443,
+      flags: 2,
+      ttl: 63,
+      window: -1,
+      mss: -1,
+    },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 58: 198.51.100.7 > 192.0.2.10: ip-proto-6
-  { name: "IPv4 non-first fragment", linktype: 1, hex: '02000000000b02000000000a08004500002c000100b940068dcdc6336407c000020a000000000000000000000000000000000000000000000000', expect: {"reason":"ip_fragment"} },
+  {
+    name: 'IPv4 non-first fragment',
+    linktype: 1,
+    hex: '02000000000b02000000000a08004500002c000100b940068dcdc6336407c000020a000000000000000000000000000000000000000000000000',
+    expect: { reason: 'ip_fragment' },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv6 (0x86dd), length 86: 2001:db8:2::10 > 2001:db8:1::7: frag (1480|24)
-  { name: "IPv6 non-first fragment", linktype: 1, hex: '02000000000b02000000000a86dd6000000000202c4020010db800020000000000000000001020010db8000100000000000000000007060005c812345678000000000000000000000000000000000000000000000000', expect: {"reason":"ip_fragment"} },
+  {
+    name: 'IPv6 non-first fragment',
+    linktype: 1,
+    hex: '02000000000b02000000000a86dd6000000000202c4020010db800020000000000000000001020010db8000100000000000000000007060005c812345678000000000000000000000000000000000000000000000000',
+    expect: { reason: 'ip_fragment' },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 54: 198.51.100.7.5353 > 192.0.2.10.53: 0 [0q] (12)
-  { name: "UDP that is no tunnel", linktype: 1, hex: '02000000000b02000000000a0800450000280001000040118e7fc6336407c000020a14e9003500140000000000000000000000000000', expect: {"reason":"non_tcp"} },
+  {
+    name: 'UDP that is no tunnel',
+    linktype: 1,
+    hex: '02000000000b02000000000a0800450000280001000040118e7fc6336407c000020a14e9003500140000000000000000000000000000',
+    expect: { reason: 'non_tcp' },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype ARP (0x0806), length 42: Request who-has 192.0.2.10 tell 192.0.2.1, length 28
-  { name: "ARP", linktype: 1, hex: '02000000000b02000000000a0806000108000604000102000000000ac0000201000000000000c000020a', expect: {"reason":"non_ip"} },
+  {
+    name: 'ARP',
+    linktype: 1,
+    hex: '02000000000b02000000000a0806000108000604000102000000000ac0000201000000000000c000020a',
+    expect: { reason: 'non_ip' },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 62: 198.51.100.7.40000 > 192.0.2.10.443:  [|tcp]
-  { name: "TCP cut at 13 bytes", linktype: 1, hex: '02000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e80000000070', expect: {"reason":"truncated_tcp"} },
+  {
+    name: 'TCP cut at 13 bytes',
+    linktype: 1,
+    hex: '02000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e80000000070',
+    expect: { reason: 'truncated_tcp' },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 62:  [|ip]
-  { name: "IPv4 header cut", linktype: 1, hex: '02000000000b02000000000a080045000030000100003f068f82', expect: {"reason":"truncated_ipv4"} },
+  {
+    name: 'IPv4 header cut',
+    linktype: 1,
+    hex: '02000000000b02000000000a080045000030000100003f068f82',
+    expect: { reason: 'truncated_ipv4' },
+  },
   // 00:00:00.000000  [|ether]
-  { name: "Ethernet header cut", linktype: 1, hex: '02000000000b02000000', expect: {"reason":"truncated_link"} },
+  { name: 'Ethernet header cut', linktype: 1, hex: '02000000000b02000000', expect: { reason: 'truncated_link' } },
   // 00:00:00.000000 ip: bad-hlen 16
-  { name: "IPv4 IHL below 5", linktype: 101, hex: '44000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"bad_ipv4_header"} },
+  {
+    name: 'IPv4 IHL below 5',
+    linktype: 101,
+    hex: '44000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: { reason: 'bad_ipv4_header' },
+  },
   // 00:00:00.000000 ip: 198.51.100.7.40000 > 192.0.2.10.443:  tcp 16 [bad hdr length 12 - too short, < 20]
-  { name: "TCP data offset below 5", linktype: 101, hex: '45000030000100003f068f82c6336407c000020a9c4001bb000003e8000000003002faf000000000020405b401010402', expect: {"reason":"bad_tcp_header"} },
+  {
+    name: 'TCP data offset below 5',
+    linktype: 101,
+    hex: '45000030000100003f068f82c6336407c000020a9c4001bb000003e8000000003002faf000000000020405b401010402',
+    expect: { reason: 'bad_tcp_header' },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 112: 203.0.113.1.49152 > 203.0.113.2.4789: BCM-LI-SHIM: direction unknown, pkt-type unknown, pkt-subtype unknown, li-id 0
-  { name: "VXLAN without the I flag", linktype: 1, hex: '02000000000b02000000000a0800450000620001000040110286cb007101cb007102c00012b5004e0000000000000000010002000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"bad_tunnel_header"} },
+  {
+    name: 'VXLAN without the I flag',
+    linktype: 1,
+    hex: '02000000000b02000000000a0800450000620001000040110286cb007101cb007102c00012b5004e0000000000000000010002000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: { reason: 'bad_tunnel_header' },
+  },
   // 00:00:00.000000 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 312: 203.0.113.1.1000 > 203.0.113.2.4789: VXLAN, flags [I] (0x08), vni 4 / 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 262: 203.0.113.1.1000 > 203.0.113.2.4789: VXLAN, flags [I] (0x08), vni 3 / 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 212: 203.0.113.1.1000 > 203.0.113.2.4789: VXLAN, flags [I] (0x08), vni 2 / 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 162: 203.0.113.1.1000 > 203.0.113.2.4789: VXLAN, flags [I] (0x08), vni 1 / 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 112: 203.0.113.1.1000 > 203.0.113.2.4789: VXLAN, flags [I] (0x08), vni 0 / 02:00:00:00:00:0a > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 62: 198.51.100.7.40000 > 192.0.2.10.443: Flags [S], seq 1000, win 64240, options [mss 1460,nop,nop,sackOK], length 0
-  { name: "five nested VXLAN tunnels", linktype: 1, hex: '02000000000b02000000000a08004500012a00010000401101becb007101cb00710203e812b501160000080000000000040002000000000b02000000000a0800450000f800010000401101f0cb007101cb00710203e812b500e40000080000000000030002000000000b02000000000a0800450000c60001000040110222cb007101cb00710203e812b500b20000080000000000020002000000000b02000000000a0800450000940001000040110254cb007101cb00710203e812b500800000080000000000010002000000000b02000000000a0800450000620001000040110286cb007101cb00710203e812b5004e0000080000000000000002000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"encap_too_deep"} },
+  {
+    name: 'five nested VXLAN tunnels',
+    linktype: 1,
+    hex: '02000000000b02000000000a08004500012a00010000401101becb007101cb00710203e812b501160000080000000000040002000000000b02000000000a0800450000f800010000401101f0cb007101cb00710203e812b500e40000080000000000030002000000000b02000000000a0800450000c60001000040110222cb007101cb00710203e812b500b20000080000000000020002000000000b02000000000a0800450000940001000040110254cb007101cb00710203e812b500800000080000000000010002000000000b02000000000a0800450000620001000040110286cb007101cb00710203e812b5004e0000080000000000000002000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: { reason: 'encap_too_deep' },
+  },
   // 00:00:00.000000 BSSID:00:30:00:01:00:00 DA:00:0b:02:00:00:00 SA:00:0a:08:00:45:00 Assoc Request (M-h) [|802.11]
-  { name: "unsupported link type (802.11)", linktype: 105, hex: '02000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402', expect: {"reason":"unsupported_linktype"} },
+  {
+    name: 'unsupported link type (802.11)',
+    linktype: 105,
+    hex: '02000000000b02000000000a080045000030000100003f068f82c6336407c000020a9c4001bb000003e8000000007002faf000000000020405b401010402',
+    expect: { reason: 'unsupported_linktype' },
+  },
 ];

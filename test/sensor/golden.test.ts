@@ -17,7 +17,9 @@ const dir = mkdtempSync(join(tmpdir(), 'porthole-golden-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const goldenDir = new URL('../golden/', import.meta.url).pathname;
-const recorded = readdirSync(goldenDir).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(goldenDir, f));
+const recorded = readdirSync(goldenDir)
+  .filter((f) => /\.pcap(ng)?$/.test(f))
+  .map((f) => join(goldenDir, f));
 const generated = scenarios().map((s) => {
   const path = join(dir, s.name);
   writeFileSync(path, s.file);
@@ -47,8 +49,15 @@ describe('replay matches tshark', () => {
 });
 
 describe('replay: one thread and two threads agree', () => {
-  const summary = (stderr: string): string => stderr.split('\n').filter((l) => !l.startsWith('replay:')).join('\n');
-  for (const [name, extra] of [['whole capture', []], ['1 s windows, 50 flows at most', ['--window', '1s', '--max-flows', '50', '--syn-timeout', '2s']]] as const) {
+  const summary = (stderr: string): string =>
+    stderr
+      .split('\n')
+      .filter((l) => !l.startsWith('replay:'))
+      .join('\n');
+  for (const [name, extra] of [
+    ['whole capture', []],
+    ['1 s windows, 50 flows at most', ['--window', '1s', '--max-flows', '50', '--syn-timeout', '2s']],
+  ] as const) {
     it(`on every golden capture (${name})`, () => {
       for (const file of [...recorded, ...generated]) {
         const one = porthole(['replay', '--json', '--no-progress', '--threads', '1', ...extra, file]);
@@ -65,10 +74,29 @@ describe('replay: one thread and two threads agree', () => {
     // sweep is not due before the SYN+ACK at +30.05 s, so the SYN is still there; the second
     // thread must see the same sweep, or it sweeps at +30.05 s and expires the SYN first
     const [syn, synack, ack] = conversation('198.51.100.1', '192.0.2.1', 40000, 80, T0, 'open');
-    const data: Seg = { src: '198.51.100.9', dst: '192.0.2.9', sport: 50000, dport: 443, seq: 1, ack: 1, flags: 0x18, ts: T0 + 29_900, payload: new Uint8Array(20) };
+    const data: Seg = {
+      src: '198.51.100.9',
+      dst: '192.0.2.9',
+      sport: 50000,
+      dport: 443,
+      seq: 1,
+      ack: 1,
+      flags: 0x18,
+      ts: T0 + 29_900,
+      payload: new Uint8Array(20),
+    };
     const segs = [syn, data, { ...synack, ts: T0 + 30_050 }, { ...ack, ts: T0 + 30_060 }];
     const f = join(dir, 'sweep-tick.pcap');
-    writeFileSync(f, pcapFile(segs.map((g) => { const ip = ipOf(g); return { ts: g.ts, data: eth(etherTypeOf(ip), ip) }; }), { linktype: 1 }));
+    writeFileSync(
+      f,
+      pcapFile(
+        segs.map((g) => {
+          const ip = ipOf(g);
+          return { ts: g.ts, data: eth(etherTypeOf(ip), ip) };
+        }),
+        { linktype: 1 },
+      ),
+    );
     for (const threads of ['1', '2']) {
       const r = porthole(['replay', '--json', '--no-progress', '--threads', threads, '--syn-timeout', '30s', f]);
       expect(JSON.parse(r.stdout).evidence, `threads ${threads}`).toBe('handshake');

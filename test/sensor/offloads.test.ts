@@ -27,8 +27,10 @@ describe('offloadsOn', () => {
   });
 
   it('finds none once they are off (as prepare-mirror leaves them), and ignores other offloads', () => {
-    const off = VETH.replace('tcp-segmentation-offload: on', 'tcp-segmentation-offload: off')
-      .replace('generic-segmentation-offload: on', 'generic-segmentation-offload: off');
+    const off = VETH.replace('tcp-segmentation-offload: on', 'tcp-segmentation-offload: off').replace(
+      'generic-segmentation-offload: on',
+      'generic-segmentation-offload: off',
+    );
     expect(offloadsOn(off)).toEqual([]);
     expect(off).toMatch(/rx-vlan-offload: on/);
   });

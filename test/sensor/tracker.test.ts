@@ -24,7 +24,15 @@ describe('tracker', () => {
   it('a full handshake is evidence "handshake" and every observation validates', () => {
     const { out, stats } = run(conversation('198.51.100.1', '192.0.2.1', 40000, 80, T0, 'open'));
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ ip: '192.0.2.1', port: 80, evidence: 'handshake', handshakes: 1, clients: 1, sample_client: '198.51.100.1', mss: 1400 });
+    expect(out[0]).toMatchObject({
+      ip: '192.0.2.1',
+      port: 80,
+      evidence: 'handshake',
+      handshakes: 1,
+      clients: 1,
+      sample_client: '198.51.100.1',
+      mss: 1400,
+    });
     expect(validateObservation(out[0]).ok).toBe(true);
     expect(stats.tracker).toMatchObject({ accepted: 1, completed: 1, rejected: 0, unanswered: 0 });
   });
@@ -62,7 +70,8 @@ describe('tracker', () => {
 
   it('distinct clients are counted per endpoint', () => {
     const segs: Seg[] = [];
-    for (let i = 0; i < 20; i++) segs.push(...conversation(`198.51.100.${1 + (i % 5)}`, '192.0.2.1', 40000 + i, 80, T0 + i * 10, 'open'));
+    for (let i = 0; i < 20; i++)
+      segs.push(...conversation(`198.51.100.${1 + (i % 5)}`, '192.0.2.1', 40000 + i, 80, T0 + i * 10, 'open'));
     const { out } = run(segs.sort((a, b) => a.ts - b.ts));
     expect(out[0]).toMatchObject({ handshakes: 20, clients: 5 });
   });
@@ -97,26 +106,51 @@ describe('tracker', () => {
   });
 
   it('endpoints come out in address order: IPv4 before IPv6, addresses as numbers, then port', () => {
-    const servers = ['2001:db8::10', '10.0.0.2', '2001:db8::2', '192.0.2.1', '10.0.0.10', '255.255.255.254', '::ffff:10.0.0.1', '2001:db8::2'];
+    const servers = [
+      '2001:db8::10',
+      '10.0.0.2',
+      '2001:db8::2',
+      '192.0.2.1',
+      '10.0.0.10',
+      '255.255.255.254',
+      '::ffff:10.0.0.1',
+      '2001:db8::2',
+    ];
     const ports = [443, 22, 80, 8080, 22, 9, 25, 22];
-    const segs = servers.flatMap((s, i) => conversation(s.includes(':') ? '2001:db8:ffff::1' : '198.51.100.1', s, 40000 + i, ports[i], T0 + i, 'open'));
+    const segs = servers.flatMap((s, i) =>
+      conversation(s.includes(':') ? '2001:db8:ffff::1' : '198.51.100.1', s, 40000 + i, ports[i], T0 + i, 'open'),
+    );
     const { out } = run(segs.sort((a, b) => a.ts - b.ts));
     expect(out.map((o) => `${o.ip} ${o.port}`)).toEqual([
-      '10.0.0.2 22', '10.0.0.10 22', '192.0.2.1 8080', '255.255.255.254 9',
-      '::ffff:10.0.0.1 25', '2001:db8::2 22', '2001:db8::2 80', '2001:db8::10 443',
+      '10.0.0.2 22',
+      '10.0.0.10 22',
+      '192.0.2.1 8080',
+      '255.255.255.254 9',
+      '::ffff:10.0.0.1 25',
+      '2001:db8::2 22',
+      '2001:db8::2 80',
+      '2001:db8::10 443',
     ]);
   });
 
   it('distinct clients stop counting at maxClientsPerEndpoint', () => {
     const segs: Seg[] = [];
-    for (let i = 0; i < 30; i++) segs.push(...conversation(`198.51.100.${1 + i}`, '192.0.2.1', 40000 + i, 80, T0 + i * 10, 'open'));
+    for (let i = 0; i < 30; i++)
+      segs.push(...conversation(`198.51.100.${1 + i}`, '192.0.2.1', 40000 + i, 80, T0 + i * 10, 'open'));
     const { out } = run(segs, { maxClientsPerEndpoint: 8 });
     expect(out[0]).toMatchObject({ handshakes: 30, clients: 8 });
   });
 
   it('an ACK carrying data does not complete a handshake (as the live filter passes only pure ACKs)', () => {
     const [syn, synack] = conversation('198.51.100.1', '192.0.2.1', 40000, 80, T0, 'open');
-    const dataAck: Seg = { ...syn, seq: (syn.seq + 1) >>> 0, ack: (synack.seq + 1) >>> 0, flags: 0x18, ts: T0 + 1, payload: new Uint8Array(10) };
+    const dataAck: Seg = {
+      ...syn,
+      seq: (syn.seq + 1) >>> 0,
+      ack: (synack.seq + 1) >>> 0,
+      flags: 0x18,
+      ts: T0 + 1,
+      payload: new Uint8Array(10),
+    };
     expect(run([syn, synack, dataAck]).out[0].evidence).toBe('synack');
     expect(run([syn, synack, { ...dataAck, flags: 0x10, payload: undefined }]).out[0].evidence).toBe('handshake');
   });
@@ -124,7 +158,16 @@ describe('tracker', () => {
   it('memory stays bounded under a SYN flood, with evictions counted', () => {
     const segs: Seg[] = [];
     for (let i = 0; i < 50_000; i++) {
-      segs.push({ src: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, dst: '192.0.2.1', sport: 1024 + (i % 60000), dport: 80, seq: i, ack: 0, flags: 2, ts: T0 + i / 100 });
+      segs.push({
+        src: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+        dst: '192.0.2.1',
+        sport: 1024 + (i % 60000),
+        dport: 80,
+        seq: i,
+        ack: 0,
+        flags: 2,
+        ts: T0 + i / 100,
+      });
     }
     segs.push(...conversation('198.51.100.1', '192.0.2.1', 40000, 443, T0 + 600, 'open'));
     const out: Observation[] = [];

@@ -32,11 +32,18 @@ export function analyzerEnv(extra: Record<string, string> = {}): AnalyzerEnv {
     ...extra,
   };
   return {
-    db, obsTopic, dlqTopic, alertsTopic, env,
+    db,
+    obsTopic,
+    dlqTopic,
+    alertsTopic,
+    env,
     services(args = []) {
       const r = porthole(['services', '--json', '--clickhouse', CH_URL, '--database', db, ...args]);
       if (r.status !== 0) throw new Error(`services failed: ${r.stderr}`);
-      return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      return r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
     },
     async cleanup() {
       await dropDb(db);

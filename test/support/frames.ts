@@ -64,12 +64,20 @@ export interface TcpOpts {
 }
 
 export function tcp(o: TcpOpts): Bytes {
-  const opts = o.mss !== undefined ? cat(Uint8Array.of(2, 4), be16(o.mss), Uint8Array.of(1, 1, 4, 2)) : new Uint8Array(0);
+  const opts =
+    o.mss !== undefined ? cat(Uint8Array.of(2, 4), be16(o.mss), Uint8Array.of(1, 1, 4, 2)) : new Uint8Array(0);
   const hlen = 20 + opts.length;
   return cat(
-    be16(o.sport), be16(o.dport), be32(o.seq), be32(o.ack ?? 0),
-    Uint8Array.of((hlen / 4) << 4, o.flags), be16(o.window ?? 64240), be16(0), be16(0),
-    opts, o.payload ?? new Uint8Array(0),
+    be16(o.sport),
+    be16(o.dport),
+    be32(o.seq),
+    be32(o.ack ?? 0),
+    Uint8Array.of((hlen / 4) << 4, o.flags),
+    be16(o.window ?? 64240),
+    be16(0),
+    be16(0),
+    opts,
+    o.payload ?? new Uint8Array(0),
   );
 }
 
@@ -94,9 +102,15 @@ export function ipv4(o: Ip4Opts, payload: Bytes): Bytes {
   const opts = o.options ?? new Uint8Array(0);
   const hlen = 20 + opts.length;
   const h = cat(
-    Uint8Array.of(0x40 | (hlen / 4), 0), be16(hlen + payload.length), be16(o.id ?? 1),
-    be16(((o.moreFragments ? 1 : 0) << 13) | (o.fragOffset ?? 0)), Uint8Array.of(o.ttl ?? 64, o.proto), be16(0),
-    ip(o.src), ip(o.dst), opts,
+    Uint8Array.of(0x40 | (hlen / 4), 0),
+    be16(hlen + payload.length),
+    be16(o.id ?? 1),
+    be16(((o.moreFragments ? 1 : 0) << 13) | (o.fragOffset ?? 0)),
+    Uint8Array.of(o.ttl ?? 64, o.proto),
+    be16(0),
+    ip(o.src),
+    ip(o.dst),
+    opts,
   );
   let sum = 0;
   for (let i = 0; i < h.length; i += 2) sum += (h[i] << 8) | h[i + 1];
@@ -120,20 +134,28 @@ export function ipv6(o: Ip6Opts, payload: Bytes): Bytes {
   for (let i = 0; i < exts.length; i++) {
     const next = i + 1 < exts.length ? exts[i + 1][0] : o.next;
     const [type, body] = exts[i];
-    if (type === 44) parts.push(cat(Uint8Array.of(next, 0), body)); // fragment: fixed 8 bytes
+    if (type === 44)
+      parts.push(cat(Uint8Array.of(next, 0), body)); // fragment: fixed 8 bytes
     else parts.push(cat(Uint8Array.of(next, (body.length + 2) / 8 - 1), body));
   }
   const ext = cat(...parts);
   const first = exts.length ? exts[0][0] : o.next;
   return cat(
-    Uint8Array.of(0x60, 0, 0, 0), be16(ext.length + payload.length), Uint8Array.of(first, o.hlim ?? 64),
-    ip(o.src), ip(o.dst), ext, payload,
+    Uint8Array.of(0x60, 0, 0, 0),
+    be16(ext.length + payload.length),
+    Uint8Array.of(first, o.hlim ?? 64),
+    ip(o.src),
+    ip(o.dst),
+    ext,
+    payload,
   );
 }
 
 /** An IP packet for either family, chosen by the source address. */
 export function ipPacket(src: string, dst: string, proto: number, payload: Bytes, ttl = 64): Bytes {
-  return src.includes(':') ? ipv6({ src, dst, next: proto, hlim: ttl }, payload) : ipv4({ src, dst, proto, ttl }, payload);
+  return src.includes(':')
+    ? ipv6({ src, dst, next: proto, hlim: ttl }, payload)
+    : ipv4({ src, dst, proto, ttl }, payload);
 }
 
 export function etherTypeOf(ipPkt: Bytes): number {
@@ -158,10 +180,7 @@ export function ethTagged(tags: Array<[number, number]>, type: number, payload: 
 }
 
 export function mpls(labels: number[], payload: Bytes): Bytes {
-  return cat(
-    ...labels.map((l, i) => be32(((l << 12) | (i === labels.length - 1 ? 0x100 : 0) | 64) >>> 0)),
-    payload,
-  );
+  return cat(...labels.map((l, i) => be32(((l << 12) | (i === labels.length - 1 ? 0x100 : 0) | 64) >>> 0)), payload);
 }
 
 export function sll(type: number, payload: Bytes): Bytes {
@@ -215,7 +234,8 @@ export function geneve(proto: number, frame: Bytes, optWords = 0): Bytes {
 export function gre(proto: number, payload: Bytes, o: { key?: number; seq?: number; checksum?: boolean } = {}): Bytes {
   const flags = (o.checksum ? 0x8000 : 0) | (o.key !== undefined ? 0x2000 : 0) | (o.seq !== undefined ? 0x1000 : 0);
   return cat(
-    be16(flags), be16(proto),
+    be16(flags),
+    be16(proto),
     o.checksum ? be32(0) : new Uint8Array(0),
     o.key !== undefined ? be32(o.key) : new Uint8Array(0),
     o.seq !== undefined ? be32(o.seq) : new Uint8Array(0),
@@ -229,8 +249,13 @@ export function erspan2(session: number, frame: Bytes): Bytes {
 
 export function erspan3(session: number, frame: Bytes, subheader = false): Bytes {
   return cat(
-    be16(0x2000), be16(session & 0x3ff), be32(0x01020304), be16(0), Uint8Array.of(0, subheader ? 1 : 0),
-    subheader ? new Uint8Array(8) : new Uint8Array(0), frame,
+    be16(0x2000),
+    be16(session & 0x3ff),
+    be32(0x01020304),
+    be16(0),
+    Uint8Array.of(0, subheader ? 1 : 0),
+    subheader ? new Uint8Array(8) : new Uint8Array(0),
+    frame,
   );
 }
 
@@ -247,11 +272,20 @@ export interface Rec {
   iface?: number;
 }
 
-export function pcapFile(recs: Rec[], o: { linktype: number; nsec?: boolean; bigEndian?: boolean; snaplen?: number }): Buffer {
+export function pcapFile(
+  recs: Rec[],
+  o: { linktype: number; nsec?: boolean; bigEndian?: boolean; snaplen?: number },
+): Buffer {
   const w16 = o.bigEndian ? be16 : le16;
   const w32 = o.bigEndian ? be32 : le32;
   const parts: Bytes[] = [
-    w32(o.nsec ? 0xa1b23c4d : 0xa1b2c3d4), w16(2), w16(4), w32(0), w32(0), w32(o.snaplen ?? 262144), w32(o.linktype),
+    w32(o.nsec ? 0xa1b23c4d : 0xa1b2c3d4),
+    w16(2),
+    w16(4),
+    w32(0),
+    w32(0),
+    w32(o.snaplen ?? 262144),
+    w32(o.linktype),
   ];
   for (const r of recs) {
     const cap = Math.min(r.caplen ?? r.data.length, o.snaplen ?? Infinity, r.data.length);
@@ -278,12 +312,19 @@ export interface NgIface {
 }
 
 /** pcapng: one section, the given interfaces, and packets as EPBs (or SPBs with `simple`). */
-export function pcapngFile(ifaces: NgIface[], recs: Array<Rec & { simple?: boolean }>, o: { bigEndian?: boolean } = {}): Buffer {
+export function pcapngFile(
+  ifaces: NgIface[],
+  recs: Array<Rec & { simple?: boolean }>,
+  o: { bigEndian?: boolean } = {},
+): Buffer {
   const w16 = o.bigEndian ? be16 : le16;
   const w32 = o.bigEndian ? be32 : le32;
-  const parts: Bytes[] = [block(0x0a0d0d0a, cat(w32(0x1a2b3c4d), w16(1), w16(0), be32(0xffffffff), be32(0xffffffff)), w32)];
+  const parts: Bytes[] = [
+    block(0x0a0d0d0a, cat(w32(0x1a2b3c4d), w16(1), w16(0), be32(0xffffffff), be32(0xffffffff)), w32),
+  ];
   for (const i of ifaces) {
-    const opts = i.tsresol !== undefined ? cat(w16(9), w16(1), Uint8Array.of(i.tsresol, 0, 0, 0), w32(0)) : new Uint8Array(0);
+    const opts =
+      i.tsresol !== undefined ? cat(w16(9), w16(1), Uint8Array.of(i.tsresol, 0, 0, 0), w32(0)) : new Uint8Array(0);
     parts.push(block(1, cat(w16(i.linktype), w16(0), w32(i.snaplen ?? 0), opts), w32));
   }
   // a name resolution block: not a packet, must be skipped
@@ -296,10 +337,12 @@ export function pcapngFile(ifaces: NgIface[], recs: Array<Rec & { simple?: boole
       continue;
     }
     const res = ifc.tsresol ?? 6;
-    const units = BigInt(Math.round(r.ts * (res & 0x80 ? 2 ** (res & 0x7f) : 10 ** res) / 1000));
+    const units = BigInt(Math.round((r.ts * (res & 0x80 ? 2 ** (res & 0x7f) : 10 ** res)) / 1000));
     const hi = Number(units >> 32n);
     const lo = Number(units & 0xffffffffn);
-    parts.push(block(6, cat(w32(r.iface ?? 0), w32(hi), w32(lo), w32(cap), w32(r.data.length), r.data.subarray(0, cap)), w32));
+    parts.push(
+      block(6, cat(w32(r.iface ?? 0), w32(hi), w32(lo), w32(cap), w32(r.data.length), r.data.subarray(0, cap)), w32),
+    );
   }
   // an interface statistics block at the end, also skipped
   parts.push(block(5, cat(w32(0), w32(0), w32(0)), w32));

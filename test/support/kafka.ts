@@ -15,7 +15,11 @@ export function randomTopic(what: string): string {
 }
 
 /** Read all messages of `topic` from the beginning until `done(messages)` or the timeout. */
-export async function readTopic(topic: string, done: (msgs: unknown[]) => boolean, timeoutMs: number): Promise<unknown[]> {
+export async function readTopic(
+  topic: string,
+  done: (msgs: unknown[]) => boolean,
+  timeoutMs: number,
+): Promise<unknown[]> {
   const got = await readTopicMeta(topic, (m) => done(m.map((x) => x.value)), timeoutMs);
   return got.map((x) => x.value);
 }

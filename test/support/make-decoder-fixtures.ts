@@ -7,8 +7,32 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Bytes, erspan2, erspan3, eth, etherTypeOf, ethTagged, F, geneve, gre, gtpu, hex, ipv4, ipv6, mpls, nullLink,
-  nflog, cHdlc, pcapFile, ppp, pppoe, sll, sll2, tcp, toHex, udp, vxlan,
+  type Bytes,
+  erspan2,
+  erspan3,
+  eth,
+  etherTypeOf,
+  ethTagged,
+  F,
+  geneve,
+  gre,
+  gtpu,
+  hex,
+  ipv4,
+  ipv6,
+  mpls,
+  nullLink,
+  nflog,
+  cHdlc,
+  pcapFile,
+  ppp,
+  pppoe,
+  sll,
+  sll2,
+  tcp,
+  toHex,
+  udp,
+  vxlan,
 } from './frames.js';
 
 interface Expect {
@@ -43,8 +67,30 @@ const v6 = ipv6({ src: S6, dst: C6, next: 6, hlim: 57 }, synack6);
 const e4 = eth(0x0800, v4);
 const e6 = eth(0x86dd, v6);
 const outer = (proto: number, p: Bytes): Bytes => ipv4({ src: '203.0.113.1', dst: '203.0.113.2', proto }, p);
-const ok4 = (extra: Partial<Expect> = {}): Expect => ({ reason: 'ok', src: C4, dst: S4, sport: 40000, dport: 443, flags: F.SYN, ttl: 63, window: 64240, mss: 1460, ...extra });
-const ok6 = (extra: Partial<Expect> = {}): Expect => ({ reason: 'ok', src: S6, dst: C6, sport: 443, dport: 40000, flags: F.SYN | F.ACK, ttl: 57, window: 65160, mss: 1440, ...extra });
+const ok4 = (extra: Partial<Expect> = {}): Expect => ({
+  reason: 'ok',
+  src: C4,
+  dst: S4,
+  sport: 40000,
+  dport: 443,
+  flags: F.SYN,
+  ttl: 63,
+  window: 64240,
+  mss: 1460,
+  ...extra,
+});
+const ok6 = (extra: Partial<Expect> = {}): Expect => ({
+  reason: 'ok',
+  src: S6,
+  dst: C6,
+  sport: 443,
+  dport: 40000,
+  flags: F.SYN | F.ACK,
+  ttl: 57,
+  window: 65160,
+  mss: 1440,
+  ...extra,
+});
 
 let nest: Bytes = e4;
 for (let i = 0; i < 5; i++) nest = eth(0x0800, outer(17, udp(1000, 4789, vxlan(i, nest))));
@@ -53,7 +99,19 @@ const cases: Case[] = [
   { name: 'ethernet ipv4 syn', linktype: 1, frame: e4, expect: ok4() },
   { name: 'ethernet ipv6 syn+ack', linktype: 1, frame: e6, expect: ok6() },
   { name: '802.1Q vlan', linktype: 1, frame: ethTagged([[0x8100, 42]], 0x0800, v4), expect: ok4({ vlan: 42 }) },
-  { name: '802.1ad QinQ', linktype: 1, frame: ethTagged([[0x88a8, 100], [0x8100, 42]], 0x86dd, v6), expect: ok6({ vlan: 42 }) },
+  {
+    name: '802.1ad QinQ',
+    linktype: 1,
+    frame: ethTagged(
+      [
+        [0x88a8, 100],
+        [0x8100, 42],
+      ],
+      0x86dd,
+      v6,
+    ),
+    expect: ok6({ vlan: 42 }),
+  },
   { name: 'MPLS two labels', linktype: 1, frame: eth(0x8847, mpls([16, 17], v4)), expect: ok4() },
   { name: 'PPPoE session', linktype: 1, frame: eth(0x8864, pppoe(v6)), expect: ok6() },
   { name: 'Linux cooked v1', linktype: 113, frame: sll(0x0800, v4), expect: ok4() },
@@ -64,33 +122,138 @@ const cases: Case[] = [
   { name: 'PPP', linktype: 9, frame: ppp(v4), expect: ok4() },
   { name: 'NFLOG (IPv6 packet after a prefix TLV)', linktype: 239, frame: nflog(v6), expect: ok6() },
   { name: 'Cisco HDLC', linktype: 104, frame: cHdlc(v4), expect: ok4() },
-  { name: 'VXLAN', linktype: 1, frame: eth(0x0800, outer(17, udp(49152, 4789, vxlan(5001, e4)))), expect: ok4({ tunnels: 1 }) },
-  { name: 'GENEVE with options', linktype: 1, frame: eth(0x0800, outer(17, udp(49152, 6081, geneve(0x6558, e6, 2)))), expect: ok6({ tunnels: 1 }) },
-  { name: 'GRE with key, IPv4 inside', linktype: 1, frame: eth(0x0800, outer(47, gre(0x0800, v4, { key: 7, checksum: true }))), expect: ok4({ tunnels: 1 }) },
-  { name: 'GRE transparent Ethernet bridging', linktype: 1, frame: eth(0x0800, outer(47, gre(0x6558, e6))), expect: ok6({ tunnels: 1 }) },
-  { name: 'ERSPAN type I (no sequence)', linktype: 1, frame: eth(0x0800, outer(47, gre(0x88be, e4))), expect: ok4({ tunnels: 1 }) },
-  { name: 'ERSPAN type II', linktype: 1, frame: eth(0x0800, outer(47, gre(0x88be, erspan2(5, e4), { seq: 9 }))), expect: ok4({ tunnels: 1 }) },
-  { name: 'ERSPAN type III with platform sub-header', linktype: 1, frame: eth(0x0800, outer(47, gre(0x22eb, erspan3(5, e6, true), { seq: 9 }))), expect: ok6({ tunnels: 1 }) },
-  { name: 'GTP-U', linktype: 1, frame: eth(0x0800, outer(17, udp(2152, 2152, gtpu(1, v4)))), expect: ok4({ tunnels: 1 }) },
+  {
+    name: 'VXLAN',
+    linktype: 1,
+    frame: eth(0x0800, outer(17, udp(49152, 4789, vxlan(5001, e4)))),
+    expect: ok4({ tunnels: 1 }),
+  },
+  {
+    name: 'GENEVE with options',
+    linktype: 1,
+    frame: eth(0x0800, outer(17, udp(49152, 6081, geneve(0x6558, e6, 2)))),
+    expect: ok6({ tunnels: 1 }),
+  },
+  {
+    name: 'GRE with key, IPv4 inside',
+    linktype: 1,
+    frame: eth(0x0800, outer(47, gre(0x0800, v4, { key: 7, checksum: true }))),
+    expect: ok4({ tunnels: 1 }),
+  },
+  {
+    name: 'GRE transparent Ethernet bridging',
+    linktype: 1,
+    frame: eth(0x0800, outer(47, gre(0x6558, e6))),
+    expect: ok6({ tunnels: 1 }),
+  },
+  {
+    name: 'ERSPAN type I (no sequence)',
+    linktype: 1,
+    frame: eth(0x0800, outer(47, gre(0x88be, e4))),
+    expect: ok4({ tunnels: 1 }),
+  },
+  {
+    name: 'ERSPAN type II',
+    linktype: 1,
+    frame: eth(0x0800, outer(47, gre(0x88be, erspan2(5, e4), { seq: 9 }))),
+    expect: ok4({ tunnels: 1 }),
+  },
+  {
+    name: 'ERSPAN type III with platform sub-header',
+    linktype: 1,
+    frame: eth(0x0800, outer(47, gre(0x22eb, erspan3(5, e6, true), { seq: 9 }))),
+    expect: ok6({ tunnels: 1 }),
+  },
+  {
+    name: 'GTP-U',
+    linktype: 1,
+    frame: eth(0x0800, outer(17, udp(2152, 2152, gtpu(1, v4)))),
+    expect: ok4({ tunnels: 1 }),
+  },
   { name: 'IPv6 in IPv4 (6in4)', linktype: 1, frame: eth(0x0800, outer(41, v6)), expect: ok6({ tunnels: 1 }) },
   {
     name: 'IPv6 hop-by-hop, destination options, fragment header at offset 0',
     linktype: 1,
-    frame: eth(0x86dd, ipv6({ src: S6, dst: C6, next: 6, hlim: 57, ext: [[0, hex('01 04 00 00 00 00')], [60, hex('01 04 00 00 00 00')], [44, hex('00 00 12 34 56 78')]] }, synack6)),
+    frame: eth(
+      0x86dd,
+      ipv6(
+        {
+          src: S6,
+          dst: C6,
+          next: 6,
+          hlim: 57,
+          ext: [
+            [0, hex('01 04 00 00 00 00')],
+            [60, hex('01 04 00 00 00 00')],
+            [44, hex('00 00 12 34 56 78')],
+          ],
+        },
+        synack6,
+      ),
+    ),
     expect: ok6(),
   },
-  { name: 'IPv4 with options', linktype: 1, frame: eth(0x0800, ipv4({ src: C4, dst: S4, proto: 6, ttl: 63, options: hex('01 01 01 00') }, syn)), expect: ok4() },
-  { name: 'header-only: 14 bytes of TCP captured', linktype: 1, frame: e4, caplen: 14 + 20 + 14, expect: ok4({ window: -1, mss: -1 }) },
-  { name: 'IPv4 non-first fragment', linktype: 1, frame: eth(0x0800, ipv4({ src: C4, dst: S4, proto: 6, fragOffset: 185 }, hex('00'.repeat(24)))), expect: { reason: 'ip_fragment' } },
-  { name: 'IPv6 non-first fragment', linktype: 1, frame: eth(0x86dd, ipv6({ src: S6, dst: C6, next: 6, ext: [[44, hex('05 c8 12 34 56 78')]] }, hex('00'.repeat(24)))), expect: { reason: 'ip_fragment' } },
-  { name: 'UDP that is no tunnel', linktype: 1, frame: eth(0x0800, ipv4({ src: C4, dst: S4, proto: 17 }, udp(5353, 53, hex('00'.repeat(12))))), expect: { reason: 'non_tcp' } },
-  { name: 'ARP', linktype: 1, frame: eth(0x0806, hex('0001 0800 0604 0001 02000000000a c0000201 000000000000 c000020a')), expect: { reason: 'non_ip' } },
+  {
+    name: 'IPv4 with options',
+    linktype: 1,
+    frame: eth(0x0800, ipv4({ src: C4, dst: S4, proto: 6, ttl: 63, options: hex('01 01 01 00') }, syn)),
+    expect: ok4(),
+  },
+  {
+    name: 'header-only: 14 bytes of TCP captured',
+    linktype: 1,
+    frame: e4,
+    caplen: 14 + 20 + 14,
+    expect: ok4({ window: -1, mss: -1 }),
+  },
+  {
+    name: 'IPv4 non-first fragment',
+    linktype: 1,
+    frame: eth(0x0800, ipv4({ src: C4, dst: S4, proto: 6, fragOffset: 185 }, hex('00'.repeat(24)))),
+    expect: { reason: 'ip_fragment' },
+  },
+  {
+    name: 'IPv6 non-first fragment',
+    linktype: 1,
+    frame: eth(
+      0x86dd,
+      ipv6({ src: S6, dst: C6, next: 6, ext: [[44, hex('05 c8 12 34 56 78')]] }, hex('00'.repeat(24))),
+    ),
+    expect: { reason: 'ip_fragment' },
+  },
+  {
+    name: 'UDP that is no tunnel',
+    linktype: 1,
+    frame: eth(0x0800, ipv4({ src: C4, dst: S4, proto: 17 }, udp(5353, 53, hex('00'.repeat(12))))),
+    expect: { reason: 'non_tcp' },
+  },
+  {
+    name: 'ARP',
+    linktype: 1,
+    frame: eth(0x0806, hex('0001 0800 0604 0001 02000000000a c0000201 000000000000 c000020a')),
+    expect: { reason: 'non_ip' },
+  },
   { name: 'TCP cut at 13 bytes', linktype: 1, frame: e4, caplen: 14 + 20 + 13, expect: { reason: 'truncated_tcp' } },
   { name: 'IPv4 header cut', linktype: 1, frame: e4, caplen: 14 + 12, expect: { reason: 'truncated_ipv4' } },
   { name: 'Ethernet header cut', linktype: 1, frame: e4, caplen: 10, expect: { reason: 'truncated_link' } },
-  { name: 'IPv4 IHL below 5', linktype: 101, frame: Uint8Array.from([0x44, ...v4.subarray(1)]), expect: { reason: 'bad_ipv4_header' } },
-  { name: 'TCP data offset below 5', linktype: 101, frame: Uint8Array.from([...v4.subarray(0, 32), 0x30, ...v4.subarray(33)]), expect: { reason: 'bad_tcp_header' } },
-  { name: 'VXLAN without the I flag', linktype: 1, frame: eth(0x0800, outer(17, udp(49152, 4789, Uint8Array.from([0, ...vxlan(1, e4).subarray(1)])))), expect: { reason: 'bad_tunnel_header' } },
+  {
+    name: 'IPv4 IHL below 5',
+    linktype: 101,
+    frame: Uint8Array.from([0x44, ...v4.subarray(1)]),
+    expect: { reason: 'bad_ipv4_header' },
+  },
+  {
+    name: 'TCP data offset below 5',
+    linktype: 101,
+    frame: Uint8Array.from([...v4.subarray(0, 32), 0x30, ...v4.subarray(33)]),
+    expect: { reason: 'bad_tcp_header' },
+  },
+  {
+    name: 'VXLAN without the I flag',
+    linktype: 1,
+    frame: eth(0x0800, outer(17, udp(49152, 4789, Uint8Array.from([0, ...vxlan(1, e4).subarray(1)])))),
+    expect: { reason: 'bad_tunnel_header' },
+  },
   { name: 'five nested VXLAN tunnels', linktype: 1, frame: nest, expect: { reason: 'encap_too_deep' } },
   { name: 'unsupported link type (802.11)', linktype: 105, frame: e4, expect: { reason: 'unsupported_linktype' } },
 ];
@@ -119,7 +282,9 @@ const lines = [
 for (const c of cases) {
   const bytes = c.caplen !== undefined ? c.frame.subarray(0, c.caplen) : c.frame;
   lines.push(`  // ${tcpdumpLine(c, dir)}`);
-  lines.push(`  { name: ${JSON.stringify(c.name)}, linktype: ${c.linktype}, hex: '${toHex(bytes)}', expect: ${JSON.stringify(c.expect)} },`);
+  lines.push(
+    `  { name: ${JSON.stringify(c.name)}, linktype: ${c.linktype}, hex: '${toHex(bytes)}', expect: ${JSON.stringify(c.expect)} },`,
+  );
 }
 lines.push('];', '');
 rmSync(dir, { recursive: true, force: true });

@@ -36,7 +36,10 @@ export function createMirrorLab(): MirrorLab {
   const monitor = `ph${tag}m1`;
   const children: ChildProcess[] = [];
   const lab: MirrorLab = {
-    tag, srv, cli, monitor,
+    tag,
+    srv,
+    cli,
+    monitor,
     run: (ns, cmd, opts) => sh(['ip', 'netns', 'exec', ns, ...cmd], opts?.timeout),
     spawnIn(ns, cmd) {
       const c = spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,13 +50,30 @@ export function createMirrorLab(): MirrorLab {
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
       for (const ns of [srv, cli]) {
         try {
-          sh(['ip', 'netns', 'pids', ns]).split('\n').filter(Boolean).forEach((pid) => {
-            try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
-          });
-        } catch { /* no namespace */ }
-        try { sh(['ip', 'netns', 'del', ns]); } catch { /* already gone */ }
+          sh(['ip', 'netns', 'pids', ns])
+            .split('\n')
+            .filter(Boolean)
+            .forEach((pid) => {
+              try {
+                process.kill(Number(pid), 'SIGKILL');
+              } catch {
+                /* gone */
+              }
+            });
+        } catch {
+          /* no namespace */
+        }
+        try {
+          sh(['ip', 'netns', 'del', ns]);
+        } catch {
+          /* already gone */
+        }
       }
-      try { sh(['ip', 'link', 'del', monitor]); } catch { /* went with the namespace */ }
+      try {
+        sh(['ip', 'link', 'del', monitor]);
+      } catch {
+        /* went with the namespace */
+      }
     },
   };
   try {
@@ -61,7 +81,10 @@ export function createMirrorLab(): MirrorLab {
     sh(['ip', 'netns', 'add', cli]);
     sh(['ip', 'link', 'add', vs, 'netns', srv, 'type', 'veth', 'peer', 'name', vc, 'netns', cli]);
     sh(['ip', 'link', 'add', m0, 'netns', srv, 'type', 'veth', 'peer', 'name', monitor]);
-    for (const [ns, dev, v4, v6] of [[srv, vs, SERVER_V4, SERVER_V6], [cli, vc, CLIENT_V4, CLIENT_V6]]) {
+    for (const [ns, dev, v4, v6] of [
+      [srv, vs, SERVER_V4, SERVER_V6],
+      [cli, vc, CLIENT_V4, CLIENT_V6],
+    ]) {
       lab.run(ns, ['ip', 'link', 'set', 'lo', 'up']);
       lab.run(ns, ['ip', 'addr', 'add', `${v4}/24`, 'dev', dev]);
       lab.run(ns, ['ip', 'addr', 'add', `${v6}/64`, 'dev', dev, 'nodad']);
@@ -74,8 +97,27 @@ export function createMirrorLab(): MirrorLab {
     // the SPAN: both directions of the server's link copied onto the monitor veth
     lab.run(srv, ['tc', 'qdisc', 'add', 'dev', vs, 'clsact']);
     for (const dir of ['ingress', 'egress']) {
-      lab.run(srv, ['tc', 'filter', 'add', 'dev', vs, dir, 'protocol', 'all', 'u32', 'match', 'u32', '0', '0',
-        'action', 'mirred', 'egress', 'mirror', 'dev', m0]);
+      lab.run(srv, [
+        'tc',
+        'filter',
+        'add',
+        'dev',
+        vs,
+        dir,
+        'protocol',
+        'all',
+        'u32',
+        'match',
+        'u32',
+        '0',
+        '0',
+        'action',
+        'mirred',
+        'egress',
+        'mirror',
+        'dev',
+        m0,
+      ]);
     }
   } catch (err) {
     lab.cleanup();

@@ -6,12 +6,29 @@ import type { Observation } from '../../schemas/observation.js';
 
 export function observation(p: Partial<Observation> & { ip: string; port: number; window_start: number }): Observation {
   return {
-    v: 1, sensor: 'test-sensor', proto: 'tcp', first_seen: p.window_start + 10, last_seen: p.window_start + 900, handshakes: 3,
-    clients: 2, sample_client: '198.51.100.1', evidence: 'handshake', vlan: null, ttl: 64, tcp_window: 65160, mss: 1460, ...p,
+    v: 1,
+    sensor: 'test-sensor',
+    proto: 'tcp',
+    first_seen: p.window_start + 10,
+    last_seen: p.window_start + 900,
+    handshakes: 3,
+    clients: 2,
+    sample_client: '198.51.100.1',
+    evidence: 'handshake',
+    vlan: null,
+    ttl: 64,
+    tcp_window: 65160,
+    mss: 1460,
+    ...p,
   };
 }
 
-export interface Truth { first_seen: number; last_seen: number; handshakes: number; clients: number }
+export interface Truth {
+  first_seen: number;
+  last_seen: number;
+  handshakes: number;
+  clients: number;
+}
 
 /** The inventory a set of Observations must produce (duplicates by key counted once). */
 export function truthOf(obs: Observation[]): Map<string, Truth> {
@@ -23,7 +40,8 @@ export function truthOf(obs: Observation[]): Map<string, Truth> {
     seen.add(k);
     const e = `${o.ip}|${o.port}`;
     const cur = t.get(e);
-    if (!cur) t.set(e, { first_seen: o.first_seen, last_seen: o.last_seen, handshakes: o.handshakes, clients: o.clients });
+    if (!cur)
+      t.set(e, { first_seen: o.first_seen, last_seen: o.last_seen, handshakes: o.handshakes, clients: o.clients });
     else {
       cur.first_seen = Math.min(cur.first_seen, o.first_seen);
       cur.last_seen = Math.max(cur.last_seen, o.last_seen);
@@ -36,13 +54,26 @@ export function truthOf(obs: Observation[]): Map<string, Truth> {
 
 /** Inventory rows (porthole services --json) in the same shape as truthOf(). */
 export function inventoryOf(rows: Array<Record<string, unknown>>): Map<string, Truth> {
-  return new Map(rows.map((r) => [`${r.ip}|${r.port}`, {
-    first_seen: r.first_seen as number, last_seen: r.last_seen as number, handshakes: r.handshakes as number, clients: r.clients as number,
-  }]));
+  return new Map(
+    rows.map((r) => [
+      `${r.ip}|${r.port}`,
+      {
+        first_seen: r.first_seen as number,
+        last_seen: r.last_seen as number,
+        handshakes: r.handshakes as number,
+        clients: r.clients as number,
+      },
+    ]),
+  );
 }
 
 /** Send, retrying until Kafka takes it (bounded by `deadline`). */
-export async function sendRetrying(producer: Producer, topic: string, msgs: Array<{ key: string; value: string }>, deadline: number): Promise<void> {
+export async function sendRetrying(
+  producer: Producer,
+  topic: string,
+  msgs: Array<{ key: string; value: string }>,
+  deadline: number,
+): Promise<void> {
   for (;;) {
     try {
       await producer.send({ topic, acks: -1, messages: msgs });

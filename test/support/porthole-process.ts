@@ -16,7 +16,10 @@ export function startSensor(args: string[], env: Record<string, string>): Portho
 }
 
 export function startPorthole(args: string[], env: Record<string, string>): PortholeProc {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
   const waiters: Array<() => void> = [];
@@ -38,7 +41,9 @@ export function startPorthole(args: string[], env: Record<string, string>): Port
   child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return {
-    child, logs, stderr,
+    child,
+    logs,
+    stderr,
     waitFor(pred, timeoutMs) {
       return new Promise((resolve, reject) => {
         const check = (): boolean => {
@@ -47,9 +52,28 @@ export function startPorthole(args: string[], env: Record<string, string>): Port
           return !!hit;
         };
         if (check()) return;
-        const t = setTimeout(() => reject(new Error(`log line not seen in ${timeoutMs} ms; stderr: ${stderr.join('').slice(-2000)}; last logs: ${JSON.stringify(logs.slice(-5))}`)), timeoutMs);
-        waiters.push(() => { if (check()) clearTimeout(t); });
-        void exited.then((code) => { if (!check()) { clearTimeout(t); reject(new Error(`porthole exited (${code}): ${stderr.join('').slice(-2000)} logs: ${JSON.stringify(logs.slice(-4))}`)); } });
+        const t = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `log line not seen in ${timeoutMs} ms; stderr: ${stderr.join('').slice(-2000)}; last logs: ${JSON.stringify(logs.slice(-5))}`,
+              ),
+            ),
+          timeoutMs,
+        );
+        waiters.push(() => {
+          if (check()) clearTimeout(t);
+        });
+        void exited.then((code) => {
+          if (!check()) {
+            clearTimeout(t);
+            reject(
+              new Error(
+                `porthole exited (${code}): ${stderr.join('').slice(-2000)} logs: ${JSON.stringify(logs.slice(-4))}`,
+              ),
+            );
+          }
+        });
       });
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {

@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 // from test/support/ (vitest) or dist/test/support/ (compiled benchmarks): the repository root
 const here = fileURLToPath(import.meta.url);
-const root = here.includes('/dist/') ? here.slice(0, here.lastIndexOf('/dist/')) : fileURLToPath(new URL('../..', import.meta.url));
+const root = here.includes('/dist/')
+  ? here.slice(0, here.lastIndexOf('/dist/'))
+  : fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = `${root.replace(/\/$/, '')}/bin/porthole.js`;
 
 export interface RunResult {
@@ -22,5 +24,8 @@ export function porthole(args: string[], input?: Buffer): RunResult {
 export function replayJson(files: string[], extra: string[] = []): Array<Record<string, unknown>> {
   const r = porthole(['replay', '--json', ...extra, ...files]);
   if (r.status !== 0) throw new Error(`porthole replay failed (${r.status}): ${r.stderr}`);
-  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }

@@ -3,8 +3,33 @@
 // Deterministic. The expected answer is never written here: the golden test asks tshark.
 
 import {
-  type Bytes, cat, erspan2, erspan3, eth, etherTypeOf, ethTagged, F, geneve, gre, gtpu, ipPacket, ipv4, ipv6, mpls,
-  nullLink, pcapFile, pcapngFile, ppp, pppoe, type Rec, sll, sll2, tcp, udp, vxlan, hex,
+  type Bytes,
+  cat,
+  erspan2,
+  erspan3,
+  eth,
+  etherTypeOf,
+  ethTagged,
+  F,
+  geneve,
+  gre,
+  gtpu,
+  ipPacket,
+  ipv4,
+  ipv6,
+  mpls,
+  nullLink,
+  pcapFile,
+  pcapngFile,
+  ppp,
+  pppoe,
+  type Rec,
+  sll,
+  sll2,
+  tcp,
+  udp,
+  vxlan,
+  hex,
 } from './frames.js';
 
 export interface Seg {
@@ -32,8 +57,17 @@ function nextIsn(): number {
 export function conversation(c: string, s: string, cport: number, sport: number, t: number, kind: Kind): Seg[] {
   const ci = nextIsn();
   const si = nextIsn();
-  const seg = (src: string, dst: string, sp: number, dp: number, seq: number, ack: number, flags: number, dt: number, extra: Partial<Seg> = {}): Seg =>
-    ({ src, dst, sport: sp, dport: dp, seq: seq >>> 0, ack: ack >>> 0, flags, ts: t + dt, ...extra });
+  const seg = (
+    src: string,
+    dst: string,
+    sp: number,
+    dp: number,
+    seq: number,
+    ack: number,
+    flags: number,
+    dt: number,
+    extra: Partial<Seg> = {},
+  ): Seg => ({ src, dst, sport: sp, dport: dp, seq: seq >>> 0, ack: ack >>> 0, flags, ts: t + dt, ...extra });
   const syn = seg(c, s, cport, sport, ci, 0, F.SYN, 0, { mss: 1460 });
   switch (kind) {
     case 'closed':
@@ -41,7 +75,11 @@ export function conversation(c: string, s: string, cport: number, sport: number,
     case 'silent':
       return [syn, { ...syn, ts: t + 1000 }];
     case 'scan-open':
-      return [syn, seg(s, c, sport, cport, si, ci + 1, F.SYN | F.ACK, 0.2, { mss: 1400 }), seg(c, s, cport, sport, ci + 1, 0, F.RST, 0.3)];
+      return [
+        syn,
+        seg(s, c, sport, cport, si, ci + 1, F.SYN | F.ACK, 0.2, { mss: 1400 }),
+        seg(c, s, cport, sport, ci + 1, 0, F.RST, 0.3),
+      ];
     case 'open-no-ack':
       return [syn, seg(s, c, sport, cport, si, ci + 1, F.SYN | F.ACK, 0.2, { mss: 1400 })];
     case 'open':
@@ -49,7 +87,9 @@ export function conversation(c: string, s: string, cport: number, sport: number,
         syn,
         seg(s, c, sport, cport, si, ci + 1, F.SYN | F.ACK, 0.2, { mss: 1400 }),
         seg(c, s, cport, sport, ci + 1, si + 1, F.ACK, 0.4),
-        seg(c, s, cport, sport, ci + 1, si + 1, F.PSH | F.ACK, 0.5, { payload: new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n') }),
+        seg(c, s, cport, sport, ci + 1, si + 1, F.PSH | F.ACK, 0.5, {
+          payload: new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n'),
+        }),
         seg(s, c, sport, cport, si + 1, ci + 19, F.PSH | F.ACK, 0.9, { payload: new Uint8Array(100).fill(0x41) }),
         seg(c, s, cport, sport, ci + 19, si + 101, F.FIN | F.ACK, 1.0),
       ];
@@ -57,7 +97,15 @@ export function conversation(c: string, s: string, cport: number, sport: number,
 }
 
 export function ipOf(sg: Seg, ttl = 64): Bytes {
-  const t = tcp({ sport: sg.sport, dport: sg.dport, seq: sg.seq, ack: sg.ack, flags: sg.flags, mss: sg.mss, payload: sg.payload });
+  const t = tcp({
+    sport: sg.sport,
+    dport: sg.dport,
+    seq: sg.seq,
+    ack: sg.ack,
+    flags: sg.flags,
+    mss: sg.mss,
+    payload: sg.payload,
+  });
   return ipPacket(sg.src, sg.dst, 6, t, ttl);
 }
 
@@ -92,7 +140,8 @@ export interface Scenario {
 type Wrap = (ipPkt: Bytes) => Bytes;
 
 const ethWrap: Wrap = (p) => eth(etherTypeOf(p), p);
-const outer4 = (proto: number, payload: Bytes): Bytes => ipv4({ src: '203.0.113.1', dst: '203.0.113.2', proto }, payload);
+const outer4 = (proto: number, payload: Bytes): Bytes =>
+  ipv4({ src: '203.0.113.1', dst: '203.0.113.2', proto }, payload);
 
 function recs(segs: Seg[], wrap: Wrap): Rec[] {
   return segs.map((s) => ({ ts: s.ts, data: wrap(ipOf(s)) }));
@@ -111,61 +160,206 @@ export function scenarios(): Scenario[] {
 
   add('ethernet-usec-le.pcap', pcapOf(base, ethWrap));
   add('ethernet-nsec-be.pcap', pcapOf(base, ethWrap, 1, { linktype: 1, nsec: true, bigEndian: true }));
-  add('vlan-8021q.pcap', pcapOf(base, (p) => ethTagged([[0x8100, 42]], etherTypeOf(p), p)));
-  add('vlan-qinq.pcap', pcapOf(base, (p) => ethTagged([[0x88a8, 100], [0x8100, 42]], etherTypeOf(p), p)));
-  add('vlan-qinq-9100.pcap', pcapOf(base, (p) => ethTagged([[0x9100, 7], [0x8100, 43]], etherTypeOf(p), p)));
-  add('mpls-stack.pcap', pcapOf(base, (p) => eth(0x8847, mpls([16, 17, 18], p))));
-  add('pppoe.pcap', pcapOf(base, (p) => eth(0x8864, pppoe(p))));
-  add('linux-sll.pcap', pcapOf(base, (p) => sll(etherTypeOf(p), p), 113));
-  add('linux-sll2.pcap', pcapOf(base, (p) => sll2(etherTypeOf(p), p), 276));
-  add('raw-ip.pcap', pcapOf(base, (p) => p, 101));
-  add('bsd-null.pcap', pcapOf(base, (p) => nullLink(p[0] >> 4 === 6 ? 24 : 2, p), 0));
-  add('bsd-loop.pcap', pcapOf(base, (p) => nullLink(p[0] >> 4 === 6 ? 24 : 2, p, true), 108));
-  add('ppp.pcap', pcapOf(base, (p) => ppp(p), 9));
-  add('vxlan.pcap', pcapOf(base, (p) => eth(0x0800, outer4(17, udp(49152, 4789, vxlan(5001, ethWrap(p)))))));
-  add('vxlan-vlan-inner.pcap', pcapOf(base, (p) => eth(0x0800, outer4(17, udp(49152, 4789, vxlan(7, ethTagged([[0x8100, 300]], etherTypeOf(p), p)))))));
-  add('geneve.pcap', pcapOf(base, (p) => eth(0x0800, outer4(17, udp(49153, 6081, geneve(0x6558, ethWrap(p), 2))))));
-  add('gre-ip.pcap', pcapOf(base, (p) => eth(0x0800, outer4(47, gre(etherTypeOf(p), p, { key: 9 })))));
-  add('gre-teb.pcap', pcapOf(base, (p) => eth(0x0800, outer4(47, gre(0x6558, ethWrap(p))))));
-  add('erspan-ii.pcap', pcapOf(base, (p) => eth(0x0800, outer4(47, gre(0x88be, erspan2(12, ethWrap(p)), { seq: 1 })))));
-  add('erspan-iii.pcap', pcapOf(base, (p) => eth(0x0800, outer4(47, gre(0x22eb, erspan3(12, ethWrap(p)), { seq: 1 })))));
-  add('erspan-iii-subheader.pcap', pcapOf(base, (p) => eth(0x0800, outer4(47, gre(0x22eb, erspan3(12, ethWrap(p), true), { seq: 1 })))));
-  add('ip-in-ip.pcap', pcapOf(base, (p) => eth(0x0800, outer4(p[0] >> 4 === 6 ? 41 : 4, p))));
-  add('ipv6-outer-vxlan.pcap', pcapOf(base, (p) => eth(0x86dd, ipv6({ src: '2001:db8:ffff::1', dst: '2001:db8:ffff::2', next: 17 }, udp(49152, 4789, vxlan(1, ethWrap(p)))))));
-  add('gtpu.pcap', pcapOf(base, (p) => eth(0x0800, outer4(17, udp(2152, 2152, gtpu(77, p))))));
+  add(
+    'vlan-8021q.pcap',
+    pcapOf(base, (p) => ethTagged([[0x8100, 42]], etherTypeOf(p), p)),
+  );
+  add(
+    'vlan-qinq.pcap',
+    pcapOf(base, (p) =>
+      ethTagged(
+        [
+          [0x88a8, 100],
+          [0x8100, 42],
+        ],
+        etherTypeOf(p),
+        p,
+      ),
+    ),
+  );
+  add(
+    'vlan-qinq-9100.pcap',
+    pcapOf(base, (p) =>
+      ethTagged(
+        [
+          [0x9100, 7],
+          [0x8100, 43],
+        ],
+        etherTypeOf(p),
+        p,
+      ),
+    ),
+  );
+  add(
+    'mpls-stack.pcap',
+    pcapOf(base, (p) => eth(0x8847, mpls([16, 17, 18], p))),
+  );
+  add(
+    'pppoe.pcap',
+    pcapOf(base, (p) => eth(0x8864, pppoe(p))),
+  );
+  add(
+    'linux-sll.pcap',
+    pcapOf(base, (p) => sll(etherTypeOf(p), p), 113),
+  );
+  add(
+    'linux-sll2.pcap',
+    pcapOf(base, (p) => sll2(etherTypeOf(p), p), 276),
+  );
+  add(
+    'raw-ip.pcap',
+    pcapOf(base, (p) => p, 101),
+  );
+  add(
+    'bsd-null.pcap',
+    pcapOf(base, (p) => nullLink(p[0] >> 4 === 6 ? 24 : 2, p), 0),
+  );
+  add(
+    'bsd-loop.pcap',
+    pcapOf(base, (p) => nullLink(p[0] >> 4 === 6 ? 24 : 2, p, true), 108),
+  );
+  add(
+    'ppp.pcap',
+    pcapOf(base, (p) => ppp(p), 9),
+  );
+  add(
+    'vxlan.pcap',
+    pcapOf(base, (p) => eth(0x0800, outer4(17, udp(49152, 4789, vxlan(5001, ethWrap(p)))))),
+  );
+  add(
+    'vxlan-vlan-inner.pcap',
+    pcapOf(base, (p) =>
+      eth(0x0800, outer4(17, udp(49152, 4789, vxlan(7, ethTagged([[0x8100, 300]], etherTypeOf(p), p))))),
+    ),
+  );
+  add(
+    'geneve.pcap',
+    pcapOf(base, (p) => eth(0x0800, outer4(17, udp(49153, 6081, geneve(0x6558, ethWrap(p), 2))))),
+  );
+  add(
+    'gre-ip.pcap',
+    pcapOf(base, (p) => eth(0x0800, outer4(47, gre(etherTypeOf(p), p, { key: 9 })))),
+  );
+  add(
+    'gre-teb.pcap',
+    pcapOf(base, (p) => eth(0x0800, outer4(47, gre(0x6558, ethWrap(p))))),
+  );
+  add(
+    'erspan-ii.pcap',
+    pcapOf(base, (p) => eth(0x0800, outer4(47, gre(0x88be, erspan2(12, ethWrap(p)), { seq: 1 })))),
+  );
+  add(
+    'erspan-iii.pcap',
+    pcapOf(base, (p) => eth(0x0800, outer4(47, gre(0x22eb, erspan3(12, ethWrap(p)), { seq: 1 })))),
+  );
+  add(
+    'erspan-iii-subheader.pcap',
+    pcapOf(base, (p) => eth(0x0800, outer4(47, gre(0x22eb, erspan3(12, ethWrap(p), true), { seq: 1 })))),
+  );
+  add(
+    'ip-in-ip.pcap',
+    pcapOf(base, (p) => eth(0x0800, outer4(p[0] >> 4 === 6 ? 41 : 4, p))),
+  );
+  add(
+    'ipv6-outer-vxlan.pcap',
+    pcapOf(base, (p) =>
+      eth(
+        0x86dd,
+        ipv6({ src: '2001:db8:ffff::1', dst: '2001:db8:ffff::2', next: 17 }, udp(49152, 4789, vxlan(1, ethWrap(p)))),
+      ),
+    ),
+  );
+  add(
+    'gtpu.pcap',
+    pcapOf(base, (p) => eth(0x0800, outer4(17, udp(2152, 2152, gtpu(77, p))))),
+  );
 
   // IPv4 options and IPv6 extension headers (hop-by-hop, destination options, atomic fragment)
-  add('ip-options-ext-headers.pcap', pcapFile(base.map((s) => {
-    const t = tcp({ sport: s.sport, dport: s.dport, seq: s.seq, ack: s.ack, flags: s.flags, mss: s.mss, payload: s.payload });
-    const p = s.src.includes(':')
-      ? ipv6({ src: s.src, dst: s.dst, next: 6, ext: [[0, hex('01 04 00 00 00 00')], [60, hex('01 04 00 00 00 00')], [44, hex('00 00 12 34 56 78')]] }, t)
-      : ipv4({ src: s.src, dst: s.dst, proto: 6, options: hex('01 01 01 00') }, t);
-    return { ts: s.ts, data: ethWrap(p) };
-  }), { linktype: 1 }));
+  add(
+    'ip-options-ext-headers.pcap',
+    pcapFile(
+      base.map((s) => {
+        const t = tcp({
+          sport: s.sport,
+          dport: s.dport,
+          seq: s.seq,
+          ack: s.ack,
+          flags: s.flags,
+          mss: s.mss,
+          payload: s.payload,
+        });
+        const p = s.src.includes(':')
+          ? ipv6(
+              {
+                src: s.src,
+                dst: s.dst,
+                next: 6,
+                ext: [
+                  [0, hex('01 04 00 00 00 00')],
+                  [60, hex('01 04 00 00 00 00')],
+                  [44, hex('00 00 12 34 56 78')],
+                ],
+              },
+              t,
+            )
+          : ipv4({ src: s.src, dst: s.dst, proto: 6, options: hex('01 01 01 00') }, t);
+        return { ts: s.ts, data: ethWrap(p) };
+      }),
+      { linktype: 1 },
+    ),
+  );
 
   // SPAN: every frame seen twice, and one SYN+ACK retransmitted by the server
   const dup: Rec[] = [];
   for (const r of recs(base, ethWrap)) dup.push(r, { ts: r.ts + 0.01, data: r.data });
   const synack = base.find((s) => s.flags === (F.SYN | F.ACK))!;
   dup.push({ ts: synack.ts + 1000, data: ethWrap(ipOf(synack)) });
-  add('span-duplicates.pcap', pcapFile(dup.sort((a, b) => a.ts - b.ts), { linktype: 1 }));
+  add(
+    'span-duplicates.pcap',
+    pcapFile(
+      dup.sort((a, b) => a.ts - b.ts),
+      { linktype: 1 },
+    ),
+  );
 
   // one-sided mirror: only what the servers send
   const servers = new Set(base.map((s) => s.dst));
-  add('one-sided.pcap', pcapOf(base.filter((s) => servers.has(s.src)), ethWrap));
+  add(
+    'one-sided.pcap',
+    pcapOf(
+      base.filter((s) => servers.has(s.src)),
+      ethWrap,
+    ),
+  );
 
   // a SYN scan of 300 ports on two hosts: most closed (RST), a few open (SYN+ACK, client RST)
   const scan: Seg[] = [];
   for (const host of ['192.0.2.50', '2001:db8:2::50']) {
     for (let port = 1; port <= 300; port++) {
       const kind: Kind = [22, 80, 111].includes(port) ? 'scan-open' : 'closed';
-      scan.push(...conversation(host.includes(':') ? '2001:db8:1::66' : '198.51.100.66', host, 61000, port, T0 + port, kind));
+      scan.push(
+        ...conversation(host.includes(':') ? '2001:db8:1::66' : '198.51.100.66', host, 61000, port, T0 + port, kind),
+      );
     }
   }
-  add('syn-scan.pcap', pcapOf(scan.sort((a, b) => a.ts - b.ts), ethWrap));
+  add(
+    'syn-scan.pcap',
+    pcapOf(
+      scan.sort((a, b) => a.ts - b.ts),
+      ethWrap,
+    ),
+  );
 
   // header-only captures: snaplen 54 keeps Ethernet + IPv4 + 20 bytes of TCP
-  add('snaplen-54.pcap', pcapOf(base.filter((s) => !s.src.includes(':')), ethWrap, 1, { linktype: 1, snaplen: 54 }));
+  add(
+    'snaplen-54.pcap',
+    pcapOf(
+      base.filter((s) => !s.src.includes(':')),
+      ethWrap,
+      1,
+      { linktype: 1, snaplen: 54 },
+    ),
+  );
   add('snaplen-74.pcap', pcapOf(base, ethWrap, 1, { linktype: 1, snaplen: 74 }));
 
   // a capture cut short in the middle of a record
@@ -183,8 +377,13 @@ export function scenarios(): Scenario[] {
   const ifaces = [{ linktype: 1 }, { linktype: 101, tsresol: 9 }, { linktype: 113, tsresol: 0x80 | 20 }];
   add('pcapng-multi-le.pcapng', pcapngFile(ifaces, ng));
   add('pcapng-multi-be.pcapng', pcapngFile(ifaces, ng, { bigEndian: true }));
-  add('pcapng-simple-blocks.pcapng', pcapngFile([{ linktype: 1, snaplen: 65535 }], recs(base, ethWrap).map((r, i) => ({ ...r, simple: i % 2 === 1 }))));
+  add(
+    'pcapng-simple-blocks.pcapng',
+    pcapngFile(
+      [{ linktype: 1, snaplen: 65535 }],
+      recs(base, ethWrap).map((r, i) => ({ ...r, simple: i % 2 === 1 })),
+    ),
+  );
 
   return out;
 }
-
