@@ -190,7 +190,10 @@ export class Detector {
 
   private portsOf(ip: string): Set<number> {
     let s = this.hostPorts.get(ip);
-    if (!s) this.hostPorts.set(ip, (s = new Set()));
+    if (!s) {
+      s = new Set();
+      this.hostPorts.set(ip, s);
+    }
     return s;
   }
 }

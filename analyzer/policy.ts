@@ -53,7 +53,10 @@ const MEMO_MAX = 100_000;
 
 export function inAny(ip: string, nets: Cidr[]): boolean {
   let memo = memos.get(nets);
-  if (!memo) memos.set(nets, (memo = new Map()));
+  if (!memo) {
+    memo = new Map();
+    memos.set(nets, memo);
+  }
   const known = memo.get(ip);
   if (known !== undefined) return known;
   const b = parseIp(ip);

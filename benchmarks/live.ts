@@ -104,7 +104,7 @@ async function dropRates(): Promise<string[]> {
     rows.push(
       `| ${rate} | ${Math.round(Number(reached)).toLocaleString('en-US')} | ${captured.toLocaleString('en-US')} | ${pct(captured)} | ${tdCaptured.toLocaleString('en-US')} | ${pct(tdCaptured)} |`,
     );
-    process.stderr.write(rows[rows.length - 1] + '\n');
+    process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
   return rows;
 }
@@ -146,7 +146,7 @@ async function latency(): Promise<string[]> {
     const lat = [...recv.values()].sort((a, b) => a - b);
     const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
     out.push(`| ${window} | ${lat.length} | ${q(0.5)} | ${q(0.99)} | ${lat[lat.length - 1]} |`);
-    process.stderr.write(out[out.length - 1] + '\n');
+    process.stderr.write(`${out[out.length - 1]}\n`);
   }
   return out;
 }

@@ -134,7 +134,7 @@ const certs = extraCerts ? `NODE_EXTRA_CA_CERTS=${extraCerts}` : 'NODE_EXTRA_CA_
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${certs}`;
 const out = { date: new Date().toISOString(), machine, file, results };
 mkdirSync(`${root}benchmarks/results`, { recursive: true });
-writeFileSync(`${root}benchmarks/results/replay.json`, JSON.stringify(out, null, 2) + '\n');
+writeFileSync(`${root}benchmarks/results/replay.json`, `${JSON.stringify(out, null, 2)}\n`);
 const vsTcpdump = (r: Timing): string => (tcpdump.seconds / r.seconds).toFixed(2);
 const bar = portholeNoCerts
   ? `Porthole ÷ tcpdump: ${vsTcpdump(porthole)} as run, ${vsTcpdump(portholeNoCerts)} with NODE_EXTRA_CA_CERTS unset`

@@ -3,6 +3,6 @@
 import('../dist/cli/main.js')
   .then((m) => m.main(process.argv.slice(2)))
   .catch((err) => {
-    process.stderr.write(`porthole: ${err && err.message ? err.message : String(err)}\n`);
+    process.stderr.write(`porthole: ${err?.message ? err.message : String(err)}\n`);
     process.exit(70);
   });

@@ -218,7 +218,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     const alerts = await store.alerts({ ip });
     const verifications = await store.verificationHistory(ip);
     if (values.json) {
-      process.stdout.write(JSON.stringify({ ip, services: rows, history, verifications, alerts }) + '\n');
+      process.stdout.write(`${JSON.stringify({ ip, services: rows, history, verifications, alerts })}\n`);
       return 0;
     }
     print(rows, false);

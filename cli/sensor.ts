@@ -69,7 +69,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   };
   const cfg = loadSensorConfig({ file: values.config, flags, needSource: !values['print-filter'] });
   if (values['print-filter']) {
-    process.stdout.write(buildFilter({ acks: cfg.capture.acks, encapsulations: cfg.capture.encapsulations }) + '\n');
+    process.stdout.write(`${buildFilter({ acks: cfg.capture.acks, encapsulations: cfg.capture.encapsulations })}\n`);
     return 0;
   }
   const logger = pino({ level: cfg.logLevel, base: { service: 'porthole-sensor', sensor: cfg.sensorId } });

@@ -21,7 +21,5 @@ export function createTableSql(db: string, t: Table): string {
 /** The whole schema as one SQL file (schemas/generated/clickhouse.sql), database "porthole". */
 export function schemaSql(db = 'porthole'): string {
   const head = '-- Generated from schemas/tables.ts by `porthole schema`. Do not edit: a test fails when it drifts.\n';
-  return (
-    head + [`CREATE DATABASE IF NOT EXISTS ${db}`, ...TABLES.map((t) => createTableSql(db, t))].join(';\n\n') + ';\n'
-  );
+  return `${head + [`CREATE DATABASE IF NOT EXISTS ${db}`, ...TABLES.map((t) => createTableSql(db, t))].join(';\n\n')};\n`;
 }

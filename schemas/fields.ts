@@ -63,7 +63,10 @@ export function validate<S extends Schema>(schema: S, input: unknown): Validatio
     return { ok: false, errors: ['message: must be a JSON object'] };
   }
   let entries = entriesOf.get(schema);
-  if (!entries) entriesOf.set(schema, (entries = Object.entries(schema)));
+  if (!entries) {
+    entries = Object.entries(schema);
+    entriesOf.set(schema, entries);
+  }
   const src = input as Record<string, unknown>;
   const errors: string[] = [];
   const out: Record<string, unknown> = {};

@@ -312,9 +312,7 @@ export class Store {
   }
 
   /** Per-window history of one host's endpoints. */
-  async history(
-    ip: string,
-  ): Promise<
+  async history(ip: string): Promise<
     Array<{
       port: number;
       proto: string;

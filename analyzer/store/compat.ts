@@ -34,7 +34,7 @@ export function lit(v: string | number): string {
     else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
     else out += ch;
   }
-  return out + "'";
+  return `${out}'`;
 }
 
 /** A database or table name: letters, digits and underscore only (refused otherwise). */

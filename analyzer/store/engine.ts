@@ -61,7 +61,7 @@ export function chdbEngine(dir: string): Engine {
       if (rows.length === 0) return;
       await s.insert({
         table,
-        values: Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n'),
+        values: Buffer.from(`${rows.map((r) => JSON.stringify(r)).join('\n')}\n`),
         format: 'JSONEachRow',
       });
     },

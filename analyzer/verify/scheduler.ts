@@ -60,7 +60,7 @@ export function createScheduler(o: SchedulerOptions) {
           running--;
           for (const p of ports) queued.delete(`${ip}|tcp|${p}`);
           pump();
-          if (running === 0 && ready.length === 0 && waiting.size === 0) idleWaiters.splice(0).forEach((w) => w());
+          if (running === 0 && ready.length === 0 && waiting.size === 0) for (const w of idleWaiters.splice(0)) w();
         });
     }
   }
@@ -82,7 +82,10 @@ export function createScheduler(o: SchedulerOptions) {
       }
       queued.add(k);
       let ports = waiting.get(e.ip);
-      if (!ports) waiting.set(e.ip, (ports = new Set()));
+      if (!ports) {
+        ports = new Set();
+        waiting.set(e.ip, ports);
+      }
       ports.add(e.port);
       if (!timers.has(e.ip)) {
         timers.set(

@@ -7,7 +7,7 @@ import { ACK, Packet, RST, SYN } from '../decode/packet.js';
 import { readRecord, recordFlags } from './segment-records.js';
 import { endpointOrder } from './window-table.js';
 import { CHUNK_RECORDS, drainRing, failRing, type RingBuffers } from './segment-ring.js';
-import { type TrackerMessage } from './tracker-thread.js';
+import type { TrackerMessage } from './tracker-thread.js';
 import { Tracker, type TrackerOptions } from './tracker.js';
 
 const { ring, ackFilter } = workerData as { ring: RingBuffers; ackFilter: Uint8Array };

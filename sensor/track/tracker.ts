@@ -72,7 +72,8 @@ export class Tracker {
   private readonly table: FlowTable;
   private readonly windows: EndpointWindows;
   private readonly key = new FlowKey();
-  private prefetched = 0; // kept so that prefetch()'s loads are not optimised away
+  /** the last prefetch's result, kept (and readable) so that its loads are not optimised away */
+  prefetched = 0;
   private now = 0;
   private nextSweep = 0;
   private readonly onExpire = (state: number): void => {

@@ -12,7 +12,7 @@ import { eth, etherTypeOf, pcapFile } from '../support/frames.js';
 import { readTopic } from '../support/kafka.js';
 import { inventoryOf } from '../support/observations.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
-import { porthole, replayJson } from '../support/porthole.js';
+import { replayJson } from '../support/porthole.js';
 import { conversation, ipOf, type Seg } from '../support/scenarios.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'porthole-pipe-'));

@@ -7,15 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKERS, deleteTopics, randomTopic, readTopic } from '../support/kafka.js';
-import {
-  CLIENT_V4,
-  CONNECT_CLIENT,
-  createMirrorLab,
-  type MirrorLab,
-  MULTI_PORT_SERVER,
-  SERVER_V4,
-  SERVER_V6,
-} from '../support/netns.js';
+import { CLIENT_V4, CONNECT_CLIENT, createMirrorLab, type MirrorLab, SERVER_V4, SERVER_V6 } from '../support/netns.js';
 import { porthole } from '../support/porthole.js';
 import { type PortholeProc, startSensor } from '../support/porthole-process.js';
 

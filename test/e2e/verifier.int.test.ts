@@ -173,7 +173,7 @@ describe('porthole verifier', () => {
     lab.run(lab.cli, ['curl', '-sS', '-g', '-o', '/dev/null', `http://[${SERVER_V6}]:8080/`]);
 
     const want = ['2222', '6379', '7000', '7001', '8080'];
-    let rows: Array<Record<string, any>> = [];
+    let rows: Array<Record<string, unknown>> = [];
     const done = (): boolean => {
       rows = env.services();
       const v = (ip: string, port: number) => rows.find((r) => r.ip === ip && r.port === port)?.verification;

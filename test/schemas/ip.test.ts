@@ -12,7 +12,10 @@ function whatwg(b: Uint8Array): string {
 describe('ipv6Text', () => {
   it('matches the URL serializer on 20,000 addresses rich in zero runs', () => {
     let seed = 12345;
-    const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const rnd = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
     const b = new Uint8Array(16);
     for (let n = 0; n < 20_000; n++) {
       for (let i = 0; i < 8; i++) {

@@ -39,7 +39,7 @@ describe('CaptureParser', () => {
       expect(got.map((g) => g.len)).toEqual([60, 1514, 20]);
       expect(got.every((g) => g.lt === opts.linktype)).toBe(true);
       const tol = 'nsec' in opts ? 1e-5 : 1e-3;
-      got.forEach((g, i) => expect(Math.abs(g.ts - frames[i].ts)).toBeLessThan(tol));
+      for (const [i, g] of got.entries()) expect(Math.abs(g.ts - frames[i].ts)).toBeLessThan(tol);
     });
   }
 
@@ -49,7 +49,7 @@ describe('CaptureParser', () => {
       const recs = frames.map((f, i) => ({ ...f, iface: i }));
       const { got, p } = parse(pcapngFile(ifaces, recs, { bigEndian }), 5);
       expect(got.map((g) => g.lt)).toEqual([1, 101, 113]);
-      got.forEach((g, i) => expect(Math.abs(g.ts - frames[i].ts)).toBeLessThan(1e-2));
+      for (const [i, g] of got.entries()) expect(Math.abs(g.ts - frames[i].ts)).toBeLessThan(1e-2);
       expect(p.linktypes().sort()).toEqual([1, 101, 113]);
     });
   }

@@ -11,7 +11,6 @@ import {
   erspan2,
   erspan3,
   eth,
-  etherTypeOf,
   ethTagged,
   F,
   geneve,

@@ -26,8 +26,7 @@ export function startPorthole(args: string[], env: Record<string, string>): Port
   let buf = '';
   child.stdout!.on('data', (d: Buffer) => {
     buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       try {
@@ -35,7 +34,7 @@ export function startPorthole(args: string[], env: Record<string, string>): Port
       } catch {
         stderr.push(line);
       }
-      waiters.forEach((w) => w());
+      for (const w of waiters) w();
     }
   });
   child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));

@@ -4,7 +4,6 @@
 
 import {
   type Bytes,
-  cat,
   erspan2,
   erspan3,
   eth,
