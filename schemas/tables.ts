@@ -148,7 +148,7 @@ export const ALERTS = {
     col('day', 'Date', 'UTC day (partition)'),
     col('alert_id', 'String', 'kind|ip|proto|port[|epoch]'),
     col('ts', 'UInt64', 'ms'),
-    col('kind', 'String', 'new_service | reopened_service | syn_proxy_host'),
+    col('kind', 'String', 'new_service | reopened_service | syn_proxy_host | service_changed'),
     col('severity', 'String', 'low | medium | high'),
     col('ip', 'String', 'server address'),
     col('proto', 'String', 'tcp'),
