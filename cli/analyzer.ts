@@ -1,4 +1,6 @@
-// `porthole analyzer`, `porthole services`, `porthole host IP` and `porthole schema`.
+// `porthole analyzer`, `porthole verifier`, `porthole services`, `porthole host IP` and
+// `porthole schema`: argument parsing and printing only; what services and host show comes from
+// analyzer/inventory.ts.
 
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
