@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     const sensor = startPorthole(['sensor', '--iface', lab.monitor, '--window', '1s'], {
       PORTHOLE_KAFKA_BROKERS: env.env.PORTHOLE_KAFKA_BROKERS,
       PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: env.obsTopic,
-      PORTHOLE_KAFKA_STATUS_TOPIC: `${env.obsTopic}.st`,
+      PORTHOLE_KAFKA_STATUS_TOPIC: env.statusTopic,
     });
     procs.push(sensor);
     await sensor.waitFor((l) => l.msg === 'dropped privileges', 30_000);

@@ -93,7 +93,7 @@ describe('sensor → Kafka → analyzer → ClickHouse', () => {
           env: {
             ...process.env,
             PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: A.obsTopic,
-            PORTHOLE_KAFKA_STATUS_TOPIC: `${A.obsTopic}.status`,
+            PORTHOLE_KAFKA_STATUS_TOPIC: A.statusTopic,
           },
         },
       ),

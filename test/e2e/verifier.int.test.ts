@@ -157,7 +157,7 @@ describe('porthole verifier', () => {
     const sensor = startPorthole(['sensor', '--iface', lab.monitor, '--window', '1s'], {
       PORTHOLE_KAFKA_BROKERS: env.env.PORTHOLE_KAFKA_BROKERS,
       PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: env.obsTopic,
-      PORTHOLE_KAFKA_STATUS_TOPIC: `${env.obsTopic}.status`,
+      PORTHOLE_KAFKA_STATUS_TOPIC: env.statusTopic,
     });
     procs.push(sensor);
     await sensor.waitFor(
