@@ -13,8 +13,8 @@ import { createBatchHandler } from './consume.js';
 import { Detector } from './detect.js';
 import { Coalescer } from './store/coalescer.js';
 import { migrate } from './store/migrate.js';
-import { Store } from './store/store.js';
 import { loadStates } from './store/queries.js';
+import { Store } from './store/store.js';
 import { alertIds, dropOldPartitions, getMeta, insertRows, setMeta } from './store/writes.js';
 
 /** Retry `fn` while its failure is retriable (a server still starting), warning once. */
