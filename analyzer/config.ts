@@ -1,9 +1,12 @@
 // The analyzer's configuration (and that of `porthole services` / `host`): defaults, JSON file,
 // PORTHOLE_* environment, flags; validated once, frozen.
 
-import { type Flat, type KeySpec, resolveConfig, ConfigError } from '../schemas/config-spec.js';
+import { ConfigError } from '../common/errors.js';
+import { DAY_MS } from '../common/time.js';
+import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
 import { canonicalIp } from '../schemas/ip.js';
-import { parseCidr, type Cidr } from './policy.js';
+import { TOPICS } from '../schemas/topics.js';
+import { type Cidr, type Expected, parseCidr } from './policy.js';
 
 export const ANALYZER_SPEC: KeySpec[] = [
   { key: 'clickhouse.url', kind: { t: 'string' }, def: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP endpoint' },
@@ -18,14 +21,14 @@ export const ANALYZER_SPEC: KeySpec[] = [
     def: 'porthole-analyzer',
     doc: 'consumer group: analyzers in one group share partitions',
   },
-  { key: 'kafka.observationsTopic', kind: { t: 'string' }, def: 'porthole.observations', doc: 'topic read' },
+  { key: 'kafka.observationsTopic', kind: { t: 'string' }, def: TOPICS.observations.name, doc: 'topic read' },
   {
     key: 'kafka.deadLetterTopic',
     kind: { t: 'string' },
-    def: 'porthole.observations.dlq',
+    def: TOPICS.deadLetters.name,
     doc: 'invalid messages go here, with the reason',
   },
-  { key: 'kafka.alertsTopic', kind: { t: 'string' }, def: 'porthole.alerts', doc: 'alerts are published here' },
+  { key: 'kafka.alertsTopic', kind: { t: 'string' }, def: TOPICS.alerts.name, doc: 'alerts are published here' },
   {
     key: 'retention.days',
     kind: { t: 'int', min: 1, max: 3650 },
@@ -83,7 +86,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
   {
     key: 'policy.staleAfter',
     kind: { t: 'duration' },
-    def: 7 * 86_400_000,
+    def: 7 * DAY_MS,
     doc: 'an endpoint not seen this long becomes stale',
   },
   { key: 'alerts.webhooks', kind: { t: 'list' }, def: [], doc: 'URLs that receive each alert as a JSON POST' },
@@ -165,11 +168,6 @@ export const ANALYZER_SPEC: KeySpec[] = [
   },
   { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
 ];
-
-export interface Expected {
-  net: Cidr;
-  port: number;
-}
 
 export interface AnalyzerConfig {
   clickhouse: { url: string; user: string; password: string | null; database: string };

@@ -7,15 +7,16 @@
 
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { errorMessage, isRetriable } from '../common/errors.js';
+import { retry } from '../common/retry.js';
 import { type Observation, validateObservation } from '../schemas/observation.js';
 import type { Detector } from './detect.js';
 import { AnalyzerError } from './errors.js';
-import { inAny, type Cidr } from './policy.js';
+import { toObservationRow } from './observation-row.js';
+import { type Cidr, isScannerProbe } from './policy.js';
 import type { Coalescer } from './store/coalescer.js';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
-
-type StoredObservation = Observation & { day: string; client_outside: number; ingested_at: number };
 
 export interface ConsumeStats {
   messages: number;
@@ -39,21 +40,6 @@ export interface ConsumeDeps {
   onAlerts: () => void;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-// the partition day (YYYY-MM-DD, UTC) of a time in ms; the last few are remembered
-const days = new Map<number, string>();
-function dayOf(ms: number): string {
-  const n = Math.floor(ms / 86_400_000);
-  let d = days.get(n);
-  if (d === undefined) {
-    if (days.size > 64) days.clear();
-    d = new Date(n * 86_400_000).toISOString().slice(0, 10);
-    days.set(n, d);
-  }
-  return d;
-}
-
 /** Parse and validate one message: the Observation, or the reason it is refused. */
 export function parseMessage(m: KafkaMessage): { obs: Observation } | { reason: string; detail: string } {
   const v = m.value;
@@ -63,7 +49,7 @@ export function parseMessage(m: KafkaMessage): { obs: Observation } | { reason: 
   try {
     json = JSON.parse(v.toString('utf8'));
   } catch (e) {
-    return { reason: 'not_json', detail: (e as Error).message };
+    return { reason: 'not_json', detail: errorMessage(e) };
   }
   if (json && typeof json === 'object' && 'v' in json && (json as { v: unknown }).v !== 1) {
     return { reason: 'wrong_version', detail: `v=${JSON.stringify((json as { v: unknown }).v)}` };
@@ -87,31 +73,28 @@ export function createBatchHandler(d: ConsumeDeps): {
   };
   let outage = false;
 
+  // retriable failures (ClickHouse or Kafka away) are retried with backoff, heartbeating so the
+  // group keeps the partition; a batch whose partition was revoked meanwhile is abandoned (after
+  // the failure is counted and the outage logged, like any other)
   async function retrying<T>(what: string, p: EachBatchPayload, fn: () => Promise<T>): Promise<T> {
-    let backoff = 250;
-    for (;;) {
-      try {
-        const r = await fn();
-        if (outage) d.logger.info({ what }, 'store reachable again; resuming');
-        outage = false;
-        return r;
-      } catch (err) {
-        const retriable = (err as { retriable?: boolean }).retriable === true;
-        if (!retriable) throw err;
-        if (!outage)
-          d.logger.warn({ what, err: (err as Error).message }, 'store unavailable: partition paused, retrying');
+    const r = await retry(fn, {
+      initialMs: 250,
+      maxMs: 5000,
+      giveUp: (err) => {
+        if (!outage) d.logger.warn({ what, err: errorMessage(err) }, 'store unavailable: partition paused, retrying');
         outage = true;
         stats.retries++;
-        if (!p.isRunning() || p.isStale())
-          throw new AnalyzerError('STORE_UNAVAILABLE', 'batch abandoned while waiting for the store', {
-            retriable: true,
-            cause: err,
-          });
-        await p.heartbeat().catch(() => {});
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 5000);
-      }
-    }
+        if (p.isRunning() && !p.isStale()) return null;
+        return new AnalyzerError('STORE_UNAVAILABLE', 'batch abandoned while waiting for the store', {
+          retriable: true,
+          cause: err,
+        });
+      },
+      onRetry: () => p.heartbeat().catch(() => {}),
+    });
+    if (outage) d.logger.info({ what }, 'store reachable again; resuming');
+    outage = false;
+    return r;
   }
 
   async function deadLetter(
@@ -135,7 +118,7 @@ export function createBatchHandler(d: ConsumeDeps): {
           })),
         });
       } catch (err) {
-        throw new AnalyzerError('SINK_FAILED', `dead-letter topic: ${(err as Error).message}`, {
+        throw new AnalyzerError('SINK_FAILED', `dead-letter topic: ${errorMessage(err)}`, {
           retriable: true,
           cause: err,
         });
@@ -166,31 +149,24 @@ export function createBatchHandler(d: ConsumeDeps): {
     for (const m of batch.messages) {
       const r = parseMessage(m);
       if (!('obs' in r)) bad.push({ m, ...r });
-      // the verifier's own probes (its address the only client) never make a service
-      else if (r.obs.clients === 1 && d.scannerAddresses.has(r.obs.sample_client)) probes++;
+      else if (isScannerProbe(r.obs, d.scannerAddresses)) probes++;
       else good.push(r.obs);
     }
     stats.scannerProbes += probes;
     const tParsed = Date.now();
     await deadLetter(p, bad);
     const now = Date.now();
-    // the stored columns are added to the validated objects in place (no copy per row)
-    const rows = good as StoredObservation[];
     const ingestedAt = Math.floor(now / 1000);
-    for (const o of rows) {
-      o.day = dayOf(o.window_start);
-      o.client_outside = inAny(o.sample_client, d.homeNetworks) ? 0 : 1;
-      o.ingested_at = ingestedAt;
-    }
+    const rows = good.map((o) => toObservationRow(o, d.homeNetworks, ingestedAt));
     try {
       await retrying('insert observations', p, () => d.inserts.add('observations', rows));
     } catch (err) {
-      if ((err as { retriable?: boolean }).retriable) throw err;
+      if (isRetriable(err)) throw err;
       // the store refused rows that passed validation: dead-letter them rather than stall
-      d.logger.error({ err: (err as Error).message }, 'store refused a batch; dead-lettering it');
+      d.logger.error({ err: errorMessage(err) }, 'store refused a batch; dead-lettering it');
       await deadLetter(
         p,
-        batch.messages.map((m) => ({ m, reason: 'store_rejected', detail: (err as Error).message })),
+        batch.messages.map((m) => ({ m, reason: 'store_rejected', detail: errorMessage(err) })),
       );
       good.length = 0;
     }

@@ -12,7 +12,9 @@ export type AnalyzerErrorCode =
   | 'BAD_ADDRESS'
   | 'OUT_OF_SCOPE'
   | 'NMAP_FAILED'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  /** a value refused by compat.lit()/ident(): a bug or bad input, never sent to ClickHouse */
+  | 'BAD_SQL_VALUE';
 
 export class AnalyzerError extends PortholeError<AnalyzerErrorCode> {
   /** The ClickHouse error code behind a store failure, when there is one. */

@@ -2,72 +2,73 @@
 // Observations in a consumer group, runs the alert outbox, the stale sweep and the retention
 // job, and stops cleanly on SIGTERM/SIGINT.
 
-import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
+import { errorMessage } from '../common/errors.js';
+import { ensureTopics, kafkaClient, kafkaRetriable, topicSpec } from '../common/kafka.js';
+import { retry } from '../common/retry.js';
+import { TOPICS } from '../schemas/topics.js';
 import { createOutbox, kafkaSink, type Sink, webhookSink } from './alert/outbox.js';
 import type { AnalyzerConfig } from './config.js';
 import { createBatchHandler } from './consume.js';
 import { Detector } from './detect.js';
-import { Store } from './store/clickhouse-store.js';
 import { Coalescer } from './store/coalescer.js';
+import { migrate } from './store/migrate.js';
+import { loadStates } from './store/queries.js';
+import { Store } from './store/store.js';
+import { alertIds, dropOldPartitions, getMeta, insertRows, setMeta } from './store/writes.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function untilReady<T>(what: string, logger: Logger, fn: () => Promise<T>): Promise<T> {
+/** Retry `fn` while its failure is retriable (a server still starting), warning once. */
+function untilReady<T>(
+  what: string,
+  logger: Logger,
+  fn: () => Promise<T>,
+  retriable?: (err: unknown) => boolean,
+): Promise<T> {
   let warned = false;
-  for (let backoff = 500; ; backoff = Math.min(backoff * 2, 5000)) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (
-        (err as { retriable?: boolean }).retriable !== true &&
-        !/ECONNREFUSED|Connection error|coordinator/i.test(String((err as Error).message))
-      )
-        throw err;
-      if (!warned) logger.warn({ err: (err as Error).message }, `${what} unavailable; retrying`);
+  return retry(fn, {
+    initialMs: 500,
+    maxMs: 5000,
+    retriable,
+    onRetry: (err) => {
+      if (!warned) logger.warn({ err: errorMessage(err) }, `${what} unavailable; retrying`);
       warned = true;
-      await sleep(backoff);
-    }
-  }
+    },
+  });
 }
 
 export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<number> {
   const store = new Store(cfg.clickhouse);
-  const changes = await untilReady('clickhouse', logger, () => store.migrate());
+  const changes = await untilReady('clickhouse', logger, () => migrate(store));
   logger.info({ database: cfg.clickhouse.database, version: await store.version(), added: changes }, 'schema ready');
 
-  let firstStart = Number(await store.getMeta('first_start'));
+  let firstStart = Number(await getMeta(store, 'first_start'));
   if (!firstStart) {
     firstStart = Date.now();
-    await store.setMeta('first_start', String(firstStart));
+    await setMeta(store, 'first_start', String(firstStart));
   }
   const learningUntil = firstStart + cfg.policy.learningPeriodMs;
   if (learningUntil > Date.now())
     logger.info({ remainingMs: learningUntil - Date.now() }, 'learning period: building the baseline, no alerts yet');
   const detector = new Detector(cfg.policy, learningUntil, new Set());
-  const reload = async (): Promise<void> => detector.load(await store.loadStates(), await store.alertIds());
+  const reload = async (): Promise<void> => detector.load(await loadStates(store), await alertIds(store));
   await reload();
 
-  const kafka = new Kafka({
-    clientId: cfg.kafka.clientId,
-    brokers: cfg.kafka.brokers,
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 8, maxRetryTime: 5000 },
-  });
+  const kafka = kafkaClient(cfg.kafka, 'patient');
   const admin = kafka.admin();
-  await untilReady('kafka', logger, async () => {
-    await admin.connect();
-    const have = new Set(await admin.listTopics());
-    const want = [cfg.kafka.deadLetterTopic, cfg.kafka.alertsTopic, cfg.kafka.observationsTopic].filter(
-      (t) => !have.has(t),
-    );
-    if (want.length)
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: want.map((topic) => ({ topic, numPartitions: topic === cfg.kafka.observationsTopic ? 6 : 1 })),
-      });
-    await admin.disconnect();
-  });
+  await untilReady(
+    'kafka',
+    logger,
+    async () => {
+      await admin.connect();
+      await ensureTopics(admin, [
+        topicSpec(cfg.kafka.deadLetterTopic, TOPICS.deadLetters),
+        topicSpec(cfg.kafka.alertsTopic, TOPICS.alerts),
+        topicSpec(cfg.kafka.observationsTopic, TOPICS.observations),
+      ]);
+      await admin.disconnect();
+    },
+    kafkaRetriable,
+  );
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   const sinks: Sink[] = [
@@ -87,7 +88,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     consumer,
     producer,
     detector,
-    inserts: new Coalescer((t, rows) => store.insert(t, rows), { maxRows: cfg.batchSize, lingerMs: 200 }),
+    inserts: new Coalescer((t, rows) => store.insertJson(t, rows), { maxRows: cfg.batchSize, lingerMs: 200 }),
     homeNetworks: cfg.policy.homeNetworks,
     scannerAddresses: cfg.policy.scannerAddresses,
     deadLetterTopic: cfg.kafka.deadLetterTopic,
@@ -96,7 +97,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     logger.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
-    void reload().catch((err) => logger.warn({ err: err.message }, 'state reload failed'));
+    void reload().catch((err) => logger.warn({ err: errorMessage(err) }, 'state reload failed'));
   });
   await consumer.connect();
   await consumer.subscribe({ topic: cfg.kafka.observationsTopic, fromBeginning: true });
@@ -115,16 +116,15 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
       () => {
         const stale = detector.sweepStale(Date.now());
         if (stale.length)
-          void store
-            .insert('endpoint_states', stale)
-            .catch((err) => logger.warn({ err: err.message }, 'stale sweep not stored'));
+          void insertRows(store, 'endpoint_states', stale).catch((err) =>
+            logger.warn({ err: errorMessage(err) }, 'stale sweep not stored'),
+          );
       },
       Math.min(30_000, Math.max(1000, cfg.policy.staleAfterMs / 2)),
     ),
     setInterval(
       () =>
-        void store
-          .dropOldPartitions(cfg.retentionDays)
+        void dropOldPartitions(store, cfg.retentionDays)
           .then((p) => p.length && logger.info({ partitions: p }, 'dropped old observations'))
           .catch(() => {}),
       3_600_000,

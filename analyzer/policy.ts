@@ -1,7 +1,9 @@
 // Policy: pure predicates from configuration — which addresses are home (tracked), which
-// services are expected, how severe an exposure is. No I/O.
+// services are expected, which Observations are the verifier's own probes, how severe an
+// exposure is — and the CIDR arithmetic they rest on. No I/O, no state but a bounded memo.
 
 import { parseIp } from '../schemas/ip.js';
+import type { Observation } from '../schemas/observation.js';
 
 export interface Cidr {
   bytes: Uint8Array;
@@ -81,7 +83,36 @@ export function cidrRangeHex(c: Cidr): [string, string] {
   return [hex(lo), hex(hi)];
 }
 
-export function severity(port: number, highRisk: Set<number>, internetExposed: boolean): 'low' | 'medium' | 'high' {
+/** An expected service (policy.expected, CIDR:port): known, never alerted. */
+export interface Expected {
+  net: Cidr;
+  port: number;
+}
+
+/** Whether an address is tracked (inside the home networks): only those get states and alerts. */
+export function isTracked(ip: string, homeNetworks: Cidr[]): boolean {
+  return inAny(ip, homeNetworks);
+}
+
+/** Whether an Observation's sample client is outside the home networks (an internet exposure). */
+export function clientOutside(o: Observation, homeNetworks: Cidr[]): boolean {
+  return !inAny(o.sample_client, homeNetworks);
+}
+
+/** Whether an endpoint is an expected service. */
+export function isExpected(ip: string, port: number, expected: Expected[]): boolean {
+  return expected.some((e) => e.port === port && inCidr(ip, e.net));
+}
+
+/** The verifier's own probe (its address the only client): never makes a service. */
+export function isScannerProbe(o: Observation, scannerAddresses: Set<string>): boolean {
+  return o.clients === 1 && scannerAddresses.has(o.sample_client);
+}
+
+export type Severity = 'low' | 'medium' | 'high';
+
+/** High for a high-risk port, else medium when clients came from outside, else low. */
+export function severity(port: number, highRisk: Set<number>, internetExposed: boolean): Severity {
   if (highRisk.has(port)) return 'high';
   return internetExposed ? 'medium' : 'low';
 }

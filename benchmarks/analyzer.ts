@@ -1,4 +1,4 @@
-// Analyzer benchmark (issue 4), loopback only, bounded: (1) sustained Observations/s from Kafka
+// Analyzer benchmark, loopback only, bounded: (1) sustained Observations/s from Kafka
 // into ClickHouse for one analyzer: N Observations (2,000 endpoints, one Observation each per
 // window, i.e. a steady state) are produced first, then one analyzer drains them; (2) delay from an Observation entering Kafka to its row in ClickHouse (p50/p99), with the
 // analyzer idle and 200 Observations sent 50 ms apart, polled every 25 ms.
@@ -12,16 +12,20 @@ import { analyzerEnv } from '../test/support/analyzer-env.js';
 import { chQuery } from '../test/support/clickhouse.js';
 import { kafkaClient } from '../test/support/kafka.js';
 import { observation } from '../test/support/observations.js';
+import { sleep } from '../common/time.js';
+import { TOPICS } from '../schemas/topics.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const N = Number(process.argv[2] ?? 500_000);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const env = analyzerEnv();
   const admin = kafkaClient().admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: env.obsTopic, numPartitions: 6 }] });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: env.obsTopic, numPartitions: TOPICS.observations.partitions }],
+  });
   await admin.disconnect();
   const producer = kafkaClient().producer();
   await producer.connect();

@@ -1,4 +1,4 @@
-// Verification benchmark (issue 5), all in the test's own network namespaces: 40 ports served
+// Verification benchmark, all in the test's own network namespaces: 40 ports served
 // in a namespace, one mirrored client connection per port a second; sensor → analyzer → verifier
 // (nmap -sV from the client namespace, concurrency and batching as configured). Reports the time
 // from each endpoint's first SYN+ACK (its first_seen) to its stored verification (p50/p99), and
@@ -13,8 +13,8 @@ import { analyzerEnv } from '../test/support/analyzer-env.js';
 import { chQuery } from '../test/support/clickhouse.js';
 import { CONNECT_CLIENT, createMirrorLab, MULTI_PORT_SERVER, SERVER_V4 } from '../test/support/netns.js';
 import { startPorthole } from '../test/support/porthole-process.js';
+import { sleep } from '../common/time.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const concurrency = process.argv[2] ?? '2';
 const HOSTS = Number(process.argv[3] ?? 1);
 const PORTS = HOSTS > 1 ? 4 : 40; // per host
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     const sensor = startPorthole(['sensor', '--iface', lab.monitor, '--window', '1s'], {
       PORTHOLE_KAFKA_BROKERS: env.env.PORTHOLE_KAFKA_BROKERS,
       PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: env.obsTopic,
-      PORTHOLE_KAFKA_STATUS_TOPIC: `${env.obsTopic}.st`,
+      PORTHOLE_KAFKA_STATUS_TOPIC: env.statusTopic,
     });
     procs.push(sensor);
     await sensor.waitFor((l) => l.msg === 'dropped privileges', 30_000);

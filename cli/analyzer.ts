@@ -1,4 +1,6 @@
-// `porthole analyzer`, `porthole services`, `porthole host IP` and `porthole schema`.
+// `porthole analyzer`, `porthole verifier`, `porthole services`, `porthole host IP` and
+// `porthole schema`: argument parsing and printing only; what services and host show comes from
+// analyzer/inventory.ts.
 
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -6,9 +8,10 @@ import { canonicalIp } from '../schemas/ip.js';
 import { type Flat, specHelp } from '../schemas/config-spec.js';
 import { schemaSql } from '../schemas/ddl.js';
 import { ANALYZER_SPEC, type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
+import { host, type InventoryRow, services, type Verification } from '../analyzer/inventory.js';
 import { runAnalyzer } from '../analyzer/main.js';
-import { cidrRangeHex, parseCidr } from '../analyzer/policy.js';
-import { type ServiceRow, Store, type Verification } from '../analyzer/store/clickhouse-store.js';
+import { type Cidr, parseCidr } from '../analyzer/policy.js';
+import { Store } from '../analyzer/store/store.js';
 import { runVerifier } from '../analyzer/verify/verifier.js';
 import { durationFlag, parseCount, usage } from './args.js';
 import { isoMs, table } from './format.js';
@@ -102,30 +105,6 @@ export async function analyzerCommand(argv: string[]): Promise<number> {
   return runAnalyzer(cfg, pino({ level: cfg.logLevel, base: { service: 'porthole-analyzer' } }));
 }
 
-interface InventoryRow extends ServiceRow {
-  state: string;
-  state_since: number | null;
-  verification: Verification | null;
-}
-
-async function inventory(store: Store, filter: Parameters<Store['services']>[0]): Promise<InventoryRow[]> {
-  const [rows, states, ver] = await Promise.all([
-    store.services(filter),
-    store.loadStates(),
-    store.latestVerifications(filter?.ip),
-  ]);
-  const st = new Map(states.map((s) => [`${s.ip}|${s.proto}|${s.port}`, s]));
-  return rows.map((r) => {
-    const k = `${r.ip}|${r.proto}|${r.port}`;
-    const s = st.get(k);
-    const v = ver.get(k) ?? null;
-    // new -> verifying (a verification is pending) -> active (verified, whatever the verdict)
-    let state = s?.state ?? 'untracked';
-    if (state === 'new' && v) state = v.status === 'pending' ? 'verifying' : 'active';
-    return { ...r, state, state_since: s?.since ?? null, verification: v };
-  });
-}
-
 function verdict(v: Verification | null): string {
   if (!v) return '-';
   const what = [v.service, v.product, v.version].filter(Boolean).join(' ');
@@ -182,20 +161,18 @@ export async function servicesCommand(argv: string[]): Promise<number> {
     process.stdout.write(SERVICES_HELP);
     return 0;
   }
-  let net: [string, string] | undefined;
+  let net: Cidr | undefined;
   if (values.net) {
     const c = parseCidr(values.net);
     if (!c) throw usage(`--net: not a CIDR: ${JSON.stringify(values.net)}`);
-    net = cidrRangeHex(c);
+    net = c;
   }
   const port = values.port ? parseCount('--port', values.port) : undefined;
   if (port !== undefined && port > 65535) throw usage('--port: must be 1..65535');
-  const since = values['new-since'] ? Date.now() - durationFlag('--new-since', values['new-since']) : undefined;
+  const newSince = values['new-since'] ? Date.now() - durationFlag('--new-since', values['new-since']) : undefined;
   const store = new Store(config(values).clickhouse);
   try {
-    let rows = await inventory(store, { net, port });
-    if (since !== undefined) rows = rows.filter((r) => r.first_seen >= since);
-    print(rows, !!values.json);
+    print(await services(store, { net, port, newSince }), !!values.json);
   } finally {
     await store.close();
   }
@@ -213,15 +190,13 @@ export async function hostCommand(argv: string[]): Promise<number> {
   if (!ip) throw usage(`host: not an IP address: ${JSON.stringify(positionals[0])}`);
   const store = new Store(config(values).clickhouse);
   try {
-    const rows = await inventory(store, { ip });
-    const history = await store.history(ip);
-    const alerts = await store.alerts({ ip });
-    const verifications = await store.verificationHistory(ip);
+    const view = await host(store, ip);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ ip, services: rows, history, verifications, alerts })}\n`);
+      process.stdout.write(`${JSON.stringify(view)}\n`);
       return 0;
     }
-    print(rows, false);
+    const { history, verifications, alerts } = view;
+    print(view.services, false);
     if (history.length) {
       process.stdout.write(
         '\nhistory:\n' +

@@ -5,7 +5,7 @@ export function isoMs(ms: number): string {
 }
 
 /** An integer with thousands separators: 1,234,567. (Not toLocaleString: its first call loads
- * ICU data, ~10 ms of every `porthole replay`.) */
+ * ICU data, a start-up cost every `porthole replay` would pay; see benchmarks/README.md.) */
 export function num(n: number): string {
   const r = Math.round(n);
   const digits = String(Math.abs(r));
@@ -29,10 +29,9 @@ export function table(header: string[], rows: string[][]): string {
 
 /**
  * Observations as JSON lines (each line what JSON.stringify gives for one). One JSON.stringify
- * of the array, its separators then turned into newlines: a call per object cost ~1.5 µs each
- * (~20 ms of the replay benchmark's 12,600, at the end where nothing else runs). `},{"v":` can
- * only be a separator: inside a JSON string its quote would be escaped, and every Observation's
- * first key is "v".
+ * of the array, its separators then turned into newlines, rather than a call per object (the
+ * saving: benchmarks/README.md). `},{"v":` can only be a separator: inside a JSON string its
+ * quote would be escaped, and every Observation's first key is "v".
  */
 export function jsonLines(obs: ReadonlyArray<{ v: number }>): string {
   if (obs.length === 0) return '';

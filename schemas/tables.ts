@@ -2,148 +2,216 @@
 // turns them into CREATE statements that run on Debian's 18.16 and on current ClickHouse
 // (no IPv4/IPv6 types, TTL, CODEC, DateTime64, LowCardinality or SimpleAggregateFunction;
 // addresses as FixedString(16) computed from canonical text). The generated SQL is committed in
-// schemas/generated/clickhouse.sql and a test fails when it drifts.
+// schemas/generated/clickhouse.sql and a test fails when it drifts. The TS type of a table's
+// rows (`RowOf`) is derived from its column types, so a row and its table cannot disagree.
 
+import type { Field } from './fields.js';
 import { observationSchema } from './observation.js';
 
-export interface Column {
-  name: string;
-  type: string;
+/** The ClickHouse column types Porthole uses (each has a TS type in `TsOfColumn`). */
+export type ColumnType =
+  | 'String'
+  | 'Date'
+  | 'DateTime'
+  | 'FixedString(16)'
+  | 'UInt8'
+  | 'UInt16'
+  | 'UInt32'
+  | 'UInt64'
+  | `Nullable(${'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'String'})`;
+
+export interface Column<N extends string = string, T extends ColumnType = ColumnType> {
+  name: N;
+  type: T;
   /** MATERIALIZED expression (computed by ClickHouse on insert, never inserted). */
   materialized?: string;
   doc: string;
 }
 
-export interface Table {
+export interface Table<C extends Column = Column> {
   name: string;
   doc: string;
-  columns: Column[];
+  columns: readonly C[];
   engine: string; // e.g. ReplacingMergeTree(version)
   partitionBy?: string;
-  orderBy: string[];
+  orderBy: readonly string[];
 }
+
+/** The TS type of a value of a column type, as inserted and as read back (after compat.u64). */
+type TsOfColumn<T> = T extends `Nullable(${infer I})`
+  ? TsOfColumn<I> | null
+  : T extends 'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'DateTime'
+    ? number
+    : string;
+
+/** A row of a table as inserted: every column but the MATERIALIZED ones. */
+export type RowOf<T extends Table> = {
+  [C in T['columns'][number] as C extends { materialized: string } ? never : C['name']]: TsOfColumn<C['type']>;
+};
+
+const col = <const N extends string, const T extends ColumnType>(name: N, type: T, doc: string): Column<N, T> => ({
+  name,
+  type,
+  doc,
+});
 
 /** The 16-byte form of a canonical address column: IPv4 as ::ffff:a.b.c.d (works on both). */
 export const ipNum = (col: string): string =>
   `IPv6StringToNum(concat(if(position(${col}, ':') > 0, '', '::ffff:'), ${col}))`;
 
-const CH_TYPES: Record<string, string> = { 8: 'UInt8', 16: 'UInt16', 32: 'UInt32', 53: 'UInt64' };
+const ipNumColumn = {
+  name: 'ip_num',
+  type: 'FixedString(16)',
+  materialized: ipNum('ip'),
+  doc: 'ip as 16 bytes',
+} as const satisfies Column;
+
+type UIntType<F> = F extends { bits: 8 }
+  ? 'UInt8'
+  : F extends { bits: 16 }
+    ? 'UInt16'
+    : F extends { bits: 32 }
+      ? 'UInt32'
+      : 'UInt64';
+type ColumnTypeOfField<F extends Field> = F extends { kind: 'const' }
+  ? 'UInt8'
+  : F extends { kind: 'uint'; nullable: true }
+    ? `Nullable(${UIntType<F>})`
+    : F extends { kind: 'uint' }
+      ? UIntType<F>
+      : F extends { nullable: true }
+        ? 'Nullable(String)'
+        : 'String';
+type ObservationColumn = {
+  [K in keyof typeof observationSchema & string]: Column<K, ColumnTypeOfField<(typeof observationSchema)[K]>>;
+}[keyof typeof observationSchema & string];
+
+const CH_TYPES: Record<string, ColumnType> = { 8: 'UInt8', 16: 'UInt16', 32: 'UInt32', 53: 'UInt64' };
 
 /** Columns for every Observation field, from the one Observation definition. */
-function observationColumns(): Column[] {
-  return Object.entries(observationSchema).map(([name, f]) => {
+function observationColumns(): ObservationColumn[] {
+  return Object.entries(observationSchema).map(([name, f]: [string, Field]) => {
     let type: string;
     if (f.kind === 'uint') type = CH_TYPES[f.bits];
     else if (f.kind === 'const') type = 'UInt8';
     else type = 'String';
     if ('nullable' in f && f.nullable) type = `Nullable(${type})`;
-    return { name, type, doc: f.doc };
+    return { name, type, doc: f.doc } as ObservationColumn;
   });
 }
 
 /** The key columns of anything about one endpoint: address (text and 16 bytes), protocol, port. */
-const endpointColumns = (): Column[] => [
-  { name: 'ip', type: 'String', doc: 'server address, canonical text' },
-  { name: 'ip_num', type: 'FixedString(16)', materialized: ipNum('ip'), doc: 'ip as 16 bytes' },
-  { name: 'proto', type: 'String', doc: 'tcp' },
-  { name: 'port', type: 'UInt16', doc: 'server port' },
-];
+const endpointColumns = () =>
+  [
+    col('ip', 'String', 'server address, canonical text'),
+    ipNumColumn,
+    col('proto', 'String', 'tcp'),
+    col('port', 'UInt16', 'server port'),
+  ] as const;
 
-export const TABLES: Table[] = [
-  {
-    name: 'observations',
-    doc: 'every Observation as received; duplicates (redelivery, resends) collapse on the order key',
-    columns: [
-      { name: 'day', type: 'Date', doc: 'UTC day of window_start (partition)' },
-      ...observationColumns(),
-      { name: 'ip_num', type: 'FixedString(16)', materialized: ipNum('ip'), doc: 'ip as 16 bytes' },
-      { name: 'client_outside', type: 'UInt8', doc: '1 when sample_client is outside the home networks' },
-      { name: 'ingested_at', type: 'DateTime', doc: 'when the analyzer stored it' },
-    ],
-    engine: 'ReplacingMergeTree()',
-    partitionBy: 'day',
-    orderBy: ['ip', 'proto', 'port', 'sensor', 'window_start'],
-  },
-  {
-    name: 'endpoint_states',
-    doc: 'state of each tracked endpoint; the row with the highest version wins',
-    columns: [
-      ...endpointColumns(),
-      { name: 'state', type: 'String', doc: 'new | verifying | active | stale | reopened' },
-      { name: 'since', type: 'UInt64', doc: 'ms since the epoch the state was entered' },
-      { name: 'first_seen', type: 'UInt64', doc: 'ms' },
-      { name: 'last_seen', type: 'UInt64', doc: 'ms' },
-      { name: 'reason', type: 'String', doc: 'why: learning, expected, alerted, syn_proxy, not_seen…' },
-      { name: 'version', type: 'UInt64', doc: 'monotonic per endpoint (ms of the change)' },
-    ],
-    engine: 'ReplacingMergeTree(version)',
-    orderBy: ['ip', 'proto', 'port'],
-  },
-  {
-    name: 'alerts',
-    doc: 'one row per alert; alert_id is deterministic so a redelivered batch cannot add a second',
-    columns: [
-      { name: 'day', type: 'Date', doc: 'UTC day (partition)' },
-      { name: 'alert_id', type: 'String', doc: 'kind|ip|proto|port[|epoch]' },
-      { name: 'ts', type: 'UInt64', doc: 'ms' },
-      { name: 'kind', type: 'String', doc: 'new_service | reopened_service | syn_proxy_host' },
-      { name: 'severity', type: 'String', doc: 'low | medium | high' },
-      { name: 'ip', type: 'String', doc: 'server address' },
-      { name: 'proto', type: 'String', doc: 'tcp' },
-      { name: 'port', type: 'UInt16', doc: '0 for host-level alerts' },
-      { name: 'message', type: 'String', doc: 'one line for humans' },
-      { name: 'details', type: 'String', doc: 'JSON' },
-    ],
-    engine: 'ReplacingMergeTree()',
-    partitionBy: 'day',
-    orderBy: ['alert_id'],
-  },
-  {
-    name: 'alert_deliveries',
-    doc: 'which sink took which alert (the outbox: undelivered alerts are retried)',
-    columns: [
-      { name: 'alert_id', type: 'String', doc: 'alerts.alert_id' },
-      { name: 'sink', type: 'String', doc: 'kafka | webhook:<url>' },
-      { name: 'delivered_at', type: 'UInt64', doc: 'ms' },
-    ],
-    engine: 'ReplacingMergeTree()',
-    orderBy: ['alert_id', 'sink'],
-  },
-  {
-    name: 'verifications',
-    doc: 'every active verification of an endpoint (nmap -sV), newest last; status pending until done',
-    columns: [
-      { name: 'day', type: 'Date', doc: 'UTC day (partition)' },
-      ...endpointColumns(),
-      { name: 'ts', type: 'UInt64', doc: 'ms: when requested (pending) or finished' },
-      {
-        name: 'status',
-        type: 'String',
-        doc: 'pending | verified_open | filtered_to_scanner | closed_now | unverifiable | refused',
-      },
-      { name: 'nmap_state', type: 'String', doc: "nmap's port state" },
-      { name: 'reason', type: 'String', doc: "nmap's reason, or why it was refused / unverifiable" },
-      { name: 'service', type: 'String', doc: 'service name' },
-      { name: 'product', type: 'String', doc: 'product' },
-      { name: 'version', type: 'String', doc: 'version' },
-      { name: 'extrainfo', type: 'String', doc: 'extra info' },
-      { name: 'cpe', type: 'String', doc: 'CPEs, space-separated' },
-      { name: 'duration_ms', type: 'UInt32', doc: 'nmap run time' },
-      { name: 'attempt', type: 'UInt8', doc: '1, or 2 for the slow-host retry' },
-    ],
-    engine: 'ReplacingMergeTree()',
-    partitionBy: 'day',
-    orderBy: ['ip', 'proto', 'port', 'ts', 'status'],
-  },
-  {
-    name: 'meta',
-    doc: 'analyzer facts that outlive a process (first start, for the learning period)',
-    columns: [
-      { name: 'key', type: 'String', doc: 'name' },
-      { name: 'value', type: 'String', doc: 'value' },
-      { name: 'version', type: 'UInt64', doc: 'ms' },
-    ],
-    engine: 'ReplacingMergeTree(version)',
-    orderBy: ['key'],
-  },
-];
+export const OBSERVATIONS = {
+  name: 'observations',
+  doc: 'every Observation as received; duplicates (redelivery, resends) collapse on the order key',
+  columns: [
+    col('day', 'Date', 'UTC day of window_start (partition)'),
+    ...observationColumns(),
+    ipNumColumn,
+    col('client_outside', 'UInt8', '1 when sample_client is outside the home networks'),
+    col('ingested_at', 'DateTime', 'when the analyzer stored it'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  partitionBy: 'day',
+  orderBy: ['ip', 'proto', 'port', 'sensor', 'window_start'],
+} as const satisfies Table;
+
+export const ENDPOINT_STATES = {
+  name: 'endpoint_states',
+  doc: 'state of each tracked endpoint; the row with the highest version wins',
+  columns: [
+    ...endpointColumns(),
+    // `verifying` is never stored: the inventory derives it from a pending verification
+    col('state', 'String', 'new | active | stale | reopened'),
+    col('since', 'UInt64', 'ms since the epoch the state was entered'),
+    col('first_seen', 'UInt64', 'ms'),
+    col('last_seen', 'UInt64', 'ms'),
+    col('reason', 'String', 'why: learning, expected, alerted, syn_proxy, not_seen…'),
+    col('version', 'UInt64', 'monotonic per endpoint (ms of the change)'),
+  ],
+  engine: 'ReplacingMergeTree(version)',
+  orderBy: ['ip', 'proto', 'port'],
+} as const satisfies Table;
+
+export const ALERTS = {
+  name: 'alerts',
+  doc: 'one row per alert; alert_id is deterministic so a redelivered batch cannot add a second',
+  columns: [
+    col('day', 'Date', 'UTC day (partition)'),
+    col('alert_id', 'String', 'kind|ip|proto|port[|epoch]'),
+    col('ts', 'UInt64', 'ms'),
+    col('kind', 'String', 'new_service | reopened_service | syn_proxy_host | service_changed'),
+    col('severity', 'String', 'low | medium | high'),
+    col('ip', 'String', 'server address'),
+    col('proto', 'String', 'tcp'),
+    col('port', 'UInt16', '0 for host-level alerts'),
+    col('message', 'String', 'one line for humans'),
+    col('details', 'String', 'JSON'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  partitionBy: 'day',
+  orderBy: ['alert_id'],
+} as const satisfies Table;
+
+export const ALERT_DELIVERIES = {
+  name: 'alert_deliveries',
+  doc: 'which sink took which alert (the outbox: undelivered alerts are retried)',
+  columns: [
+    col('alert_id', 'String', 'alerts.alert_id'),
+    col('sink', 'String', 'kafka | webhook:<url>'),
+    col('delivered_at', 'UInt64', 'ms'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  orderBy: ['alert_id', 'sink'],
+} as const satisfies Table;
+
+export const VERIFICATIONS = {
+  name: 'verifications',
+  doc: 'every active verification of an endpoint (nmap -sV), newest last; status pending until done',
+  columns: [
+    col('day', 'Date', 'UTC day (partition)'),
+    ...endpointColumns(),
+    col('ts', 'UInt64', 'ms: when requested (pending) or finished'),
+    col('status', 'String', 'pending | verified_open | filtered_to_scanner | closed_now | unverifiable | refused'),
+    col('nmap_state', 'String', "nmap's port state"),
+    col('reason', 'String', "nmap's reason, or why it was refused / unverifiable"),
+    col('service', 'String', 'service name'),
+    col('product', 'String', 'product'),
+    col('version', 'String', 'version'),
+    col('extrainfo', 'String', 'extra info'),
+    col('cpe', 'String', 'CPEs, space-separated'),
+    col('duration_ms', 'UInt32', 'nmap run time'),
+    col('attempt', 'UInt8', '1, or 2 for the slow-host retry'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  partitionBy: 'day',
+  orderBy: ['ip', 'proto', 'port', 'ts', 'status'],
+} as const satisfies Table;
+
+export const META = {
+  name: 'meta',
+  doc: 'analyzer facts that outlive a process (first start, for the learning period)',
+  columns: [col('key', 'String', 'name'), col('value', 'String', 'value'), col('version', 'UInt64', 'ms')],
+  engine: 'ReplacingMergeTree(version)',
+  orderBy: ['key'],
+} as const satisfies Table;
+
+/** Every table, in creation order. */
+export const TABLES = [OBSERVATIONS, ENDPOINT_STATES, ALERTS, ALERT_DELIVERIES, VERIFICATIONS, META] as const;
+
+export type TableName = (typeof TABLES)[number]['name'];
+/** The row type of a table by name: `RowOfTable<'alerts'>`. */
+export type RowOfTable<N extends TableName> = RowOf<Extract<(typeof TABLES)[number], { name: N }>>;
+
+export type ObservationRow = RowOf<typeof OBSERVATIONS>;
+export type StateRow = RowOf<typeof ENDPOINT_STATES>;
+export type AlertRow = RowOf<typeof ALERTS>;
+export type VerificationRow = RowOf<typeof VERIFICATIONS>;

@@ -6,7 +6,11 @@
 
 import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { AlertRow, Store } from '../store/clickhouse-store.js';
+import { errorMessage } from '../../common/errors.js';
+import type { AlertRow } from '../../schemas/tables.js';
+import { AnalyzerError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { recordDelivery, undelivered } from '../store/writes.js';
 
 export interface Sink {
   name: string;
@@ -27,13 +31,23 @@ export function webhookSink(url: string, slack: boolean): Sink {
     name: `${slack ? 'slack' : 'webhook'}:${url}`,
     async deliver(a) {
       const body = slack ? { text: `[porthole ${a.severity}] ${a.message}` } : toPayload(a);
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(5000),
-      });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(5000),
+        });
+      } catch (err) {
+        throw new AnalyzerError('SINK_FAILED', errorMessage(err), { retriable: true, cause: err });
+      }
+      // `retriable`: whether resending as is may succeed (server error, rate limit); the outbox
+      // resends every undelivered alert each round whatever it says
+      if (!res.ok)
+        throw new AnalyzerError('SINK_FAILED', `HTTP ${res.status}`, {
+          retriable: res.status >= 500 || res.status === 429,
+        });
     },
   };
 }
@@ -68,25 +82,23 @@ export function createOutbox(store: Store, sinks: Sink[], logger: Logger): { rou
       let sent = 0;
       try {
         for (const sink of sinks) {
-          const pending = await store.undelivered(sink.name);
+          const pending = await undelivered(store, sink.name);
           for (const a of pending) {
             try {
               await sink.deliver(a);
             } catch (err) {
               if (!failing.has(sink.name))
-                logger.warn({ sink: sink.name, err: (err as Error).message }, 'alert sink failing; will retry');
+                logger.warn({ sink: sink.name, err: errorMessage(err) }, 'alert sink failing; will retry');
               failing.add(sink.name);
               break;
             }
             failing.delete(sink.name);
-            await store.insert('alert_deliveries', [
-              { alert_id: a.alert_id, sink: sink.name, delivered_at: Date.now() },
-            ]);
+            await recordDelivery(store, a.alert_id, sink.name, Date.now());
             sent++;
           }
         }
       } catch (err) {
-        logger.warn({ err: (err as Error).message }, 'alert outbox round failed; will retry');
+        logger.warn({ err: errorMessage(err) }, 'alert outbox round failed; will retry');
       } finally {
         busy = false;
       }

@@ -1,17 +1,20 @@
 // Merges the rows of batches processed at the same time (one per Kafka partition) into shared
-// ClickHouse inserts. Every insert makes a new part on disk (a directory with two files per
-// column), and on this project's test machine creating those files cost more than parsing the
-// rows: merging three partitions' batches into one insert cut the parts made threefold
-// (benchmarks/README.md). A group is flushed as soon as every batch in progress has added its
-// rows, when it reaches `maxRows`, or `lingerMs` after it opened, whichever comes first.
+// ClickHouse inserts: every insert makes a new part on disk (a directory with files per column),
+// so the rule is as few inserts as the batches in progress allow, never more than `maxRows` rows
+// each (what that saves: benchmarks/README.md). A group is flushed as soon as every batch in
+// progress has added its rows, when it reaches `maxRows`, or `lingerMs` after it opened,
+// whichever comes first; a lone batch waits for nothing.
 // Each caller's promise settles with the insert that carried its rows. If a merged insert is
 // refused for a reason retrying cannot fix, each caller's rows are tried alone, so one bad
 // batch cannot take the others down with it.
 
-export type InsertFn = (table: string, rows: object[]) => Promise<void>;
+import { isRetriable } from '../../common/errors.js';
+import type { RowOfTable, TableName } from '../../schemas/tables.js';
+
+export type InsertFn = (table: TableName, rows: readonly object[]) => Promise<void>;
 
 interface Part {
-  rows: object[];
+  rows: readonly object[];
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -23,7 +26,7 @@ interface Group {
 
 export class Coalescer {
   private active = 0; // batches between begin() and end()
-  private readonly groups = new Map<string, Group>(); // open group per table
+  private readonly groups = new Map<TableName, Group>(); // open group per table
 
   constructor(
     private readonly insert: InsertFn,
@@ -42,7 +45,7 @@ export class Coalescer {
   }
 
   /** Insert `rows` into `table` together with other batches' rows; settles when they are stored. */
-  add(table: string, rows: object[]): Promise<void> {
+  add<N extends TableName>(table: N, rows: readonly RowOfTable<N>[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     let g = this.groups.get(table);
     if (!g) {
@@ -56,7 +59,7 @@ export class Coalescer {
     return done;
   }
 
-  private flush(table: string): void {
+  private flush(table: TableName): void {
     const g = this.groups.get(table);
     if (!g) return;
     this.groups.delete(table);
@@ -64,13 +67,13 @@ export class Coalescer {
     void this.store(table, g.parts);
   }
 
-  private async store(table: string, parts: Part[]): Promise<void> {
+  private async store(table: TableName, parts: Part[]): Promise<void> {
     const all = parts.length === 1 ? parts[0].rows : parts.flatMap((p) => p.rows);
     try {
       for (let i = 0; i < all.length; i += this.o.maxRows) await this.insert(table, all.slice(i, i + this.o.maxRows));
       for (const p of parts) p.resolve();
     } catch (err) {
-      if (parts.length === 1 || (err as { retriable?: boolean }).retriable) {
+      if (parts.length === 1 || isRetriable(err)) {
         for (const p of parts) p.reject(err);
         return;
       }

@@ -15,6 +15,8 @@
 //  - joins only on aliased subqueries; the new MergeTree syntax only (current versions refuse
 //    `MergeTree(date, key, 8192)`).
 
+import { AnalyzerError } from '../errors.js';
+
 /** A UInt64 read from JSON output, whichever way the server wrote it. */
 export function u64(v: unknown): number {
   return typeof v === 'number' ? v : Number(v as string);
@@ -23,7 +25,7 @@ export function u64(v: unknown): number {
 /** A string literal for SQL: quoted, with backslash and quote escaped, no control bytes. */
 export function lit(v: string | number): string {
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+    if (!Number.isFinite(v)) throw new AnalyzerError('BAD_SQL_VALUE', `not a finite number: ${v}`);
     return String(v);
   }
   let out = "'";
@@ -39,7 +41,8 @@ export function lit(v: string | number): string {
 
 /** A database or table name: letters, digits and underscore only (refused otherwise). */
 export function ident(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) throw new Error(`not a valid identifier: ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name))
+    throw new AnalyzerError('BAD_SQL_VALUE', `not a valid identifier: ${JSON.stringify(name)}`);
   return name;
 }
 

@@ -1,7 +1,7 @@
 // The seam between the store and a ClickHouse engine: four operations, two implementations.
 // `httpEngine` talks to a ClickHouse server with @clickhouse/client (production; Debian's 18.16
 // in tests); `chdbEngine` runs the current ClickHouse (26.x) in-process through the `chdb`
-// package, so every statement the store issues is also proven on a current engine (issue 6).
+// package, so every statement the store issues is also proven on a current engine.
 // Inserts are always JSONEachRow.
 
 import { createRequire } from 'node:module';

@@ -3,6 +3,7 @@
 // apart with a longer timeout.
 
 import { XMLParser } from 'fast-xml-parser';
+import { AnalyzerError } from '../errors.js';
 
 export interface PortResult {
   port: number;
@@ -33,7 +34,7 @@ const arr = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.is
 export function parseNmapXml(xml: string): NmapResult {
   const doc = parser.parse(xml) as { nmaprun?: { host?: Array<Record<string, unknown>>; runstats?: unknown } };
   const run = doc.nmaprun;
-  if (!run) throw new Error('not nmap XML output');
+  if (!run) throw new AnalyzerError('NMAP_FAILED', 'not nmap XML output');
   const host = arr(run.host)[0];
   if (!host) return { ports: [], timedOut: true, hostState: null };
   const status = host.status as { state?: string } | undefined;

@@ -4,13 +4,8 @@
 // addresses outside the allowed networks are refused and recorded, never scanned.
 // Pure scheduling: the scan itself and the storage are injected.
 
+import { type EndpointId, endpointKey } from '../../schemas/endpoint.js';
 import { type Cidr, inAny } from '../policy.js';
-
-export interface Endpoint {
-  ip: string;
-  proto: string;
-  port: number;
-}
 
 export interface SchedulerOptions {
   allowed: Cidr[];
@@ -21,7 +16,7 @@ export interface SchedulerOptions {
   /** Scan one host's ports; resolves when the results are stored. */
   scan(ip: string, ports: number[]): Promise<void>;
   /** Record a refusal (out of scope) without scanning. */
-  refuse(e: Endpoint, why: string): Promise<void>;
+  refuse(e: EndpointId, why: string): Promise<void>;
   /** Last finished verification per endpoint key, ms (to honour minIntervalMs). */
   lastVerified: Map<string, number>;
 }
@@ -35,9 +30,6 @@ export function createScheduler(o: SchedulerOptions) {
   let running = 0;
   let refused = 0;
   let skipped = 0;
-  let idleWaiters: Array<() => void> = [];
-
-  const key = (e: Endpoint): string => `${e.ip}|${e.proto}|${e.port}`;
 
   function pump(): void {
     const now = Date.now();
@@ -58,17 +50,16 @@ export function createScheduler(o: SchedulerOptions) {
         .catch(() => {})
         .finally(() => {
           running--;
-          for (const p of ports) queued.delete(`${ip}|tcp|${p}`);
+          for (const port of ports) queued.delete(endpointKey({ ip, proto: 'tcp', port }));
           pump();
-          if (running === 0 && ready.length === 0 && waiting.size === 0) for (const w of idleWaiters.splice(0)) w();
         });
     }
   }
 
   return {
     /** Ask for a verification; returns what happened to the request. */
-    async request(e: Endpoint): Promise<'queued' | 'duplicate' | 'too_soon' | 'refused'> {
-      const k = key(e);
+    async request(e: EndpointId): Promise<'queued' | 'duplicate' | 'too_soon' | 'refused'> {
+      const k = endpointKey(e);
       if (queued.has(k)) return 'duplicate';
       if (!inAny(e.ip, o.allowed)) {
         refused++;
@@ -100,15 +91,9 @@ export function createScheduler(o: SchedulerOptions) {
       return 'queued';
     },
     stats: () => ({ running, waitingHosts: waiting.size, queued: queued.size, refused, skipped }),
-    /** Resolves when nothing is waiting or running. */
-    idle(): Promise<void> {
-      if (running === 0 && waiting.size === 0 && ready.length === 0) return Promise.resolve();
-      return new Promise((r) => idleWaiters.push(r));
-    },
     stop(): void {
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
-      idleWaiters = [];
     },
   };
 }

@@ -6,65 +6,42 @@
 // verifications table; a changed product/version raises a service_changed alert, which the
 // analyzer's outbox delivers like any other.
 
-import { execFile } from 'node:child_process';
-import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
+import { errorMessage } from '../../common/errors.js';
+import { ensureTopics, kafkaClient, topicSpec } from '../../common/kafka.js';
+import { type EndpointId, endpointKey } from '../../schemas/endpoint.js';
+import type { VerificationRow } from '../../schemas/tables.js';
+import { TOPICS } from '../../schemas/topics.js';
 import type { AnalyzerConfig } from '../config.js';
+import { AnalyzerError } from '../errors.js';
 import { inAny } from '../policy.js';
-import { Store } from '../store/clickhouse-store.js';
+import { serviceChangedAlert } from '../rules.js';
+import { migrate } from '../store/migrate.js';
+import { latestVerifications } from '../store/queries.js';
+import { Store } from '../store/store.js';
+import { insertRows, pendingVerifications } from '../store/writes.js';
 import { nmapArgs } from './nmap-args.js';
+import { runNmap } from './nmap-run.js';
 import { type NmapResult, parseNmapXml, type PortResult } from './nmap-xml.js';
-import { createScheduler, type Endpoint } from './scheduler.js';
-
-export type VerifyStatus =
-  | 'pending'
-  | 'verified_open'
-  | 'filtered_to_scanner'
-  | 'closed_now'
-  | 'unverifiable'
-  | 'refused';
-
-const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-
-export function statusOf(p: PortResult | undefined): VerifyStatus {
-  if (!p) return 'unverifiable';
-  if (p.state === 'open') return 'verified_open';
-  if (p.state === 'filtered') return 'filtered_to_scanner';
-  if (p.state === 'closed') return 'closed_now';
-  return 'unverifiable';
-}
-
-function runNmap(cmd: string[], args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      cmd[0],
-      [...cmd.slice(1), ...args],
-      { timeout: timeoutMs, maxBuffer: 16 << 20, killSignal: 'SIGKILL' },
-      (err, stdout, stderr) => {
-        if (err)
-          reject(new Error(`nmap failed: ${err.message.split('\n')[0]} ${String(stderr).trim().split('\n')[0] ?? ''}`));
-        else resolve(stdout);
-      },
-    );
-  });
-}
+import { statusOf, verificationRow } from './results.js';
+import { createScheduler } from './scheduler.js';
 
 export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<number> {
   const v = cfg.verify;
   const store = new Store(cfg.clickhouse);
-  await store.migrate();
+  await migrate(store);
   if (v.allowed.length === 0) logger.warn('verify.allowedNetworks is empty: every verification will be refused');
   const scan = v.scanType === 'auto' ? (process.getuid?.() === 0 ? 'syn' : 'connect') : v.scanType;
 
   // what was verified when, and with which product/version
   const lastVerified = new Map<string, number>();
   const lastProduct = new Map<string, string>();
-  for (const [k, r] of await store.latestVerifications(undefined, true)) {
+  for (const [k, r] of await latestVerifications(store, undefined, true)) {
     lastVerified.set(k, r.ts);
     if (r.status === 'verified_open') lastProduct.set(k, `${r.product} ${r.version}`.trim());
   }
 
-  const record = async (rows: object[]): Promise<void> => store.insert('verifications', rows);
+  const record = (rows: VerificationRow[]): Promise<void> => insertRows(store, 'verifications', rows);
 
   async function nmapOnce(
     ip: string,
@@ -85,11 +62,14 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
       const result = parseNmapXml(await runNmap(v.nmapCommand, args, timeout + 30_000));
       return { result, error: result.timedOut ? `host timeout (${timeout} ms)` : '' };
     } catch (err) {
-      return { result: null, error: (err as Error).message };
+      return { result: null, error: errorMessage(err) };
     }
   }
 
   async function scanHost(ip: string, ports: number[]): Promise<void> {
+    // the scheduler refuses these before they get here; nmap is never pointed outside the scope
+    if (!inAny(ip, v.allowed))
+      throw new AnalyzerError('OUT_OF_SCOPE', `${ip} is outside verify.allowedNetworks: not scanned`);
     const started = Date.now();
     // one run for all of the host's new ports; when the host times out (a port that accepts and
     // stays silent holds -sV), each port is retried apart with the longer slow-host timeout
@@ -113,50 +93,25 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
     const now = Date.now();
     const rows = ports.map((port) => {
       const { p, ok, error, attempt } = outcome.get(port)!;
-      const status = ok ? statusOf(p) : 'unverifiable';
-      return {
-        day: day(now),
-        ip,
-        proto: 'tcp',
-        port,
-        ts: now,
-        status,
-        nmap_state: p?.state ?? '',
-        reason: p?.reason || error,
-        service: p?.service ?? '',
-        product: p?.product ?? '',
-        version: p?.version ?? '',
-        extrainfo: p?.extrainfo ?? '',
-        cpe: (p?.cpe ?? []).join(' '),
-        duration_ms: now - started,
+      return verificationRow({ ip, proto: 'tcp', port }, now, ok ? statusOf(p) : 'unverifiable', p?.reason || error, {
+        p,
+        durationMs: now - started,
         attempt,
-      };
+      });
     });
     await record(rows);
     const changes = [];
     for (const r of rows) {
-      const k = `${ip}|tcp|${r.port}`;
+      const k = endpointKey(r);
       lastVerified.set(k, now);
       if (r.status !== 'verified_open') continue;
       const pv = `${r.product} ${r.version}`.trim();
       const before = lastProduct.get(k);
-      if (before !== undefined && pv && before !== pv) {
-        changes.push({
-          day: day(now),
-          alert_id: `service_changed|${k}|${now}`,
-          ts: now,
-          kind: 'service_changed',
-          severity: 'medium',
-          ip,
-          proto: 'tcp',
-          port: r.port,
-          message: `${ip.includes(':') ? `[${ip}]` : ip}:${r.port}/tcp changed from "${before}" to "${pv}"`,
-          details: JSON.stringify({ before, after: pv, cpe: r.cpe }),
-        });
-      }
+      if (before !== undefined && pv && before !== pv)
+        changes.push(serviceChangedAlert(r, { before, after: pv, cpe: r.cpe }, now));
       if (pv) lastProduct.set(k, pv);
     }
-    await store.insert('alerts', changes);
+    await insertRows(store, 'alerts', changes);
     logger.info(
       {
         ip,
@@ -174,50 +129,24 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
     batchDelayMs: v.batchDelayMs,
     lastVerified,
     scan: (ip, ports) =>
-      scanHost(ip, ports).catch((err) => logger.error({ ip, err: (err as Error).message }, 'verification failed')),
-    refuse: async (e: Endpoint, why: string) => {
+      scanHost(ip, ports).catch((err) => logger.error({ ip, err: errorMessage(err) }, 'verification failed')),
+    refuse: async (e: EndpointId, why: string) => {
       logger.warn({ ip: e.ip, port: e.port, why }, 'verification refused');
-      const now = Date.now();
-      await record([
-        {
-          day: day(now),
-          ip: e.ip,
-          proto: e.proto,
-          port: e.port,
-          ts: now,
-          status: 'refused',
-          nmap_state: '',
-          reason: why,
-          service: '',
-          product: '',
-          version: '',
-          extrainfo: '',
-          cpe: '',
-          duration_ms: 0,
-          attempt: 0,
-        },
-      ]);
+      await record([verificationRow(e, Date.now(), 'refused', why)]);
     },
   });
 
   // pending verifications from before a restart
-  const pending = await store.pendingVerifications();
+  const pending = await pendingVerifications(store);
   for (const p of pending) await scheduler.request(p);
   if (pending.length) logger.info({ pending: pending.length }, 'resumed pending verifications');
 
-  const kafka = new Kafka({
-    clientId: `${cfg.kafka.clientId}-verifier`,
-    brokers: cfg.kafka.brokers,
-    logLevel: logLevel.NOTHING,
-  });
-  // the analyzer creates the alerts topic too; whichever starts first does
+  const kafka = kafkaClient({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-verifier` }, 'default');
+  // the analyzer creates the alerts topic too; whichever starts first does (a failure here
+  // shows at subscribe)
   const admin = kafka.admin();
   await admin.connect();
-  if (!(await admin.listTopics()).includes(cfg.kafka.alertsTopic)) {
-    await admin
-      .createTopics({ waitForLeaders: true, topics: [{ topic: cfg.kafka.alertsTopic, numPartitions: 1 }] })
-      .catch(() => {});
-  }
+  await ensureTopics(admin, [topicSpec(cfg.kafka.alertsTopic, TOPICS.alerts)]).catch(() => []);
   await admin.disconnect();
   const consumer = kafka.consumer({ groupId: v.groupId });
   await consumer.connect();
@@ -233,27 +162,9 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
       if ((a.kind !== 'new_service' && a.kind !== 'reopened_service') || !a.ip || !a.port) return;
       const e = { ip: a.ip, proto: a.proto ?? 'tcp', port: a.port };
       const now = Date.now();
-      const k = `${e.ip}|${e.proto}|${e.port}`;
-      const recent = lastVerified.get(k);
-      if (inAny(e.ip, v.allowed) && (recent === undefined || now - recent >= v.minIntervalMs)) {
-        await record([
-          {
-            day: day(now),
-            ...e,
-            ts: now,
-            status: 'pending',
-            nmap_state: '',
-            reason: a.kind,
-            service: '',
-            product: '',
-            version: '',
-            extrainfo: '',
-            cpe: '',
-            duration_ms: 0,
-            attempt: 0,
-          },
-        ]);
-      }
+      const recent = lastVerified.get(endpointKey(e));
+      if (inAny(e.ip, v.allowed) && (recent === undefined || now - recent >= v.minIntervalMs))
+        await record([verificationRow(e, now, 'pending', a.kind)]);
       const r = await scheduler.request(e);
       logger.debug({ ...e, request: r }, 'verification requested');
     },

@@ -11,8 +11,8 @@ import { kafkaClient, readTopic } from '../support/kafka.js';
 import { observation } from '../support/observations.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
 import type { Observation } from '../../schemas/observation.js';
+import { sleep } from '../../common/time.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 let env: AnalyzerEnv | null = null;
 const procs: PortholeProc[] = [];
 let server: Server | null = null;

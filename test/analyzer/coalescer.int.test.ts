@@ -3,25 +3,27 @@
 // others' rows down with them.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Store } from '../../analyzer/store/clickhouse-store.js';
-import { Coalescer } from '../../analyzer/store/coalescer.js';
+import { Coalescer, type InsertFn } from '../../analyzer/store/coalescer.js';
 import { httpEngine } from '../../analyzer/store/engine.js';
+import { migrate } from '../../analyzer/store/migrate.js';
+import { Store } from '../../analyzer/store/store.js';
 import { CH_URL, chQuery, dropDb, randomDb } from '../support/clickhouse.js';
 import { observation } from '../support/observations.js';
+import { isoDay, sleep } from '../../common/time.js';
 
 const db = randomDb();
 const engine = httpEngine({ url: CH_URL, user: 'default', password: null });
 const store = new Store({ database: db, engine });
 let inserts = 0;
-const insert = (t: string, rows: object[]): Promise<void> => {
+const insert: InsertFn = (t, rows) => {
   inserts++;
-  return store.insert(t, rows);
+  return store.insertJson(t, rows);
 };
 
 function rows(host: number, n: number): object[] {
   return Array.from({ length: n }, (_, i) => {
     const o = observation({ ip: `192.0.2.${host}`, port: 1 + i, window_start: Date.now() - 60_000 });
-    return { ...o, day: new Date(o.window_start).toISOString().slice(0, 10), client_outside: 0, ingested_at: 1 };
+    return { ...o, day: isoDay(o.window_start), client_outside: 0, ingested_at: 1 };
   });
 }
 
@@ -37,7 +39,7 @@ const parts = async (): Promise<number> =>
   );
 
 beforeAll(async () => {
-  await store.migrate();
+  await migrate(store);
 });
 afterAll(async () => {
   await store.close();
@@ -54,7 +56,7 @@ describe('Coalescer', () => {
       c.begin();
       c.begin();
       const done = [c.add('observations', rows(1, 100)), c.add('observations', rows(2, 200))];
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       expect(inserts).toBe(0); // still waiting for the third batch
       done.push(c.add('observations', rows(3, 300)));
       await Promise.all(done);

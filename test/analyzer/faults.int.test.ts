@@ -11,10 +11,10 @@ import { kafkaClient, readTopic, readTopicMeta } from '../support/kafka.js';
 import { inventoryOf, observation, sendRetrying, truthOf } from '../support/observations.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
 import type { Observation } from '../../schemas/observation.js';
+import { sleep } from '../../common/time.js';
 
 const local = (...a: string[]): string =>
   execFileSync('bash', ['deploy/local.sh', ...a], { encoding: 'utf8', timeout: 120_000 });
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let env: AnalyzerEnv | null = null;
 const procs: PortholeProc[] = [];

@@ -14,6 +14,7 @@ import { inventoryOf } from '../support/observations.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
 import { replayJson } from '../support/porthole.js';
 import { conversation, ipOf, type Seg } from '../support/scenarios.js';
+import { sleep } from '../../common/time.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'porthole-pipe-'));
 const A = analyzerEnv();
@@ -92,7 +93,7 @@ describe('sensor → Kafka → analyzer → ClickHouse', () => {
           env: {
             ...process.env,
             PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: A.obsTopic,
-            PORTHOLE_KAFKA_STATUS_TOPIC: `${A.obsTopic}.status`,
+            PORTHOLE_KAFKA_STATUS_TOPIC: A.statusTopic,
           },
         },
       ),
@@ -105,7 +106,7 @@ describe('sensor → Kafka → analyzer → ClickHouse', () => {
       rows = A.services();
       const inv = inventoryOf(rows);
       if (inv.size === truth.size && [...truth].every(([k, v]) => inv.get(k)?.handshakes === v.handshakes)) break;
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
     }
     expect(Object.fromEntries([...inventoryOf(rows)].sort())).toEqual(Object.fromEntries([...truth].sort()));
     const byKey = new Map(rows.map((r) => [`${r.ip}|${r.port}`, r]));
@@ -119,7 +120,7 @@ describe('sensor → Kafka → analyzer → ClickHouse', () => {
       port: number;
       severity: string;
     }>;
-    await new Promise((r) => setTimeout(r, 3000)); // nothing more may come
+    await sleep(3000); // nothing more may come
     const again = (await readTopic(A.alertsTopic, (m) => m.length >= 6, 10_000)) as typeof alerts;
     expect(again.length).toBe(6);
     expect(new Set(alerts.map((a) => `${a.ip}|${a.port}`)).size).toBe(6);

@@ -1,17 +1,39 @@
-// One suite, two engines (issue 6): every statement the store issues — schema creation and
-// migration, inserts, the inventory and history queries, states, alerts and the outbox's
-// NOT IN, verifications, meta, partition retention — runs against Debian's ClickHouse 18.16
+// One suite, two engines: every statement the store issues — schema creation and migration
+// (store/migrate.ts), inserts, meta, the outbox's NOT IN and its delivery records, pending
+// verifications, partition retention (store/writes.ts), states, the inventory and history
+// queries, alerts and verifications (store/queries.ts) — runs against Debian's ClickHouse 18.16
 // (HTTP) and a current ClickHouse (26.x, in-process through `chdb`), with the same assertions.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import * as inventory from '../../analyzer/inventory.js';
 import { cidrRangeHex, parseCidr } from '../../analyzer/policy.js';
-import { Store } from '../../analyzer/store/clickhouse-store.js';
 import { chdbEngine, type Engine, httpEngine } from '../../analyzer/store/engine.js';
+import { migrate } from '../../analyzer/store/migrate.js';
+import {
+  alertRows,
+  latestVerifications,
+  loadStates,
+  observationHistory,
+  serviceRows,
+  verificationHistory,
+} from '../../analyzer/store/queries.js';
+import { Store } from '../../analyzer/store/store.js';
+import {
+  alertIds,
+  dropOldPartitions,
+  getMeta,
+  insertRows,
+  pendingVerifications,
+  recordDelivery,
+  setMeta,
+  undelivered,
+} from '../../analyzer/store/writes.js';
 import { CH_URL, randomDb } from '../support/clickhouse.js';
 import { observation } from '../support/observations.js';
+import { DAY_MS, isoDay } from '../../common/time.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'porthole-chdb-'));
 const engines: Array<[string, () => Engine]> = [
@@ -24,8 +46,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const DAY = 86_400_000;
-
 describe.each(engines)('store on %s', (_name, make) => {
   it('creates, migrates, stores and queries the same way', async () => {
     const engine = make();
@@ -35,14 +55,14 @@ describe.each(engines)('store on %s', (_name, make) => {
       await engine.command(`DROP DATABASE IF EXISTS ${db}`).catch(() => {});
       await store.close();
     });
-    expect(await store.migrate()).toEqual([]);
-    expect(await store.migrate()).toEqual([]); // idempotent
+    expect(await migrate(store)).toEqual([]);
+    expect(await migrate(store)).toEqual([]); // idempotent
     // a column dropped behind our back is added back by the migration
     await engine.command(`ALTER TABLE ${db}.observations DROP COLUMN client_outside`);
-    expect(await store.migrate()).toEqual(['observations.client_outside']);
+    expect(await migrate(store)).toEqual(['observations.client_outside']);
 
     const now = Date.now();
-    const old = now - 40 * DAY;
+    const old = now - 40 * DAY_MS;
     const obs = [
       observation({
         ip: '192.0.2.1',
@@ -76,14 +96,14 @@ describe.each(engines)('store on %s', (_name, make) => {
     ];
     const rows = [...obs, obs[0]].map((o) => ({
       ...o,
-      day: new Date(o.window_start).toISOString().slice(0, 10),
+      day: isoDay(o.window_start),
       client_outside: o.ip === '2001:db8::7' ? 1 : 0,
       ingested_at: Math.floor(now / 1000),
     }));
-    await store.insert('observations', rows.slice(0, 2));
-    await store.insert('observations', rows.slice(2)); // the duplicate of obs[0] arrives in another insert
+    await insertRows(store, 'observations', rows.slice(0, 2));
+    await insertRows(store, 'observations', rows.slice(2)); // the duplicate of obs[0] arrives in another insert
 
-    const services = await store.services();
+    const services = await serviceRows(store);
     expect(
       services.map((s) => [
         s.ip,
@@ -102,16 +122,16 @@ describe.each(engines)('store on %s', (_name, make) => {
     ]);
     expect(services[0].vlans).toEqual([42]);
     expect(services[2]).toMatchObject({ ttl: 57, tcp_window: 1000, mss: 1440, sensors: ['test-sensor'] });
-    expect((await store.services({ net: cidrRangeHex(parseCidr('192.0.2.0/24')!) })).map((s) => s.ip)).toEqual([
+    expect((await serviceRows(store, { net: cidrRangeHex(parseCidr('192.0.2.0/24')!) })).map((s) => s.ip)).toEqual([
       '192.0.2.1',
     ]);
-    expect((await store.services({ net: cidrRangeHex(parseCidr('2001:db8::/32')!) })).map((s) => s.ip)).toEqual([
+    expect((await serviceRows(store, { net: cidrRangeHex(parseCidr('2001:db8::/32')!) })).map((s) => s.ip)).toEqual([
       '2001:db8::7',
     ]);
-    expect((await store.services({ port: 22 })).map((s) => s.ip)).toEqual(['2001:db8::7']);
-    expect((await store.history('192.0.2.1')).map((h) => h.handshakes)).toEqual([2, 3]);
+    expect((await serviceRows(store, { port: 22 })).map((s) => s.ip)).toEqual(['2001:db8::7']);
+    expect((await observationHistory(store, '192.0.2.1')).map((h) => h.handshakes)).toEqual([2, 3]);
 
-    await store.insert('endpoint_states', [
+    await insertRows(store, 'endpoint_states', [
       {
         ip: '192.0.2.1',
         proto: 'tcp',
@@ -135,7 +155,7 @@ describe.each(engines)('store on %s', (_name, make) => {
         version: 5,
       },
     ]);
-    expect((await store.loadStates()).map((s) => [s.ip, s.state, s.version])).toEqual([['192.0.2.1', 'stale', 5]]);
+    expect((await loadStates(store)).map((s) => [s.ip, s.state, s.version])).toEqual([['192.0.2.1', 'stale', 5]]);
 
     const alert = (id: string) => ({
       day: '2026-11-25',
@@ -149,11 +169,11 @@ describe.each(engines)('store on %s', (_name, make) => {
       message: 'm',
       details: '{}',
     });
-    await store.insert('alerts', [alert('a1'), alert('a2'), alert('a1')]);
-    await store.insert('alert_deliveries', [{ alert_id: 'a1', sink: 'kafka', delivered_at: now }]);
-    expect([...(await store.alertIds())].sort()).toEqual(['a1', 'a2']);
-    expect((await store.undelivered('kafka')).map((a) => a.alert_id)).toEqual(['a2']);
-    expect((await store.alerts({ ip: '192.0.2.1' })).length).toBe(2);
+    await insertRows(store, 'alerts', [alert('a1'), alert('a2'), alert('a1')]);
+    await recordDelivery(store, 'a1', 'kafka', now);
+    expect([...(await alertIds(store))].sort()).toEqual(['a1', 'a2']);
+    expect((await undelivered(store, 'kafka')).map((a) => a.alert_id)).toEqual(['a2']);
+    expect((await alertRows(store, { ip: '192.0.2.1' })).length).toBe(2);
 
     const ver = (port: number, ts: number, status: string, product = '') => ({
       day: '2026-11-25',
@@ -172,29 +192,36 @@ describe.each(engines)('store on %s', (_name, make) => {
       duration_ms: 1,
       attempt: 1,
     });
-    await store.insert('verifications', [
+    await insertRows(store, 'verifications', [
       ver(22, 1, 'pending'),
       ver(22, 2, 'verified_open', 'OpenSSH'),
       ver(443, 3, 'pending'),
     ]);
-    const latest = await store.latestVerifications();
+    const latest = await latestVerifications(store);
     expect(latest.get('192.0.2.1|tcp|22')).toMatchObject({ status: 'verified_open', product: 'OpenSSH', ts: 2 });
     expect(latest.get('192.0.2.1|tcp|443')).toMatchObject({ status: 'pending', ts: 3 });
-    expect([...(await store.latestVerifications(undefined, true)).keys()]).toEqual(['192.0.2.1|tcp|22']);
-    expect(await store.pendingVerifications()).toEqual([{ ip: '192.0.2.1', proto: 'tcp', port: 443 }]);
-    expect((await store.verificationHistory('192.0.2.1')).map((v) => `${v.port}:${v.status}`)).toEqual([
+    expect([...(await latestVerifications(store, undefined, true)).keys()]).toEqual(['192.0.2.1|tcp|22']);
+    expect(await pendingVerifications(store)).toEqual([{ ip: '192.0.2.1', proto: 'tcp', port: 443 }]);
+    expect((await verificationHistory(store, '192.0.2.1')).map((v) => `${v.port}:${v.status}`)).toEqual([
       '22:pending',
       '22:verified_open',
       '443:pending',
     ]);
 
-    await store.setMeta('first_start', '123');
-    await store.setMeta('first_start', '456');
-    expect(await store.getMeta('first_start')).toBe('456');
-    expect(await store.getMeta('nope')).toBeNull();
+    // the inventory's join of services, states and verifications (analyzer/inventory.ts)
+    expect(
+      (await inventory.services(store, { port: 443 })).map((r) => [r.ip, r.state, r.verification?.status]),
+    ).toEqual([['192.0.2.1', 'stale', 'pending']]);
+    const h = await inventory.host(store, '192.0.2.1');
+    expect([h.services.length, h.history.length, h.verifications.length, h.alerts.length]).toEqual([1, 2, 3, 2]);
 
-    expect(await store.dropOldPartitions(30)).toEqual([new Date(old).toISOString().slice(0, 10)]);
-    expect((await store.services()).map((s) => s.ip)).toEqual(['192.0.2.1', '2001:db8::7']);
+    await setMeta(store, 'first_start', '123');
+    await setMeta(store, 'first_start', '456');
+    expect(await getMeta(store, 'first_start')).toBe('456');
+    expect(await getMeta(store, 'nope')).toBeNull();
+
+    expect(await dropOldPartitions(store, 30)).toEqual([isoDay(old)]);
+    expect((await serviceRows(store)).map((s) => s.ip)).toEqual(['192.0.2.1', '2001:db8::7']);
     expect(await store.version()).toMatch(/^\d+\.\d+/);
   });
 });

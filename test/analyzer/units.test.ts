@@ -4,7 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Detector } from '../../analyzer/detect.js';
-import { cidrRangeHex, inCidr, parseCidr } from '../../analyzer/policy.js';
+import { AnalyzerError } from '../../analyzer/errors.js';
+import { shownState } from '../../analyzer/inventory.js';
+import { toObservationRow } from '../../analyzer/observation-row.js';
+import { cidrRangeHex, inCidr, isExpected, isScannerProbe, parseCidr } from '../../analyzer/policy.js';
+import { flaggedHostOf, serviceChangedAlert } from '../../analyzer/rules.js';
 import { errorCode, ident, lit, u64 } from '../../analyzer/store/compat.js';
 import { schemaSql } from '../../schemas/ddl.js';
 import { observation } from '../support/observations.js';
@@ -20,8 +24,8 @@ describe('compat', () => {
     expect(lit("a'b\\c")).toBe("'a\\'b\\\\c'");
     expect(lit('x\ny\0')).toBe("'x\\x0ay\\x00'");
     expect(lit(42)).toBe('42');
-    expect(() => lit(NaN)).toThrow();
-    expect(() => ident('db; DROP')).toThrow();
+    expect(() => lit(NaN)).toThrow(AnalyzerError);
+    expect(() => ident('db; DROP')).toThrow(AnalyzerError);
   });
   it('reads UInt64 either way and error codes from text', () => {
     expect(u64('18446744')).toBe(18446744);
@@ -41,6 +45,64 @@ describe('policy', () => {
       '00000000000000000000ffffc0000200',
       '00000000000000000000ffffc00002ff',
     ]);
+  });
+});
+
+describe('policy predicates and the stored row', () => {
+  it('expected services, scanner probes, client_outside and day', () => {
+    const expected = [{ net: parseCidr('192.0.2.0/24')!, port: 443 }];
+    expect(isExpected('192.0.2.9', 443, expected)).toBe(true);
+    expect(isExpected('192.0.2.9', 80, expected)).toBe(false);
+    const o = observation({ ip: '192.0.2.1', port: 22, window_start: 86_400_000 + 5, clients: 1 });
+    expect(isScannerProbe(o, new Set([o.sample_client]))).toBe(true);
+    expect(isScannerProbe({ ...o, clients: 2 }, new Set([o.sample_client]))).toBe(false);
+    const r = toObservationRow({ ...o }, [parseCidr('192.0.2.0/24')!], 7);
+    expect([r.day, r.client_outside, r.ingested_at]).toEqual(['1970-01-02', 1, 7]);
+  });
+});
+
+describe('alert rules and derived states', () => {
+  it('ids are deterministic; a flagged host is read back from its id', () => {
+    const a = serviceChangedAlert(
+      { ip: '2001:db8::1', proto: 'tcp', port: 22 },
+      { before: 'a', after: 'b', cpe: '' },
+      5,
+    );
+    expect([a.alert_id, a.message, a.day]).toEqual([
+      'service_changed|2001:db8::1|tcp|22|5',
+      '[2001:db8::1]:22/tcp changed from "a" to "b"',
+      '1970-01-01',
+    ]);
+    expect(flaggedHostOf('syn_proxy_host|192.0.2.7')).toBe('192.0.2.7');
+    expect(flaggedHostOf('new_service|192.0.2.7|tcp|1')).toBeNull();
+  });
+  it('verifying and active are derived from the latest verification', () => {
+    const st = {
+      ip: 'x',
+      proto: 'tcp',
+      port: 1,
+      state: 'new',
+      since: 1,
+      first_seen: 1,
+      last_seen: 1,
+      reason: '',
+      version: 1,
+    };
+    const v = (status: string) => ({
+      ts: 1,
+      status,
+      service: '',
+      product: '',
+      version: '',
+      extrainfo: '',
+      cpe: '',
+      reason: '',
+    });
+    expect(shownState(st, null)).toBe('new');
+    expect(shownState(st, v('pending'))).toBe('verifying');
+    expect(shownState(st, v('closed_now'))).toBe('active');
+    expect(shownState({ ...st, state: 'stale' }, v('pending'))).toBe('stale');
+    expect(shownState(undefined, null)).toBe('untracked');
   });
 });
 

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { nmapArgs } from '../../analyzer/verify/nmap-args.js';
 import { parseNmapXml } from '../../analyzer/verify/nmap-xml.js';
-import { statusOf } from '../../analyzer/verify/verifier.js';
+import { statusOf, verificationRow } from '../../analyzer/verify/results.js';
 
 describe('nmapArgs', () => {
   it('puts the validated target after --', () => {
@@ -79,5 +79,27 @@ describe('parseNmapXml', () => {
       '<?xml version="1.0"?><nmaprun><host starttime="1" endtime="2"><status state="up" reason="user-set"/><address addr="192.0.2.1" addrtype="ipv4"/></host><runstats/></nmaprun>';
     expect(parseNmapXml(xml)).toEqual({ ports: [], timedOut: true, hostState: 'up' });
     expect(() => parseNmapXml('<html/>')).toThrow(/not nmap/);
+  });
+});
+
+describe('verificationRow', () => {
+  it('a refused request has every nmap column empty', () => {
+    expect(verificationRow({ ip: '192.0.2.1', proto: 'tcp', port: 22 }, 86_400_000, 'refused', 'outside')).toEqual({
+      day: '1970-01-02',
+      ip: '192.0.2.1',
+      proto: 'tcp',
+      port: 22,
+      ts: 86_400_000,
+      status: 'refused',
+      nmap_state: '',
+      reason: 'outside',
+      service: '',
+      product: '',
+      version: '',
+      extrainfo: '',
+      cpe: '',
+      duration_ms: 0,
+      attempt: 0,
+    });
   });
 });

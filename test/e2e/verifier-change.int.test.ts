@@ -8,6 +8,7 @@ import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
 import { chQuery } from '../support/clickhouse.js';
 import { kafkaClient } from '../support/kafka.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
+import { sleep } from '../../common/time.js';
 
 let env: AnalyzerEnv | null = null;
 let proc: PortholeProc | null = null;
@@ -26,7 +27,7 @@ function banner(port: number, text: string): Promise<Server> {
 }
 
 async function until<T>(f: () => Promise<T | undefined>, ms: number): Promise<T | undefined> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 1000))) {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(1000)) {
     const v = await f();
     if (v !== undefined) return v;
   }
@@ -62,7 +63,7 @@ describe('verifier', () => {
     expect(await until(async () => ((await versions()).length >= 1 ? versions() : undefined), 60_000)).toEqual(['8.0']);
     server.close();
     server = await banner(port, 'SSH-2.0-OpenSSH_9.0\r\n');
-    await new Promise((r) => setTimeout(r, 1200)); // past verify.minInterval
+    await sleep(1200); // past verify.minInterval
     await send('reopened_service');
     expect(await until(async () => ((await versions()).length >= 2 ? versions() : undefined), 60_000)).toEqual([
       '8.0',

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
 import { CONNECT_CLIENT, createMirrorLab, type MirrorLab, SERVER_V4, SERVER_V6 } from '../support/netns.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
+import { sleep } from '../../common/time.js';
 
 const SCANNER = '192.0.3.2';
 const OUT_OF_SCOPE = '192.0.2.99';
@@ -156,7 +157,7 @@ describe('porthole verifier', () => {
     const sensor = startPorthole(['sensor', '--iface', lab.monitor, '--window', '1s'], {
       PORTHOLE_KAFKA_BROKERS: env.env.PORTHOLE_KAFKA_BROKERS,
       PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: env.obsTopic,
-      PORTHOLE_KAFKA_STATUS_TOPIC: `${env.obsTopic}.status`,
+      PORTHOLE_KAFKA_STATUS_TOPIC: env.statusTopic,
     });
     procs.push(sensor);
     await sensor.waitFor(
@@ -165,7 +166,7 @@ describe('porthole verifier', () => {
         l.msg === 'dropped privileges',
       30_000,
     );
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
 
     lab.run(lab.cli, ['curl', '-sS', '-o', '/dev/null', `http://${SERVER_V4}:8080/`]);
     lab.run(lab.cli, ['python3', '-c', CONNECT_CLIENT, SERVER_V4, '2222', '6379', '7000', '7001']);
@@ -184,7 +185,7 @@ describe('porthole verifier', () => {
         v(SERVER_V6, 8080).status !== 'pending'
       );
     };
-    for (const end = Date.now() + 150_000; Date.now() < end && !done(); ) await new Promise((r) => setTimeout(r, 2000));
+    for (const end = Date.now() + 150_000; Date.now() < end && !done(); ) await sleep(2000);
     const by = (ip: string, port: number) => rows.find((r) => r.ip === ip && r.port === port)?.verification ?? {};
     expect(by(SERVER_V4, 8080)).toMatchObject({ status: 'verified_open', service: 'http' });
     expect(by(SERVER_V4, 2222)).toMatchObject({ status: 'verified_open', service: 'ssh', product: 'OpenSSH' });
@@ -195,7 +196,7 @@ describe('porthole verifier', () => {
     expect(by(OUT_OF_SCOPE, 8080)).toMatchObject({ status: 'refused' });
     expect(by(SERVER_V6, 8080)).toMatchObject({ status: 'verified_open', service: 'http' }); // nmap -6
     expect(rows.find((r) => r.ip === SERVER_V4 && r.port === 8080)!.state).toBe('active');
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     expect(toOutOfScope).toBe('');
     const lines = ver.logs.filter((l) => l.msg === 'verifying').map((l) => String(l.cmd));
     expect(lines.length).toBeGreaterThan(0);

@@ -10,6 +10,8 @@ export interface AnalyzerEnv {
   obsTopic: string;
   dlqTopic: string;
   alertsTopic: string;
+  /** for a sensor the test runs beside the analyzer */
+  statusTopic: string;
   env: Record<string, string>;
   services(extra?: string[]): Array<Record<string, unknown>>;
   cleanup(): Promise<void>;
@@ -31,11 +33,13 @@ export function analyzerEnv(extra: Record<string, string> = {}): AnalyzerEnv {
     PORTHOLE_POLICY_HOME_NETWORKS: '192.0.2.0/24,2001:db8::/32',
     ...extra,
   };
+  const statusTopic = `${obsTopic}.status`;
   return {
     db,
     obsTopic,
     dlqTopic,
     alertsTopic,
+    statusTopic,
     env,
     services(args = []) {
       const r = porthole(['services', '--json', '--clickhouse', CH_URL, '--database', db, ...args]);
@@ -47,7 +51,7 @@ export function analyzerEnv(extra: Record<string, string> = {}): AnalyzerEnv {
     },
     async cleanup() {
       await dropDb(db);
-      await deleteTopics([obsTopic, dlqTopic, alertsTopic]);
+      await deleteTopics([obsTopic, dlqTopic, alertsTopic, statusTopic]);
     },
   };
 }

@@ -1,0 +1,17 @@
+// An Observation as stored in the observations table: its own fields plus the partition day
+// (UTC day of window_start), client_outside (policy) and ingested_at (seconds). The columns are
+// added to the validated object in place (no copy per row on the ingest path); detection then
+// reads the same object and ignores the added columns.
+
+import { isoDay } from '../common/time.js';
+import type { Observation } from '../schemas/observation.js';
+import type { ObservationRow } from '../schemas/tables.js';
+import { type Cidr, clientOutside } from './policy.js';
+
+export function toObservationRow(o: Observation, homeNetworks: Cidr[], ingestedAtSec: number): ObservationRow {
+  const r = o as ObservationRow;
+  r.day = isoDay(o.window_start);
+  r.client_outside = clientOutside(o, homeNetworks) ? 1 : 0;
+  r.ingested_at = ingestedAtSec;
+  return r;
+}

@@ -1,0 +1,115 @@
+// Every alert Porthole raises, built in one place: its deterministic id (so neither a
+// redelivered batch nor a restart raises it twice: the id of a known alert is skipped), its
+// severity and its message. Pure. Detection (detect.ts) decides when an endpoint is new,
+// reopened or on a flagged host; the verifier decides when a service changed; both build the
+// alert here.
+//   new_service|ip|proto|port                 an endpoint seen for the first time
+//   reopened_service|ip|proto|port|staleSince  seen again after being stale since that time
+//   syn_proxy_host|ip                          a host answering on more than policy.synProxyPorts ports
+//   service_changed|ip|proto|port|ts           nmap's product/version differs from the last verified
+
+import { isoDay } from '../common/time.js';
+import { type EndpointId, endpointKey } from '../schemas/endpoint.js';
+import type { Observation } from '../schemas/observation.js';
+import type { AlertRow } from '../schemas/tables.js';
+import type { Severity } from './policy.js';
+
+export type AlertKind = 'new_service' | 'reopened_service' | 'syn_proxy_host' | 'service_changed';
+
+const SYN_PROXY_PREFIX = 'syn_proxy_host|';
+
+/** The host a syn_proxy_host alert id flags, or null for any other id. */
+export function flaggedHostOf(alertId: string): string | null {
+  return alertId.startsWith(SYN_PROXY_PREFIX) ? alertId.split('|')[1] : null;
+}
+
+/** "ip:port", IPv6 in brackets. */
+function hostPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+function alertRow(
+  alert_id: string,
+  ts: number,
+  kind: AlertKind,
+  severity: Severity,
+  e: EndpointId,
+  message: string,
+  details: object,
+): AlertRow {
+  return {
+    day: isoDay(ts),
+    alert_id,
+    ts,
+    kind,
+    severity,
+    ip: e.ip,
+    proto: e.proto,
+    port: e.port,
+    message,
+    details: JSON.stringify(details),
+  };
+}
+
+/** A host answering on more than `limit` ports: flagged once, its ports not alerted one by one. */
+export function synProxyHostAlert(o: Observation, ports: number, limit: number, now: number): AlertRow {
+  return alertRow(
+    `${SYN_PROXY_PREFIX}${o.ip}`,
+    now,
+    'syn_proxy_host',
+    'medium',
+    { ip: o.ip, proto: o.proto, port: 0 },
+    `${o.ip} answers SYN+ACK on more than ${limit} ports (SYN proxy or tarpit?); its ports are not alerted one by one`,
+    { ports },
+  );
+}
+
+/** An endpoint seen for the first time; `outside`: a client came from outside the home networks. */
+export function newServiceAlert(o: Observation, severity: Severity, outside: boolean, now: number): AlertRow {
+  return alertRow(
+    `new_service|${endpointKey(o)}`,
+    now,
+    'new_service',
+    severity,
+    o,
+    `new service ${hostPort(o.ip, o.port)}/${o.proto}: ${o.handshakes} handshake(s), ${o.clients} client(s), evidence ${o.evidence}${outside ? ', clients from outside the home networks' : ''}`,
+    {
+      first_seen: o.first_seen,
+      sensor: o.sensor,
+      sample_client: o.sample_client,
+      evidence: o.evidence,
+      ttl: o.ttl,
+      mss: o.mss,
+    },
+  );
+}
+
+/** An endpoint seen again after being stale since `staleSince` (part of the id: alerted once per stale period). */
+export function reopenedServiceAlert(o: Observation, severity: Severity, staleSince: number, now: number): AlertRow {
+  return alertRow(
+    `reopened_service|${endpointKey(o)}|${staleSince}`,
+    now,
+    'reopened_service',
+    severity,
+    o,
+    `service ${hostPort(o.ip, o.port)}/${o.proto} is accepting connections again after being stale since ${new Date(staleSince).toISOString()}`,
+    { stale_since: staleSince, sensor: o.sensor, sample_client: o.sample_client },
+  );
+}
+
+/** nmap found another product/version than at the endpoint's last `verified_open`. */
+export function serviceChangedAlert(
+  e: EndpointId,
+  change: { before: string; after: string; cpe: string },
+  now: number,
+): AlertRow {
+  return alertRow(
+    `service_changed|${endpointKey(e)}|${now}`,
+    now,
+    'service_changed',
+    'medium',
+    e,
+    `${hostPort(e.ip, e.port)}/${e.proto} changed from "${change.before}" to "${change.after}"`,
+    { before: change.before, after: change.after, cpe: change.cpe },
+  );
+}

@@ -1,0 +1,73 @@
+// The analyzer's connection to ClickHouse: one database on one engine (store/engine.ts), table
+// names checked, and every failure turned into a typed AnalyzerError (retriable when the server
+// is away, STORE_REJECTED with ClickHouse's code when it refused the statement). What is created,
+// written and read lives beside it: migrate.ts, writes.ts, queries.ts.
+
+import { errorMessage } from '../../common/errors.js';
+import type { TableName } from '../../schemas/tables.js';
+import { AnalyzerError } from '../errors.js';
+import { errorCode, ident, isUnavailable } from './compat.js';
+import { type Engine, httpEngine } from './engine.js';
+
+export interface StoreOptions {
+  url: string;
+  user: string;
+  password: string | null;
+  database: string;
+}
+
+export class Store {
+  readonly engine: Engine;
+  readonly db: string;
+
+  /** A store on a ClickHouse server (options) or on any engine (tests use an in-process one). */
+  constructor(o: StoreOptions | { database: string; engine: Engine }) {
+    this.db = ident(o.database);
+    this.engine = 'engine' in o ? o.engine : httpEngine(o);
+  }
+
+  /** A table's qualified name, `db.table`. */
+  table(name: TableName): string {
+    return `${this.db}.${ident(name)}`;
+  }
+
+  async command(what: string, sql: string): Promise<void> {
+    await this.run(what, () => this.engine.command(sql));
+  }
+
+  async select<T>(what: string, query: string): Promise<T[]> {
+    return this.run(what, () => this.engine.selectJsonEachRow<T>(query));
+  }
+
+  /** Rows into a table as JSONEachRow; nothing is sent for no rows. (Typed callers: writes.ts.) */
+  async insertJson(table: TableName, rows: readonly object[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.run(`insert into ${table}`, () => this.engine.insertJsonEachRow(this.table(table), rows as object[]));
+  }
+
+  async version(): Promise<string> {
+    const rows = await this.select<{ v: string }>('version', 'SELECT version() AS v');
+    return rows[0].v;
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+  }
+
+  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isUnavailable(err))
+        throw new AnalyzerError('STORE_UNAVAILABLE', `clickhouse unavailable (${what}): ${errorMessage(err)}`, {
+          retriable: true,
+          cause: err,
+        });
+      // 18.16's errors reach the client as text: the code is read from it (compat.errorCode)
+      throw new AnalyzerError('STORE_REJECTED', `clickhouse refused ${what}: ${errorMessage(err).split('\n')[0]}`, {
+        cause: err,
+        clickhouseCode: errorCode(err),
+      });
+    }
+  }
+}
