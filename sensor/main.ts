@@ -11,7 +11,7 @@ import { type LiveSource, openLive } from './capture/live-source.js';
 import { framesWithOffloads, readOffloads } from './capture/offloads.js';
 import { dropPrivileges } from './capture/privileges.js';
 import type { SensorConfig } from './config.js';
-import { createPipeline } from './pipeline.js';
+import { createPipeline } from './pipeline/one-thread.js';
 import { createPublisher } from './publish/kafka-publisher.js';
 
 export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<number> {

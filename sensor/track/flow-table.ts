@@ -46,7 +46,7 @@ export class FlowTable {
   evictions = 0;
 
   /** `awaiting`: the filter's saturating counters (ACK_FILTER_SLOTS bytes; shared memory when
-   * another thread reads them, see ack-gate.ts). */
+   * another thread reads them, see pipeline/ack-gate.ts). */
   constructor(
     readonly maxFlows: number,
     private readonly awaiting: Uint8Array = new Uint8Array(ACK_FILTER_SLOTS),

@@ -7,10 +7,10 @@
 
 import { Worker } from 'node:worker_threads';
 import type { Observation } from '../../schemas/observation.js';
-import { ACK_FILTER_SLOTS } from './flow-table.js';
-import { observationSink } from './endpoints.js';
+import { ACK_FILTER_SLOTS } from '../track/flow-table.js';
+import { observationSink } from '../track/windows.js';
 import { createRing, type RingBuffers } from './segment-ring.js';
-import type { TrackerOptions, TrackerStats } from './tracker.js';
+import type { TrackerOptions, TrackerStats } from '../track/tracker.js';
 
 export interface TrackerThread {
   ring: RingBuffers;

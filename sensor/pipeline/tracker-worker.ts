@@ -5,10 +5,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ACK, Packet, RST, SYN } from '../decode/packet.js';
 import { readRecord, recordFlags } from './segment-records.js';
-import { endpointOrder } from './window-table.js';
+import { endpointOrder } from '../track/endpoint-table.js';
 import { CHUNK_RECORDS, drainRing, failRing, type RingBuffers } from './segment-ring.js';
 import type { TrackerMessage } from './tracker-thread.js';
-import { Tracker, type TrackerOptions } from './tracker.js';
+import { Tracker, type TrackerOptions } from '../track/tracker.js';
 
 const { ring, ackFilter } = workerData as { ring: RingBuffers; ackFilter: Uint8Array };
 // the options come in the first message (the thread may be started before they are known)
