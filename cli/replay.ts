@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Observation } from '../schemas/observation.js';
-import { inputSize, readCaptureFile } from '../sensor/capture/file-source.js';
+import { fileSource, inputSize } from '../sensor/capture/file-source.js';
 import { SUPPORTED_LINKTYPES } from '../sensor/decode/link.js';
 import { isError, REASONS } from '../sensor/decode/reasons.js';
 import { createPipeline, type PipelineStats } from '../sensor/pipeline/one-thread.js';
@@ -26,8 +26,8 @@ Options:
   --window DUR         one result per endpoint per window of packet time (e.g. 5s);
                        default: one result per endpoint for the whole input
   --sensor-id ID       sensor id put in the results (default: replay)
-  --max-flows N        half-open connections tracked at once (default 1000000)
-  --syn-timeout DUR    a SYN unanswered this long counts as unanswered (default 30s)
+  --max-flows N        half-open connections tracked at once (default ${DEFAULT_TRACKER_OPTIONS.maxFlows})
+  --syn-timeout DUR    a SYN unanswered this long counts as unanswered (default ${DEFAULT_TRACKER_OPTIONS.synTimeoutMs / 1000}s)
   --threads N          1: decode and track in one thread (as the live sensor); 2: track in a
                        second thread (default 2 when the machine has two cores or more)
   --no-progress        no progress bar on a terminal
@@ -83,9 +83,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
   let bytes = 0;
   for (const path of positionals) {
     const progress = createProgress(path, inputSize(path), !values['no-progress']);
-    const r = await readCaptureFile(path, pipeline.onFrame, {
-      onProgress: (n) => progress.update(n, pipeline.stats().packets),
-    }).catch(async (err: unknown) => {
+    const source = fileSource(path, { onProgress: (n) => progress.update(n, pipeline.stats().packets) });
+    const r = await source.run(pipeline.onFrame).catch(async (err: unknown) => {
       if ('abort' in pipeline) await pipeline.abort();
       throw err;
     });
