@@ -34,8 +34,7 @@ export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observati
   const packet = d.packet;
   let tracker: TrackerStats | null = null;
   // the tracker's clock and next sweep, mirrored: in an array, as a number stored in a closure
-  // variable is a new heap object each time, with a write barrier (~18 ms per replay of the
-  // benchmark file in perf)
+  // variable is a new heap object each time, with a write barrier
   const clock = new Float64Array(2);
   const NOW = 0;
   const NEXT_SWEEP = 1;

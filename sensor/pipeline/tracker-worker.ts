@@ -18,8 +18,8 @@ try {
     opts,
     (w, end) => {
       // sorted here, where the data is: the parent then only makes the Observations. Address
-      // texts hold no newline: one string each clones with one copy (arrays of 12,600 strings
-      // took ~1 ms per 2,000 to post)
+      // texts hold no newline: one string each clones with one copy (an array of strings is
+      // cloned string by string)
       const order = endpointOrder(w);
       const msg: TrackerMessage = {
         window: { size: w.size, cols: w.cols, ips: w.ips.join('\n'), samples: w.samples.join('\n'), order },
@@ -32,8 +32,8 @@ try {
   const p = new Packet();
   const synHashes = new Int32Array(CHUNK_RECORDS);
   drainRing(ring, (v, count) => {
-    // the flow-table entries of the chunk's SYNs, loaded first all together (Tracker.prefetch).
-    // On the replay benchmark: this thread -35 ms of CPU, the command -30 ms (30 alternated pairs)
+    // the flow-table entries of the chunk's SYNs, loaded first all together (Tracker.prefetch):
+    // their cache misses overlap
     let syns = 0;
     for (let n = 0; n < count; n++) {
       if ((recordFlags(v, n) & (SYN | ACK | RST)) !== SYN) continue;
