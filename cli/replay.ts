@@ -3,6 +3,7 @@
 
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { endpointKey } from '../schemas/endpoint.js';
 import type { Observation } from '../schemas/observation.js';
 import { fileSource, inputSize } from '../sensor/capture/file-source.js';
 import { SUPPORTED_LINKTYPES } from '../sensor/decode/link.js';
@@ -106,7 +107,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (opts.windowMs > 0) found.sort((a, b) => a.first_seen - b.first_seen); // stable: endpoint order within
   process.stdout.write(values.json ? jsonLines(found) : render(found));
   // one result per endpoint without windows; with windows an endpoint may have several
-  const endpoints = opts.windowMs === 0 ? found.length : new Set(found.map((o) => `${o.ip}|${o.port}`)).size;
+  const endpoints = opts.windowMs === 0 ? found.length : new Set(found.map(endpointKey)).size;
   process.stderr.write(summary(pipeline.stats(), endpoints, positionals.length, bytes, secs));
   return 0;
 }

@@ -5,6 +5,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { errorMessage } from '../../common/errors.js';
 import { LINKTYPE } from '../decode/link.js';
 import { SensorError } from '../errors.js';
 import type { PacketSource } from './packet-source.js';
@@ -64,7 +65,7 @@ export function openLive(iface: string, filterFor: (ethernet: boolean) => string
   try {
     lt = cap.open(iface, filterFor(true), bufferBytes, buf);
   } catch (err) {
-    const msg = (err as Error).message;
+    const msg = errorMessage(err);
     // vlan/mpls/pppoes are Ethernet-only in libpcap: other links get the plain filter
     if (/not supported|only supported|no VLAN|MPLS|PPPoE/i.test(msg)) {
       try {
@@ -106,7 +107,7 @@ export function openLive(iface: string, filterFor: (ethernet: boolean) => string
 }
 
 function openError(iface: string, err: unknown): SensorError {
-  const msg = (err as Error).message ?? String(err);
+  const msg = errorMessage(err);
   let text: string;
   if (/No such device|doesn't exist|does not exist/i.test(msg)) text = `interface ${iface} does not exist`;
   else if (/permission|not permitted/i.test(msg)) {

@@ -7,6 +7,7 @@
 
 import { CompressionTypes, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { errorMessage } from '../../common/errors.js';
 import { ensureTopics, kafkaClient, type TopicSpec } from '../../common/kafka.js';
 import { Backoff } from '../../common/retry.js';
 import { sleep } from '../../common/time.js';
@@ -58,7 +59,7 @@ export function createPublisher(o: PublisherOptions): Publisher {
     if (outageSince === null) {
       outageSince = Date.now();
       o.logger.warn(
-        { err: (err as Error).message, brokers: o.brokers },
+        { err: errorMessage(err), brokers: o.brokers },
         `kafka unreachable (${what}); buffering and retrying`,
       );
     }
