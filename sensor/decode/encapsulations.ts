@@ -2,7 +2,8 @@
 // capture.encapsulations), where it sits (below IP, on an IP protocol, on a UDP port) and the
 // numbers that announce it. The decoders dispatch on these numbers, the kernel filter
 // (capture/bpf-filter.ts) lets their outer headers through, the config validates names against
-// them. A new tunnel: an entry here, its decoder file, its registration in decode.ts.
+// them. A new tunnel: an entry here, its decoder file, and its dispatch (on a new UDP port in
+// udp.ts; on a new IP protocol a case in ip-payload.ts and its registration in decode.ts).
 
 /** IP protocol numbers the decoders follow. */
 export const IPPROTO = { IPIP: 4, TCP: 6, UDP: 17, IPV6: 41, GRE: 47 } as const;

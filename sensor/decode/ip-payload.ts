@@ -1,8 +1,9 @@
 // What an IP header carries: TCP, or a tunnel to peel (UDP-based VXLAN/GENEVE/GTP-U, GRE and
 // ERSPAN, IP-in-IP, IPv6-in-IP). Anything else is non_tcp. A tunnel's payload leads back to the
-// IP decoders that called this one, so every payload but TCP is dispatched through a table by
-// IP protocol (as gopacket's protocol -> layer map), filled by decode.ts when it loads: the
-// decoder files then import one another without a circle.
+// IP decoders that called this one, so the payloads other than TCP are decoded through a table
+// of decoders by IP protocol (as gopacket's protocol -> layer map) that decode.ts fills when it
+// loads: the decoder files then import one another without a circle. One call site per protocol
+// keeps each call monomorphic, so the compiler still inlines it.
 
 import { IPPROTO } from './encapsulations.js';
 import type { Packet } from './packet.js';
@@ -13,12 +14,30 @@ export type PayloadDecoder = (p: Packet, b: Uint8Array, off: number, end: number
 
 const nonTcp: PayloadDecoder = () => R.NON_TCP;
 
-/** Decoders by IP protocol number (0-255); non_tcp for those not followed. */
-export const IP_PAYLOAD_DECODERS: PayloadDecoder[] = Array.from({ length: 256 }, () => nonTcp);
+/** The decoders of the IP payloads other than TCP; non_tcp until decode.ts sets them. */
+export const IP_PAYLOAD_DECODERS = {
+  [IPPROTO.UDP]: nonTcp,
+  [IPPROTO.GRE]: nonTcp,
+  [IPPROTO.IPIP]: nonTcp,
+  [IPPROTO.IPV6]: nonTcp,
+};
 
-const TCP = IPPROTO.TCP;
+const { TCP, UDP, GRE, IPIP, IPV6 } = IPPROTO;
+const next = IP_PAYLOAD_DECODERS;
 
 export function decodeIpPayload(p: Packet, b: Uint8Array, off: number, end: number, proto: number): number {
-  if (proto === TCP) return decodeTcp(p, b, off, end);
-  return IP_PAYLOAD_DECODERS[proto](p, b, off, end);
+  switch (proto) {
+    case TCP:
+      return decodeTcp(p, b, off, end);
+    case UDP:
+      return next[UDP](p, b, off, end);
+    case GRE:
+      return next[GRE](p, b, off, end);
+    case IPIP:
+      return next[IPIP](p, b, off, end);
+    case IPV6:
+      return next[IPV6](p, b, off, end);
+    default:
+      return R.NON_TCP;
+  }
 }
