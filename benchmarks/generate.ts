@@ -1,13 +1,16 @@
 // Generates the replay benchmark capture: interleaved TCP connections over IPv4 and IPv6, a
 // third of them 802.1Q-tagged, 10% refused with RST; each accepted connection is a handshake
-// plus 8 data/ACK segments, so ~27% of packets are handshake packets.
-// Usage: node dist/benchmarks/generate.js OUT.pcap [PACKETS]   (default 5,500,000)
+// plus 8 data/ACK segments, so ~27% of packets are handshake packets. With `tunnels`, the same
+// traffic inside VXLAN, GRE (Ethernet bridging), IP-in-IP and GENEVE, a quarter each by
+// connection, for the decoder's general path (the flat fast path takes none of it).
+// Usage: node dist/benchmarks/generate.js OUT.pcap [PACKETS] [tunnels]   (default 5,500,000)
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { eth, ethTagged, F, ipPacket, tcp } from '../test/support/frames.js';
+import { eth, ethTagged, F, geneve, gre, ipPacket, tcp, udp, vxlan } from '../test/support/frames.js';
 
 const out = process.argv[2] ?? 'benchmarks/data/replay-5m.pcap';
 const target = Number(process.argv[3] ?? 5_500_000);
+const tunnels = process.argv[4] === 'tunnels';
 
 const fd = openSync(out, 'w');
 const hdr = Buffer.alloc(24);
@@ -61,10 +64,19 @@ function connection(n: number): Conn {
   const sp = PORTS[rand(PORTS.length)];
   const ci = rand(1 << 30);
   const si = rand(1 << 30);
-  const wrap = (ip: Uint8Array): Uint8Array => {
+  const frame = (ip: Uint8Array): Uint8Array => {
     const type = v6 ? 0x86dd : 0x0800;
     return vlan >= 0 ? ethTagged([[0x8100, vlan]], type, ip) : eth(type, ip);
   };
+  const outer = (proto: number, payload: Uint8Array): Uint8Array =>
+    eth(0x0800, ipPacket('203.0.113.1', '203.0.113.2', proto, payload));
+  const tunnel = (ip: Uint8Array): Uint8Array => {
+    if (n % 4 === 0) return outer(17, udp(49152, 4789, vxlan(n & 0xffffff, frame(ip))));
+    if (n % 4 === 1) return outer(47, gre(0x6558, frame(ip)));
+    if (n % 4 === 2) return outer(v6 ? 41 : 4, ip);
+    return outer(17, udp(49152, 6081, geneve(0x6558, frame(ip))));
+  };
+  const wrap = tunnels ? tunnel : frame;
   const seg = (fromClient: boolean, seq: number, ack: number, flags: number, size = 0, mss?: number): Uint8Array =>
     wrap(
       ipPacket(

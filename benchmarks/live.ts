@@ -1,4 +1,4 @@
-// Live-capture benchmark (issue 3), bounded in packets and time, loopback veth only:
+// Live-capture benchmark, bounded in packets and time, loopback veth only:
 //  1. drop rate against offered rate: tcpreplay onto one end of a veth pair at stepped rates,
 //     `porthole sensor` and `tcpdump -w /dev/null` (same filter) capturing on the other end;
 //  2. latency from a SYN+ACK on the wire to its Observation read back from Kafka (p50/p99).

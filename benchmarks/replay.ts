@@ -40,8 +40,8 @@ interface Timing {
 type Command = [string, string[], NodeJS.ProcessEnv?];
 
 function once([cmd, args, env]: Command): Timing {
-  // every tool's standard output goes to /dev/null, as tcpdump's -w does: into a pipe read by
-  // this process, Porthole's 4 MB of JSON cost ~20 ms more (a reader sharing the 2 cores)
+  // every tool's standard output goes to /dev/null, as tcpdump's -w does: a pipe read by this
+  // process would charge Porthole for a reader sharing its cores (see README.md)
   const out = openSync('/dev/null', 'w');
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
     encoding: 'utf8',

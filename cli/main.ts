@@ -94,7 +94,7 @@ export async function main(argv: string[]): Promise<void> {
       if (cmd === 'replay' && availableParallelism() >= 2 && !rest.includes('-h') && !rest.includes('--help')) {
         // replay's tracking thread starts loading while replay's own modules load (a one-thread
         // replay stops it)
-        (await import('../sensor/track/tracker-thread.js')).prestartTrackerThread();
+        (await import('../sensor/pipeline/prestart.js')).prestartTrackerThread();
       }
       code = await (await COMMANDS[cmd].load()).run(rest);
     } else {

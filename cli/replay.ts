@@ -3,14 +3,15 @@
 
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { endpointKey } from '../schemas/endpoint.js';
 import type { Observation } from '../schemas/observation.js';
-import { inputSize, readCaptureFile } from '../sensor/capture/file-source.js';
+import { fileSource, inputSize } from '../sensor/capture/file-source.js';
 import { SUPPORTED_LINKTYPES } from '../sensor/decode/link.js';
 import { isError, REASONS } from '../sensor/decode/reasons.js';
-import { createPipeline, type PipelineStats } from '../sensor/pipeline.js';
-import { createThreadedPipeline } from '../sensor/threaded-pipeline.js';
+import { createPipeline, type PipelineStats } from '../sensor/pipeline/one-thread.js';
+import { createThreadedPipeline } from '../sensor/pipeline/threaded.js';
 import { DEFAULT_TRACKER_OPTIONS } from '../sensor/track/tracker.js';
-import { dropPrestartedThread } from '../sensor/track/tracker-thread.js';
+import { dropPrestartedThread } from '../sensor/pipeline/prestart.js';
 import { durationFlag, parseCount, usage } from './args.js';
 import { isoMs, jsonLines, num, table } from './format.js';
 import { createProgress } from './progress.js';
@@ -26,8 +27,8 @@ Options:
   --window DUR         one result per endpoint per window of packet time (e.g. 5s);
                        default: one result per endpoint for the whole input
   --sensor-id ID       sensor id put in the results (default: replay)
-  --max-flows N        half-open connections tracked at once (default 1000000)
-  --syn-timeout DUR    a SYN unanswered this long counts as unanswered (default 30s)
+  --max-flows N        half-open connections tracked at once (default ${DEFAULT_TRACKER_OPTIONS.maxFlows})
+  --syn-timeout DUR    a SYN unanswered this long counts as unanswered (default ${DEFAULT_TRACKER_OPTIONS.synTimeoutMs / 1000}s)
   --threads N          1: decode and track in one thread (as the live sensor); 2: track in a
                        second thread (default 2 when the machine has two cores or more)
   --no-progress        no progress bar on a terminal
@@ -83,9 +84,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
   let bytes = 0;
   for (const path of positionals) {
     const progress = createProgress(path, inputSize(path), !values['no-progress']);
-    const r = await readCaptureFile(path, pipeline.onFrame, {
-      onProgress: (n) => progress.update(n, pipeline.stats().packets),
-    }).catch(async (err: unknown) => {
+    const source = fileSource(path, { onProgress: (n) => progress.update(n, pipeline.stats().packets) });
+    const r = await source.run(pipeline.onFrame).catch(async (err: unknown) => {
       if ('abort' in pipeline) await pipeline.abort();
       throw err;
     });
@@ -107,7 +107,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (opts.windowMs > 0) found.sort((a, b) => a.first_seen - b.first_seen); // stable: endpoint order within
   process.stdout.write(values.json ? jsonLines(found) : render(found));
   // one result per endpoint without windows; with windows an endpoint may have several
-  const endpoints = opts.windowMs === 0 ? found.length : new Set(found.map((o) => `${o.ip}|${o.port}`)).size;
+  const endpoints = opts.windowMs === 0 ? found.length : new Set(found.map(endpointKey)).size;
   process.stderr.write(summary(pipeline.stats(), endpoints, positionals.length, bytes, secs));
   return 0;
 }

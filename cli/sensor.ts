@@ -8,6 +8,13 @@ import { loadSensorConfig, SENSOR_SPEC } from '../sensor/config.js';
 import { specHelp } from '../schemas/config-spec.js';
 import { runSensor } from '../sensor/main.js';
 
+/** A key's default as the help shows it, from the config spec: lists comma-joined, durations in seconds. */
+function dflt(key: string): string {
+  const s = SENSOR_SPEC.find((k) => k.key === key)!;
+  if (s.kind.t === 'duration') return `${(s.def as number) / 1000}s`;
+  return Array.isArray(s.def) ? s.def.join(',') : String(s.def);
+}
+
 export const SENSOR_HELP = `Usage: porthole sensor (--iface IF | --pcap FILE) [options]
 
 Capture on a mirror port (or read a capture file) and publish an Observation per service
@@ -17,14 +24,14 @@ Options (each also settable in a JSON config file and as PORTHOLE_* environment 
   --iface IF            interface attached to the mirror/SPAN port
   --pcap FILE           publish from a capture file instead (pcap or pcapng)
   --config FILE         JSON config file (keys as below, nested by their dots)
-  --brokers LIST        Kafka brokers, comma-separated (default 127.0.0.1:9092)
+  --brokers LIST        Kafka brokers, comma-separated (default ${dflt('kafka.brokers')})
   --sensor-id ID        id in every message (default: host name)
-  --user NAME           user to switch to after opening the capture (default nobody)
-  --buffer-mb N         libpcap buffer in MiB (default 256)
-  --window DUR          aggregation window (default 5s)
-  --status-interval DUR health message period (default 10s)
+  --user NAME           user to switch to after opening the capture (default ${dflt('capture.user')})
+  --buffer-mb N         libpcap buffer in MiB (default ${dflt('capture.bufferMb')})
+  --window DUR          aggregation window (default ${dflt('track.window')})
+  --status-interval DUR health message period (default ${dflt('status.interval')})
   --no-acks             capture only SYN/RST packets (cheaper; evidence is then "synack")
-  --encapsulations LIST which encapsulations to let through (default vlan,vxlan,geneve,gre,ipip)
+  --encapsulations LIST which encapsulations to let through (default ${dflt('capture.encapsulations')})
   --print-filter        print the kernel capture filter and exit
   -h, --help            this help
 

@@ -3,11 +3,10 @@
 
 import { hostname } from 'node:os';
 import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
-import { LINK_STACKS } from './capture/bpf-filter.js';
+import { TOPICS } from '../schemas/topics.js';
 import { ConfigError } from '../common/errors.js';
-
-export const ENCAPSULATIONS = ['vlan', 'mpls', 'pppoe', 'vxlan', 'geneve', 'gre', 'gtpu', 'ipip'] as const;
-export type Encapsulation = (typeof ENCAPSULATIONS)[number];
+import { ENCAPSULATIONS, type Encapsulation, LINK_STACKS } from './decode/encapsulations.js';
+import { DEFAULT_TRACKER_OPTIONS as TRACK } from './track/tracker.js';
 
 export const SENSOR_SPEC: KeySpec[] = [
   { key: 'sensor.id', kind: { t: 'string' }, def: hostname(), doc: 'sensor id put in every Observation' },
@@ -45,21 +44,26 @@ export const SENSOR_SPEC: KeySpec[] = [
   {
     key: 'track.window',
     kind: { t: 'duration' },
-    def: 5000,
+    def: TRACK.windowMs,
     doc: 'aggregation window: one Observation per endpoint per window',
   },
-  { key: 'track.grace', kind: { t: 'duration' }, def: 1000, doc: 'wait after a window closes for late ACKs' },
+  { key: 'track.grace', kind: { t: 'duration' }, def: TRACK.graceMs, doc: 'wait after a window closes for late ACKs' },
   {
     key: 'track.maxFlows',
     kind: { t: 'int', min: 1000, max: 50_000_000 },
-    def: 1_000_000,
+    def: TRACK.maxFlows,
     doc: 'connection attempts tracked at once',
   },
-  { key: 'track.synTimeout', kind: { t: 'duration' }, def: 30_000, doc: 'a SYN unanswered this long is unanswered' },
+  {
+    key: 'track.synTimeout',
+    kind: { t: 'duration' },
+    def: TRACK.synTimeoutMs,
+    doc: 'a SYN unanswered this long is unanswered',
+  },
   {
     key: 'track.maxClients',
     kind: { t: 'int', min: 1, max: 1_000_000 },
-    def: 4096,
+    def: TRACK.maxClientsPerEndpoint,
     doc: 'distinct clients counted per endpoint and window',
   },
   { key: 'kafka.brokers', kind: { t: 'list' }, def: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers' },
@@ -67,31 +71,31 @@ export const SENSOR_SPEC: KeySpec[] = [
   {
     key: 'kafka.observationsTopic',
     kind: { t: 'string' },
-    def: 'porthole.observations',
+    def: TOPICS.observations.name,
     doc: 'topic for Observations',
   },
   {
     key: 'kafka.observationsPartitions',
     kind: { t: 'int', min: 1, max: 1000 },
-    def: 6,
+    def: TOPICS.observations.partitions,
     doc: 'partitions when the sensor creates it',
   },
   {
     key: 'kafka.observationsRetention',
     kind: { t: 'duration' },
-    def: 7 * 86_400_000,
+    def: TOPICS.observations.retentionMs,
     doc: 'retention when the sensor creates it',
   },
   {
     key: 'kafka.statusTopic',
     kind: { t: 'string' },
-    def: 'porthole.sensor-status',
+    def: TOPICS.sensorStatus.name,
     doc: 'topic for sensor health messages',
   },
   {
     key: 'kafka.statusRetention',
     kind: { t: 'duration' },
-    def: 86_400_000,
+    def: TOPICS.sensorStatus.retentionMs,
     doc: 'retention when the sensor creates it',
   },
   {

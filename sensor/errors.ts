@@ -8,8 +8,7 @@ export type SensorErrorCode =
   | 'CAPTURE_CORRUPT'
   | 'CAPTURE_UNREADABLE'
   | 'CAPTURE_OPEN_FAILED'
-  | 'PRIVILEGE_DROP_FAILED'
-  | 'KAFKA_UNAVAILABLE';
+  | 'PRIVILEGE_DROP_FAILED';
 
 export class SensorError extends PortholeError<SensorErrorCode> {
   constructor(code: SensorErrorCode, message: string, opts: { retriable?: boolean; cause?: unknown } = {}) {

@@ -5,13 +5,16 @@
 import type { Logger } from 'pino';
 import type { Observation } from '../schemas/observation.js';
 import { STATUS_VERSION, type SensorStatus } from '../schemas/status.js';
+import { TOPICS } from '../schemas/topics.js';
+import { topicSpec } from '../common/kafka.js';
 import { buildFilter } from './capture/bpf-filter.js';
-import { openCaptureFile, readCaptureFile } from './capture/file-source.js';
-import { type LiveSource, openLive } from './capture/live-source.js';
+import { type FileReadResult, fileSource, openCaptureFile } from './capture/file-source.js';
+import { openLive } from './capture/live-source.js';
 import { framesWithOffloads, readOffloads } from './capture/offloads.js';
+import type { PacketSource } from './capture/packet-source.js';
 import { dropPrivileges } from './capture/privileges.js';
 import type { SensorConfig } from './config.js';
-import { createPipeline } from './pipeline.js';
+import { createPipeline } from './pipeline/one-thread.js';
 import { createPublisher } from './publish/kafka-publisher.js';
 
 export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<number> {
@@ -21,12 +24,11 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
     brokers: cfg.kafka.brokers,
     clientId: cfg.kafka.clientId,
     topics: [
-      {
-        topic: cfg.kafka.observationsTopic,
+      topicSpec(cfg.kafka.observationsTopic, TOPICS.observations, {
         partitions: cfg.kafka.observationsPartitions,
         retentionMs: cfg.kafka.observationsRetentionMs,
-      },
-      { topic: cfg.kafka.statusTopic, partitions: 1, retentionMs: cfg.kafka.statusRetentionMs },
+      }),
+      topicSpec(cfg.kafka.statusTopic, TOPICS.sensorStatus, { retentionMs: cfg.kafka.statusRetentionMs }),
     ],
     queueLimit: cfg.publish.queueLimit,
     batchSize: cfg.publish.batchSize,
@@ -48,8 +50,6 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
     },
     emit,
   );
-  const source = cfg.capture.iface ? `iface:${cfg.capture.iface}` : `pcap:${cfg.capture.pcap}`;
-
   const status = (): SensorStatus => {
     const s = pipeline.stats();
     const p = publisher.stats();
@@ -59,7 +59,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
       sensor: cfg.sensorId,
       ts: Date.now(),
       uptime_s: Math.round((Date.now() - started) / 1000),
-      source,
+      source: source.name,
       packets: s.packets,
       decoded: s.decoded,
       failures: s.reasons,
@@ -84,11 +84,13 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
     publisher.publish(cfg.kafka.statusTopic, cfg.sensorId, JSON.stringify(st));
   };
 
-  let live: LiveSource | null = null;
+  // opened while still privileged; frames flow from run() on
+  let source: PacketSource<FileReadResult | null>;
   if (cfg.capture.iface) {
     const filterFor = (ethernet: boolean): string =>
       buildFilter({ acks: cfg.capture.acks, encapsulations: cfg.capture.encapsulations, ethernet });
-    live = openLive(cfg.capture.iface, filterFor, cfg.capture.bufferMb * 1024 * 1024, pipeline.onFrame);
+    const live = openLive(cfg.capture.iface, filterFor, cfg.capture.bufferMb * 1024 * 1024);
+    source = live;
     logger.info({ iface: cfg.capture.iface, linktype: live.linktype, bufferMb: cfg.capture.bufferMb }, 'capturing');
     const offloads = readOffloads(cfg.capture.iface);
     if (offloads && offloads.length > 0) {
@@ -97,32 +99,30 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
         `offloads on: the capture buffer holds only ~64 KiB slots, so short stalls drop packets; run porthole prepare-mirror ${cfg.capture.iface}`,
       );
     }
+  } else {
+    const path = cfg.capture.pcap!;
+    source = fileSource(path, { fd: openCaptureFile(path) });
   }
-  const fileFd = cfg.capture.pcap ? openCaptureFile(cfg.capture.pcap) : undefined;
   const dropped = dropPrivileges(cfg.capture.user);
   if (dropped) logger.info({ user: cfg.capture.user, ...dropped }, 'dropped privileges');
   publisher.start();
 
   // live windows close on the wall clock even when no packets come; files follow their own time
-  const ticker = live ? setInterval(() => pipeline.tick(Date.now()), 250) : null;
+  const ticker = source.live ? setInterval(() => pipeline.tick(Date.now()), 250) : null;
   const statusTimer = setInterval(report, cfg.statusIntervalMs);
-  let stopRequested: (() => void) | null = null;
-  const stopped = new Promise<void>((r) => (stopRequested = r));
   const onSignal = (sig: string): void => {
     logger.info({ signal: sig }, 'stopping');
-    stopRequested?.();
+    source.stop();
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 
   let failure: unknown = null;
   try {
-    if (cfg.capture.pcap) {
-      const r = await readCaptureFile(cfg.capture.pcap, pipeline.onFrame, { fd: fileFd });
+    const r = await source.run(pipeline.onFrame);
+    if (r) {
       if (r.truncatedBytes) logger.warn({ file: r.path, ignoredBytes: r.truncatedBytes }, 'capture cut short');
       logger.info({ file: r.path, frames: r.frames }, 'capture file read');
-    } else {
-      await stopped;
     }
   } catch (err) {
     failure = err; // still flush what was found before the failure, then report it
@@ -130,7 +130,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
 
   if (ticker) clearInterval(ticker);
   clearInterval(statusTimer);
-  live?.close();
+  source.stop();
   pipeline.finish();
   report();
   const q = publisher.stats().queued;

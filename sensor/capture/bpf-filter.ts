@@ -4,10 +4,7 @@
 // whose inner packets are checked in JS. classic BPF cannot walk IPv6 extension headers, so IPv6
 // packets whose first next-header is not TCP/UDP/ICMPv6 are passed whole.
 
-import type { Encapsulation } from '../config.js';
-
-/** Encapsulations below IP that libpcap handles by shifting offsets: one per filter at most. */
-export const LINK_STACKS: readonly Encapsulation[] = ['vlan', 'mpls', 'pppoe'];
+import { ENCAPSULATION_TABLE, ENCAPSULATIONS, type Encapsulation } from '../decode/encapsulations.js';
 
 /**
  * The filter text. `ethernet: false` (raw IP, Linux cooked, loopback links) leaves out the
@@ -29,19 +26,29 @@ export function buildFilter(opts: {
     `(ip6 and ip6[6] == 6 and ${v6Flags})`,
     '(ip6 and ip6[6] != 6 and ip6[6] != 17 and ip6[6] != 58)',
   ];
-  const enc = new Set(opts.encapsulations);
-  if (enc.has('vxlan')) ip.push('(udp dst port 4789)');
-  if (enc.has('geneve')) ip.push('(udp dst port 6081)');
-  if (enc.has('gtpu')) ip.push('(udp dst port 2152)');
-  if (enc.has('gre')) ip.push('(ip proto 47)', '(ip6 proto 47)');
-  if (enc.has('ipip')) ip.push('(ip proto 4)', '(ip proto 41)', '(ip6 proto 4)', '(ip6 proto 41)');
+  // the enabled tunnels in table order, UDP ports first, then IP protocols (IPv4, then IPv6)
+  const enabled = ENCAPSULATIONS.filter((e) => opts.encapsulations.includes(e));
+  for (const e of enabled) {
+    const d = ENCAPSULATION_TABLE[e];
+    if (d.layer === 'udp') ip.push(`(udp dst port ${d.udpPort})`);
+  }
+  for (const e of enabled) {
+    const d = ENCAPSULATION_TABLE[e];
+    if (d.layer === 'ip') for (const v of ['ip', 'ip6']) for (const n of d.ipProtocols) ip.push(`(${v} proto ${n})`);
+  }
   const x = `(${ip.join(' or ')})`;
   // vlan, mpls and pppoes shift libpcap's offsets for the rest of the expression (so at most
   // one of them is allowed, see LINK_STACKS), nested so that a second tag (label) adds to the first
   const parts = [x];
   if (opts.ethernet === false) return x;
-  if (enc.has('vlan')) parts.push(`(vlan and (${x} or (vlan and ${x})))`);
-  if (enc.has('mpls')) parts.push(`(mpls and (${x} or (mpls and (${x} or (mpls and ${x})))))`);
-  if (enc.has('pppoe')) parts.push(`(pppoes and ${x})`);
+  for (const e of enabled) {
+    const d = ENCAPSULATION_TABLE[e];
+    if (d.layer === 'link') parts.push(nested(d.bpf, d.depth, x));
+  }
   return parts.join(' or ');
+}
+
+/** `(k and (x or (k and x)))` for depth 2: x under one to `depth` tags (labels) of kind k. */
+function nested(k: string, depth: number, x: string): string {
+  return depth === 1 ? `(${k} and ${x})` : `(${k} and (${x} or ${nested(k, depth - 1, x)}))`;
 }

@@ -10,8 +10,8 @@ import { SensorError } from '../errors.js';
  * One captured frame: `caplen` bytes of `b` from `off` (valid only during the call), captured at
  * `sec` seconds and `nsec` nanoseconds since the epoch. The time travels as two integers, not as
  * milliseconds: a fractional number passed to a function the compiler did not inline is boxed
- * into a new heap object, one per frame (88 MB of garbage per replay of the benchmark file; see
- * benchmarks/README.md). `frameMs` makes the milliseconds where needed.
+ * into a new heap object, one per frame (see benchmarks/README.md). `frameMs` makes the
+ * milliseconds where needed.
  */
 export type FrameSink = (
   b: Uint8Array,

@@ -1,13 +1,14 @@
 // Live capture through libpcap (the `cap` addon): opens an interface in promiscuous mode with a
-// kernel BPF filter and a large buffer, and hands each frame to a callback. The only code that
-// touches libpcap. Limits: `cap` gives no packet timestamps (arrival time in JS is used) and no
+// kernel BPF filter and a large buffer, as a PacketSource whose frames go to the sink given to
+// run() until stop(). The only code that touches libpcap. Limits: `cap` gives no packet timestamps (arrival time in JS is used) and no
 // kernel drop counters (pcap_stats is not exposed), see docs/operations.md.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { errorMessage } from '../../common/errors.js';
 import { LINKTYPE } from '../decode/link.js';
 import { SensorError } from '../errors.js';
-import type { FrameSink } from './capture-parser.js';
+import type { PacketSource } from './packet-source.js';
 
 interface CapHandle {
   open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
@@ -38,19 +39,15 @@ function mayCapture(): boolean {
   }
 }
 
-export interface LiveSource {
+export interface LiveSource extends PacketSource<null> {
   linktype: number;
-  frames: number;
-  close(): void;
 }
 
-/** Open `iface`; `filterFor(ethernet)` gives the BPF text for the link type found. */
-export function openLive(
-  iface: string,
-  filterFor: (ethernet: boolean) => string,
-  bufferBytes: number,
-  sink: FrameSink,
-): LiveSource {
+/**
+ * Open `iface`; `filterFor(ethernet)` gives the BPF text for the link type found. Frames that
+ * arrive before run() is called are not delivered (run() in the same tick loses none).
+ */
+export function openLive(iface: string, filterFor: (ethernet: boolean) => string, bufferBytes: number): LiveSource {
   if (process.platform === 'linux' && !existsSync(`/sys/class/net/${iface}`)) {
     throw new SensorError('CAPTURE_OPEN_FAILED', `interface ${iface} does not exist`);
   }
@@ -68,7 +65,7 @@ export function openLive(
   try {
     lt = cap.open(iface, filterFor(true), bufferBytes, buf);
   } catch (err) {
-    const msg = (err as Error).message;
+    const msg = errorMessage(err);
     // vlan/mpls/pppoes are Ethernet-only in libpcap: other links get the plain filter
     if (/not supported|only supported|no VLAN|MPLS|PPPoE/i.test(msg)) {
       try {
@@ -87,21 +84,30 @@ export function openLive(
     cap.close();
     throw new SensorError('CAPTURE_OPEN_FAILED', `${iface}: link type ${lt} is not supported for live capture`);
   }
-  const src: LiveSource = {
+  let stopped: (() => void) | null = null;
+  const ended = new Promise<null>((r) => (stopped = () => r(null)));
+  let closed = false;
+  return {
+    name: `iface:${iface}`,
+    live: true,
     linktype,
-    frames: 0,
-    close: () => cap.close(),
+    run(sink) {
+      cap.on('packet', (nbytes) => {
+        const now = Date.now(); // `cap` does not pass the capture header's time
+        sink(buf, 0, nbytes, Math.floor(now / 1000), (now % 1000) * 1e6, linktype);
+      });
+      return ended;
+    },
+    stop() {
+      if (!closed) cap.close();
+      closed = true;
+      stopped?.();
+    },
   };
-  cap.on('packet', (nbytes) => {
-    src.frames++;
-    const now = Date.now(); // `cap` does not pass the capture header's time
-    sink(buf, 0, nbytes, Math.floor(now / 1000), (now % 1000) * 1e6, linktype);
-  });
-  return src;
 }
 
 function openError(iface: string, err: unknown): SensorError {
-  const msg = (err as Error).message ?? String(err);
+  const msg = errorMessage(err);
   let text: string;
   if (/No such device|doesn't exist|does not exist/i.test(msg)) text = `interface ${iface} does not exist`;
   else if (/permission|not permitted/i.test(msg)) {

@@ -2,9 +2,8 @@
 // a 64 KiB frame. In immediate mode (which `cap` sets) libpcap uses TPACKET_V2, whose slots have
 // one fixed size: for Ethernet, MTU + 18 bytes, unless any of TSO, UFO, GSO, GRO or LRO is on,
 // then 65535 + 18 (pcap-linux.c, create_ring; immediate mode means TPACKET_V2 there, since
-// TPACKET_V3 always buffers). A 256 MiB buffer then holds ~4,000 frames instead of
-// ~160,000, and a stall of the sensor of a few milliseconds drops packets (measured: on a veth
-// with TSO/GSO on, 0.1–1.2% lost in 3 of 8 steps at 280–300k packets/s; none with them off).
+// TPACKET_V3 always buffers). The buffer then holds some forty times fewer frames, and a short
+// stall of the sensor drops packets (the live benchmark's losses: benchmarks/README.md).
 
 import { spawnSync } from 'node:child_process';
 

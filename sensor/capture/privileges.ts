@@ -3,6 +3,7 @@
 // silently keeps root.
 
 import { readFileSync } from 'node:fs';
+import { errorMessage } from '../../common/errors.js';
 import { SensorError } from '../errors.js';
 
 export function dropPrivileges(user: string): { uid: number; gid: number } | null {
@@ -21,7 +22,7 @@ export function dropPrivileges(user: string): { uid: number; gid: number } | nul
     process.setgid!(gid);
     process.setuid!(uid);
   } catch (err) {
-    throw new SensorError('PRIVILEGE_DROP_FAILED', `cannot switch to user ${user}: ${(err as Error).message}`, {
+    throw new SensorError('PRIVILEGE_DROP_FAILED', `cannot switch to user ${user}: ${errorMessage(err)}`, {
       cause: err,
     });
   }

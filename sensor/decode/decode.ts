@@ -1,10 +1,21 @@
 // The decoder's one entry point: bytes of one captured frame in, a filled Packet and a reason
 // code out (0 = a TCP segment was found). Pure: no I/O, no allocation, never throws on bytes.
 
+import { ENCAPSULATION_TABLE, IPPROTO } from './encapsulations.js';
 import { decodeEthernetTcp } from './fast-path.js';
+import { decodeGre } from './gre.js';
+import { decodeIPv4InIp, decodeIPv6InIp } from './ip-in-ip.js';
+import { IP_PAYLOAD_DECODERS } from './ip-payload.js';
 import { decodeLink, LINKTYPE } from './link.js';
 import type { Packet } from './packet.js';
 import { R } from './reasons.js';
+import { decodeUdp } from './udp.js';
+
+// the IP payloads other than TCP, by protocol number (see ip-payload.ts)
+IP_PAYLOAD_DECODERS[IPPROTO.UDP] = decodeUdp;
+for (const n of ENCAPSULATION_TABLE.gre.ipProtocols) IP_PAYLOAD_DECODERS[n] = decodeGre;
+IP_PAYLOAD_DECODERS[IPPROTO.IPIP] = decodeIPv4InIp;
+IP_PAYLOAD_DECODERS[IPPROTO.IPV6] = decodeIPv6InIp;
 
 /**
  * Decode the frame in b[off, off+caplen) of the given pcap link type into `p`.

@@ -1,11 +1,11 @@
 // GRE (RFC 2784/2890) and enhanced GRE v1 (PPTP), and the switch-SPAN encapsulations carried in
 // it: ERSPAN type I (0x88be, no sequence), type II (0x88be with sequence, 8-byte header) and
 // type III (0x22eb, 12-byte header plus an optional 8-byte platform sub-header). Source-routed
-// GRE is refused as bad_tunnel_header.
+// GRE is refused as bad_tunnel_header. Each GRE header counts as one tunnel, bounded by MAX_TUNNELS.
 
 import { u16 } from './bytes.js';
 import { decodeEtherType, decodeEthernet } from './ethernet.js';
-import type { Packet } from './packet.js';
+import { MAX_TUNNELS, type Packet } from './packet.js';
 import { decodePpp } from './ppp.js';
 import { R } from './reasons.js';
 
@@ -20,6 +20,7 @@ const ERSPAN_3 = 0x22eb;
 const PPP = 0x880b;
 
 export function decodeGre(p: Packet, b: Uint8Array, off: number, end: number): number {
+  if (++p.tunnels > MAX_TUNNELS) return R.ENCAP_TOO_DEEP;
   if (end - off < 4) return R.TRUNCATED_TUNNEL;
   const flags = u16(b, off);
   const proto = u16(b, off + 2);

@@ -1,29 +1,42 @@
-// What an IP header carries: TCP, or a tunnel to peel (UDP-based VXLAN/GENEVE, GRE and ERSPAN,
-// IP-in-IP, IPv6-in-IP). Anything else is non_tcp. Nesting is bounded by MAX_TUNNELS.
+// What an IP header carries: TCP, or a tunnel to peel (UDP-based VXLAN/GENEVE/GTP-U, GRE and
+// ERSPAN, IP-in-IP, IPv6-in-IP). Anything else is non_tcp. A tunnel's payload leads back to the
+// IP decoders that called this one, so the payloads other than TCP are decoded through a table
+// of decoders by IP protocol (as gopacket's protocol -> layer map) that decode.ts fills when it
+// loads: the decoder files then import one another without a circle. One call site per protocol
+// keeps each call monomorphic, so the compiler still inlines it.
 
-import { decodeGre } from './gre.js';
-import { decodeIPv4 } from './ipv4.js';
-import { decodeIPv6 } from './ipv6.js';
-import { MAX_TUNNELS, type Packet } from './packet.js';
+import { IPPROTO } from './encapsulations.js';
+import type { Packet } from './packet.js';
 import { R } from './reasons.js';
 import { decodeTcp } from './tcp.js';
-import { decodeUdp } from './udp.js';
+
+export type PayloadDecoder = (p: Packet, b: Uint8Array, off: number, end: number) => number;
+
+const nonTcp: PayloadDecoder = () => R.NON_TCP;
+
+/** The decoders of the IP payloads other than TCP; non_tcp until decode.ts sets them. */
+export const IP_PAYLOAD_DECODERS = {
+  [IPPROTO.UDP]: nonTcp,
+  [IPPROTO.GRE]: nonTcp,
+  [IPPROTO.IPIP]: nonTcp,
+  [IPPROTO.IPV6]: nonTcp,
+};
+
+const { TCP, UDP, GRE, IPIP, IPV6 } = IPPROTO;
+const next = IP_PAYLOAD_DECODERS;
 
 export function decodeIpPayload(p: Packet, b: Uint8Array, off: number, end: number, proto: number): number {
   switch (proto) {
-    case 6:
+    case TCP:
       return decodeTcp(p, b, off, end);
-    case 17:
-      return decodeUdp(p, b, off, end);
-    case 47:
-      if (++p.tunnels > MAX_TUNNELS) return R.ENCAP_TOO_DEEP;
-      return decodeGre(p, b, off, end);
-    case 4:
-      if (++p.tunnels > MAX_TUNNELS) return R.ENCAP_TOO_DEEP;
-      return decodeIPv4(p, b, off, end);
-    case 41:
-      if (++p.tunnels > MAX_TUNNELS) return R.ENCAP_TOO_DEEP;
-      return decodeIPv6(p, b, off, end);
+    case UDP:
+      return next[UDP](p, b, off, end);
+    case GRE:
+      return next[GRE](p, b, off, end);
+    case IPIP:
+      return next[IPIP](p, b, off, end);
+    case IPV6:
+      return next[IPV6](p, b, off, end);
     default:
       return R.NON_TCP;
   }

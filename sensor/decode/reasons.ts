@@ -2,8 +2,6 @@
 // "skip" reasons are traffic Porthole does not need (ARP, UDP, fragments); "error" reasons are
 // bad or truncated bytes. Both are counted, never thrown.
 
-export const OK = 0;
-
 export const REASONS = [
   // index 0 is OK
   ['ok', 'ok'],

@@ -1,16 +1,17 @@
-// UDP, followed only into mirror tunnels on their IANA ports: VXLAN (4789, AWS/Azure traffic
-// mirroring), GENEVE (6081, AWS Gateway Load Balancer) and GTP-U (2152). Other UDP is non_tcp.
+// UDP, followed only into mirror tunnels on their IANA ports (encapsulations.ts): VXLAN (AWS/Azure
+// traffic mirroring), GENEVE (AWS Gateway Load Balancer) and GTP-U. Other UDP is non_tcp.
 
 import { u16 } from './bytes.js';
+import { UDP_PORT } from './encapsulations.js';
 import { decodeGeneve } from './geneve.js';
 import { decodeGtpu } from './gtpu.js';
 import { MAX_TUNNELS, type Packet } from './packet.js';
 import { R } from './reasons.js';
 import { decodeVxlan } from './vxlan.js';
 
-export const VXLAN_PORT = 4789;
-export const GENEVE_PORT = 6081;
-export const GTPU_PORT = 2152;
+const VXLAN_PORT = UDP_PORT.VXLAN;
+const GENEVE_PORT = UDP_PORT.GENEVE;
+const GTPU_PORT = UDP_PORT.GTPU;
 
 export function decodeUdp(p: Packet, b: Uint8Array, off: number, end: number): number {
   if (end - off < 8) return R.TRUNCATED_UDP;

@@ -5,10 +5,13 @@
 // Limit: a batch whose acknowledgement was lost is sent again, so consumers must tolerate a
 // duplicate (Observations carry a natural key for that: sensor, ip, port, window_start).
 
-import { CompressionTypes, Kafka, type Message, type Producer, logLevel } from 'kafkajs';
+import { CompressionTypes, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { errorMessage } from '../../common/errors.js';
+import { ensureTopics, kafkaClient, type TopicSpec } from '../../common/kafka.js';
+import { Backoff } from '../../common/retry.js';
+import { sleep } from '../../common/time.js';
 import { BoundedQueue } from './bounded-queue.js';
-import { ensureTopics, type TopicSpec } from './topics.js';
 
 export interface PublisherOptions {
   brokers: string[];
@@ -37,17 +40,8 @@ export interface Publisher {
   stop(timeoutMs: number): Promise<void>;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
-
 export function createPublisher(o: PublisherOptions): Publisher {
-  const kafka = new Kafka({
-    clientId: o.clientId,
-    brokers: o.brokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 3000,
-    requestTimeout: 10_000,
-    retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
-  });
+  const kafka = kafkaClient({ brokers: o.brokers, clientId: o.clientId }, 'quick');
   const queues = new Map(o.topics.map((t) => [t.topic, new BoundedQueue<Message>(o.queueLimit)]));
   let producer: Producer | null = null;
   let connected = false;
@@ -65,7 +59,7 @@ export function createPublisher(o: PublisherOptions): Publisher {
     if (outageSince === null) {
       outageSince = Date.now();
       o.logger.warn(
-        { err: (err as Error).message, brokers: o.brokers },
+        { err: errorMessage(err), brokers: o.brokers },
         `kafka unreachable (${what}); buffering and retrying`,
       );
     }
@@ -108,7 +102,7 @@ export function createPublisher(o: PublisherOptions): Publisher {
   }
 
   async function loop(): Promise<void> {
-    let backoff = 250;
+    const backoff = new Backoff(250, 5000);
     while (running || (stopping && queuedCount() > 0)) {
       try {
         if (!connected) await connect();
@@ -121,9 +115,9 @@ export function createPublisher(o: PublisherOptions): Publisher {
           wake = null;
           continue;
         }
-        if (!stopping && queuedCount() < o.batchSize) await sleep(o.lingerMs);
+        if (!stopping && queuedCount() < o.batchSize) await sleep(o.lingerMs, true);
         await sendOnce();
-        backoff = 250;
+        backoff.reset();
       } catch (err) {
         outage(err, connected ? 'send failed' : 'connect failed');
         if (connected) {
@@ -132,8 +126,7 @@ export function createPublisher(o: PublisherOptions): Publisher {
           producer = null;
         }
         if (stopping && !running) return; // stop() gave up waiting
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 5000);
+        await sleep(backoff.next(), true);
       }
     }
   }

@@ -7,8 +7,8 @@
 // without reading their addresses. Limits: the ring doubles up to maxFlows; when full the oldest
 // flow is evicted (counted); rows of removed flows keep their ring place until it expires.
 // The ring starts at 2^20 rows (or maxFlows if smaller): its typed arrays are zero-filled pages
-// the system commits only when touched, and growing re-indexes every row, which cost ~90 ms per
-// million flows on the replay benchmark.
+// the system commits only when touched, while growing re-indexes every row (costly, see
+// benchmarks/README.md).
 
 import type { FlowKey } from './flow-key.js';
 
@@ -46,7 +46,7 @@ export class FlowTable {
   evictions = 0;
 
   /** `awaiting`: the filter's saturating counters (ACK_FILTER_SLOTS bytes; shared memory when
-   * another thread reads them, see ack-gate.ts). */
+   * another thread reads them, see pipeline/ack-gate.ts). */
   constructor(
     readonly maxFlows: number,
     private readonly awaiting: Uint8Array = new Uint8Array(ACK_FILTER_SLOTS),
@@ -56,15 +56,14 @@ export class FlowTable {
     this.times = new Float64Array(this.cap);
     // written once now: its pages are first touched by lookups at random, and a page read before
     // it is written maps the zero page, whose replacement on the first write flushes the TLB of
-    // every CPU running this process (~1,800 shootdown IPIs per replay of the benchmark file,
-    // counted in /proc/interrupts; ~100 with the fill)
+    // every CPU running this process
     this.index = new Int32Array(this.cap * 2).fill(0);
   }
 
   /**
    * Load the index entries of these key hashes, all at once: independent loads the CPU overlaps,
-   * so that the lookups that follow find them in cache. (The index is 8 MB at the default size:
-   * a lookup of a new flow was a cache miss of ~180 ns, most of a SYN's cost, perf annotate.)
+   * so that the lookups that follow find them in cache. (At the default size the index is far
+   * larger than the cache: a new flow's lookup is a miss, most of a SYN's cost.)
    * Returns a sum of what it read only so that the loads are not optimised away.
    */
   prefetch(hashes: Int32Array, count: number): number {

@@ -8,7 +8,7 @@
 // cookies and simultaneous open are seen as ordinary handshakes.
 
 import { ACK, RST, SYN, type Packet } from '../decode/packet.js';
-import { EndpointWindows, type WindowSink } from './endpoints.js';
+import { EndpointWindows, type WindowSink } from './windows.js';
 import { FlowKey } from './flow-key.js';
 import { FlowTable, STATE_DONE, STATE_REJ, STATE_SYN, STATE_SYNACK } from './flow-table.js';
 

@@ -4,7 +4,7 @@
 // are compared end to end on every golden capture in golden.test.ts.)
 
 import { describe, expect, it } from 'vitest';
-import { AckGate } from '../../sensor/track/ack-gate.js';
+import { AckGate } from '../../sensor/pipeline/ack-gate.js';
 import { FlowKey } from '../../sensor/track/flow-key.js';
 import {
   ACK_FILTER_SLOTS,

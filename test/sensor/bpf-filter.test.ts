@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildFilter } from '../../sensor/capture/bpf-filter.js';
-import type { Encapsulation } from '../../sensor/config.js';
+import type { Encapsulation } from '../../sensor/decode/encapsulations.js';
 import { replayJson } from '../support/porthole.js';
 import { scenarios } from '../support/scenarios.js';
 

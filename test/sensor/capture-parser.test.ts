@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureParser, frameMs } from '../../sensor/capture/capture-parser.js';
-import { readCaptureFile } from '../../sensor/capture/file-source.js';
+import { fileSource, readCaptureFile } from '../../sensor/capture/file-source.js';
 import { SensorError } from '../../sensor/errors.js';
 import { pcapFile, pcapngFile } from '../support/frames.js';
 
@@ -109,6 +109,27 @@ describe('readCaptureFile', () => {
         expect(r.truncatedBytes).toBe(0);
         expect(got).toEqual(recs.map((x) => `${x.ts}:${x.data.length}:${x.data[0]}:${x.data[x.data.length - 1]}`));
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('fileSource', () => {
+  it('is a PacketSource over readCaptureFile: named after the file, not live, read to its end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'porthole-source-'));
+    try {
+      const f = join(dir, 'c.pcap');
+      writeFileSync(f, pcapFile(frames, { linktype: 1 }));
+      const source = fileSource(f);
+      expect(source.name).toBe(`pcap:${f}`);
+      expect(source.live).toBe(false);
+      const lens: number[] = [];
+      source.stop(); // a file is always read to its end
+      const r = await source.run((_b, _off, len) => lens.push(len));
+      expect(lens).toEqual([60, 1514, 20]);
+      expect(r.frames).toBe(3);
+      expect(r.path).toBe(f);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

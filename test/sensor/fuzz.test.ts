@@ -7,7 +7,7 @@ import { decodeFrame } from '../../sensor/decode/decode.js';
 import { LINKTYPE } from '../../sensor/decode/link.js';
 import { Packet } from '../../sensor/decode/packet.js';
 import { R, REASONS } from '../../sensor/decode/reasons.js';
-import { createPipeline } from '../../sensor/pipeline.js';
+import { createPipeline } from '../../sensor/pipeline/one-thread.js';
 import { DEFAULT_TRACKER_OPTIONS } from '../../sensor/track/tracker.js';
 import { hex } from '../support/frames.js';
 import { fixtures } from './decode-fixtures.js';

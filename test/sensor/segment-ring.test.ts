@@ -2,7 +2,7 @@
 // an error (instead of hanging) when the consumer failed or never takes anything.
 
 import { describe, expect, it } from 'vitest';
-import { CHUNK_RECORDS, createRing, failRing, RingWriter } from '../../sensor/track/segment-ring.js';
+import { CHUNK_RECORDS, createRing, failRing, RingWriter } from '../../sensor/pipeline/segment-ring.js';
 
 function fill(w: RingWriter, records: number): void {
   for (let i = 0; i < records; i++) w.next();

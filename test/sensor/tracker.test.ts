@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../schemas/observation.js';
 import { validateObservation } from '../../schemas/observation.js';
-import { createPipeline } from '../../sensor/pipeline.js';
+import { createPipeline } from '../../sensor/pipeline/one-thread.js';
 import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../../sensor/track/tracker.js';
 import { eth, etherTypeOf } from '../support/frames.js';
 import { conversation, ipOf, type Seg, T0 } from '../support/scenarios.js';

@@ -11,7 +11,7 @@
 // its slot is dropped (on the replay benchmark 1,038,858 → 982,582 pure ACKs forwarded; most of
 // the rest carry the exact ack number of a SYN+ACK still in flight: the client's second ACK).
 
-import { ACK_FILTER_SLOTS, ackSlot, pow2 } from './flow-table.js';
+import { ACK_FILTER_SLOTS, ackSlot, pow2 } from '../track/flow-table.js';
 
 export class AckGate {
   // per filter slot, forwarded and maybe unprocessed SYN+ACKs: [count, XOR of their ack numbers]

@@ -20,8 +20,8 @@ export interface RingBuffers {
   chunks: number;
 }
 
-// small enough (1.2 MB) to stay in cache between the two threads: 64 chunks of 8192 records
-// (38 MB) made the decoding thread ~0.1 s slower on the replay benchmark
+// small enough to stay in cache between the two threads: a ring much larger than the cache makes
+// every write of the decoding thread a miss
 export function createRing(chunks = 8): RingBuffers {
   return {
     control: new SharedArrayBuffer(16),

@@ -7,7 +7,7 @@ import { ipText } from '../../schemas/ip.js';
 import type { Observation } from '../../schemas/observation.js';
 import type { Packet } from '../decode/packet.js';
 import type { FlowKey } from './flow-key.js';
-import { type EndpointColumns, endpointObservation, endpointOrder, WindowTable } from './window-table.js';
+import { type EndpointColumns, endpointObservation, endpointOrder, WindowTable } from './endpoint-table.js';
 
 /** A client's id in the distinct-client count: its IPv4 address, or a 32-bit hash of its IPv6 one. */
 function clientId(k: FlowKey): number {

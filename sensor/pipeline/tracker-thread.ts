@@ -1,16 +1,16 @@
 // Starts the tracking thread of a threaded replay (tracker-worker.ts) with the shared memory it
 // works on (the segment ring and the pure-ACK filter), and hands on what it sends back: each
 // closed window, as columns (turned into Observations here, see observationSink), then the stats.
-// Posting the columns instead of Observation objects: a structured clone of 12,600 Observations
-// wrote and read every property name of every object (~20 ms on each side on the replay
-// benchmark); the columns' numbers are transferred and their texts cloned as two strings.
+// Posting the columns instead of Observation objects: a structured clone of Observations writes
+// and reads every property name of every object on each side; the columns' numbers are
+// transferred and their texts cloned as two strings.
 
 import { Worker } from 'node:worker_threads';
 import type { Observation } from '../../schemas/observation.js';
-import { ACK_FILTER_SLOTS } from './flow-table.js';
-import { observationSink } from './endpoints.js';
+import { ACK_FILTER_SLOTS } from '../track/flow-table.js';
+import { observationSink } from '../track/windows.js';
 import { createRing, type RingBuffers } from './segment-ring.js';
-import type { TrackerOptions, TrackerStats } from './tracker.js';
+import type { TrackerOptions, TrackerStats } from '../track/tracker.js';
 
 export interface TrackerThread {
   ring: RingBuffers;
@@ -48,8 +48,8 @@ function spawn(): Spawned {
 }
 
 /**
- * Start the thread now, before its options are known: its isolate and modules load (~50 ms on
- * the replay benchmark's machine) while the command loads and parses its own. The next
+ * Start the thread now, before its options are known: its isolate and modules load while the
+ * command loads and parses its own. The next
  * startTrackerThread() takes it.
  */
 export function prestartTrackerThread(): void {

@@ -3,7 +3,7 @@
 // endpoint's slot, and one shared open-addressing set of (slot, client id) pairs counts
 // distinct clients. A SYN+ACK then costs two or three independent cache misses instead of the
 // chain Map → object → set object → typed array → backing store that it cost with objects
-// (measured: 560 ns per SYN+ACK on the replay benchmark, see benchmarks/README.md). A pair is
+// (see benchmarks/README.md). A pair is
 // two int32 (8 bytes): client ids are IPv4 addresses, or a 32-bit hash of an IPv6 address.
 // Limits: a slot's client count stops at maxClients (a lower bound past it); two IPv6 clients of
 // one endpoint whose hashes collide count once (with k clients, odds about k^2 / 2^33: 0.2%
@@ -212,8 +212,7 @@ export class WindowTable {
     const old = this.pairs;
     const pairs = new Int32Array(old.length * 2);
     // write every page before the probes below read it: a read of a fresh page maps the zero
-    // page, and the first write after it takes a second fault (perf page-fault counts on the
-    // replay benchmark: ~2 per page of the grown tables before, ~1 after)
+    // page, and the first write after it takes a second fault
     pairs.fill(0);
     const mask = (pairs.length >> 1) - 1;
     for (let j = 0; j < old.length; j += 2) {

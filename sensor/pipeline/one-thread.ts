@@ -1,13 +1,13 @@
 // The sensor's packet path, shared by replay and live capture: frame -> decode -> track, with
 // a counter per decode outcome. Nothing here is per-packet I/O or logging.
 
-import type { Observation } from '../schemas/observation.js';
-import { frameMs } from './capture/capture-parser.js';
-import { decodeFrame } from './decode/decode.js';
-import { Packet } from './decode/packet.js';
-import { REASONS } from './decode/reasons.js';
-import { observationSink } from './track/endpoints.js';
-import { Tracker, type TrackerOptions, type TrackerStats } from './track/tracker.js';
+import type { Observation } from '../../schemas/observation.js';
+import { frameMs } from '../capture/capture-parser.js';
+import { decodeFrame } from '../decode/decode.js';
+import { Packet } from '../decode/packet.js';
+import { REASONS } from '../decode/reasons.js';
+import { observationSink } from '../track/windows.js';
+import { Tracker, type TrackerOptions, type TrackerStats } from '../track/tracker.js';
 
 export interface PipelineStats {
   packets: number;

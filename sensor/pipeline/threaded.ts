@@ -1,20 +1,20 @@
 // The packet path split over two threads, for replay on a multi-core machine: this thread reads,
 // frames and decodes (counting every outcome, as createPipeline does) and forwards the segments
 // the tracker may act on, as records through a shared ring, to a worker thread that runs the
-// same Tracker (sensor/track/tracker-worker.ts). Equivalence with the one-thread pipeline: the
+// same Tracker (tracker-worker.ts). Equivalence with the one-thread pipeline: the
 // forwarded segments are a superset of those the tracker acts on, and a record carrying only
 // the time is sent whenever a skipped segment would have moved the tracker's sweep clock, so the
 // tracker sees the same sequence of state changes (a test compares both on every golden capture).
-// Pure ACKs the tracker would ignore are not forwarded at all (sensor/track/ack-gate.ts).
+// Pure ACKs the tracker would ignore are not forwarded at all (ack-gate.ts).
 
-import type { Observation } from '../schemas/observation.js';
-import { DecodeCounts, type PipelineStats } from './pipeline.js';
-import { ACK, RST, SYN } from './decode/packet.js';
-import { AckGate } from './track/ack-gate.js';
-import { writeRecord, writeTick } from './track/segment-records.js';
-import { CHUNK_RECORDS, RingWriter } from './track/segment-ring.js';
-import { startTrackerThread } from './track/tracker-thread.js';
-import { emptyTrackerStats, mayMatter, SWEEP_MS, type TrackerOptions, type TrackerStats } from './track/tracker.js';
+import type { Observation } from '../../schemas/observation.js';
+import { DecodeCounts, type PipelineStats } from './one-thread.js';
+import { ACK, RST, SYN } from '../decode/packet.js';
+import { AckGate } from './ack-gate.js';
+import { writeRecord, writeTick } from './segment-records.js';
+import { CHUNK_RECORDS, RingWriter } from './segment-ring.js';
+import { startTrackerThread } from './tracker-thread.js';
+import { emptyTrackerStats, mayMatter, SWEEP_MS, type TrackerOptions, type TrackerStats } from '../track/tracker.js';
 
 export interface ThreadedPipeline {
   onFrame(b: Uint8Array, off: number, caplen: number, sec: number, nsec: number, linktype: number): void;
@@ -34,8 +34,7 @@ export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observati
   const packet = d.packet;
   let tracker: TrackerStats | null = null;
   // the tracker's clock and next sweep, mirrored: in an array, as a number stored in a closure
-  // variable is a new heap object each time, with a write barrier (~18 ms per replay of the
-  // benchmark file in perf)
+  // variable is a new heap object each time, with a write barrier
   const clock = new Float64Array(2);
   const NOW = 0;
   const NEXT_SWEEP = 1;

@@ -5,10 +5,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ACK, Packet, RST, SYN } from '../decode/packet.js';
 import { readRecord, recordFlags } from './segment-records.js';
-import { endpointOrder } from './window-table.js';
+import { endpointOrder } from '../track/endpoint-table.js';
 import { CHUNK_RECORDS, drainRing, failRing, type RingBuffers } from './segment-ring.js';
 import type { TrackerMessage } from './tracker-thread.js';
-import { Tracker, type TrackerOptions } from './tracker.js';
+import { Tracker, type TrackerOptions } from '../track/tracker.js';
 
 const { ring, ackFilter } = workerData as { ring: RingBuffers; ackFilter: Uint8Array };
 // the options come in the first message (the thread may be started before they are known)
@@ -18,8 +18,8 @@ try {
     opts,
     (w, end) => {
       // sorted here, where the data is: the parent then only makes the Observations. Address
-      // texts hold no newline: one string each clones with one copy (arrays of 12,600 strings
-      // took ~1 ms per 2,000 to post)
+      // texts hold no newline: one string each clones with one copy (an array of strings is
+      // cloned string by string)
       const order = endpointOrder(w);
       const msg: TrackerMessage = {
         window: { size: w.size, cols: w.cols, ips: w.ips.join('\n'), samples: w.samples.join('\n'), order },
@@ -32,8 +32,8 @@ try {
   const p = new Packet();
   const synHashes = new Int32Array(CHUNK_RECORDS);
   drainRing(ring, (v, count) => {
-    // the flow-table entries of the chunk's SYNs, loaded first all together (Tracker.prefetch).
-    // On the replay benchmark: this thread -35 ms of CPU, the command -30 ms (30 alternated pairs)
+    // the flow-table entries of the chunk's SYNs, loaded first all together (Tracker.prefetch):
+    // their cache misses overlap
     let syns = 0;
     for (let n = 0; n < count; n++) {
       if ((recordFlags(v, n) & (SYN | ACK | RST)) !== SYN) continue;
