@@ -54,7 +54,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 // Commands that end the process as soon as their output is flushed, without tearing down the
-// heap: after a large replay that teardown is ~40 ms of unmapping pages (measured with strace).
+// heap (a large replay's heap takes measurable time to unmap; see benchmarks/README.md).
 const EXIT_AT_ONCE = new Set(['replay']);
 
 function mainHelp(): string {
