@@ -48,6 +48,18 @@ export const ANALYZER_SPEC: KeySpec[] = [
     doc: 'after the first start, build the baseline this long without alerting',
   },
   {
+    key: 'policy.firstStartLimit',
+    kind: { t: 'int', min: 0, max: 100_000_000 },
+    def: 1000,
+    doc: 'a fresh database alerts on at most this many new services within policy.firstStartWindow, then builds the baseline (0: no limit)',
+  },
+  {
+    key: 'policy.firstStartWindow',
+    kind: { t: 'duration' },
+    def: 15 * 60_000,
+    doc: 'the window after the first start in which policy.firstStartLimit applies',
+  },
+  {
     key: 'policy.expected',
     kind: { t: 'list' },
     def: [],
@@ -95,6 +107,18 @@ export const ANALYZER_SPEC: KeySpec[] = [
     kind: { t: 'list' },
     def: [],
     doc: 'URLs that receive {"text": …} (Slack-compatible)',
+  },
+  {
+    key: 'alerts.ratePerMinute',
+    kind: { t: 'int', min: 1, max: 100_000 },
+    def: 30,
+    doc: 'messages a minute at most to each webhook and Slack URL (a storm goes as digests)',
+  },
+  {
+    key: 'alerts.digestAbove',
+    kind: { t: 'int', min: 1, max: 100_000 },
+    def: 10,
+    doc: 'more alerts waiting for a webhook or Slack URL than this are grouped into digests per network',
   },
   {
     key: 'policy.scannerAddresses',
@@ -183,6 +207,8 @@ export interface AnalyzerConfig {
   policy: {
     homeNetworks: Cidr[];
     learningPeriodMs: number;
+    firstStartLimit: number;
+    firstStartWindowMs: number;
     expected: Expected[];
     highRiskPorts: Set<number>;
     synProxyPorts: number;
@@ -203,7 +229,7 @@ export interface AnalyzerConfig {
     nmapCommand: string[];
     groupId: string;
   };
-  alerts: { webhooks: string[]; slackWebhooks: string[] };
+  alerts: { webhooks: string[]; slackWebhooks: string[]; ratePerMinute: number; digestAbove: number };
   batchSize: number;
   partitionsAtOnce: number;
   logLevel: string;
@@ -270,6 +296,8 @@ export function loadAnalyzerConfig(opts: {
     policy: {
       homeNetworks,
       learningPeriodMs: g('policy.learningPeriod'),
+      firstStartLimit: g('policy.firstStartLimit'),
+      firstStartWindowMs: g('policy.firstStartWindow'),
       expected,
       highRiskPorts: new Set(highRisk),
       synProxyPorts: g('policy.synProxyPorts'),
@@ -290,7 +318,12 @@ export function loadAnalyzerConfig(opts: {
       nmapCommand: g('verify.nmapCommand'),
       groupId: g('kafka.verifierGroupId'),
     },
-    alerts: { webhooks: g('alerts.webhooks'), slackWebhooks: g('alerts.slackWebhooks') },
+    alerts: {
+      webhooks: g('alerts.webhooks'),
+      slackWebhooks: g('alerts.slackWebhooks'),
+      ratePerMinute: g('alerts.ratePerMinute'),
+      digestAbove: g('alerts.digestAbove'),
+    },
     batchSize: g('consume.batchSize'),
     partitionsAtOnce: g('consume.partitionsAtOnce'),
     logLevel: g('log.level'),

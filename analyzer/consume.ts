@@ -9,6 +9,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs
 import type { Logger } from 'pino';
 import { errorMessage, isRetriable } from '../common/errors.js';
 import { retry } from '../common/retry.js';
+import { sleep } from '../common/time.js';
 import { type Observation, validateObservation } from '../schemas/observation.js';
 import type { Detector } from './detect.js';
 import { AnalyzerError } from './errors.js';
@@ -38,6 +39,8 @@ export interface ConsumeDeps {
   deadLetterTopic: string;
   logger: Logger;
   onAlerts: () => void;
+  /** settles when the states of the assigned partitions are loaded (batches wait for it) */
+  ready?: () => Promise<void>;
 }
 
 /** Parse and validate one message: the Observation, or the reason it is refused. */
@@ -130,8 +133,23 @@ export function createBatchHandler(d: ConsumeDeps): {
     }
   }
 
+  /** Wait for the assigned partitions' states (heartbeating, so the group keeps the partition). */
+  async function untilLoaded(p: EachBatchPayload): Promise<void> {
+    const ready = d.ready?.();
+    if (!ready) return;
+    let loaded = false;
+    void ready.then(() => {
+      loaded = true;
+    });
+    while (!loaded) {
+      await Promise.race([ready, sleep(3000)]);
+      if (!loaded) await p.heartbeat().catch(() => {});
+    }
+  }
+
   async function handle(p: EachBatchPayload): Promise<void> {
     if (p.batch.messages.length === 0) return;
+    await untilLoaded(p);
     d.inserts.begin();
     try {
       await handleBatch(p);
@@ -172,7 +190,13 @@ export function createBatchHandler(d: ConsumeDeps): {
     }
     const tStored = Date.now();
     const changes = d.detector.apply(good, now);
-    await retrying('insert alerts', p, () => d.inserts.add('alerts', changes.alerts));
+    await retrying('insert alerts', p, () => {
+      // the outbox reads alerts in the order they were written: each attempt is stamped anew, so
+      // alerts held back by an outage are not older than the cursor that passed meanwhile
+      const at = Date.now();
+      for (const a of changes.alerts) a.stored_at = at;
+      return d.inserts.add('alerts', changes.alerts);
+    });
     await retrying('insert states', p, () => d.inserts.add('endpoint_states', changes.states));
     const tStates = Date.now();
     const last = batch.messages[batch.messages.length - 1].offset;

@@ -1,19 +1,28 @@
 // Detection: the state of each tracked endpoint and the alerts its changes raise. Pure: the
-// caller loads the known states, feeds Observations and persists what comes out.
-// new        first seen, alerted (or `active` when learning, expected, or on a flagged host)
+// caller loads the known states (of the partitions it holds), feeds Observations and persists
+// what comes out.
+// new        first seen, alerted (or `active` when learning, in the first-start baseline,
+//            expected, or on a flagged host)
 // active     known and not alerted (baseline, expected, or verified)
 // stale      not seen for policy.staleAfter
 // reopened   seen again after stale (alerted again)
 // A host answering on more than policy.synProxyPorts ports is flagged once (syn_proxy_host)
 // and its ports raise no per-port alerts. The alerts themselves (ids, severity, text) are built
-// in rules.ts; an id already known is never raised again.
+// in rules.ts. An alert is raised only on a state change, and a state exists for every alerted
+// endpoint, so it is not raised twice; its id is deterministic, so a repeat after a crash
+// (alerts stored, states not) collapses in the alerts table and is not delivered twice.
+// First start: a fresh database alerts on at most policy.firstStartLimit new endpoints within
+// policy.firstStartWindow of its first start; past that, the rest of the window builds the
+// baseline (reason `baseline`, no alert) and one first_start_baseline alert says so. Each
+// analyzer of a group counts the endpoints of its own partitions.
 
 import { endpointKey } from '../schemas/endpoint.js';
 import type { Observation } from '../schemas/observation.js';
 import type { AlertRow, StateRow } from '../schemas/tables.js';
 import type { AnalyzerConfig } from './config.js';
 import { clientOutside, isExpected, isTracked, severity } from './policy.js';
-import { flaggedHostOf, newServiceAlert, reopenedServiceAlert, synProxyHostAlert } from './rules.js';
+import { firstStartBaselineAlert, newServiceAlert, reopenedServiceAlert, synProxyHostAlert } from './rules.js';
+import { EndpointTable } from './state/endpoint-table.js';
 
 export interface Changes {
   states: StateRow[];
@@ -23,65 +32,71 @@ export interface Changes {
 /** last_seen alone is persisted at most this often per endpoint (state changes always are). */
 export const PERSIST_LAST_SEEN_MS = 60_000;
 
+export interface Baseline {
+  /** before this time new endpoints are learned, not alerted (policy.learningPeriod) */
+  learningUntil: number;
+  /** the database's first start, and the end of the window in which alerts on new endpoints are capped */
+  firstStart: number;
+  guardUntil: number;
+  /** new_service alerts allowed in that window (this analyzer's partitions) */
+  guardLimit: number;
+  /** new_service alerts already raised in that window (after a restart) */
+  guardCount: number;
+}
+
 export class Detector {
-  private readonly states = new Map<string, StateRow>();
-  private readonly persistedLastSeen = new Map<string, number>();
-  private readonly hostPorts = new Map<string, Set<number>>();
-  private readonly flagged = new Set<string>();
+  private table = new EndpointTable();
+  private guardCount: number;
+  private guardTripped = false;
 
   constructor(
     private readonly policy: AnalyzerConfig['policy'],
-    private readonly learningUntil: number,
-    private readonly knownAlerts: Set<string>,
-  ) {}
+    private readonly baseline: Baseline,
+  ) {
+    this.guardCount = baseline.guardCount;
+  }
 
-  load(rows: StateRow[], alertIds: Set<string>): void {
-    this.states.clear();
-    this.hostPorts.clear();
-    this.persistedLastSeen.clear();
-    for (const r of rows) {
-      const k = endpointKey(r);
-      this.states.set(k, r);
-      this.persistedLastSeen.set(k, r.last_seen);
-      this.portsOf(r.ip).add(r.port);
-    }
-    for (const id of alertIds) {
-      this.knownAlerts.add(id);
-      const host = flaggedHostOf(id);
-      if (host !== null) this.flagged.add(host);
-    }
+  /** Replace what is held: the states of the partitions now assigned, and the flagged hosts. */
+  replace(table: EndpointTable, flaggedHosts: Iterable<string>): void {
+    for (const ip of flaggedHosts) table.flag(ip);
+    this.table = table;
+  }
+
+  /** Endpoints held. */
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** Whether the first-start limit was reached (the rest of its window is baseline). */
+  get baselineTripped(): boolean {
+    return this.guardTripped;
   }
 
   apply(obs: Observation[], now: number): Changes {
+    const t = this.table;
     const changed = new Map<string, StateRow>();
     const alerts: AlertRow[] = [];
-    const alert = (a: AlertRow): void => {
-      if (this.knownAlerts.has(a.alert_id)) return;
-      this.knownAlerts.add(a.alert_id);
-      alerts.push(a);
-    };
     for (const o of obs) {
       if (!isTracked(o.ip, this.policy.homeNetworks)) continue;
-      const k = endpointKey(o);
-      const cur = this.states.get(k);
+      const r = t.find(o.ip, o.proto, o.port);
       const outside = clientOutside(o, this.policy.homeNetworks);
-      const sev = severity(o.port, this.policy.highRiskPorts, outside);
       let next: StateRow;
-      if (!cur) {
-        const ports = this.portsOf(o.ip);
-        ports.add(o.port);
-        if (ports.size > this.policy.synProxyPorts && !this.flagged.has(o.ip)) {
-          this.flagged.add(o.ip);
-          alert(synProxyHostAlert(o, ports.size, this.policy.synProxyPorts, now));
+      if (r < 0) {
+        const ports = t.portCount(o.ip) + 1;
+        if (ports > this.policy.synProxyPorts && !t.flagged(o.ip)) {
+          t.flag(o.ip);
+          alerts.push(synProxyHostAlert(o, ports, this.policy.synProxyPorts, now));
         }
-        const reason =
-          now < this.learningUntil
-            ? 'learning'
-            : isExpected(o.ip, o.port, this.policy.expected)
-              ? 'expected'
-              : this.flagged.has(o.ip)
-                ? 'syn_proxy'
-                : 'alerted';
+        let reason = this.newReason(o, now);
+        if (reason === 'alerted' && now < this.baseline.guardUntil) {
+          if (this.guardCount >= this.baseline.guardLimit) {
+            reason = 'baseline';
+            if (!this.guardTripped) {
+              this.guardTripped = true;
+              alerts.push(firstStartBaselineAlert(this.baseline, now));
+            }
+          } else this.guardCount++;
+        }
         next = {
           ip: o.ip,
           proto: o.proto,
@@ -93,8 +108,11 @@ export class Detector {
           reason,
           version: now,
         };
-        if (reason === 'alerted') alert(newServiceAlert(o, sev, outside, now));
+        if (reason === 'alerted') {
+          alerts.push(newServiceAlert(o, severity(o.port, this.policy.highRiskPorts, outside), outside, now));
+        }
       } else {
+        const cur = t.get(r);
         next = {
           ...cur,
           first_seen: Math.min(cur.first_seen, o.first_seen),
@@ -104,43 +122,46 @@ export class Detector {
           next.state = 'reopened';
           next.since = now;
           next.reason = 'seen_again';
-          if (!this.flagged.has(o.ip)) alert(reopenedServiceAlert(o, sev, cur.since, now));
+          if (!t.flagged(o.ip)) {
+            const sev = severity(o.port, this.policy.highRiskPorts, outside);
+            alerts.push(reopenedServiceAlert(o, sev, cur.since, now));
+          }
         }
         next.version = Math.max(cur.version + 1, now);
         const onlySeen = next.state === cur.state && next.first_seen === cur.first_seen;
         if (onlySeen && next.last_seen === cur.last_seen) continue;
-        this.states.set(k, next);
         // a newer last_seen alone is stored at most once a minute: the inventory reads last_seen
         // from the observations; the stored one only serves the stale sweep after a restart
-        if (onlySeen && next.last_seen - (this.persistedLastSeen.get(k) ?? 0) < PERSIST_LAST_SEEN_MS) continue;
+        if (onlySeen && next.last_seen - t.persistedLastSeen(r) < PERSIST_LAST_SEEN_MS) {
+          t.put(next, t.persistedLastSeen(r));
+          continue;
+        }
       }
-      this.states.set(k, next);
-      this.persistedLastSeen.set(k, next.last_seen);
-      changed.set(k, next);
+      t.put(next);
+      changed.set(endpointKey(next), next);
     }
     return { states: [...changed.values()], alerts };
   }
 
   /** Endpoints not seen for policy.staleAfter become stale. */
   sweepStale(now: number): StateRow[] {
+    const t = this.table;
     const out: StateRow[] = [];
-    for (const [k, s] of this.states) {
-      if (s.state !== 'stale' && s.last_seen < now - this.policy.staleAfterMs) {
-        const next = { ...s, state: 'stale', since: now, reason: 'not_seen', version: Math.max(s.version + 1, now) };
-        this.states.set(k, next);
-        this.persistedLastSeen.set(k, next.last_seen);
-        out.push(next);
-      }
+    const before = now - this.policy.staleAfterMs;
+    for (let r = 0; r < t.size; r++) {
+      if (t.lastSeenOf(r) >= before || t.state(r) === 'stale') continue;
+      const s = t.get(r);
+      const next = { ...s, state: 'stale', since: now, reason: 'not_seen', version: Math.max(s.version + 1, now) };
+      t.put(next);
+      out.push(next);
     }
     return out;
   }
 
-  private portsOf(ip: string): Set<number> {
-    let s = this.hostPorts.get(ip);
-    if (!s) {
-      s = new Set();
-      this.hostPorts.set(ip, s);
-    }
-    return s;
+  private newReason(o: Observation, now: number): string {
+    if (now < this.baseline.learningUntil) return 'learning';
+    if (isExpected(o.ip, o.port, this.policy.expected)) return 'expected';
+    if (this.table.flagged(o.ip)) return 'syn_proxy';
+    return 'alerted';
   }
 }

@@ -7,15 +7,25 @@ import { errorMessage } from '../common/errors.js';
 import { ensureTopics, kafkaClient, kafkaRetriable, topicSpec } from '../common/kafka.js';
 import { retry } from '../common/retry.js';
 import { TOPICS } from '../schemas/topics.js';
-import { createOutbox, kafkaSink, type Sink, webhookSink } from './alert/outbox.js';
+import { createOutbox } from './alert/outbox.js';
+import { kafkaSink, type Sink, webhookSink } from './alert/sinks.js';
 import type { AnalyzerConfig } from './config.js';
 import { createBatchHandler } from './consume.js';
 import { Detector } from './detect.js';
 import { Coalescer } from './store/coalescer.js';
 import { migrate } from './store/migrate.js';
-import { loadStates } from './store/queries.js';
+import { forEachState } from './store/queries.js';
+import { partitioner } from './partitions.js';
+import { EndpointTable } from './state/endpoint-table.js';
 import { Store } from './store/store.js';
-import { alertIds, dropOldPartitions, getMeta, insertRows, setMeta } from './store/writes.js';
+import {
+  dropOldPartitions,
+  flaggedHosts,
+  getMeta,
+  insertRows,
+  newServiceAlertsSince,
+  setMeta,
+} from './store/writes.js';
 
 /** Retry `fn` while its failure is retriable (a server still starting), warning once. */
 function untilReady<T>(
@@ -46,12 +56,39 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     firstStart = Date.now();
     await setMeta(store, 'first_start', String(firstStart));
   }
-  const learningUntil = firstStart + cfg.policy.learningPeriodMs;
+  const p = cfg.policy;
+  const learningUntil = firstStart + p.learningPeriodMs;
+  // a limit of 0: no first-start limit (alert on everything)
+  const guardUntil = p.firstStartLimit > 0 ? firstStart + p.firstStartWindowMs : 0;
   if (learningUntil > Date.now())
     logger.info({ remainingMs: learningUntil - Date.now() }, 'learning period: building the baseline, no alerts yet');
-  const detector = new Detector(cfg.policy, learningUntil, new Set());
-  const reload = async (): Promise<void> => detector.load(await loadStates(store), await alertIds(store));
-  await reload();
+  if (guardUntil > Date.now())
+    logger.info(
+      { limit: p.firstStartLimit, until: new Date(guardUntil).toISOString() },
+      'first start: alerts on at most policy.firstStartLimit new services until then; past that, baseline',
+    );
+  const detector = new Detector(p, {
+    learningUntil,
+    firstStart,
+    guardUntil,
+    guardLimit: p.firstStartLimit,
+    guardCount: guardUntil > Date.now() ? await newServiceAlertsSince(store, firstStart) : 0,
+  });
+
+  // what this analyzer holds: the endpoints of its assigned partitions only
+  const held = { partitions: [] as number[] };
+  let partitionCount = 0;
+  let ready: Promise<void> = Promise.resolve();
+  const loadHeld = async (assigned: Set<number>): Promise<void> => {
+    const t0 = Date.now();
+    const partitionOf = partitioner(cfg.kafka.observationsTopic, partitionCount);
+    const table = new EndpointTable();
+    const read = await forEachState(store, (row) => {
+      if (assigned.has(partitionOf(row.ip))) table.put(row);
+    });
+    detector.replace(table, await flaggedHosts(store));
+    logger.info({ endpoints: table.size, read, partitions: held.partitions, ms: Date.now() - t0 }, 'states loaded');
+  };
 
   const kafka = kafkaClient(cfg.kafka, 'patient');
   const admin = kafka.admin();
@@ -65,6 +102,8 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
         topicSpec(cfg.kafka.alertsTopic, TOPICS.alerts),
         topicSpec(cfg.kafka.observationsTopic, TOPICS.observations),
       ]);
+      const meta = await admin.fetchTopicMetadata({ topics: [cfg.kafka.observationsTopic] });
+      partitionCount = meta.topics[0].partitions.length;
       await admin.disconnect();
     },
     kafkaRetriable,
@@ -76,7 +115,12 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     ...cfg.alerts.webhooks.map((u) => webhookSink(u, false)),
     ...cfg.alerts.slackWebhooks.map((u) => webhookSink(u, true)),
   ];
-  const outbox = createOutbox(store, sinks, logger.child({ component: 'alerts' }));
+  const outbox = createOutbox(
+    store,
+    sinks,
+    { ratePerMinute: cfg.alerts.ratePerMinute, digestAbove: cfg.alerts.digestAbove, pageSize: 5000 },
+    logger.child({ component: 'alerts' }),
+  );
   const consumer = kafka.consumer({
     groupId: cfg.kafka.groupId,
     sessionTimeout: 30_000,
@@ -94,10 +138,17 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     deadLetterTopic: cfg.kafka.deadLetterTopic,
     logger: logger.child({ component: 'consume' }),
     onAlerts: () => void outbox.round(),
+    ready: () => ready,
   });
+  // On every (re)join, the states of the partitions now assigned are loaded before any batch is
+  // applied (batches wait for `ready`), and those of partitions given up are dropped.
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    const assigned = e.payload.memberAssignment[cfg.kafka.observationsTopic] ?? [];
     logger.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
-    void reload().catch((err) => logger.warn({ err: errorMessage(err) }, 'state reload failed'));
+    held.partitions = [...assigned].sort((a, b) => a - b);
+    ready = untilReady('clickhouse', logger, () => loadHeld(new Set(assigned))).catch((err) =>
+      logger.error({ err: errorMessage(err) }, 'state load failed'),
+    );
   });
   await consumer.connect();
   await consumer.subscribe({ topic: cfg.kafka.observationsTopic, fromBeginning: true });
@@ -110,6 +161,13 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     eachBatch: handler.handle,
   });
 
+  const status = () => ({
+    ...handler.stats,
+    endpointsHeld: detector.size,
+    partitionsHeld: held.partitions,
+    firstStartBaseline: detector.baselineTripped,
+    outbox: outbox.stats(),
+  });
   const timers = [
     setInterval(() => void outbox.round(), 2000),
     setInterval(
@@ -129,7 +187,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
           .catch(() => {}),
       3_600_000,
     ),
-    setInterval(() => logger.info({ stats: handler.stats }, 'analyzer status'), 10_000),
+    setInterval(() => logger.info({ stats: status() }, 'analyzer status'), 10_000),
   ];
   void outbox.round();
   await new Promise<void>((resolve) => {
@@ -142,6 +200,6 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   await outbox.round();
   await producer.disconnect();
   await store.close();
-  logger.info({ stats: handler.stats }, 'analyzer stopped');
+  logger.info({ stats: status() }, 'analyzer stopped');
   return 0;
 }

@@ -7,21 +7,21 @@
 //   reopened_service|ip|proto|port|staleSince  seen again after being stale since that time
 //   syn_proxy_host|ip                          a host answering on more than policy.synProxyPorts ports
 //   service_changed|ip|proto|port|ts           nmap's product/version differs from the last verified
+//   first_start_baseline|firstStart            too many new endpoints right after the first start
 
 import { isoDay } from '../common/time.js';
 import { type EndpointId, endpointKey } from '../schemas/endpoint.js';
 import type { Observation } from '../schemas/observation.js';
 import type { AlertRow } from '../schemas/tables.js';
+import { digestNetwork } from './alert/storm.js';
 import type { Severity } from './policy.js';
 
-export type AlertKind = 'new_service' | 'reopened_service' | 'syn_proxy_host' | 'service_changed';
-
-const SYN_PROXY_PREFIX = 'syn_proxy_host|';
-
-/** The host a syn_proxy_host alert id flags, or null for any other id. */
-export function flaggedHostOf(alertId: string): string | null {
-  return alertId.startsWith(SYN_PROXY_PREFIX) ? alertId.split('|')[1] : null;
-}
+export type AlertKind =
+  | 'new_service'
+  | 'reopened_service'
+  | 'syn_proxy_host'
+  | 'service_changed'
+  | 'first_start_baseline';
 
 /** "ip:port", IPv6 in brackets. */
 function hostPort(ip: string, port: number): string {
@@ -48,13 +48,15 @@ function alertRow(
     port: e.port,
     message,
     details: JSON.stringify(details),
+    stored_at: ts,
+    net: digestNetwork(e.ip),
   };
 }
 
 /** A host answering on more than `limit` ports: flagged once, its ports not alerted one by one. */
 export function synProxyHostAlert(o: Observation, ports: number, limit: number, now: number): AlertRow {
   return alertRow(
-    `${SYN_PROXY_PREFIX}${o.ip}`,
+    `syn_proxy_host|${o.ip}`,
     now,
     'syn_proxy_host',
     'medium',
@@ -111,5 +113,22 @@ export function serviceChangedAlert(
     e,
     `${hostPort(e.ip, e.port)}/${e.proto} changed from "${change.before}" to "${change.after}"`,
     { before: change.before, after: change.after, cpe: change.cpe },
+  );
+}
+
+/** The first-start limit was reached: the rest of its window builds the baseline without alerts. */
+export function firstStartBaselineAlert(
+  b: { firstStart: number; guardUntil: number; guardLimit: number },
+  now: number,
+): AlertRow {
+  const minutes = Math.round((b.guardUntil - b.firstStart) / 60_000);
+  return alertRow(
+    `first_start_baseline|${b.firstStart}`,
+    now,
+    'first_start_baseline',
+    'medium',
+    { ip: '', proto: '', port: 0 },
+    `more than ${b.guardLimit} new services within ${minutes} min of the first start: until ${new Date(b.guardUntil).toISOString()} new services are recorded as the baseline, without alerts (porthole services lists them)`,
+    { first_start: b.firstStart, baseline_until: b.guardUntil, limit: b.guardLimit },
   );
 }

@@ -155,6 +155,12 @@ export const ALERTS = {
     col('port', 'UInt16', '0 for host-level alerts'),
     col('message', 'String', 'one line for humans'),
     col('details', 'String', 'JSON'),
+    col(
+      'stored_at',
+      'UInt64',
+      'ms: when it was last written (the outbox reads alerts in this order; 0 before it existed)',
+    ),
+    col('net', 'String', 'the network digests group it under: its /24 or /64 (empty before it existed)'),
   ],
   engine: 'ReplacingMergeTree()',
   partitionBy: 'day',
@@ -168,9 +174,29 @@ export const ALERT_DELIVERIES = {
     col('alert_id', 'String', 'alerts.alert_id'),
     col('sink', 'String', 'kafka | webhook:<url>'),
     col('delivered_at', 'UInt64', 'ms'),
+    col('via', 'String', 'the digest that carried it to the sink, or empty when sent on its own'),
   ],
   engine: 'ReplacingMergeTree()',
   orderBy: ['alert_id', 'sink'],
+} as const satisfies Table;
+
+export const ALERT_DIGESTS = {
+  name: 'alert_digests',
+  doc: 'alerts grouped into one message for a sink under storm control; stored before it is sent',
+  columns: [
+    col('day', 'Date', 'UTC day (partition)'),
+    col('digest_id', 'String', 'digest|hash of the sink and its alert ids'),
+    col('sink', 'String', 'the sink it is for'),
+    col('ts', 'UInt64', 'ms: when it was made'),
+    col('scope', 'String', 'network (CIDR) or host it covers'),
+    col('severity', 'String', 'the highest of its alerts'),
+    col('alert_count', 'UInt32', 'alerts in it'),
+    col('alert_ids', 'String', 'JSON array of its alert ids'),
+    col('message', 'String', 'one line for humans'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  partitionBy: 'day',
+  orderBy: ['sink', 'digest_id'],
 } as const satisfies Table;
 
 export const VERIFICATIONS = {
@@ -205,7 +231,15 @@ export const META = {
 } as const satisfies Table;
 
 /** Every table, in creation order. */
-export const TABLES = [OBSERVATIONS, ENDPOINT_STATES, ALERTS, ALERT_DELIVERIES, VERIFICATIONS, META] as const;
+export const TABLES = [
+  OBSERVATIONS,
+  ENDPOINT_STATES,
+  ALERTS,
+  ALERT_DELIVERIES,
+  ALERT_DIGESTS,
+  VERIFICATIONS,
+  META,
+] as const;
 
 export type TableName = (typeof TABLES)[number]['name'];
 /** The row type of a table by name: `RowOfTable<'alerts'>`. */

@@ -55,13 +55,10 @@ export interface HistoryRow {
   evidence: string;
 }
 
-/** Every endpoint's current state (the highest version, FINAL). */
-export async function loadStates(s: Store): Promise<StateRow[]> {
-  const rows = await s.select<Record<string, unknown>>(
-    'states',
-    `SELECT ip, proto, port, state, since, first_seen, last_seen, reason, version FROM ${s.table('endpoint_states')} FINAL`,
-  );
-  return rows.map((r) => ({
+const STATE_COLUMNS = 'ip, proto, port, state, since, first_seen, last_seen, reason, version';
+
+function stateRow(r: Record<string, unknown>): StateRow {
+  return {
     ip: r.ip as string,
     proto: r.proto as string,
     port: Number(r.port),
@@ -71,7 +68,39 @@ export async function loadStates(s: Store): Promise<StateRow[]> {
     last_seen: u64(r.last_seen),
     reason: r.reason as string,
     version: u64(r.version),
-  }));
+  };
+}
+
+/** Every endpoint's current state (the highest version, FINAL). */
+export async function loadStates(s: Store): Promise<StateRow[]> {
+  const rows = await s.select<Record<string, unknown>>(
+    'states',
+    `SELECT ${STATE_COLUMNS} FROM ${s.table('endpoint_states')} FINAL`,
+  );
+  return rows.map(stateRow);
+}
+
+/**
+ * Every endpoint's current state, handed to `visit` one page at a time (pages split by a hash of
+ * the address, about `pageRows` rows each), so that reading a million states never holds them
+ * all as objects at once.
+ */
+export async function forEachState(s: Store, visit: (row: StateRow) => void, pageRows = 200_000): Promise<number> {
+  const [{ c }] = await s.select<{ c: unknown }>(
+    'state count',
+    `SELECT count() AS c FROM ${s.table('endpoint_states')}`,
+  );
+  const pages = Math.max(1, Math.ceil(u64(c) / pageRows));
+  let n = 0;
+  for (let i = 0; i < pages; i++) {
+    const rows = await s.select<Record<string, unknown>>(
+      'states',
+      `SELECT ${STATE_COLUMNS} FROM ${s.table('endpoint_states')} FINAL WHERE cityHash64(ip) % ${lit(pages)} = ${lit(i)}`,
+    );
+    for (const r of rows) visit(stateRow(r));
+    n += rows.length;
+  }
+  return n;
 }
 
 /** One row per (ip, proto, port) aggregated over the Observations, duplicates removed (FINAL). */

@@ -1,12 +1,13 @@
 // The write path of the analyzer and the verifier: typed inserts (row types from
-// schemas/tables.ts), and the reads that feed it — known alert ids at start, the outbox's
-// undelivered alerts and its delivery records, meta facts, pending verifications — plus
+// schemas/tables.ts), and the reads that feed it — flagged hosts and the first-start count, the outbox's
+// undelivered alerts, digests and delivery records, meta facts, pending verifications — plus
 // retention. (Endpoint states are read with the inventory's queries: queries.ts.) Every statement runs on 18.16 and current ClickHouse
 // (test/analyzer/store-engines.int.test.ts); literals only through compat.lit().
 
 import { DAY_MS, isoDay } from '../../common/time.js';
 import type { AlertRow, RowOfTable, TableName } from '../../schemas/tables.js';
 import { lit, u64 } from './compat.js';
+import { TOPICS } from '../../schemas/topics.js';
 import type { Store } from './store.js';
 
 /** Insert rows of a table (JSONEachRow); nothing is sent for no rows. */
@@ -14,26 +15,115 @@ export function insertRows<N extends TableName>(s: Store, table: N, rows: readon
   return s.insertJson(table, rows);
 }
 
-/** The ids of every stored alert (an alert whose id is known is never raised again). */
-export async function alertIds(s: Store): Promise<Set<string>> {
-  const rows = await s.select<{ alert_id: string }>('alert ids', `SELECT DISTINCT alert_id FROM ${s.table('alerts')}`);
-  return new Set(rows.map((r) => r.alert_id));
+/** Hosts flagged as SYN proxies (their ports are not alerted one by one). */
+export async function flaggedHosts(s: Store): Promise<string[]> {
+  const rows = await s.select<{ ip: string }>(
+    'flagged hosts',
+    `SELECT DISTINCT ip FROM ${s.table('alerts')} WHERE kind = ${lit('syn_proxy_host')}`,
+  );
+  return rows.map((r) => r.ip);
 }
 
-/** Alerts a sink has not taken yet, oldest first (the outbox). */
-export async function undelivered(s: Store, sink: string, limit = 1000): Promise<AlertRow[]> {
+/** new_service alerts raised at or after `sinceMs` (the first-start limit after a restart). */
+export async function newServiceAlertsSince(s: Store, sinceMs: number): Promise<number> {
+  const rows = await s.select<{ c: unknown }>(
+    'new alerts',
+    `SELECT uniqExact(alert_id) AS c FROM ${s.table('alerts')} WHERE kind = ${lit('new_service')} AND ts >= ${lit(sinceMs)}`,
+  );
+  return u64(rows[0]?.c ?? 0);
+}
+
+/** Deliveries older than the cursor by more than this are not looked at (an alert is stored before it is delivered). */
+const DELIVERY_LOOKBACK_MS = DAY_MS;
+/**
+ * Alerts are partitioned by the day they were raised; one written later than that by more than
+ * this (held back by a longer ClickHouse outage, past the Observations' own Kafka retention)
+ * is not looked for.
+ */
+const LATE_WRITE_MS = TOPICS.observations.retentionMs;
+
+/**
+ * Alerts a sink has not taken yet among those written at or after `fromMs` (the sink's outbox
+ * cursor), oldest write first, at most `limit`. Bounded whatever the backlog: only the day
+ * partitions from the cursor on, and only the deliveries since a day before it, are read.
+ */
+export async function undelivered(
+  s: Store,
+  sink: string,
+  fromMs: number,
+  limit: number,
+  net?: string,
+): Promise<AlertRow[]> {
   const rows = await s.select<Record<string, unknown>>(
     'undelivered alerts',
-    `SELECT day, alert_id, ts, kind, severity, ip, proto, port, message, details FROM ${s.table('alerts')} FINAL
-       WHERE alert_id NOT IN (SELECT alert_id FROM ${s.table('alert_deliveries')} WHERE sink = ${lit(sink)})
-       ORDER BY ts LIMIT ${lit(limit)}`,
+    `SELECT day, alert_id, ts, kind, severity, ip, proto, port, message, details, stored_at, net FROM ${s.table('alerts')} FINAL
+       WHERE ${waiting(s, sink, fromMs)}${net === undefined ? '' : ` AND net = ${lit(net)}`}
+       ORDER BY stored_at, alert_id LIMIT ${lit(limit)}`,
   );
-  return rows.map((r) => ({ ...(r as unknown as AlertRow), ts: u64(r.ts), port: Number(r.port) }));
+  return rows.map(alertRow);
 }
 
-/** Record that `sink` took an alert (the outbox never delivers it there again). */
-export function recordDelivery(s: Store, alertId: string, sink: string, at: number): Promise<void> {
-  return insertRows(s, 'alert_deliveries', [{ alert_id: alertId, sink, delivered_at: at }]);
+/** The networks with the most alerts waiting for a sink (digests are made for these first). */
+export async function waitingNetworks(
+  s: Store,
+  sink: string,
+  fromMs: number,
+  limit: number,
+): Promise<Array<{ net: string; alerts: number }>> {
+  const rows = await s.select<{ net: string; c: unknown }>(
+    'waiting networks',
+    `SELECT net, count() AS c, min(stored_at) AS first FROM ${s.table('alerts')} FINAL
+       WHERE ${waiting(s, sink, fromMs)} GROUP BY net ORDER BY c DESC, first LIMIT ${lit(limit)}`,
+  );
+  return rows.map((r) => ({ net: r.net, alerts: u64(r.c) }));
+}
+
+/** The condition "written since the cursor and not taken by the sink", bounded (see above). */
+function waiting(s: Store, sink: string, fromMs: number): string {
+  return `day >= toDate(${lit(isoDay(Math.max(0, fromMs - LATE_WRITE_MS)))}) AND stored_at >= ${lit(fromMs)}
+         AND alert_id NOT IN (SELECT alert_id FROM ${s.table('alert_deliveries')}
+                              WHERE sink = ${lit(sink)} AND delivered_at >= ${lit(Math.max(0, fromMs - DELIVERY_LOOKBACK_MS))})`;
+}
+
+function alertRow(r: Record<string, unknown>): AlertRow {
+  return {
+    ...(r as unknown as AlertRow),
+    ts: u64(r.ts),
+    port: Number(r.port),
+    stored_at: u64(r.stored_at),
+  };
+}
+
+/** Record that a sink took these alerts (or digests); the outbox never sends them there again. */
+export function recordDeliveries(s: Store, rows: RowOfTable<'alert_deliveries'>[]): Promise<void> {
+  return insertRows(s, 'alert_deliveries', rows);
+}
+
+export type DigestRow = RowOfTable<'alert_digests'>;
+
+/** Digests stored for a sink since `fromMs` and not delivered yet (a crash between the two). */
+export async function undeliveredDigests(s: Store, sink: string, fromMs: number): Promise<DigestRow[]> {
+  const from = Math.max(0, fromMs - DELIVERY_LOOKBACK_MS);
+  const rows = await s.select<Record<string, unknown>>(
+    'undelivered digests',
+    `SELECT day, digest_id, sink, ts, scope, severity, alert_count, alert_ids, message FROM ${s.table('alert_digests')} FINAL
+       WHERE sink = ${lit(sink)} AND ts >= ${lit(from)}
+         AND digest_id NOT IN (SELECT alert_id FROM ${s.table('alert_deliveries')}
+                               WHERE sink = ${lit(sink)} AND delivered_at >= ${lit(from)})
+       ORDER BY ts`,
+  );
+  return rows.map((r) => ({ ...(r as unknown as DigestRow), ts: u64(r.ts), alert_count: Number(r.alert_count) }));
+}
+
+/** Alerts by id (a stored digest's members, to send it again). */
+export async function alertsById(s: Store, ids: string[]): Promise<AlertRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await s.select<Record<string, unknown>>(
+    'alerts by id',
+    `SELECT day, alert_id, ts, kind, severity, ip, proto, port, message, details, stored_at, net FROM ${s.table('alerts')} FINAL
+       WHERE alert_id IN (${ids.map((id) => lit(id)).join(', ')}) ORDER BY ts`,
+  );
+  return rows.map(alertRow);
 }
 
 export async function getMeta(s: Store, key: string): Promise<string | null> {

@@ -55,7 +55,9 @@ CREATE TABLE IF NOT EXISTS porthole.alerts
     proto String,
     port UInt16,
     message String,
-    details String
+    details String,
+    stored_at UInt64,
+    net String
 )
 ENGINE = ReplacingMergeTree()
 PARTITION BY day
@@ -65,10 +67,27 @@ CREATE TABLE IF NOT EXISTS porthole.alert_deliveries
 (
     alert_id String,
     sink String,
-    delivered_at UInt64
+    delivered_at UInt64,
+    via String
 )
 ENGINE = ReplacingMergeTree()
 ORDER BY (alert_id, sink);
+
+CREATE TABLE IF NOT EXISTS porthole.alert_digests
+(
+    day Date,
+    digest_id String,
+    sink String,
+    ts UInt64,
+    scope String,
+    severity String,
+    alert_count UInt32,
+    alert_ids String,
+    message String
+)
+ENGINE = ReplacingMergeTree()
+PARTITION BY day
+ORDER BY (sink, digest_id);
 
 CREATE TABLE IF NOT EXISTS porthole.verifications
 (

@@ -15,6 +15,7 @@ import { migrate } from '../../analyzer/store/migrate.js';
 import {
   alertRows,
   latestVerifications,
+  forEachState,
   loadStates,
   observationHistory,
   serviceRows,
@@ -22,14 +23,18 @@ import {
 } from '../../analyzer/store/queries.js';
 import { Store } from '../../analyzer/store/store.js';
 import {
-  alertIds,
+  alertsById,
   dropOldPartitions,
+  flaggedHosts,
   getMeta,
   insertRows,
+  newServiceAlertsSince,
   pendingVerifications,
-  recordDelivery,
+  recordDeliveries,
   setMeta,
   undelivered,
+  undeliveredDigests,
+  waitingNetworks,
 } from '../../analyzer/store/writes.js';
 import { CH_URL, randomDb } from '../support/clickhouse.js';
 import { observation } from '../support/observations.js';
@@ -156,9 +161,12 @@ describe.each(engines)('store on %s', (_name, make) => {
       },
     ]);
     expect((await loadStates(store)).map((s) => [s.ip, s.state, s.version])).toEqual([['192.0.2.1', 'stale', 5]]);
+    const paged: string[] = [];
+    expect(await forEachState(store, (s) => paged.push(`${s.ip}|${s.state}`), 1)).toBe(1);
+    expect(paged).toEqual(['192.0.2.1|stale']);
 
     const alert = (id: string) => ({
-      day: '2026-11-25',
+      day: isoDay(now),
       alert_id: id,
       ts: now,
       kind: 'new_service',
@@ -168,11 +176,46 @@ describe.each(engines)('store on %s', (_name, make) => {
       port: 443,
       message: 'm',
       details: '{}',
+      stored_at: now,
+      net: '192.0.2.0/24',
     });
     await insertRows(store, 'alerts', [alert('a1'), alert('a2'), alert('a1')]);
-    await recordDelivery(store, 'a1', 'kafka', now);
-    expect([...(await alertIds(store))].sort()).toEqual(['a1', 'a2']);
-    expect((await undelivered(store, 'kafka')).map((a) => a.alert_id)).toEqual(['a2']);
+    const delivered = (id: string, via = '') => ({ alert_id: id, sink: 'kafka', delivered_at: now, via });
+    await recordDeliveries(store, [delivered('a1')]);
+    expect(await newServiceAlertsSince(store, now)).toBe(2);
+    expect(await newServiceAlertsSince(store, now + 1)).toBe(0);
+    await insertRows(store, 'alerts', [
+      { ...alert('syn_proxy_host|192.0.2.9'), kind: 'syn_proxy_host', ip: '192.0.2.9' },
+    ]);
+    expect(await flaggedHosts(store)).toEqual(['192.0.2.9']);
+    await recordDeliveries(store, [delivered('syn_proxy_host|192.0.2.9')]);
+    expect((await undelivered(store, 'kafka', 0, 10)).map((a) => a.alert_id)).toEqual(['a2']);
+    expect((await undelivered(store, 'kafka', now, 10)).map((a) => [a.alert_id, a.stored_at])).toEqual([['a2', now]]);
+    expect(await undelivered(store, 'kafka', now + 1, 10)).toEqual([]);
+    expect(await waitingNetworks(store, 'kafka', now, 10)).toEqual([{ net: '192.0.2.0/24', alerts: 1 }]);
+    expect((await undelivered(store, 'kafka', now, 10, '192.0.2.0/24')).map((a) => a.alert_id)).toEqual(['a2']);
+    expect(await undelivered(store, 'kafka', now, 10, '10.0.0.0/24')).toEqual([]);
+    await insertRows(store, 'alert_digests', [
+      {
+        day: '2026-11-25',
+        digest_id: 'digest|d1',
+        sink: 'kafka',
+        ts: now,
+        scope: '192.0.2.1',
+        severity: 'low',
+        alert_count: 1,
+        alert_ids: '["a2"]',
+        message: '1 alert',
+      },
+    ]);
+    await recordDeliveries(store, [delivered('a2', 'digest|d1')]);
+    expect(await undelivered(store, 'kafka', 0, 10)).toEqual([]);
+    expect((await undeliveredDigests(store, 'kafka', now)).map((d) => [d.digest_id, d.alert_count])).toEqual([
+      ['digest|d1', 1],
+    ]);
+    expect((await alertsById(store, ['a2', 'nope'])).map((a) => a.alert_id)).toEqual(['a2']);
+    await recordDeliveries(store, [delivered('digest|d1')]);
+    expect(await undeliveredDigests(store, 'kafka', now)).toEqual([]);
     expect((await alertRows(store, { ip: '192.0.2.1' })).length).toBe(2);
 
     const ver = (port: number, ts: number, status: string, product = '') => ({

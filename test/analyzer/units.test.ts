@@ -4,11 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Detector } from '../../analyzer/detect.js';
+import { EndpointTable } from '../../analyzer/state/endpoint-table.js';
 import { AnalyzerError } from '../../analyzer/errors.js';
 import { shownState } from '../../analyzer/inventory.js';
 import { toObservationRow } from '../../analyzer/observation-row.js';
 import { cidrRangeHex, inCidr, isExpected, isScannerProbe, parseCidr } from '../../analyzer/policy.js';
-import { flaggedHostOf, serviceChangedAlert } from '../../analyzer/rules.js';
+import { serviceChangedAlert } from '../../analyzer/rules.js';
 import { errorCode, ident, lit, u64 } from '../../analyzer/store/compat.js';
 import { schemaSql } from '../../schemas/ddl.js';
 import { observation } from '../support/observations.js';
@@ -62,7 +63,7 @@ describe('policy predicates and the stored row', () => {
 });
 
 describe('alert rules and derived states', () => {
-  it('ids are deterministic; a flagged host is read back from its id', () => {
+  it('ids are deterministic', () => {
     const a = serviceChangedAlert(
       { ip: '2001:db8::1', proto: 'tcp', port: 22 },
       { before: 'a', after: 'b', cpe: '' },
@@ -73,8 +74,6 @@ describe('alert rules and derived states', () => {
       '[2001:db8::1]:22/tcp changed from "a" to "b"',
       '1970-01-01',
     ]);
-    expect(flaggedHostOf('syn_proxy_host|192.0.2.7')).toBe('192.0.2.7');
-    expect(flaggedHostOf('new_service|192.0.2.7|tcp|1')).toBeNull();
   });
   it('verifying and active are derived from the latest verification', () => {
     const st = {
@@ -115,8 +114,9 @@ describe('Detector', () => {
     synProxyPorts: 100,
     staleAfterMs: 1000,
   };
+  const noGuard = { learningUntil: 0, firstStart: 0, guardUntil: 0, guardLimit: 0, guardCount: 0 };
   it('alerts once per endpoint, ignores outside addresses, reopens after stale', () => {
-    const d = new Detector(policy, 0, new Set());
+    const d = new Detector(policy, noGuard);
     const o = observation({ ip: '192.0.2.1', port: 22, window_start: 1000, first_seen: 1000, last_seen: 1500 });
     expect(
       d
@@ -129,5 +129,53 @@ describe('Detector', () => {
     const r = d.apply([{ ...o, window_start: 10_000, last_seen: 10_500 }], 10_600);
     expect(r.alerts.map((a) => a.kind)).toEqual(['reopened_service']);
     expect(r.states[0].state).toBe('reopened');
+  });
+
+  it('first start: at most firstStartLimit new-service alerts in its window, then baseline with one notice', () => {
+    const d = new Detector(policy, {
+      learningUntil: 0,
+      firstStart: 1000,
+      guardUntil: 61_000,
+      guardLimit: 3,
+      guardCount: 1,
+    });
+    const obs = Array.from({ length: 6 }, (_, i) =>
+      observation({ ip: `192.0.2.${i + 1}`, port: 80, window_start: 1000 }),
+    );
+    const r = d.apply(obs, 2000);
+    expect(r.alerts.map((a) => a.kind)).toEqual(['new_service', 'new_service', 'first_start_baseline']);
+    expect(r.states.map((s) => s.reason)).toEqual([
+      'alerted',
+      'alerted',
+      'baseline',
+      'baseline',
+      'baseline',
+      'baseline',
+    ]);
+    expect(d.baselineTripped).toBe(true);
+    // after the window, new services alert again
+    const later = d.apply([observation({ ip: '192.0.2.50', port: 80, window_start: 61_000 })], 62_000);
+    expect(later.alerts.map((a) => a.kind)).toEqual(['new_service']);
+  });
+
+  it('holds what it is given: replace() swaps the table and the flagged hosts', () => {
+    const d = new Detector(policy, noGuard);
+    const o = observation({ ip: '192.0.2.1', port: 22, window_start: 1000 });
+    const t = new EndpointTable();
+    t.put({
+      ip: '192.0.2.1',
+      proto: 'tcp',
+      port: 22,
+      state: 'active',
+      since: 1,
+      first_seen: 1,
+      last_seen: 1,
+      reason: 'learning',
+      version: 1,
+    });
+    d.replace(t, ['192.0.2.7']);
+    expect(d.size).toBe(1);
+    expect(d.apply([o], 2000).alerts).toEqual([]);
+    expect(d.apply([observation({ ip: '192.0.2.7', port: 1, window_start: 1000 })], 2000).alerts).toEqual([]);
   });
 });

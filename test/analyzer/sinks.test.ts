@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookSink } from '../../analyzer/alert/outbox.js';
+import { webhookSink } from '../../analyzer/alert/sinks.js';
 import { AnalyzerError } from '../../analyzer/errors.js';
 import { newServiceAlert } from '../../analyzer/rules.js';
 import { observation } from '../support/observations.js';
