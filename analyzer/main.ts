@@ -65,7 +65,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   if (guardUntil > Date.now())
     logger.info(
       { limit: p.firstStartLimit, until: new Date(guardUntil).toISOString() },
-      'first start: alerts on at most policy.firstStartLimit new services until then; past that, baseline',
+      'first-start limit in effect: alerts on at most policy.firstStartLimit new services until then, past that baseline',
     );
   const detector = new Detector(p, {
     learningUntil,
