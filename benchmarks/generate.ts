@@ -1,6 +1,7 @@
 // Generates the replay benchmark capture: interleaved TCP connections over IPv4 and IPv6, a
 // third of them 802.1Q-tagged, 10% refused with RST; each accepted connection is a handshake
-// plus 8 data/ACK segments, so ~27% of packets are handshake packets. With `tunnels`, the same
+// plus 8 data/ACK segments (the share of handshake packets is printed at the end and recorded in
+// benchmarks/README.md). With `tunnels`, the same
 // traffic inside VXLAN, GRE (Ethernet bridging), IP-in-IP and GENEVE, a quarter each by
 // connection, for the decoder's general path (the flat fast path takes none of it).
 // Usage: node dist/benchmarks/generate.js OUT.pcap [PACKETS] [tunnels]   (default 5,500,000)
