@@ -1,9 +1,10 @@
 // Kafka batches in, ClickHouse rows out. Each batch: validate every message (invalid ones go to
 // the dead-letter topic with the reason, counted, never stalling the partition), insert the
-// Observations, derive and store state changes and alerts, and only then commit the offsets.
-// While ClickHouse is away the batch is retried with backoff (heartbeating, so the group keeps
-// the partition), which pauses that partition without losing anything. Redelivery after a crash
-// inserts the same rows again; the tables collapse them (ReplacingMergeTree, FINAL reads).
+// Observations not stored before, derive and store exposure changes, alerts and state changes,
+// and only then commit the offsets. While ClickHouse is away the batch is retried with backoff
+// (heartbeating, so the group keeps the partition), which pauses that partition without losing
+// anything. A message redelivered after a crash is not inserted again (store/ingest-offsets.ts);
+// what detection derives again collapses in its table (ReplacingMergeTree, deterministic keys).
 
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -16,12 +17,15 @@ import { AnalyzerError } from './errors.js';
 import { toObservationRow } from './observation-row.js';
 import { type Cidr, isScannerProbe } from './policy.js';
 import type { Coalescer } from './store/coalescer.js';
+import type { IngestOffsets } from './store/ingest-offsets.js';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 export interface ConsumeStats {
   messages: number;
   stored: number;
+  /** valid messages already stored (redelivered): not inserted again */
+  alreadyStored: number;
   deadLettered: number;
   deadByReason: Record<string, number>;
   alerts: number;
@@ -33,6 +37,7 @@ export interface ConsumeDeps {
   consumer: Consumer;
   producer: Producer;
   inserts: Coalescer; // rows of concurrent batches merged into shared inserts
+  offsets: IngestOffsets;
   detector: Detector;
   homeNetworks: Cidr[];
   scannerAddresses: Set<string>;
@@ -68,6 +73,7 @@ export function createBatchHandler(d: ConsumeDeps): {
   const stats: ConsumeStats = {
     messages: 0,
     stored: 0,
+    alreadyStored: 0,
     deadLettered: 0,
     deadByReason: {},
     alerts: 0,
@@ -162,22 +168,38 @@ export function createBatchHandler(d: ConsumeDeps): {
     const { batch } = p;
     const t0 = Date.now();
     const good: Observation[] = [];
+    const offsets: number[] = [];
     const bad: Array<{ m: KafkaMessage; reason: string; detail: string }> = [];
     let probes = 0;
     for (const m of batch.messages) {
       const r = parseMessage(m);
       if (!('obs' in r)) bad.push({ m, ...r });
       else if (isScannerProbe(r.obs, d.scannerAddresses)) probes++;
-      else good.push(r.obs);
+      else {
+        good.push(r.obs);
+        offsets.push(Number(m.offset));
+      }
     }
     stats.scannerProbes += probes;
     const tParsed = Date.now();
     await deadLetter(p, bad);
     const now = Date.now();
     const ingestedAt = Math.floor(now / 1000);
-    const rows = good.map((o) => toObservationRow(o, d.homeNetworks, ingestedAt));
+    const partition = batch.partition;
+    const rows = good.map((o, i) => toObservationRow(o, d.homeNetworks, ingestedAt, { partition, offset: offsets[i] }));
     try {
-      await retrying('insert observations', p, () => d.inserts.add('observations', rows));
+      await retrying('insert observations', p, async () => {
+        const floor = await d.offsets.floor(partition);
+        const fresh = floor < 0 ? rows : rows.filter((r) => r.kafka_offset > floor);
+        try {
+          await d.inserts.add('observations', fresh);
+        } catch (err) {
+          d.offsets.forget(partition); // the insert may have landed: read the position again
+          throw err;
+        }
+        if (fresh.length) d.offsets.stored(partition, fresh[fresh.length - 1].kafka_offset);
+        stats.alreadyStored += rows.length - fresh.length;
+      });
     } catch (err) {
       if (isRetriable(err)) throw err;
       // the store refused rows that passed validation: dead-letter them rather than stall
@@ -197,6 +219,7 @@ export function createBatchHandler(d: ConsumeDeps): {
       for (const a of changes.alerts) a.stored_at = at;
       return d.inserts.add('alerts', changes.alerts);
     });
+    await retrying('insert exposures', p, () => d.inserts.add('exposure_events', changes.exposures));
     await retrying('insert states', p, () => d.inserts.add('endpoint_states', changes.states));
     const tStates = Date.now();
     const last = batch.messages[batch.messages.length - 1].offset;

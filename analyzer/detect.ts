@@ -16,9 +16,9 @@
 // baseline (reason `baseline`, no alert) and one first_start_baseline alert says so. Each
 // analyzer of a group counts the endpoints of its own partitions.
 
-import { endpointKey } from '../schemas/endpoint.js';
+import { type EndpointId, endpointKey } from '../schemas/endpoint.js';
 import type { Observation } from '../schemas/observation.js';
-import type { AlertRow, StateRow } from '../schemas/tables.js';
+import type { AlertRow, ExposureEventRow, StateRow } from '../schemas/tables.js';
 import type { AnalyzerConfig } from './config.js';
 import { clientOutside, isExpected, isTracked, severity } from './policy.js';
 import { firstStartBaselineAlert, newServiceAlert, reopenedServiceAlert, synProxyHostAlert } from './rules.js';
@@ -27,6 +27,8 @@ import { EndpointTable } from './state/endpoint-table.js';
 export interface Changes {
   states: StateRow[];
   alerts: AlertRow[];
+  /** exposure intervals opened (a new or reopened endpoint) or closed (stale) */
+  exposures: ExposureEventRow[];
 }
 
 /** last_seen alone is persisted at most this often per endpoint (state changes always are). */
@@ -76,6 +78,7 @@ export class Detector {
     const t = this.table;
     const changed = new Map<string, StateRow>();
     const alerts: AlertRow[] = [];
+    const exposures: ExposureEventRow[] = [];
     for (const o of obs) {
       if (!isTracked(o.ip, this.policy.homeNetworks)) continue;
       const r = t.find(o.ip, o.proto, o.port);
@@ -108,6 +111,7 @@ export class Detector {
           reason,
           version: now,
         };
+        exposures.push(exposure(o, o.first_seen, 'open', 'new'));
         if (reason === 'alerted') {
           alerts.push(newServiceAlert(o, severity(o.port, this.policy.highRiskPorts, outside), outside, now));
         }
@@ -122,6 +126,7 @@ export class Detector {
           next.state = 'reopened';
           next.since = now;
           next.reason = 'seen_again';
+          exposures.push(exposure(o, o.first_seen, 'open', 'seen_again'));
           if (!t.flagged(o.ip)) {
             const sev = severity(o.port, this.policy.highRiskPorts, outside);
             alerts.push(reopenedServiceAlert(o, sev, cur.since, now));
@@ -140,13 +145,14 @@ export class Detector {
       t.put(next);
       changed.set(endpointKey(next), next);
     }
-    return { states: [...changed.values()], alerts };
+    return { states: [...changed.values()], alerts, exposures };
   }
 
-  /** Endpoints not seen for policy.staleAfter become stale. */
-  sweepStale(now: number): StateRow[] {
+  /** Endpoints not seen for policy.staleAfter become stale: their exposure ends at their last sighting. */
+  sweepStale(now: number): { states: StateRow[]; exposures: ExposureEventRow[] } {
     const t = this.table;
     const out: StateRow[] = [];
+    const exposures: ExposureEventRow[] = [];
     const before = now - this.policy.staleAfterMs;
     for (let r = 0; r < t.size; r++) {
       if (t.lastSeenOf(r) >= before || t.state(r) === 'stale') continue;
@@ -154,8 +160,9 @@ export class Detector {
       const next = { ...s, state: 'stale', since: now, reason: 'not_seen', version: Math.max(s.version + 1, now) };
       t.put(next);
       out.push(next);
+      exposures.push(exposure(s, s.last_seen, 'close', 'stale'));
     }
-    return out;
+    return { states: out, exposures };
   }
 
   private newReason(o: Observation, now: number): string {
@@ -164,4 +171,8 @@ export class Detector {
     if (this.table.flagged(o.ip)) return 'syn_proxy';
     return 'alerted';
   }
+}
+
+function exposure(e: EndpointId, ts: number, event: 'open' | 'close', reason: string): ExposureEventRow {
+  return { ip: e.ip, proto: e.proto, port: e.port, ts, event, reason };
 }

@@ -1,33 +1,72 @@
 // The service inventory as `porthole services` and `porthole host` show it (and an HTTP API
-// would): services aggregated from the raw Observations, joined with each endpoint's stored
-// state and latest verification, and the derived states. Read-only; the CLI only parses
-// arguments and prints what these return.
+// would): rows of the inventory table (one per endpoint, kept by ClickHouse as Observations,
+// states, verifications and exposure changes are stored), with the audience estimated from the
+// merged sketches, and one host's exposure intervals and daily history. Read-only; the CLI only
+// parses arguments and prints what these return.
 // Derived state: a stored `new` endpoint shows as `verifying` while its latest verification is
 // pending and `active` once verified (whatever the verdict); an endpoint without a stored state
 // (outside policy.homeNetworks) is `untracked`.
+// Distinct clients are estimates: the larger of the sketch's estimate and the largest count of
+// one window (exact per window up to the sensor's cap); `clients_error` is the sketch's
+// relative standard error.
 
-import { endpointKey } from '../schemas/endpoint.js';
-import type { AlertRow, StateRow } from '../schemas/tables.js';
+import { DAY_MS } from '../common/time.js';
+import { estimate, merge, STANDARD_ERROR } from '../common/hll.js';
+import type { AlertRow } from '../schemas/tables.js';
 import { type Cidr, cidrRangeHex } from './policy.js';
+import { u64 } from './store/compat.js';
 import {
-  alertRows,
-  type HistoryRow,
-  latestVerifications,
-  loadStates,
-  observationHistory,
-  type ServiceRow,
-  serviceRows,
-  type Verification,
-  verificationHistory,
-} from './store/queries.js';
+  exposureEvents,
+  hostRollups,
+  type InventoryFilter,
+  type InventoryRecord,
+  inventoryPage,
+} from './store/inventory-queries.js';
+import { alertRows, type Verification, verificationHistory } from './store/queries.js';
 import type { Store } from './store/store.js';
 
-export type { HistoryRow, ServiceRow, Verification };
+export type { Verification };
 
-export interface InventoryRow extends ServiceRow {
+export const SHOWN_STATES = ['new', 'verifying', 'active', 'stale', 'reopened', 'untracked'] as const;
+
+export interface Audience {
+  /** distinct internal clients (home networks of the sensor), estimated */
+  internal: number;
+  /** distinct internet clients, estimated */
+  internet: number;
+  /** the clients most often among the windows' samples */
+  top_clients: string[];
+}
+
+export interface InventoryRow {
+  ip: string;
+  proto: string;
+  port: number;
   state: string;
   state_since: number | null;
+  first_seen: number;
+  last_seen: number;
+  handshakes: number;
+  /** windows (per sensor) in which it was seen */
+  windows: number;
+  /** distinct clients, estimated */
+  clients: number;
+  clients_error: number;
+  audience: Audience;
+  internet_exposed: boolean;
+  sensors: string[];
+  vlans: number[];
+  evidence: string;
+  ttl: number | null;
+  tcp_window: number | null;
+  mss: number | null;
   verification: Verification | null;
+  /** start of the current exposure interval, null when none is open */
+  exposed_since: number | null;
+  /** end of the last closed interval, null when none */
+  closed_at: number | null;
+  /** the cursor of the next page after this row (`--after`) */
+  cursor: string;
 }
 
 export interface ServicesFilter {
@@ -36,50 +75,191 @@ export interface ServicesFilter {
   port?: number;
   /** only endpoints first seen at or after this time (ms since the epoch) */
   newSince?: number;
+  /** only endpoints in these shown states */
+  states?: string[];
+  /** only endpoints reached by internet clients */
+  internet?: boolean;
+  /** only rows after this cursor (InventoryRow.cursor) */
+  after?: string;
+}
+
+const hint = (v: number): number | null => (v < 0 ? null : v);
+
+function count(sketch: number[], windowMax: number): number {
+  return Math.max(Math.round(sketch.length ? estimate(sketch) : 0), windowMax);
+}
+
+function toRow(r: InventoryRecord): InventoryRow {
+  const opened = u64(r.oa);
+  const closed = u64(r.ca);
+  const internal = count(r.hi, Number(r.im));
+  const internet = count(r.hx, Number(r.xm));
+  const vts = u64(r.vts);
+  return {
+    ip: r.ip,
+    proto: r.proto,
+    port: Number(r.port),
+    state: r.shown,
+    state_since: r.shown === 'untracked' ? null : u64(r.ss),
+    first_seen: u64(r.fs),
+    last_seen: u64(r.ls),
+    handshakes: u64(r.hs),
+    windows: u64(r.ws),
+    clients: Math.max(count(merge(r.hi, r.hx), Number(r.cm)), internal, internet),
+    clients_error: STANDARD_ERROR,
+    audience: { internal, internet, top_clients: r.tc },
+    internet_exposed: Number(r.xm) > 0,
+    sensors: [...r.sn].sort(),
+    vlans: r.vl
+      .map(Number)
+      .filter((v) => v > 0)
+      .sort((a, b) => a - b),
+    evidence: Number(r.fh) === 1 ? 'handshake' : 'synack',
+    ttl: hint(Number(r.h_ttl)),
+    tcp_window: hint(Number(r.h_win)),
+    mss: hint(Number(r.h_mss)),
+    verification: vts
+      ? {
+          ts: vts,
+          status: r.vst,
+          service: r.vsv,
+          product: r.vpr,
+          version: r.vvr,
+          extrainfo: r.vex,
+          cpe: r.vcp,
+          reason: r.vrs,
+        }
+      : null,
+    exposed_since: opened > 0 && opened > closed ? opened : null,
+    closed_at: closed > 0 ? closed : null,
+    cursor: `${r.ip_hex}.${r.port}.${r.proto}`,
+  };
+}
+
+/** A cursor from InventoryRow.cursor, or null when it is not one. */
+export function parseCursor(c: string): InventoryFilter['after'] | null {
+  const m = /^([0-9A-Fa-f]{32})\.(\d{1,5})\.([a-z]{1,8})$/.exec(c);
+  if (!m || Number(m[2]) > 65535) return null;
+  return { ipHex: m[1].toUpperCase(), port: Number(m[2]), proto: m[3] };
+}
+
+function toFilter(f: ServicesFilter): InventoryFilter {
+  const after = f.after === undefined ? undefined : parseCursor(f.after);
+  if (after === null) throw new TypeError(`not an inventory cursor: ${f.after}`);
+  return {
+    net: f.net ? cidrRangeHex(f.net) : undefined,
+    port: f.port,
+    newSince: f.newSince,
+    states: f.states,
+    internet: f.internet,
+    after,
+  };
+}
+
+/** Up to `limit` endpoints matching the filter, ordered by address, port, protocol. */
+export async function services(s: Store, f: ServicesFilter = {}, limit = 1000): Promise<InventoryRow[]> {
+  return (await inventoryPage(s, toFilter(f), limit)).map(toRow);
+}
+
+/** Every endpoint matching the filter, handed to `visit` a page at a time (any size, bounded memory). */
+export async function forEachService(
+  s: Store,
+  f: ServicesFilter,
+  visit: (rows: InventoryRow[]) => void | Promise<void>,
+  pageRows = 20_000,
+): Promise<number> {
+  const filter = toFilter(f);
+  let n = 0;
+  for (;;) {
+    const page = await inventoryPage(s, filter, pageRows);
+    if (page.length === 0) return n;
+    n += page.length;
+    await visit(page.map(toRow));
+    if (page.length < pageRows) return n;
+    const last = page[page.length - 1];
+    filter.after = { ipHex: last.ip_hex, port: Number(last.port), proto: last.proto };
+  }
+}
+
+export interface Interval {
+  port: number;
+  proto: string;
+  start: number;
+  /** null: still open */
+  end: number | null;
+  /** why it ended: stale, closed_now */
+  ended_by: string | null;
+  opened_by: string;
+}
+
+export interface DayHistory {
+  port: number;
+  proto: string;
+  day: number;
+  handshakes: number;
+  windows: number;
+  clients: number;
+  internet: boolean;
 }
 
 export interface HostView {
   ip: string;
   services: InventoryRow[];
-  history: HistoryRow[];
+  intervals: Interval[];
+  history: DayHistory[];
   verifications: Array<Verification & { port: number; proto: string }>;
   alerts: AlertRow[];
 }
 
-/** The state shown for an endpoint: the stored one, with `verifying`/`active` derived from verification. */
-export function shownState(stored: StateRow | undefined, latest: Verification | null): string {
-  const state = stored?.state ?? 'untracked';
-  if (state === 'new' && latest) return latest.status === 'pending' ? 'verifying' : 'active';
-  return state;
+/** Exposure events of one endpoint (in time order) as intervals: each open to the next close. */
+export function intervalsOf(events: Awaited<ReturnType<typeof exposureEvents>>): Interval[] {
+  const out: Interval[] = [];
+  let cur: Interval | null = null;
+  for (const e of events) {
+    if (cur && (cur.port !== e.port || cur.proto !== e.proto)) {
+      out.push(cur);
+      cur = null;
+    }
+    if (e.event === 'open') {
+      if (!cur) cur = { port: e.port, proto: e.proto, start: e.ts, end: null, ended_by: null, opened_by: e.reason };
+    } else if (cur) {
+      out.push({ ...cur, end: e.ts, ended_by: e.reason });
+      cur = null;
+    }
+  }
+  if (cur) out.push(cur);
+  return out;
 }
 
-async function inventory(s: Store, filter: { ip?: string; net?: [string, string]; port?: number }) {
-  const [rows, states, ver] = await Promise.all([
-    serviceRows(s, filter),
-    loadStates(s),
-    latestVerifications(s, filter.ip),
+/** Days of history `host` shows. */
+export const HOST_HISTORY_DAYS = 30;
+/** Alerts `host` shows (the newest). */
+export const HOST_ALERTS = 20;
+
+/** One host (canonical address): its endpoints, exposure intervals, daily history, verifications, last alerts. */
+export async function host(s: Store, ip: string, now = Date.now()): Promise<HostView> {
+  const from = Math.floor((now - HOST_HISTORY_DAYS * DAY_MS) / DAY_MS) * DAY_MS;
+  const [rows, events, rollups, verifications, alerts] = await Promise.all([
+    inventoryPage(s, { ip }, 65536 * 2),
+    exposureEvents(s, ip),
+    hostRollups(s, ip, 'rollup_daily', from),
+    verificationHistory(s, ip),
+    alertRows(s, { ip }),
   ]);
-  const st = new Map(states.map((r) => [endpointKey(r), r]));
-  return rows.map((r): InventoryRow => {
-    const k = endpointKey(r);
-    const stored = st.get(k);
-    const v = ver.get(k) ?? null;
-    return { ...r, state: shownState(stored, v), state_since: stored?.since ?? null, verification: v };
-  });
-}
-
-/** Every endpoint matching the filter, ordered by address then port. */
-export async function services(s: Store, f: ServicesFilter = {}): Promise<InventoryRow[]> {
-  const rows = await inventory(s, { net: f.net ? cidrRangeHex(f.net) : undefined, port: f.port });
-  const since = f.newSince;
-  return since === undefined ? rows : rows.filter((r) => r.first_seen >= since);
-}
-
-/** One host (canonical address): its endpoints, per-window history, verifications and alerts. */
-export async function host(s: Store, ip: string): Promise<HostView> {
-  const services = await inventory(s, { ip });
-  const history = await observationHistory(s, ip);
-  const alerts = await alertRows(s, { ip });
-  const verifications = await verificationHistory(s, ip);
-  return { ip, services, history, verifications, alerts };
+  return {
+    ip,
+    services: rows.map(toRow),
+    intervals: intervalsOf(events),
+    history: rollups.map((r) => ({
+      port: r.port,
+      proto: r.proto,
+      day: r.bucket,
+      handshakes: r.handshakes,
+      windows: r.windows,
+      clients: count(r.hll, r.clients_max),
+      internet: r.internet_max > 0,
+    })),
+    verifications,
+    alerts: alerts.slice(-HOST_ALERTS),
+  };
 }

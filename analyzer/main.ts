@@ -13,6 +13,8 @@ import type { AnalyzerConfig } from './config.js';
 import { createBatchHandler } from './consume.js';
 import { Detector } from './detect.js';
 import { Coalescer } from './store/coalescer.js';
+import { foldExisting } from './store/fold.js';
+import { IngestOffsets } from './store/ingest-offsets.js';
 import { migrate } from './store/migrate.js';
 import { forEachState } from './store/queries.js';
 import { partitioner } from './partitions.js';
@@ -49,6 +51,7 @@ function untilReady<T>(
 export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<number> {
   const store = new Store(cfg.clickhouse);
   const changes = await untilReady('clickhouse', logger, () => migrate(store));
+  await untilReady('clickhouse', logger, () => foldExisting(store, logger));
   logger.info({ database: cfg.clickhouse.database, version: await store.version(), added: changes }, 'schema ready');
 
   let firstStart = Number(await getMeta(store, 'first_start'));
@@ -128,10 +131,12 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     maxBytesPerPartition: 4 << 20,
     maxBytes: 16 << 20,
   });
+  const offsets = new IngestOffsets(store);
   const handler = createBatchHandler({
     consumer,
     producer,
     detector,
+    offsets,
     inserts: new Coalescer((t, rows) => store.insertJson(t, rows), { maxRows: cfg.batchSize, lingerMs: 200 }),
     homeNetworks: cfg.policy.homeNetworks,
     scannerAddresses: cfg.policy.scannerAddresses,
@@ -146,6 +151,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     const assigned = e.payload.memberAssignment[cfg.kafka.observationsTopic] ?? [];
     logger.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
     held.partitions = [...assigned].sort((a, b) => a - b);
+    offsets.forget(); // another member may have stored more of these partitions meanwhile
     ready = untilReady('clickhouse', logger, () => loadHeld(new Set(assigned))).catch((err) =>
       logger.error({ err: errorMessage(err) }, 'state load failed'),
     );
@@ -173,10 +179,10 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     setInterval(
       () => {
         const stale = detector.sweepStale(Date.now());
-        if (stale.length)
-          void insertRows(store, 'endpoint_states', stale).catch((err) =>
-            logger.warn({ err: errorMessage(err) }, 'stale sweep not stored'),
-          );
+        if (stale.states.length)
+          void insertRows(store, 'exposure_events', stale.exposures)
+            .then(() => insertRows(store, 'endpoint_states', stale.states))
+            .catch((err) => logger.warn({ err: errorMessage(err) }, 'stale sweep not stored'));
       },
       Math.min(30_000, Math.max(1000, cfg.policy.staleAfterMs / 2)),
     ),

@@ -1,20 +1,12 @@
-// `porthole analyzer`, `porthole verifier`, `porthole services`, `porthole host IP` and
-// `porthole schema`: argument parsing and printing only; what services and host show comes from
-// analyzer/inventory.ts.
+// `porthole analyzer`, `porthole verifier` and `porthole schema`: argument parsing only.
 
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { canonicalIp } from '../schemas/ip.js';
 import { type Flat, specHelp } from '../schemas/config-spec.js';
 import { schemaSql } from '../schemas/ddl.js';
 import { ANALYZER_SPEC, type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
-import { host, type InventoryRow, services, type Verification } from '../analyzer/inventory.js';
 import { runAnalyzer } from '../analyzer/main.js';
-import { type Cidr, parseCidr } from '../analyzer/policy.js';
-import { Store } from '../analyzer/store/store.js';
 import { runVerifier } from '../analyzer/verify/verifier.js';
-import { durationFlag, parseCount, usage } from './args.js';
-import { isoMs, table } from './format.js';
 
 const COMMON = `  --config FILE         JSON config file (keys below, nested by their dots)
   --clickhouse URL      ClickHouse HTTP URL (default http://127.0.0.1:8123)
@@ -34,22 +26,6 @@ ${COMMON}
 
 Every configuration key:
 ${specHelp(ANALYZER_SPEC)}
-`;
-
-export const SERVICES_HELP = `Usage: porthole services [--json] [--new-since DUR] [--net CIDR] [--port N] [options]
-
-The service inventory: one line per endpoint with first/last seen, handshakes, clients and state.
-  --json            one JSON object per line
-  --new-since DUR   only endpoints first seen within DUR (e.g. 24h)
-  --net CIDR        only addresses in CIDR
-  --port N          only port N
-${COMMON}
-`;
-
-export const HOST_HELP = `Usage: porthole host IP [--json] [options]
-
-One host's endpoints with first/last seen and state, then their per-window history and alerts.
-${COMMON}
 `;
 
 export const VERIFIER_HELP = `Usage: porthole verifier [options]
@@ -82,7 +58,6 @@ const COMMON_OPTS = {
   clickhouse: { type: 'string' },
   database: { type: 'string' },
   brokers: { type: 'string' },
-  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -103,147 +78,6 @@ export async function analyzerCommand(argv: string[]): Promise<number> {
   }
   const cfg = config(values);
   return runAnalyzer(cfg, pino({ level: cfg.logLevel, base: { service: 'porthole-analyzer' } }));
-}
-
-function verdict(v: Verification | null): string {
-  if (!v) return '-';
-  const what = [v.service, v.product, v.version].filter(Boolean).join(' ');
-  return what ? `${v.status}: ${what}` : v.status;
-}
-
-function print(rows: InventoryRow[], json: boolean): void {
-  if (json) {
-    process.stdout.write(rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
-    return;
-  }
-  if (!rows.length) {
-    process.stdout.write('no services\n');
-    return;
-  }
-  process.stdout.write(
-    table(
-      [
-        'IP',
-        'PORT',
-        'PROTO',
-        'STATE',
-        'FIRST SEEN (UTC)',
-        'LAST SEEN (UTC)',
-        'HANDSHAKES',
-        'CLIENTS',
-        'EVIDENCE',
-        'EXPOSED',
-        'VERIFICATION',
-      ],
-      rows.map((r) => [
-        r.ip,
-        String(r.port),
-        r.proto,
-        r.state,
-        isoMs(r.first_seen),
-        isoMs(r.last_seen),
-        String(r.handshakes),
-        String(r.clients),
-        r.evidence,
-        r.internet_exposed ? 'internet' : 'internal',
-        verdict(r.verification),
-      ]),
-    ),
-  );
-}
-
-export async function servicesCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { ...COMMON_OPTS, 'new-since': { type: 'string' }, net: { type: 'string' }, port: { type: 'string' } },
-  });
-  if (values.help) {
-    process.stdout.write(SERVICES_HELP);
-    return 0;
-  }
-  let net: Cidr | undefined;
-  if (values.net) {
-    const c = parseCidr(values.net);
-    if (!c) throw usage(`--net: not a CIDR: ${JSON.stringify(values.net)}`);
-    net = c;
-  }
-  const port = values.port ? parseCount('--port', values.port) : undefined;
-  if (port !== undefined && port > 65535) throw usage('--port: must be 1..65535');
-  const newSince = values['new-since'] ? Date.now() - durationFlag('--new-since', values['new-since']) : undefined;
-  const store = new Store(config(values).clickhouse);
-  try {
-    print(await services(store, { net, port, newSince }), !!values.json);
-  } finally {
-    await store.close();
-  }
-  return 0;
-}
-
-export async function hostCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: COMMON_OPTS, allowPositionals: true });
-  if (values.help) {
-    process.stdout.write(HOST_HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) throw usage('host: give exactly one IP address');
-  const ip = canonicalIp(positionals[0]);
-  if (!ip) throw usage(`host: not an IP address: ${JSON.stringify(positionals[0])}`);
-  const store = new Store(config(values).clickhouse);
-  try {
-    const view = await host(store, ip);
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify(view)}\n`);
-      return 0;
-    }
-    const { history, verifications, alerts } = view;
-    print(view.services, false);
-    if (history.length) {
-      process.stdout.write(
-        '\nhistory:\n' +
-          table(
-            ['PORT', 'WINDOW (UTC)', 'FIRST SEEN', 'LAST SEEN', 'HANDSHAKES', 'EVIDENCE', 'SENSOR'],
-            history.map((h) => [
-              String(h.port),
-              isoMs(h.window_start),
-              isoMs(h.first_seen),
-              isoMs(h.last_seen),
-              String(h.handshakes),
-              h.evidence,
-              h.sensor,
-            ]),
-          ),
-      );
-    }
-    if (verifications.length) {
-      process.stdout.write(
-        '\nverifications:\n' +
-          table(
-            ['PORT', 'TIME (UTC)', 'STATUS', 'SERVICE', 'PRODUCT', 'VERSION', 'REASON'],
-            verifications.map((v) => [
-              String(v.port),
-              isoMs(v.ts),
-              v.status,
-              v.service,
-              v.product,
-              v.version,
-              v.reason,
-            ]),
-          ),
-      );
-    }
-    if (alerts.length) {
-      process.stdout.write(
-        '\nalerts:\n' +
-          table(
-            ['TIME (UTC)', 'KIND', 'SEVERITY', 'MESSAGE'],
-            alerts.map((a) => [isoMs(a.ts), a.kind, a.severity, a.message]),
-          ),
-      );
-    }
-  } finally {
-    await store.close();
-  }
-  return 0;
 }
 
 export async function schemaCommand(argv: string[]): Promise<number> {

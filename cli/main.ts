@@ -23,6 +23,7 @@ function command<M>(summary: string, load: () => Promise<M>, pick: (m: M) => [Ru
 }
 
 const analyzer = () => import('./analyzer.js');
+const inventory = () => import('./inventory.js');
 
 const COMMANDS: Record<string, Command> = {
   replay: command(
@@ -48,8 +49,8 @@ const COMMANDS: Record<string, Command> = {
     m.verifierCommand,
     m.VERIFIER_HELP,
   ]),
-  services: command('list the service inventory', analyzer, (m) => [m.servicesCommand, m.SERVICES_HELP]),
-  host: command("one host's services, history and alerts", analyzer, (m) => [m.hostCommand, m.HOST_HELP]),
+  services: command('list the service inventory', inventory, (m) => [m.servicesCommand, m.SERVICES_HELP]),
+  host: command("one host's services, exposure history and alerts", inventory, (m) => [m.hostCommand, m.HOST_HELP]),
   schema: command('print the ClickHouse DDL', analyzer, (m) => [m.schemaCommand, m.SCHEMA_HELP]),
 };
 

@@ -18,6 +18,8 @@ export type ColumnType =
   | 'UInt16'
   | 'UInt32'
   | 'UInt64'
+  | 'Array(String)'
+  | 'Array(UInt8)'
   | `Nullable(${'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'String'})`;
 
 export interface Column<N extends string = string, T extends ColumnType = ColumnType> {
@@ -40,9 +42,13 @@ export interface Table<C extends Column = Column> {
 /** The TS type of a value of a column type, as inserted and as read back (after compat.u64). */
 type TsOfColumn<T> = T extends `Nullable(${infer I})`
   ? TsOfColumn<I> | null
-  : T extends 'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'DateTime'
-    ? number
-    : string;
+  : T extends 'Array(String)'
+    ? string[]
+    : T extends 'Array(UInt8)'
+      ? number[]
+      : T extends 'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'DateTime'
+        ? number
+        : string;
 
 /** A row of a table as inserted: every column but the MATERIALIZED ones. */
 export type RowOf<T extends Table> = {
@@ -118,6 +124,14 @@ export const OBSERVATIONS = {
     ipNumColumn,
     col('client_outside', 'UInt8', '1 when sample_client is outside the home networks'),
     col('ingested_at', 'DateTime', 'when the analyzer stored it'),
+    // TEMP until the v2 message lands
+    col('clients_internal', 'UInt32', 'x'),
+    col('clients_internet', 'UInt32', 'x'),
+    col('sample_clients', 'Array(String)', 'x'),
+    col('hll_internal', 'Array(UInt8)', 'x'),
+    col('hll_internet', 'Array(UInt8)', 'x'),
+    col('kafka_partition', 'UInt16', 'the observations topic partition it came from'),
+    col('kafka_offset', 'UInt64', 'its offset there (0 for rows stored before this column existed)'),
   ],
   engine: 'ReplacingMergeTree()',
   partitionBy: 'day',
@@ -222,6 +236,19 @@ export const VERIFICATIONS = {
   orderBy: ['ip', 'proto', 'port', 'ts', 'status'],
 } as const satisfies Table;
 
+export const EXPOSURE_EVENTS = {
+  name: 'exposure_events',
+  doc: 'when each tracked endpoint started and stopped being exposed; an interval is an open and the next close',
+  columns: [
+    ...endpointColumns(),
+    col('ts', 'UInt64', 'ms: first SYN+ACK of the exposure (open) or when it ended (close)'),
+    col('event', 'String', 'open | close'),
+    col('reason', 'String', 'open: new, seen_again, migrated; close: stale, closed_now'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  orderBy: ['ip', 'proto', 'port', 'ts', 'event'],
+} as const satisfies Table;
+
 export const META = {
   name: 'meta',
   doc: 'analyzer facts that outlive a process (first start, for the learning period)',
@@ -238,6 +265,7 @@ export const TABLES = [
   ALERT_DELIVERIES,
   ALERT_DIGESTS,
   VERIFICATIONS,
+  EXPOSURE_EVENTS,
   META,
 ] as const;
 
@@ -249,3 +277,4 @@ export type ObservationRow = RowOf<typeof OBSERVATIONS>;
 export type StateRow = RowOf<typeof ENDPOINT_STATES>;
 export type AlertRow = RowOf<typeof ALERTS>;
 export type VerificationRow = RowOf<typeof VERIFICATIONS>;
+export type ExposureEventRow = RowOf<typeof EXPOSURE_EVENTS>;

@@ -1,16 +1,24 @@
-// Schema creation and migration from schemas/tables.ts, idempotent, run at every start: the
-// database and missing tables are created, columns a newer definition has are added. Limits:
-// nothing is ever dropped or retyped; a changed engine or key needs a manual migration.
+// Schema creation and migration from schemas/tables.ts and schemas/aggregates.ts, idempotent,
+// run at every start: the database and missing tables are created, columns a newer definition
+// has are added, then the aggregate tables and the views that feed them. Limits: nothing is
+// ever dropped or retyped; a changed engine, key, measure or view needs a manual migration.
+// Rows stored before the views existed are folded in once by fold.ts.
 
-import { createTableSql } from '../../schemas/ddl.js';
+import { AGG_TABLES } from '../../schemas/aggregates.js';
+import { createAggTableSql, createTableSql, createViewSql, viewName } from '../../schemas/ddl.js';
 import { TABLES } from '../../schemas/tables.js';
 import { lit } from './compat.js';
 import type { Store } from './store.js';
 
-/** Create the database and tables when missing, add missing columns; returns `table.column`s added. */
+/** Create the database and tables when missing, add missing columns; returns what was added. */
 export async function migrate(s: Store): Promise<string[]> {
   const changes: string[] = [];
   await s.command('create database', `CREATE DATABASE IF NOT EXISTS ${s.db}`);
+  const existing = new Set(
+    (await s.select<{ name: string }>('tables', `SELECT name FROM system.tables WHERE database = ${lit(s.db)}`)).map(
+      (r) => r.name,
+    ),
+  );
   for (const t of TABLES) {
     await s.command(`create ${t.name}`, createTableSql(s.db, t));
     const cols = await s.select<{ name: string }>(
@@ -26,5 +34,14 @@ export async function migrate(s: Store): Promise<string[]> {
       changes.push(`${t.name}.${c.name}`);
     }
   }
+  for (const t of AGG_TABLES) {
+    if (!existing.has(t.name)) changes.push(t.name);
+    await s.command(`create ${t.name}`, createAggTableSql(s.db, t));
+  }
+  for (const t of AGG_TABLES)
+    for (const src of t.sources) {
+      if (!existing.has(viewName(t, src))) changes.push(viewName(t, src));
+      await s.command(`create ${viewName(t, src)}`, createViewSql(s.db, t, src));
+    }
   return changes;
 }

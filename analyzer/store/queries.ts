@@ -1,37 +1,12 @@
-// The inventory's reads: endpoint states (also the analyzer's starting point), services
-// aggregated from the raw Observations, one host's per-window history, alerts, and
-// verifications (latest per endpoint, and history). Read-only; callers
-// join them (analyzer/inventory.ts). Every statement runs on 18.16 and current ClickHouse
+// Reads of the plain tables: endpoint states (the analyzer's starting point), alerts, and
+// verifications (latest per endpoint, and history); the inventory's own reads are in
+// inventory-queries.ts. Read-only. Every statement runs on 18.16 and current ClickHouse
 // (test/analyzer/store-engines.int.test.ts); literals only through compat.lit().
 
 import { endpointKey } from '../../schemas/endpoint.js';
 import type { AlertRow, StateRow } from '../../schemas/tables.js';
 import { lit, u64 } from './compat.js';
 import type { Store } from './store.js';
-
-export interface ServiceRow {
-  ip: string;
-  proto: string;
-  port: number;
-  first_seen: number;
-  last_seen: number;
-  handshakes: number;
-  clients: number;
-  sensors: string[];
-  vlans: number[];
-  internet_exposed: boolean;
-  evidence: string;
-  ttl: number | null;
-  tcp_window: number | null;
-  mss: number | null;
-}
-
-export interface ServiceFilter {
-  /** address range, first and last as 32 hex digits (policy.cidrRangeHex) */
-  net?: [string, string];
-  port?: number;
-  ip?: string;
-}
 
 export interface Verification {
   ts: number;
@@ -42,17 +17,6 @@ export interface Verification {
   extrainfo: string;
   cpe: string;
   reason: string;
-}
-
-export interface HistoryRow {
-  port: number;
-  proto: string;
-  sensor: string;
-  window_start: number;
-  first_seen: number;
-  last_seen: number;
-  handshakes: number;
-  evidence: string;
 }
 
 const STATE_COLUMNS = 'ip, proto, port, state, since, first_seen, last_seen, reason, version';
@@ -69,15 +33,6 @@ function stateRow(r: Record<string, unknown>): StateRow {
     reason: r.reason as string,
     version: u64(r.version),
   };
-}
-
-/** Every endpoint's current state (the highest version, FINAL). */
-export async function loadStates(s: Store): Promise<StateRow[]> {
-  const rows = await s.select<Record<string, unknown>>(
-    'states',
-    `SELECT ${STATE_COLUMNS} FROM ${s.table('endpoint_states')} FINAL`,
-  );
-  return rows.map(stateRow);
 }
 
 /**
@@ -101,48 +56,6 @@ export async function forEachState(s: Store, visit: (row: StateRow) => void, pag
     n += rows.length;
   }
   return n;
-}
-
-/** One row per (ip, proto, port) aggregated over the Observations, duplicates removed (FINAL). */
-export async function serviceRows(s: Store, f: ServiceFilter = {}): Promise<ServiceRow[]> {
-  const where: string[] = [];
-  if (f.ip) where.push(`ip = ${lit(f.ip)}`);
-  if (f.port !== undefined) where.push(`port = ${lit(f.port)}`);
-  if (f.net)
-    where.push(
-      `ip_num BETWEEN toFixedString(unhex(${lit(f.net[0])}), 16) AND toFixedString(unhex(${lit(f.net[1])}), 16)`,
-    );
-  const rows = await s.select<Record<string, unknown>>(
-    'services',
-    `
-      SELECT ip, proto, port, min(first_seen) AS fs, max(last_seen) AS ls, sum(handshakes) AS hs, max(clients) AS cl,
-             groupUniqArray(sensor) AS sensors, groupUniqArray(ifNull(vlan, 0)) AS vlans, max(client_outside) AS outside,
-             max(evidence = 'handshake') AS has_full, argMax(ttl, last_seen) AS ttl, argMax(tcp_window, last_seen) AS win,
-             argMax(mss, last_seen) AS mss
-      FROM ${s.table('observations')} FINAL
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      GROUP BY ip, proto, port
-      ORDER BY ip, port`,
-  );
-  return rows.map((r) => ({
-    ip: r.ip as string,
-    proto: r.proto as string,
-    port: Number(r.port),
-    first_seen: u64(r.fs),
-    last_seen: u64(r.ls),
-    handshakes: u64(r.hs),
-    clients: u64(r.cl),
-    sensors: (r.sensors as string[]).sort(),
-    vlans: (r.vlans as Array<number | string>)
-      .map(Number)
-      .filter((v) => v > 0)
-      .sort((a, b) => a - b),
-    internet_exposed: Number(r.outside) === 1,
-    evidence: Number(r.has_full) === 1 ? 'handshake' : 'synack',
-    ttl: r.ttl === null ? null : Number(r.ttl),
-    tcp_window: r.win === null ? null : Number(r.win),
-    mss: r.mss === null ? null : Number(r.mss),
-  }));
 }
 
 /** The newest verification of each endpoint (by endpointKey), of one host or all. */
@@ -199,26 +112,6 @@ export async function verificationHistory(
     extrainfo: r.extrainfo as string,
     cpe: r.cpe as string,
     reason: r.reason as string,
-  }));
-}
-
-/** Per-window history of one host's endpoints. */
-export async function observationHistory(s: Store, ip: string): Promise<HistoryRow[]> {
-  const rows = await s.select<Record<string, unknown>>(
-    'history',
-    `
-      SELECT port, proto, sensor, window_start, first_seen, last_seen, handshakes, evidence
-      FROM ${s.table('observations')} FINAL WHERE ip = ${lit(ip)} ORDER BY port, window_start`,
-  );
-  return rows.map((r) => ({
-    port: Number(r.port),
-    proto: r.proto as string,
-    sensor: r.sensor as string,
-    window_start: u64(r.window_start),
-    first_seen: u64(r.first_seen),
-    last_seen: u64(r.last_seen),
-    handshakes: Number(r.handshakes),
-    evidence: r.evidence as string,
   }));
 }
 

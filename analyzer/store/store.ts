@@ -4,6 +4,7 @@
 // written and read lives beside it: migrate.ts, writes.ts, queries.ts.
 
 import { errorMessage } from '../../common/errors.js';
+import type { AggTableName } from '../../schemas/aggregates.js';
 import type { TableName } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
 import { errorCode, ident, isUnavailable } from './compat.js';
@@ -27,7 +28,7 @@ export class Store {
   }
 
   /** A table's qualified name, `db.table`. */
-  table(name: TableName): string {
+  table(name: TableName | AggTableName): string {
     return `${this.db}.${ident(name)}`;
   }
 

@@ -1,4 +1,4 @@
--- Generated from schemas/tables.ts by `porthole schema`. Do not edit: a test fails when it drifts.
+-- Generated from schemas/ by `porthole schema`. Do not edit: a test fails when it drifts.
 CREATE DATABASE IF NOT EXISTS porthole;
 
 CREATE TABLE IF NOT EXISTS porthole.observations
@@ -22,7 +22,14 @@ CREATE TABLE IF NOT EXISTS porthole.observations
     mss Nullable(UInt16),
     ip_num FixedString(16) MATERIALIZED IPv6StringToNum(concat(if(position(ip, ':') > 0, '', '::ffff:'), ip)),
     client_outside UInt8,
-    ingested_at DateTime
+    ingested_at DateTime,
+    clients_internal UInt32,
+    clients_internet UInt32,
+    sample_clients Array(String),
+    hll_internal Array(UInt8),
+    hll_internet Array(UInt8),
+    kafka_partition UInt16,
+    kafka_offset UInt64
 )
 ENGINE = ReplacingMergeTree()
 PARTITION BY day
@@ -112,6 +119,19 @@ ENGINE = ReplacingMergeTree()
 PARTITION BY day
 ORDER BY (ip, proto, port, ts, status);
 
+CREATE TABLE IF NOT EXISTS porthole.exposure_events
+(
+    ip String,
+    ip_num FixedString(16) MATERIALIZED IPv6StringToNum(concat(if(position(ip, ':') > 0, '', '::ffff:'), ip)),
+    proto String,
+    port UInt16,
+    ts UInt64,
+    event String,
+    reason String
+)
+ENGINE = ReplacingMergeTree()
+ORDER BY (ip, proto, port, ts, event);
+
 CREATE TABLE IF NOT EXISTS porthole.meta
 (
     key String,
@@ -120,3 +140,286 @@ CREATE TABLE IF NOT EXISTS porthole.meta
 )
 ENGINE = ReplacingMergeTree(version)
 ORDER BY (key);
+
+CREATE TABLE IF NOT EXISTS porthole.inventory
+(
+    ip_num FixedString(16),
+    proto String,
+    port UInt16,
+    ip String,
+    first_seen AggregateFunction(min, UInt64),
+    last_seen AggregateFunction(max, UInt64),
+    handshakes AggregateFunction(sum, UInt64),
+    windows AggregateFunction(sum, UInt64),
+    clients_max AggregateFunction(max, UInt32),
+    internal_max AggregateFunction(max, UInt32),
+    internet_max AggregateFunction(max, UInt32),
+    hll_internal AggregateFunction(maxForEach, Array(UInt8)),
+    hll_internet AggregateFunction(maxForEach, Array(UInt8)),
+    top_clients AggregateFunction(topKArray(10), Array(String)),
+    sensors AggregateFunction(groupUniqArray, String),
+    vlans AggregateFunction(groupUniqArray, UInt16),
+    full_handshake AggregateFunction(max, UInt8),
+    ttl AggregateFunction(argMax, Int32, UInt64),
+    tcp_window AggregateFunction(argMax, Int32, UInt64),
+    mss AggregateFunction(argMax, Int32, UInt64),
+    state AggregateFunction(argMax, String, UInt64),
+    state_since AggregateFunction(argMax, UInt64, UInt64),
+    state_reason AggregateFunction(argMax, String, UInt64),
+    v_ts AggregateFunction(max, UInt64),
+    v_status AggregateFunction(argMax, String, UInt64),
+    v_service AggregateFunction(argMax, String, UInt64),
+    v_product AggregateFunction(argMax, String, UInt64),
+    v_version AggregateFunction(argMax, String, UInt64),
+    v_extrainfo AggregateFunction(argMax, String, UInt64),
+    v_cpe AggregateFunction(argMax, String, UInt64),
+    v_reason AggregateFunction(argMax, String, UInt64),
+    opened_at AggregateFunction(max, UInt64),
+    closed_at AggregateFunction(max, UInt64)
+)
+ENGINE = AggregatingMergeTree()
+ORDER BY (ip_num, proto, port, ip);
+
+CREATE TABLE IF NOT EXISTS porthole.rollup_hourly
+(
+    ip_num FixedString(16),
+    proto String,
+    port UInt16,
+    ip String,
+    bucket UInt64,
+    day Date,
+    first_seen AggregateFunction(min, UInt64),
+    last_seen AggregateFunction(max, UInt64),
+    handshakes AggregateFunction(sum, UInt64),
+    windows AggregateFunction(sum, UInt64),
+    clients_max AggregateFunction(max, UInt32),
+    internal_max AggregateFunction(max, UInt32),
+    internet_max AggregateFunction(max, UInt32),
+    hll_internal AggregateFunction(maxForEach, Array(UInt8)),
+    hll_internet AggregateFunction(maxForEach, Array(UInt8))
+)
+ENGINE = AggregatingMergeTree()
+PARTITION BY day
+ORDER BY (ip_num, proto, port, ip, bucket, day);
+
+CREATE TABLE IF NOT EXISTS porthole.rollup_daily
+(
+    ip_num FixedString(16),
+    proto String,
+    port UInt16,
+    ip String,
+    bucket UInt64,
+    day Date,
+    first_seen AggregateFunction(min, UInt64),
+    last_seen AggregateFunction(max, UInt64),
+    handshakes AggregateFunction(sum, UInt64),
+    windows AggregateFunction(sum, UInt64),
+    clients_max AggregateFunction(max, UInt32),
+    internal_max AggregateFunction(max, UInt32),
+    internet_max AggregateFunction(max, UInt32),
+    hll_internal AggregateFunction(maxForEach, Array(UInt8)),
+    hll_internet AggregateFunction(maxForEach, Array(UInt8))
+)
+ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMM(day)
+ORDER BY (ip_num, proto, port, ip, bucket, day);
+
+CREATE TABLE IF NOT EXISTS porthole.ingest_offsets
+(
+    kafka_partition UInt16,
+    kafka_offset AggregateFunction(max, UInt64)
+)
+ENGINE = AggregatingMergeTree()
+ORDER BY (kafka_partition);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS porthole.inventory_from_observations TO porthole.inventory AS
+SELECT ip_num,
+       proto,
+       port,
+       ip,
+       minState(first_seen) AS first_seen,
+       maxState(last_seen) AS last_seen,
+       sumState(toUInt64(handshakes)) AS handshakes,
+       sumState(toUInt64(1)) AS windows,
+       maxState(clients) AS clients_max,
+       maxState(clients_internal) AS internal_max,
+       maxState(clients_internet) AS internet_max,
+       maxForEachState(hll_internal) AS hll_internal,
+       maxForEachState(hll_internet) AS hll_internet,
+       topKArrayState(10)(sample_clients) AS top_clients,
+       groupUniqArrayState(sensor) AS sensors,
+       groupUniqArrayState(ifNull(vlan, toUInt16(0))) AS vlans,
+       maxState(toUInt8(evidence = 'handshake')) AS full_handshake,
+       argMaxState(ifNull(toInt32(ttl), -1), window_start) AS ttl,
+       argMaxState(ifNull(toInt32(tcp_window), -1), window_start) AS tcp_window,
+       argMaxState(ifNull(toInt32(mss), -1), window_start) AS mss,
+       argMaxStateIf('', toUInt64(0), 0) AS state,
+       argMaxStateIf(toUInt64(0), toUInt64(0), 0) AS state_since,
+       argMaxStateIf('', toUInt64(0), 0) AS state_reason,
+       maxStateIf(toUInt64(0), 0) AS v_ts,
+       argMaxStateIf('', toUInt64(0), 0) AS v_status,
+       argMaxStateIf('', toUInt64(0), 0) AS v_service,
+       argMaxStateIf('', toUInt64(0), 0) AS v_product,
+       argMaxStateIf('', toUInt64(0), 0) AS v_version,
+       argMaxStateIf('', toUInt64(0), 0) AS v_extrainfo,
+       argMaxStateIf('', toUInt64(0), 0) AS v_cpe,
+       argMaxStateIf('', toUInt64(0), 0) AS v_reason,
+       maxStateIf(toUInt64(0), 0) AS opened_at,
+       maxStateIf(toUInt64(0), 0) AS closed_at
+FROM porthole.observations
+GROUP BY ip_num, proto, port, ip;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS porthole.inventory_from_states TO porthole.inventory AS
+SELECT ip_num,
+       proto,
+       port,
+       ip,
+       minStateIf(toUInt64(0), 0) AS first_seen,
+       maxStateIf(toUInt64(0), 0) AS last_seen,
+       sumStateIf(toUInt64(0), 0) AS handshakes,
+       sumStateIf(toUInt64(0), 0) AS windows,
+       maxStateIf(toUInt32(0), 0) AS clients_max,
+       maxStateIf(toUInt32(0), 0) AS internal_max,
+       maxStateIf(toUInt32(0), 0) AS internet_max,
+       maxForEachStateIf(CAST([] AS Array(UInt8)), 0) AS hll_internal,
+       maxForEachStateIf(CAST([] AS Array(UInt8)), 0) AS hll_internet,
+       topKArrayStateIf(10)(CAST([] AS Array(String)), 0) AS top_clients,
+       groupUniqArrayStateIf('', 0) AS sensors,
+       groupUniqArrayStateIf(toUInt16(0), 0) AS vlans,
+       maxStateIf(toUInt8(0), 0) AS full_handshake,
+       argMaxStateIf(toInt32(0), toUInt64(0), 0) AS ttl,
+       argMaxStateIf(toInt32(0), toUInt64(0), 0) AS tcp_window,
+       argMaxStateIf(toInt32(0), toUInt64(0), 0) AS mss,
+       argMaxState(state, version) AS state,
+       argMaxState(since, version) AS state_since,
+       argMaxState(reason, version) AS state_reason,
+       maxStateIf(toUInt64(0), 0) AS v_ts,
+       argMaxStateIf('', toUInt64(0), 0) AS v_status,
+       argMaxStateIf('', toUInt64(0), 0) AS v_service,
+       argMaxStateIf('', toUInt64(0), 0) AS v_product,
+       argMaxStateIf('', toUInt64(0), 0) AS v_version,
+       argMaxStateIf('', toUInt64(0), 0) AS v_extrainfo,
+       argMaxStateIf('', toUInt64(0), 0) AS v_cpe,
+       argMaxStateIf('', toUInt64(0), 0) AS v_reason,
+       maxStateIf(toUInt64(0), 0) AS opened_at,
+       maxStateIf(toUInt64(0), 0) AS closed_at
+FROM porthole.endpoint_states
+GROUP BY ip_num, proto, port, ip;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS porthole.inventory_from_verifications TO porthole.inventory AS
+SELECT ip_num,
+       proto,
+       port,
+       ip,
+       minStateIf(toUInt64(0), 0) AS first_seen,
+       maxStateIf(toUInt64(0), 0) AS last_seen,
+       sumStateIf(toUInt64(0), 0) AS handshakes,
+       sumStateIf(toUInt64(0), 0) AS windows,
+       maxStateIf(toUInt32(0), 0) AS clients_max,
+       maxStateIf(toUInt32(0), 0) AS internal_max,
+       maxStateIf(toUInt32(0), 0) AS internet_max,
+       maxForEachStateIf(CAST([] AS Array(UInt8)), 0) AS hll_internal,
+       maxForEachStateIf(CAST([] AS Array(UInt8)), 0) AS hll_internet,
+       topKArrayStateIf(10)(CAST([] AS Array(String)), 0) AS top_clients,
+       groupUniqArrayStateIf('', 0) AS sensors,
+       groupUniqArrayStateIf(toUInt16(0), 0) AS vlans,
+       maxStateIf(toUInt8(0), 0) AS full_handshake,
+       argMaxStateIf(toInt32(0), toUInt64(0), 0) AS ttl,
+       argMaxStateIf(toInt32(0), toUInt64(0), 0) AS tcp_window,
+       argMaxStateIf(toInt32(0), toUInt64(0), 0) AS mss,
+       argMaxStateIf('', toUInt64(0), 0) AS state,
+       argMaxStateIf(toUInt64(0), toUInt64(0), 0) AS state_since,
+       argMaxStateIf('', toUInt64(0), 0) AS state_reason,
+       maxState(ts) AS v_ts,
+       argMaxState(status, ts) AS v_status,
+       argMaxState(service, ts) AS v_service,
+       argMaxState(product, ts) AS v_product,
+       argMaxState(version, ts) AS v_version,
+       argMaxState(extrainfo, ts) AS v_extrainfo,
+       argMaxState(cpe, ts) AS v_cpe,
+       argMaxState(reason, ts) AS v_reason,
+       maxStateIf(toUInt64(0), 0) AS opened_at,
+       maxStateIf(toUInt64(0), 0) AS closed_at
+FROM porthole.verifications
+GROUP BY ip_num, proto, port, ip;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS porthole.inventory_from_exposures TO porthole.inventory AS
+SELECT ip_num,
+       proto,
+       port,
+       ip,
+       minStateIf(toUInt64(0), 0) AS first_seen,
+       maxStateIf(toUInt64(0), 0) AS last_seen,
+       sumStateIf(toUInt64(0), 0) AS handshakes,
+       sumStateIf(toUInt64(0), 0) AS windows,
+       maxStateIf(toUInt32(0), 0) AS clients_max,
+       maxStateIf(toUInt32(0), 0) AS internal_max,
+       maxStateIf(toUInt32(0), 0) AS internet_max,
+       maxForEachStateIf(CAST([] AS Array(UInt8)), 0) AS hll_internal,
+       maxForEachStateIf(CAST([] AS Array(UInt8)), 0) AS hll_internet,
+       topKArrayStateIf(10)(CAST([] AS Array(String)), 0) AS top_clients,
+       groupUniqArrayStateIf('', 0) AS sensors,
+       groupUniqArrayStateIf(toUInt16(0), 0) AS vlans,
+       maxStateIf(toUInt8(0), 0) AS full_handshake,
+       argMaxStateIf(toInt32(0), toUInt64(0), 0) AS ttl,
+       argMaxStateIf(toInt32(0), toUInt64(0), 0) AS tcp_window,
+       argMaxStateIf(toInt32(0), toUInt64(0), 0) AS mss,
+       argMaxStateIf('', toUInt64(0), 0) AS state,
+       argMaxStateIf(toUInt64(0), toUInt64(0), 0) AS state_since,
+       argMaxStateIf('', toUInt64(0), 0) AS state_reason,
+       maxStateIf(toUInt64(0), 0) AS v_ts,
+       argMaxStateIf('', toUInt64(0), 0) AS v_status,
+       argMaxStateIf('', toUInt64(0), 0) AS v_service,
+       argMaxStateIf('', toUInt64(0), 0) AS v_product,
+       argMaxStateIf('', toUInt64(0), 0) AS v_version,
+       argMaxStateIf('', toUInt64(0), 0) AS v_extrainfo,
+       argMaxStateIf('', toUInt64(0), 0) AS v_cpe,
+       argMaxStateIf('', toUInt64(0), 0) AS v_reason,
+       maxState(if(event = 'open', ts, toUInt64(0))) AS opened_at,
+       maxState(if(event = 'close', ts, toUInt64(0))) AS closed_at
+FROM porthole.exposure_events
+GROUP BY ip_num, proto, port, ip;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS porthole.rollup_hourly_from_observations TO porthole.rollup_hourly AS
+SELECT ip_num,
+       proto,
+       port,
+       ip,
+       intDiv(window_start, 3600000) * 3600000 AS bucket,
+       day,
+       minState(first_seen) AS first_seen,
+       maxState(last_seen) AS last_seen,
+       sumState(toUInt64(handshakes)) AS handshakes,
+       sumState(toUInt64(1)) AS windows,
+       maxState(clients) AS clients_max,
+       maxState(clients_internal) AS internal_max,
+       maxState(clients_internet) AS internet_max,
+       maxForEachState(hll_internal) AS hll_internal,
+       maxForEachState(hll_internet) AS hll_internet
+FROM porthole.observations
+GROUP BY ip_num, proto, port, ip, bucket, day;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS porthole.rollup_daily_from_observations TO porthole.rollup_daily AS
+SELECT ip_num,
+       proto,
+       port,
+       ip,
+       intDiv(window_start, 86400000) * 86400000 AS bucket,
+       day,
+       minState(first_seen) AS first_seen,
+       maxState(last_seen) AS last_seen,
+       sumState(toUInt64(handshakes)) AS handshakes,
+       sumState(toUInt64(1)) AS windows,
+       maxState(clients) AS clients_max,
+       maxState(clients_internal) AS internal_max,
+       maxState(clients_internet) AS internet_max,
+       maxForEachState(hll_internal) AS hll_internal,
+       maxForEachState(hll_internet) AS hll_internet
+FROM porthole.observations
+GROUP BY ip_num, proto, port, ip, bucket, day;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS porthole.ingest_offsets_from_observations TO porthole.ingest_offsets AS
+SELECT kafka_partition,
+       maxState(kafka_offset) AS kafka_offset
+FROM porthole.observations
+GROUP BY kafka_partition;
