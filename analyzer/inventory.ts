@@ -11,9 +11,9 @@
 // relative standard error.
 
 import { DAY_MS } from '../common/time.js';
-import { estimate, merge, STANDARD_ERROR } from '../common/hll.js';
+import { STANDARD_ERROR } from '../common/hll.js';
 import type { AlertRow } from '../schemas/tables.js';
-import { type Cidr, cidrRangeHex } from './policy.js';
+import { type Cidr, cidrRangeHex, parseCidr } from './policy.js';
 import { u64 } from './store/compat.js';
 import {
   exposureEvents,
@@ -34,8 +34,8 @@ export interface Audience {
   internal: number;
   /** distinct internet clients, estimated */
   internet: number;
-  /** the clients most often among the windows' samples */
-  top_clients: string[];
+  /** the newest window's sample of clients */
+  recent_clients: string[];
 }
 
 export interface InventoryRow {
@@ -85,15 +85,15 @@ export interface ServicesFilter {
 
 const hint = (v: number): number | null => (v < 0 ? null : v);
 
-function count(sketch: number[], windowMax: number): number {
-  return Math.max(Math.round(sketch.length ? estimate(sketch) : 0), windowMax);
+function count(estimated: number, windowMax: number): number {
+  return Math.max(Math.round(Number(estimated)), windowMax);
 }
 
 function toRow(r: InventoryRecord): InventoryRow {
   const opened = u64(r.oa);
   const closed = u64(r.ca);
-  const internal = count(r.hi, Number(r.im));
-  const internet = count(r.hx, Number(r.xm));
+  const internal = count(r.ei, Number(r.im));
+  const internet = count(r.ex, Number(r.xm));
   const vts = u64(r.vts);
   return {
     ip: r.ip,
@@ -105,9 +105,9 @@ function toRow(r: InventoryRecord): InventoryRow {
     last_seen: u64(r.ls),
     handshakes: u64(r.hs),
     windows: u64(r.ws),
-    clients: Math.max(count(merge(r.hi, r.hx), Number(r.cm)), internal, internet),
+    clients: Math.max(count(r.ea, Number(r.cm)), internal, internet),
     clients_error: STANDARD_ERROR,
-    audience: { internal, internet, top_clients: r.tc },
+    audience: { internal, internet, recent_clients: r.rc },
     internet_exposed: Number(r.xm) > 0,
     sensors: [...r.sn].sort(),
     vlans: r.vl
@@ -239,10 +239,13 @@ export const HOST_ALERTS = 20;
 /** One host (canonical address): its endpoints, exposure intervals, daily history, verifications, last alerts. */
 export async function host(s: Store, ip: string, now = Date.now()): Promise<HostView> {
   const from = Math.floor((now - HOST_HISTORY_DAYS * DAY_MS) / DAY_MS) * DAY_MS;
+  const net = parseCidr(ip);
+  if (!net) throw new TypeError(`not an IP address: ${ip}`);
+  const range = cidrRangeHex(net);
   const [rows, events, rollups, verifications, alerts] = await Promise.all([
-    inventoryPage(s, { ip }, 65536 * 2),
+    inventoryPage(s, { net: range }, 65536 * 2),
     exposureEvents(s, ip),
-    hostRollups(s, ip, 'rollup_daily', from),
+    hostRollups(s, range[0], 'rollup_daily', from),
     verificationHistory(s, ip),
     alertRows(s, { ip }),
   ]);
@@ -256,7 +259,7 @@ export async function host(s: Store, ip: string, now = Date.now()): Promise<Host
       day: r.bucket,
       handshakes: r.handshakes,
       windows: r.windows,
-      clients: count(r.hll, r.clients_max),
+      clients: r.clients,
       internet: r.internet_max > 0,
     })),
     verifications,

@@ -20,3 +20,10 @@ export function merge(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
   return out;
 }
 export const STANDARD_ERROR = 1.04 / 8;
+/** SQL giving estimate() of a sketch column (Array(UInt8)); the same rule, computed by ClickHouse. */
+export function estimateSql(arr: string): string {
+  const m = `length(${arr})`;
+  const raw = `0.709 * ${m} * ${m} / arraySum(arrayMap(x -> exp2(-x), ${arr}))`;
+  const zeros = `countEqual(${arr}, 0)`;
+  return `if(${m} = 0, 0, if(${raw} <= 2.5 * ${m} AND ${zeros} > 0, ${m} * log(${m} / ${zeros}), ${raw}))`;
+}

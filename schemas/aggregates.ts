@@ -86,7 +86,7 @@ export const INVENTORY = {
   keys: endpointKeys,
   measures: [
     ...windowMeasures,
-    m('top_clients', 'topKArray(10)', ['Array(String)'], 'the clients most often among the window samples'),
+    m('recent_clients', 'argMax', ['Array(String)', 'UInt64'], "the newest window's sample of clients"),
     m('sensors', 'groupUniqArray', ['String'], 'sensors that saw it'),
     m('vlans', 'groupUniqArray', ['UInt16'], 'VLAN ids (0: untagged)'),
     m('full_handshake', 'max', ['UInt8'], '1 when a whole handshake was seen (else only SYN+ACKs)'),
@@ -114,7 +114,7 @@ export const INVENTORY = {
       keys: endpointKeyExprs,
       feeds: {
         ...windowFeeds,
-        top_clients: ['sample_clients'],
+        recent_clients: ['sample_clients', 'window_start'],
         sensors: ['sensor'],
         vlans: ['ifNull(vlan, toUInt16(0))'],
         full_handshake: ["toUInt8(evidence = 'handshake')"],

@@ -6,6 +6,7 @@
 // encodings; analyzer/inventory.ts turns them into what people read. Every statement runs on
 // 18.16 and current ClickHouse (test/analyzer/store-engines.int.test.ts).
 
+import { estimateSql } from '../../common/hll.js';
 import { lit, u64 } from './compat.js';
 import type { Store } from './store.js';
 
@@ -14,10 +15,15 @@ const SHOWN_STATE = `multiIf(argMaxMerge(state) = '', 'untracked',
   argMaxMerge(state) = 'new' AND argMaxMerge(v_status) = 'pending', 'verifying',
   argMaxMerge(state) = 'new' AND argMaxMerge(v_status) != '', 'active', argMaxMerge(state))`;
 
+/** Both zones' sketches merged (element-wise max; an empty sketch is the other). */
+const UNION = `arrayMap((a, b) -> greatest(a, b),
+  arrayResize(maxForEachMerge(hll_internal), 64), arrayResize(maxForEachMerge(hll_internet), 64))`;
+
 const MERGED = `ip, hex(ip_num) AS ip_hex, proto, port,
   minMerge(first_seen) AS fs, maxMerge(last_seen) AS ls, sumMerge(handshakes) AS hs, sumMerge(windows) AS ws,
   maxMerge(clients_max) AS cm, maxMerge(internal_max) AS im, maxMerge(internet_max) AS xm,
-  maxForEachMerge(hll_internal) AS hi, maxForEachMerge(hll_internet) AS hx, topKArrayMerge(10)(top_clients) AS tc,
+  ${estimateSql('maxForEachMerge(hll_internal)')} AS ei, ${estimateSql('maxForEachMerge(hll_internet)')} AS ex,
+  ${estimateSql(UNION)} AS ea, argMaxMerge(recent_clients) AS rc,
   groupUniqArrayMerge(sensors) AS sn, groupUniqArrayMerge(vlans) AS vl, maxMerge(full_handshake) AS fh,
   argMaxMerge(ttl) AS h_ttl, argMaxMerge(tcp_window) AS h_win, argMaxMerge(mss) AS h_mss,
   ${SHOWN_STATE} AS shown, argMaxMerge(state_since) AS ss, argMaxMerge(state_reason) AS sr,
@@ -38,9 +44,11 @@ export interface InventoryRecord {
   cm: number;
   im: number;
   xm: number;
-  hi: number[];
-  hx: number[];
-  tc: string[];
+  /** estimated distinct internal, internet and all clients (sketches only) */
+  ei: number;
+  ex: number;
+  ea: number;
+  rc: string[];
   sn: string[];
   vl: Array<number | string>;
   fh: number;
@@ -63,8 +71,7 @@ export interface InventoryRecord {
 }
 
 export interface InventoryFilter {
-  ip?: string;
-  /** address range, first and last as 32 hex digits (policy.cidrRangeHex) */
+  /** address range (one address: first and last the same), first and last as 32 hex digits (policy.cidrRangeHex) */
   net?: [string, string];
   port?: number;
   /** shown states (new, verifying, active, stale, reopened, untracked) */
@@ -81,7 +88,6 @@ const fixed = (hex: string): string => `toFixedString(unhex(${lit(hex)}), 16)`;
 
 function keyConditions(f: InventoryFilter): string[] {
   const w: string[] = [];
-  if (f.ip) w.push(`ip = ${lit(f.ip)}`);
   if (f.port !== undefined) w.push(`port = ${lit(f.port)}`);
   if (f.net) w.push(`ip_num BETWEEN ${fixed(f.net[0])} AND ${fixed(f.net[1])}`);
   if (f.after) {
@@ -105,17 +111,57 @@ function mergedConditions(f: InventoryFilter): string[] {
 const ORDER = 'ORDER BY ip_num, port, proto';
 const GROUP = 'GROUP BY ip_num, proto, port, ip';
 
+/**
+ * The largest key of the first `limit` endpoints matching key conditions only, without merging:
+ * an endpoint has at most one row per active part, so the first `limit` × parts rows in key order
+ * hold the first `limit` endpoints. Null when fewer match (the page is everything left).
+ */
+async function pageBound(s: Store, where: string[], limit: number): Promise<string | null> {
+  const t = s.table('inventory');
+  const [{ p }] = await s.select<{ p: unknown }>(
+    'inventory parts',
+    `SELECT count() AS p FROM system.parts WHERE database = ${lit(s.db)} AND table = 'inventory' AND active`,
+  );
+  // the key as text that sorts like the key: address in hex, port offset to six digits
+  const rows = await s.select<{ k: string }>(
+    'inventory page bound',
+    `SELECT k FROM (
+       SELECT DISTINCT concat(hex(ip_num), '.', toString(port + 100000), '.', proto) AS k FROM (
+         SELECT ip_num, port, proto FROM ${t} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY ip_num, port, proto LIMIT ${lit(limit * Math.max(1, u64(p)))}))
+     ORDER BY k LIMIT 1 OFFSET ${lit(limit - 1)}`,
+  );
+  return rows.length ? rows[0].k : null;
+}
+
 /** Up to `limit` inventory rows matching the filter, in address, port, protocol order. */
 export async function inventoryPage(s: Store, f: InventoryFilter, limit: number): Promise<InventoryRecord[]> {
   const where = keyConditions(f);
-  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const merged = mergedConditions(f);
   const t = s.table('inventory');
+  if (merged.length === 1) {
+    // key conditions only: bound the page by key, then merge just its rows
+    const bound = await pageBound(s, where, limit);
+    if (bound !== null) {
+      const [hex, sixDigitPort, proto] = bound.split('.');
+      const port = Number(sixDigitPort) - 100000;
+      where.push(
+        `(ip_num < ${fixed(hex)} OR (ip_num = ${fixed(hex)} AND (port < ${lit(port)} OR (port = ${lit(port)} AND proto <= ${lit(proto)}))))`,
+      );
+    }
+    return s.select<InventoryRecord>(
+      'inventory',
+      `SELECT ${MERGED} FROM ${t} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ${GROUP} HAVING ${merged.join(' AND ')} ${ORDER} LIMIT ${lit(limit)}`,
+    );
+  }
+  // conditions on merged values: choose the page's keys with only those merged, then the rest
   return s.select<InventoryRecord>(
     'inventory',
     `SELECT ${MERGED} FROM ${t}
      WHERE (ip_num, proto, port) IN (
-       SELECT ip_num, proto, port FROM ${t} ${whereSql} ${GROUP}
-       HAVING ${mergedConditions(f).join(' AND ')} ${ORDER} LIMIT ${lit(limit)})
+       SELECT ip_num, proto, port FROM ${t} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${GROUP}
+       HAVING ${merged.join(' AND ')} ${ORDER} LIMIT ${lit(limit)})
      ${GROUP} ${ORDER}`,
   );
 }
@@ -127,22 +173,23 @@ export interface RollupRecord {
   handshakes: number;
   windows: number;
   clients_max: number;
-  hll: number[];
+  /** distinct clients, estimated */
+  clients: number;
   internet_max: number;
 }
 
-/** One host's daily (or hourly) rollups from `fromMs` on, by port then time. */
+/** One host's (address as 32 hex digits) daily or hourly rollups from `fromMs` on, by port then time. */
 export async function hostRollups(
   s: Store,
-  ip: string,
+  ipHex: string,
   table: 'rollup_daily' | 'rollup_hourly',
   fromMs: number,
 ): Promise<RollupRecord[]> {
   const rows = await s.select<Record<string, unknown>>(
     'rollups',
     `SELECT port, proto, bucket, sumMerge(handshakes) AS h, sumMerge(windows) AS w, maxMerge(clients_max) AS c,
-            maxForEachMerge(hll_internal) AS hi, maxForEachMerge(hll_internet) AS hx, maxMerge(internet_max) AS x
-     FROM ${s.table(table)} WHERE ip = ${lit(ip)} AND bucket >= ${lit(fromMs)}
+            ${estimateSql(UNION)} AS e, maxMerge(internet_max) AS x
+     FROM ${s.table(table)} WHERE ip_num = ${fixed(ipHex)} AND bucket >= ${lit(fromMs)}
      GROUP BY ip_num, proto, port, ip, bucket ORDER BY port, proto, bucket`,
   );
   return rows.map((r) => ({
@@ -152,15 +199,9 @@ export async function hostRollups(
     handshakes: u64(r.h),
     windows: u64(r.w),
     clients_max: Number(r.c),
-    hll: mergeMax(r.hi as number[], r.hx as number[]),
+    clients: Math.max(Math.round(Number(r.e)), Number(r.c)),
     internet_max: Number(r.x),
   }));
-}
-
-function mergeMax(a: number[], b: number[]): number[] {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  return a.map((v, i) => Math.max(v, b[i] ?? 0));
 }
 
 export interface ExposureEvent {
