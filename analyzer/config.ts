@@ -33,7 +33,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
     key: 'retention.days',
     kind: { t: 'int', min: 1, max: 3650 },
     def: 30,
-    doc: 'days of raw Observations kept (older day partitions dropped)',
+    doc: 'days of raw Observations and hourly rollups kept (older day partitions dropped; the inventory and daily rollups stay)',
   },
   {
     key: 'policy.homeNetworks',

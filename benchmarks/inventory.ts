@@ -23,7 +23,12 @@ const E = Number(values.endpoints ?? 1_000_000);
 const RAW = (values.raw ?? '5000000,50000000').split(',').map(Number);
 const DAYS = 30;
 const db = `porthole_bench_inv_${process.pid}`;
-const s = new Store({ url: process.env.CH_URL ?? 'http://127.0.0.1:8123', user: 'default', password: null, database: db });
+const s = new Store({
+  url: process.env.CH_URL ?? 'http://127.0.0.1:8123',
+  user: 'default',
+  password: null,
+  database: db,
+});
 
 // endpoint e: host e >> 2 (10.a.b.c), port one of four
 const HOST = 'toUInt32(intDiv(e, 4))';
@@ -102,7 +107,10 @@ async function reads(raw: number): Promise<Record<string, number | string>> {
 
 async function main(): Promise<void> {
   console.log(
-    JSON.stringify({ machine: `${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GiB`, endpoints: E }),
+    JSON.stringify({
+      machine: `${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+      endpoints: E,
+    }),
   );
   await migrate(s);
   await loadStates();
@@ -118,7 +126,9 @@ async function main(): Promise<void> {
         'parts',
         `SELECT toString(count()) AS p FROM system.parts WHERE database = '${db}' AND table = 'inventory' AND active`,
       );
-      console.log(JSON.stringify({ ...(await reads(target)), load_rows_per_s: rate, inventory_parts: Number(parts.p) }));
+      console.log(
+        JSON.stringify({ ...(await reads(target)), load_rows_per_s: rate, inventory_parts: Number(parts.p) }),
+      );
     }
   } finally {
     if (!values.keep) await s.command('drop', `DROP DATABASE IF EXISTS ${db}`);

@@ -34,13 +34,15 @@ export async function migrate(s: Store): Promise<string[]> {
       changes.push(`${t.name}.${c.name}`);
     }
   }
+  // aggregate tables and views are reported when added to a database that had data before them
+  const upgrading = existing.has('observations');
   for (const t of AGG_TABLES) {
-    if (!existing.has(t.name)) changes.push(t.name);
+    if (upgrading && !existing.has(t.name)) changes.push(t.name);
     await s.command(`create ${t.name}`, createAggTableSql(s.db, t));
   }
   for (const t of AGG_TABLES)
     for (const src of t.sources) {
-      if (!existing.has(viewName(t, src))) changes.push(viewName(t, src));
+      if (upgrading && !existing.has(viewName(t, src))) changes.push(viewName(t, src));
       await s.command(`create ${viewName(t, src)}`, createViewSql(s.db, t, src));
     }
   return changes;

@@ -138,16 +138,22 @@ export function setMeta(s: Store, key: string, value: string): Promise<void> {
   return insertRows(s, 'meta', [{ key, value, version: Date.now() }]);
 }
 
-/** Drop day partitions of raw Observations older than `days`; returns the days dropped. */
+/** Drop day partitions of raw Observations (and hourly rollups) older than `days`; returns the raw days dropped. */
 export async function dropOldPartitions(s: Store, days: number): Promise<string[]> {
   const cutoff = isoDay(Date.now() - days * DAY_MS);
-  const parts = await s.select<{ p: string }>(
-    'partitions',
-    `SELECT DISTINCT toString(min_date) AS p FROM system.parts WHERE database = ${lit(s.db)} AND table = 'observations' AND active AND max_date < ${lit(cutoff)}`,
-  );
-  for (const { p } of parts)
-    await s.command('drop partition', `ALTER TABLE ${s.table('observations')} DROP PARTITION ${lit(p)}`);
-  return parts.map((x) => x.p);
+  const dropped: string[] = [];
+  // raw windows and hourly rollups (both by day) go; the inventory and daily rollups stay
+  for (const table of ['observations', 'rollup_hourly'] as const) {
+    const parts = await s.select<{ p: string }>(
+      'partitions',
+      `SELECT DISTINCT toString(min_date) AS p FROM system.parts WHERE database = ${lit(s.db)} AND table = ${lit(table)} AND active AND max_date < ${lit(cutoff)}`,
+    );
+    for (const { p } of parts) {
+      await s.command('drop partition', `ALTER TABLE ${s.table(table)} DROP PARTITION ${lit(p)}`);
+      if (table === 'observations') dropped.push(p);
+    }
+  }
+  return dropped;
 }
 
 /** Endpoints whose newest verification row is still `pending` (resumed at verifier start). */

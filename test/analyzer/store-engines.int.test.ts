@@ -9,18 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as inventory from '../../analyzer/inventory.js';
-import { cidrRangeHex, parseCidr } from '../../analyzer/policy.js';
+import { parseCidr } from '../../analyzer/policy.js';
+import { IngestOffsets } from '../../analyzer/store/ingest-offsets.js';
 import { chdbEngine, type Engine, httpEngine } from '../../analyzer/store/engine.js';
+import { foldExisting } from '../../analyzer/store/fold.js';
 import { migrate } from '../../analyzer/store/migrate.js';
-import {
-  alertRows,
-  latestVerifications,
-  forEachState,
-  loadStates,
-  observationHistory,
-  serviceRows,
-  verificationHistory,
-} from '../../analyzer/store/queries.js';
+import { AGG_TABLES } from '../../schemas/aggregates.js';
+import { viewName } from '../../schemas/ddl.js';
+import { pino } from 'pino';
+import { alertRows, latestVerifications, forEachState, verificationHistory } from '../../analyzer/store/queries.js';
 import { Store } from '../../analyzer/store/store.js';
 import {
   alertsById,
@@ -99,16 +96,27 @@ describe.each(engines)('store on %s', (_name, make) => {
       }),
       observation({ ip: '198.51.100.3', port: 80, window_start: old }),
     ];
-    const rows = [...obs, obs[0]].map((o) => ({
+    // (an Observation is inserted once: the analyzer skips what it stored before, by offset)
+    const outside = (ip: string) => ip === '2001:db8::7';
+    const rows = obs.map((o, i) => ({
       ...o,
       day: isoDay(o.window_start),
-      client_outside: o.ip === '2001:db8::7' ? 1 : 0,
+      client_outside: outside(o.ip) ? 1 : 0,
       ingested_at: Math.floor(now / 1000),
+      clients_internal: outside(o.ip) ? 0 : o.clients,
+      clients_internet: outside(o.ip) ? o.clients : 0,
+      sample_clients: [o.sample_client],
+      hll_internal: [],
+      hll_internet: [],
+      kafka_partition: 3,
+      kafka_offset: 10 + i,
     }));
     await insertRows(store, 'observations', rows.slice(0, 2));
-    await insertRows(store, 'observations', rows.slice(2)); // the duplicate of obs[0] arrives in another insert
+    await insertRows(store, 'observations', rows.slice(2));
+    expect(await new IngestOffsets(store).floor(3)).toBe(13);
+    expect(await new IngestOffsets(store).floor(4)).toBe(-1);
 
-    const services = await serviceRows(store);
+    const services = await inventory.services(store);
     expect(
       services.map((s) => [
         s.ip,
@@ -127,14 +135,31 @@ describe.each(engines)('store on %s', (_name, make) => {
     ]);
     expect(services[0].vlans).toEqual([42]);
     expect(services[2]).toMatchObject({ ttl: 57, tcp_window: 1000, mss: 1440, sensors: ['test-sensor'] });
-    expect((await serviceRows(store, { net: cidrRangeHex(parseCidr('192.0.2.0/24')!) })).map((s) => s.ip)).toEqual([
+    expect((await inventory.services(store, { net: parseCidr('192.0.2.0/24')! })).map((s) => s.ip)).toEqual([
       '192.0.2.1',
     ]);
-    expect((await serviceRows(store, { net: cidrRangeHex(parseCidr('2001:db8::/32')!) })).map((s) => s.ip)).toEqual([
+    expect((await inventory.services(store, { net: parseCidr('2001:db8::/32')! })).map((s) => s.ip)).toEqual([
       '2001:db8::7',
     ]);
-    expect((await serviceRows(store, { port: 22 })).map((s) => s.ip)).toEqual(['2001:db8::7']);
-    expect((await observationHistory(store, '192.0.2.1')).map((h) => h.handshakes)).toEqual([2, 3]);
+    expect((await inventory.services(store, { port: 22 })).map((s) => s.ip)).toEqual(['2001:db8::7']);
+    expect((await inventory.services(store, { internet: true })).map((s) => s.ip)).toEqual(['2001:db8::7']);
+    expect((await inventory.services(store, { newSince: now - 60_000 })).map((s) => s.ip)).toEqual([
+      '192.0.2.1',
+      '2001:db8::7',
+    ]);
+    // pages: a cursor continues where the last page ended
+    const [first] = await inventory.services(store, {}, 1);
+    expect((await inventory.services(store, { after: first.cursor }, 5)).map((s) => s.ip)).toEqual([
+      '198.51.100.3',
+      '2001:db8::7',
+    ]);
+    const streamed: string[] = [];
+    expect(await inventory.forEachService(store, {}, (page) => void streamed.push(...page.map((r) => r.ip)), 2)).toBe(
+      3,
+    );
+    expect(streamed).toEqual(['192.0.2.1', '198.51.100.3', '2001:db8::7']);
+    const day = (await inventory.host(store, '192.0.2.1')).history;
+    expect(day.reduce((n, h) => n + h.handshakes, 0)).toBe(5);
 
     await insertRows(store, 'endpoint_states', [
       {
@@ -160,7 +185,12 @@ describe.each(engines)('store on %s', (_name, make) => {
         version: 5,
       },
     ]);
-    expect((await loadStates(store)).map((s) => [s.ip, s.state, s.version])).toEqual([['192.0.2.1', 'stale', 5]]);
+    await insertRows(store, 'exposure_events', [
+      { ip: '192.0.2.1', proto: 'tcp', port: 443, ts: 1, event: 'open', reason: 'new' },
+      { ip: '192.0.2.1', proto: 'tcp', port: 443, ts: 2, event: 'close', reason: 'stale' },
+      { ip: '192.0.2.1', proto: 'tcp', port: 443, ts: 7, event: 'open', reason: 'seen_again' },
+      { ip: '192.0.2.1', proto: 'tcp', port: 443, ts: 7, event: 'open', reason: 'seen_again' },
+    ]);
     const paged: string[] = [];
     expect(await forEachState(store, (s) => paged.push(`${s.ip}|${s.state}`), 1)).toBe(1);
     expect(paged).toEqual(['192.0.2.1|stale']);
@@ -255,8 +285,18 @@ describe.each(engines)('store on %s', (_name, make) => {
     expect(
       (await inventory.services(store, { port: 443 })).map((r) => [r.ip, r.state, r.verification?.status]),
     ).toEqual([['192.0.2.1', 'stale', 'pending']]);
+    expect((await inventory.services(store, { states: ['stale'] })).map((r) => r.ip)).toEqual(['192.0.2.1']);
+    expect((await inventory.services(store, { states: ['untracked'] })).map((r) => r.ip)).toEqual([
+      '198.51.100.3',
+      '2001:db8::7',
+    ]);
     const h = await inventory.host(store, '192.0.2.1');
-    expect([h.services.length, h.history.length, h.verifications.length, h.alerts.length]).toEqual([1, 2, 3, 2]);
+    expect([h.services.length, h.verifications.length, h.alerts.length]).toEqual([1, 3, 2]);
+    expect(h.intervals.map((i) => [i.start, i.end, i.ended_by])).toEqual([
+      [1, 2, 'stale'],
+      [7, null, null],
+    ]);
+    expect(h.services[0].exposed_since).toBe(7);
 
     await setMeta(store, 'first_start', '123');
     await setMeta(store, 'first_start', '456');
@@ -264,7 +304,68 @@ describe.each(engines)('store on %s', (_name, make) => {
     expect(await getMeta(store, 'nope')).toBeNull();
 
     expect(await dropOldPartitions(store, 30)).toEqual([isoDay(old)]);
-    expect((await serviceRows(store)).map((s) => s.ip)).toEqual(['192.0.2.1', '2001:db8::7']);
+    // the inventory outlives the raw windows it was made from
+    expect((await inventory.services(store)).map((s) => s.ip)).toEqual(['192.0.2.1', '198.51.100.3', '2001:db8::7']);
+    expect(
+      (await store.select<{ n: unknown }>('raw', `SELECT count() AS n FROM ${db}.observations`)).map((r) =>
+        Number(r.n),
+      ),
+    ).toEqual([3]);
     expect(await store.version()).toMatch(/^\d+\.\d+/);
+  });
+
+  it('folds rows stored before the aggregate tables existed into them, once', async () => {
+    const engine = make();
+    const db = randomDb();
+    const store = new Store({ database: db, engine });
+    cleanups.push(async () => {
+      await engine.command(`DROP DATABASE IF EXISTS ${db}`).catch(() => {});
+      await store.close();
+    });
+    await migrate(store);
+    // a database of the release before: the same tables, no views feeding the aggregates
+    for (const t of AGG_TABLES)
+      for (const src of t.sources) await engine.command(`DROP TABLE ${db}.${viewName(t, src)}`);
+    const now = Date.now();
+    const obs = [
+      observation({ ip: '192.0.2.1', port: 22, window_start: now - 10_000, handshakes: 2, clients: 3 }),
+      observation({ ip: '192.0.2.1', port: 22, window_start: now - 5000, handshakes: 4, clients: 1 }),
+      observation({ ip: '192.0.2.9', port: 80, window_start: now - 5000, handshakes: 1 }),
+    ];
+    const rows = [...obs, obs[0]].map((o) => ({
+      ...o,
+      day: isoDay(o.window_start),
+      client_outside: 0,
+      ingested_at: 1,
+    }));
+    await insertRows(store, 'observations', rows); // with a duplicate: the old release collapsed it on read
+    const state = (ip: string, port: number, st: string) => ({
+      ip,
+      proto: 'tcp',
+      port,
+      state: st,
+      since: now - 100,
+      first_seen: now - 9990,
+      last_seen: now - 4100,
+      reason: 'x',
+      version: 1,
+    });
+    await insertRows(store, 'endpoint_states', [state('192.0.2.1', 22, 'new'), state('192.0.2.9', 80, 'stale')]);
+    expect(await inventory.services(store)).toEqual([]);
+
+    await migrate(store);
+    const quiet = pino({ level: 'silent' });
+    await foldExisting(store, quiet);
+    await foldExisting(store, quiet); // once: a second start does not add them again
+    const inv = await inventory.services(store);
+    expect(inv.map((r) => [r.ip, r.port, r.handshakes, r.windows, r.clients, r.state])).toEqual([
+      ['192.0.2.1', 22, 6, 2, 3, 'new'],
+      ['192.0.2.9', 80, 1, 1, 2, 'stale'],
+    ]);
+    expect(inv.map((r) => [r.exposed_since, r.closed_at])).toEqual([
+      [now - 9990, null],
+      [null, now - 4100],
+    ]);
+    expect((await inventory.host(store, '192.0.2.1')).history.reduce((n, h) => n + h.handshakes, 0)).toBe(6);
   });
 });
