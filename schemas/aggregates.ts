@@ -64,14 +64,17 @@ const windowMeasures = [
   m('hll_internal', 'maxForEach', ['Array(UInt8)'], 'internal clients: the merged HyperLogLog sketch'),
   m('hll_internet', 'maxForEach', ['Array(UInt8)'], 'internet clients: the merged HyperLogLog sketch'),
 ] as const;
+// rows stored by a release before the zone counts (both 0) count their clients in the zone of
+// their sample client
+const OLD_ROW = 'clients_internal + clients_internet = 0';
 const windowFeeds = {
   first_seen: ['first_seen'],
   last_seen: ['last_seen'],
   handshakes: ['toUInt64(handshakes)'],
   windows: ['toUInt64(1)'],
   clients_max: ['clients'],
-  internal_max: ['clients_internal'],
-  internet_max: ['clients_internet'],
+  internal_max: [`if(${OLD_ROW}, if(client_outside = 1, toUInt32(0), clients), clients_internal)`],
+  internet_max: [`if(${OLD_ROW}, if(client_outside = 1, clients, toUInt32(0)), clients_internet)`],
   hll_internal: ['hll_internal'],
   hll_internet: ['hll_internet'],
 };
@@ -114,7 +117,7 @@ export const INVENTORY = {
       keys: endpointKeyExprs,
       feeds: {
         ...windowFeeds,
-        recent_clients: ['sample_clients', 'window_start'],
+        recent_clients: ['if(empty(sample_clients), [sample_client], sample_clients)', 'window_start'],
         sensors: ['sensor'],
         vlans: ['ifNull(vlan, toUInt16(0))'],
         full_handshake: ["toUInt8(evidence = 'handshake')"],

@@ -60,8 +60,8 @@ describe.each(engines)('store on %s', (_name, make) => {
     expect(await migrate(store)).toEqual([]);
     expect(await migrate(store)).toEqual([]); // idempotent
     // a column dropped behind our back is added back by the migration
-    await engine.command(`ALTER TABLE ${db}.observations DROP COLUMN client_outside`);
-    expect(await migrate(store)).toEqual(['observations.client_outside']);
+    await engine.command(`ALTER TABLE ${db}.observations DROP COLUMN ingested_at`);
+    expect(await migrate(store)).toEqual(['observations.ingested_at']);
 
     const now = Date.now();
     const old = now - 40 * DAY_MS;

@@ -15,8 +15,9 @@ export function startSensor(args: string[], env: Record<string, string>): Portho
   return startPorthole(['sensor', ...args], env);
 }
 
-export function startPorthole(args: string[], env: Record<string, string>): PortholeProc {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/** `bin`: another build's bin/porthole.js (the upgrade test runs the previous release). */
+export function startPorthole(args: string[], env: Record<string, string>, bin = BIN): PortholeProc {
+  const child = spawn(process.execPath, [bin, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
