@@ -14,6 +14,7 @@ import {
   showAlert,
 } from '../analyzer/alert/lifecycle.js';
 import { parseCidr } from '../analyzer/policy.js';
+import { migrate } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
 import { durationFlag, parseCount, usage } from './args.js';
 import { isoMs, table } from './format.js';
@@ -160,6 +161,7 @@ export async function alertsCommand(argv: string[]): Promise<number> {
   }
   const store = new Store(storeConfig(v).clickhouse);
   try {
+    await migrate(store); // the tables exist even before an analyzer of this version has started
     await run(store);
   } finally {
     await store.close();

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { addRule, removeRule } from '../analyzer/expected.js';
 import { parseRule, type Rule } from '../analyzer/expected-rules.js';
 import { activeRuleRows, auditRows } from '../analyzer/store/expected-rules.js';
+import { migrate } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
 import { usage } from './args.js';
 import { isoMs, table } from './format.js';
@@ -76,6 +77,7 @@ export async function expectCommand(argv: string[]): Promise<number> {
   const cfg = storeConfig(v);
   const store = new Store(cfg.clickhouse);
   try {
+    await migrate(store); // the tables exist even before an analyzer of this version has started
     if (change) {
       const { rule: r, note, who } = change;
       await (change.add ? addRule(store, r, who, note) : removeRule(store, r, who, note));
