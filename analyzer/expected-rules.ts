@@ -1,7 +1,7 @@
 // Expected-service rules as text, pure: parsing "CIDR:port" into a canonical rule (the network
 // masked to its prefix, so 10.1.2.3/16:80 and 10.1.0.0/16:80 are one rule) and the overlap test
-// that keeps stored rules disjoint. Used for policy.expected and `porthole expect` alike. IPv4 networks are held as ::ffff:a.b.c.d/96+n (policy.ts),
-// so an IPv6 rule written as ::ffff:0:0/96 is the IPv4 rule 0.0.0.0/0.
+// that keeps stored rules disjoint; policy.expected and `porthole expect` share them. IPv4
+// networks are held as ::ffff:a.b.c.d/96+n (policy.ts), so ::ffff:0:0/96 is the rule 0.0.0.0/0.
 
 import { ipv4Text, ipv6Text } from '../schemas/ip.js';
 import { type Cidr, type Expected, parseCidr } from './policy.js';

@@ -34,7 +34,7 @@ by Porthole when the endpoint went stale or was closed when verified). Resolved 
   --kind K          e.g. new_service, reopened_service, syn_proxy_host, service_changed
   --net CIDR        only addresses in CIDR
   --port N          only port N
-  --limit N         at most N alerts (default 100)
+  --limit N         at most N alerts (default 100, at most 10000)
   --json            one JSON object per line, with state, state_at, actor and note
   --note TEXT       why (ack and resolve; required)
   --by NAME         who (default $USER)
@@ -42,6 +42,8 @@ ${STORE_HELP}
 `;
 
 const SEVERITIES = ['low', 'medium', 'high'];
+// a page's latest events are read by listing its ids: a page stays a size one query can name
+const MAX_LIMIT = 10_000;
 
 const OPTS = {
   ...STORE_OPTS,
@@ -60,6 +62,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTS; allowPositiona
 
 function filterOf(v: Values): AlertFilter {
   const f: AlertFilter = { limit: v.limit ? parseCount('--limit', v.limit) : 100 };
+  if (f.limit > MAX_LIMIT) throw usage(`--limit: at most ${MAX_LIMIT} (narrow the filters instead)`);
   if (v.since) f.sinceMs = Date.now() - durationFlag('--since', v.since);
   if (v.state) {
     if (!(ALERT_STATES as readonly string[]).includes(v.state))

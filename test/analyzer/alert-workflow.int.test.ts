@@ -146,6 +146,7 @@ describe('alert lifecycle', () => {
       [['--severity', 'urgent'], 2, /--severity: one of low, medium, high/],
       [['--since', '5'], 2, /--since: a duration needs a unit/],
       [['--limit', '0'], 2, /--limit: must be an integer >= 1/],
+      [['--limit', '10001'], 2, /--limit: at most 10000/],
       [['ack', a8080], 2, /--note TEXT is required/],
       [['ack', '--note', 'x'], 2, /give one or more alert ids/],
       [['ack', a8080, '--note', 'x', '--state', 'open'], 2, /--state is for listing alerts/],
