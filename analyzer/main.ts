@@ -187,9 +187,13 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
         const stale = detector.sweepStale(Date.now());
         // the exposure of a stale endpoint ended: its open alerts are resolved once its state is stored
         if (stale.length)
-          void insertRows(store, 'endpoint_states', stale)
-            .then(() => resolveEndpointAlerts(store, stale, 'exposure ended: stale'))
-            .catch((err) => logger.warn({ err: errorMessage(err) }, 'stale sweep not stored'));
+          void insertRows(store, 'endpoint_states', stale).then(
+            () =>
+              resolveEndpointAlerts(store, stale, 'exposure ended: stale').catch((err) =>
+                logger.warn({ err: errorMessage(err) }, 'alerts of stale endpoints not resolved'),
+              ),
+            (err) => logger.warn({ err: errorMessage(err) }, 'stale sweep not stored'),
+          );
       },
       Math.min(30_000, Math.max(1000, cfg.policy.staleAfterMs / 2)),
     ),

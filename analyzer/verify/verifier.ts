@@ -102,7 +102,10 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
     });
     await record(rows);
     const closed = rows.filter((r) => r.status === 'closed_now');
-    if (closed.length) await resolveEndpointAlerts(store, closed, 'closed_now (nmap)', now);
+    if (closed.length)
+      await resolveEndpointAlerts(store, closed, 'closed_now (nmap)', now).catch((err) =>
+        logger.warn({ ip, err: errorMessage(err) }, 'alerts of closed ports not resolved'),
+      );
     const changes = [];
     for (const r of rows) {
       const k = endpointKey(r);
