@@ -6,7 +6,8 @@ import { DAY_MS } from '../common/time.js';
 import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
 import { canonicalIp } from '../schemas/ip.js';
 import { TOPICS } from '../schemas/topics.js';
-import { type Cidr, type Expected, parseCidr } from './policy.js';
+import { parseRule, type Rule } from './expected-rules.js';
+import { type Cidr, parseCidr } from './policy.js';
 
 export const ANALYZER_SPEC: KeySpec[] = [
   { key: 'clickhouse.url', kind: { t: 'string' }, def: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP endpoint' },
@@ -64,6 +65,12 @@ export const ANALYZER_SPEC: KeySpec[] = [
     kind: { t: 'list' },
     def: [],
     doc: 'expected services, CIDR:port (e.g. 10.1.0.0/16:443): known, no alert',
+  },
+  {
+    key: 'policy.rulesRefresh',
+    kind: { t: 'duration' },
+    def: 10_000,
+    doc: 'how often a running analyzer reads the expected services stored with porthole expect',
   },
   {
     key: 'policy.highRiskPorts',
@@ -209,7 +216,9 @@ export interface AnalyzerConfig {
     learningPeriodMs: number;
     firstStartLimit: number;
     firstStartWindowMs: number;
-    expected: Expected[];
+    /** the config file's expected services (stored ones are added at run time: expected-refresh.ts) */
+    expected: Rule[];
+    rulesRefreshMs: number;
     highRiskPorts: Set<number>;
     synProxyPorts: number;
     staleAfterMs: number;
@@ -251,14 +260,9 @@ export function loadAnalyzerConfig(opts: {
     });
   const homeNetworks = cidrs('policy.homeNetworks', g('policy.homeNetworks'));
   const expected = g<string[]>('policy.expected').flatMap((s) => {
-    const i = s.lastIndexOf(':');
-    const net = i > 0 ? parseCidr(s.slice(0, i)) : null;
-    const port = Number(s.slice(i + 1));
-    if (!net || !Number.isInteger(port) || port < 1 || port > 65535) {
-      errors.push(`policy.expected: not CIDR:port: ${JSON.stringify(s)}`);
-      return [];
-    }
-    return [{ net, port }];
+    const r = parseRule(s);
+    if ('error' in r) errors.push(`policy.expected: ${r.error}`);
+    return 'error' in r ? [] : [r];
   });
   const highRisk = g<string[]>('policy.highRiskPorts').map(Number);
   if (highRisk.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
@@ -274,6 +278,7 @@ export function loadAnalyzerConfig(opts: {
     if (!c) errors.push(`policy.scannerAddresses: not an address: ${JSON.stringify(a)}`);
     return c ?? '';
   });
+  if (g<number>('policy.rulesRefresh') < 1000) errors.push('policy.rulesRefresh: at least 1s');
   if (g<string[]>('verify.scanType').length !== 1) errors.push('verify.scanType: one of auto, syn, connect');
   if (g<string[]>('verify.nmapCommand').length === 0) errors.push('verify.nmapCommand: empty');
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
@@ -299,6 +304,7 @@ export function loadAnalyzerConfig(opts: {
       firstStartLimit: g('policy.firstStartLimit'),
       firstStartWindowMs: g('policy.firstStartWindow'),
       expected,
+      rulesRefreshMs: g('policy.rulesRefresh'),
       highRiskPorts: new Set(highRisk),
       synProxyPorts: g('policy.synProxyPorts'),
       staleAfterMs: g('policy.staleAfter'),

@@ -20,7 +20,7 @@ import { type EndpointId, endpointKey } from '../schemas/endpoint.js';
 import type { Observation } from '../schemas/observation.js';
 import type { AlertRow, ExposureEventRow, StateRow } from '../schemas/tables.js';
 import type { AnalyzerConfig } from './config.js';
-import { clientOutside, isExpected, isTracked, severity } from './policy.js';
+import { clientOutside, type Expected, isExpected, isTracked, severity } from './policy.js';
 import { firstStartBaselineAlert, newServiceAlert, reopenedServiceAlert, synProxyHostAlert } from './rules.js';
 import { EndpointTable } from './state/endpoint-table.js';
 
@@ -50,12 +50,19 @@ export class Detector {
   private table = new EndpointTable();
   private guardCount: number;
   private guardTripped = false;
+  private expected: Expected[];
 
   constructor(
     private readonly policy: AnalyzerConfig['policy'],
     private readonly baseline: Baseline,
   ) {
     this.guardCount = baseline.guardCount;
+    this.expected = policy.expected;
+  }
+
+  /** Swap the expected services (config and stored rules); Observations applied after it use them. */
+  setExpected(expected: Expected[]): void {
+    this.expected = expected;
   }
 
   /** Replace what is held: the states of the partitions now assigned, and the flagged hosts. */
@@ -167,7 +174,7 @@ export class Detector {
 
   private newReason(o: Observation, now: number): string {
     if (now < this.baseline.learningUntil) return 'learning';
-    if (isExpected(o.ip, o.port, this.policy.expected)) return 'expected';
+    if (isExpected(o.ip, o.port, this.expected)) return 'expected';
     if (this.table.flagged(o.ip)) return 'syn_proxy';
     return 'alerted';
   }

@@ -13,6 +13,8 @@ export type AnalyzerErrorCode =
   | 'OUT_OF_SCOPE'
   | 'NMAP_FAILED'
   | 'NOT_FOUND'
+  /** a change refused by the state it would apply to (an alert already resolved, an overlapping rule) */
+  | 'CONFLICT'
   /** a value refused by compat.lit()/ident(): a bug or bad input, never sent to ClickHouse */
   | 'BAD_SQL_VALUE';
 

@@ -1,17 +1,20 @@
 // `porthole analyzer`: wiring only. Migrates the schema, loads the endpoint states, consumes
-// Observations in a consumer group, runs the alert outbox, the stale sweep and the retention
-// job, and stops cleanly on SIGTERM/SIGINT.
+// Observations in a consumer group, runs the alert outbox, the stale sweep (which resolves the
+// alerts of stale endpoints), the expected-services refresh and the retention job, and stops
+// cleanly on SIGTERM/SIGINT.
 
 import type { Logger } from 'pino';
 import { errorMessage } from '../common/errors.js';
 import { ensureTopics, kafkaClient, kafkaRetriable, topicSpec } from '../common/kafka.js';
 import { retry } from '../common/retry.js';
 import { TOPICS } from '../schemas/topics.js';
+import { resolveEndpointAlerts } from './alert/lifecycle.js';
 import { createOutbox } from './alert/outbox.js';
 import { kafkaSink, type Sink, webhookSink } from './alert/sinks.js';
 import type { AnalyzerConfig } from './config.js';
 import { createBatchHandler } from './consume.js';
 import { Detector } from './detect.js';
+import { startExpectedRefresh } from './expected-refresh.js';
 import { Coalescer } from './store/coalescer.js';
 import { foldExisting } from './store/fold.js';
 import { IngestOffsets } from './store/ingest-offsets.js';
@@ -77,6 +80,15 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     guardLimit: p.firstStartLimit,
     guardCount: guardUntil > Date.now() ? await newServiceAlertsSince(store, firstStart) : 0,
   });
+  // expected services: the config file's plus those stored with `porthole expect`, re-read while running
+  const expected = startExpectedRefresh({
+    store,
+    detector,
+    configRules: p.expected,
+    intervalMs: p.rulesRefreshMs,
+    logger: logger.child({ component: 'expected' }),
+  });
+  await expected.refresh();
 
   // what this analyzer holds: the endpoints of its assigned partitions only
   const held = { partitions: [] as number[] };
@@ -179,10 +191,17 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     setInterval(
       () => {
         const stale = detector.sweepStale(Date.now());
+        // the exposure of a stale endpoint ended: its open alerts are resolved once its state is stored
         if (stale.states.length)
           void insertRows(store, 'exposure_events', stale.exposures)
             .then(() => insertRows(store, 'endpoint_states', stale.states))
-            .catch((err) => logger.warn({ err: errorMessage(err) }, 'stale sweep not stored'));
+            .then(
+              () =>
+                resolveEndpointAlerts(store, stale.states, 'exposure ended: stale').catch((err) =>
+                  logger.warn({ err: errorMessage(err) }, 'alerts of stale endpoints not resolved'),
+                ),
+              (err) => logger.warn({ err: errorMessage(err) }, 'stale sweep not stored'),
+            );
       },
       Math.min(30_000, Math.max(1000, cfg.policy.staleAfterMs / 2)),
     ),
@@ -202,6 +221,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   });
   logger.info('stopping');
   timers.forEach(clearInterval);
+  expected.stop();
   await consumer.disconnect();
   await outbox.round();
   await producer.disconnect();

@@ -52,6 +52,16 @@ const COMMANDS: Record<string, Command> = {
   services: command('list the service inventory', inventory, (m) => [m.servicesCommand, m.SERVICES_HELP]),
   host: command("one host's services, exposure history and alerts", inventory, (m) => [m.hostCommand, m.HOST_HELP]),
   schema: command('print the ClickHouse DDL', analyzer, (m) => [m.schemaCommand, m.SCHEMA_HELP]),
+  alerts: command(
+    'list, show, acknowledge and resolve alerts',
+    () => import('./alerts.js'),
+    (m) => [m.alertsCommand, m.ALERTS_HELP],
+  ),
+  expect: command(
+    'add, remove and list expected services (no alert)',
+    () => import('./expect.js'),
+    (m) => [m.expectCommand, m.EXPECT_HELP],
+  ),
 };
 
 // Commands that end the process as soon as their output is flushed, without tearing down the

@@ -257,6 +257,51 @@ export const META = {
   orderBy: ['key'],
 } as const satisfies Table;
 
+export const ALERT_EVENTS = {
+  name: 'alert_events',
+  doc: "each change of an alert's lifecycle (acknowledged, resolved); an alert without one is open",
+  columns: [
+    col('alert_id', 'String', 'alerts.alert_id'),
+    col('event_id', 'String', 'state|ts|actor: a retried insert collapses onto the same row'),
+    col('ts', 'UInt64', 'ms: when the change was made; the latest event is the current state'),
+    col('state', 'String', 'acknowledged | resolved'),
+    col('actor', 'String', 'who made the change (porthole when automatic)'),
+    col('note', 'String', 'why'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  orderBy: ['alert_id', 'event_id'],
+} as const satisfies Table;
+
+export const EXPECTED_RULES = {
+  name: 'expected_rules',
+  doc: 'expected services (CIDR:port, no alert) added with porthole expect; every version kept, the highest is current',
+  columns: [
+    col('rule_id', 'String', 'the canonical rule, network:port'),
+    col('net', 'String', 'network, canonical CIDR'),
+    col('port', 'UInt16', 'port'),
+    col('active', 'UInt8', '1 while the rule is in force, 0 once removed'),
+    col('version', 'UInt64', 'ms of the change'),
+    col('actor', 'String', 'who made the change'),
+    col('note', 'String', 'why'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  orderBy: ['rule_id', 'version'],
+} as const satisfies Table;
+
+export const EXPECTED_AUDIT = {
+  name: 'expected_audit',
+  doc: 'every change to the expected-service rules: who, when, what, why',
+  columns: [
+    col('ts', 'UInt64', 'ms'),
+    col('actor', 'String', 'who'),
+    col('action', 'String', 'add | remove'),
+    col('rule_id', 'String', 'expected_rules.rule_id'),
+    col('note', 'String', 'why'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  orderBy: ['ts', 'rule_id', 'action'],
+} as const satisfies Table;
+
 /** Every table, in creation order. */
 export const TABLES = [
   OBSERVATIONS,
@@ -267,6 +312,9 @@ export const TABLES = [
   VERIFICATIONS,
   EXPOSURE_EVENTS,
   META,
+  ALERT_EVENTS,
+  EXPECTED_RULES,
+  EXPECTED_AUDIT,
 ] as const;
 
 export type TableName = (typeof TABLES)[number]['name'];
@@ -278,3 +326,6 @@ export type StateRow = RowOf<typeof ENDPOINT_STATES>;
 export type AlertRow = RowOf<typeof ALERTS>;
 export type VerificationRow = RowOf<typeof VERIFICATIONS>;
 export type ExposureEventRow = RowOf<typeof EXPOSURE_EVENTS>;
+export type AlertEventRow = RowOf<typeof ALERT_EVENTS>;
+export type ExpectedRuleRow = RowOf<typeof EXPECTED_RULES>;
+export type ExpectedAuditRow = RowOf<typeof EXPECTED_AUDIT>;

@@ -3,8 +3,8 @@
 // it needs nmap and, for SYN scans, root, which the analyzer does not. Each request is stored as
 // `pending` before its offset is committed, and pending ones are reloaded at start, so
 // verifications survive restarts. Results (one row per endpoint and attempt) go to the
-// verifications table; a changed product/version raises a service_changed alert, which the
-// analyzer's outbox delivers like any other.
+// verifications table; a port closed when verified resolves its endpoint's open alerts; a changed
+// product/version raises a service_changed alert, which the analyzer's outbox delivers like any other.
 
 import type { Logger } from 'pino';
 import { errorMessage } from '../../common/errors.js';
@@ -12,6 +12,7 @@ import { ensureTopics, kafkaClient, topicSpec } from '../../common/kafka.js';
 import { type EndpointId, endpointKey } from '../../schemas/endpoint.js';
 import type { VerificationRow } from '../../schemas/tables.js';
 import { TOPICS } from '../../schemas/topics.js';
+import { resolveEndpointAlerts } from '../alert/lifecycle.js';
 import type { AnalyzerConfig } from '../config.js';
 import { AnalyzerError } from '../errors.js';
 import { inAny } from '../policy.js';
@@ -100,6 +101,11 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
       });
     });
     await record(rows);
+    const closed = rows.filter((r) => r.status === 'closed_now');
+    if (closed.length)
+      await resolveEndpointAlerts(store, closed, 'closed_now (nmap)', now).catch((err) =>
+        logger.warn({ ip, err: errorMessage(err) }, 'alerts of closed ports not resolved'),
+      );
     const changes = [];
     for (const r of rows) {
       const k = endpointKey(r);

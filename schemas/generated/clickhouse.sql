@@ -141,6 +141,42 @@ CREATE TABLE IF NOT EXISTS porthole.meta
 ENGINE = ReplacingMergeTree(version)
 ORDER BY (key);
 
+CREATE TABLE IF NOT EXISTS porthole.alert_events
+(
+    alert_id String,
+    event_id String,
+    ts UInt64,
+    state String,
+    actor String,
+    note String
+)
+ENGINE = ReplacingMergeTree()
+ORDER BY (alert_id, event_id);
+
+CREATE TABLE IF NOT EXISTS porthole.expected_rules
+(
+    rule_id String,
+    net String,
+    port UInt16,
+    active UInt8,
+    version UInt64,
+    actor String,
+    note String
+)
+ENGINE = ReplacingMergeTree()
+ORDER BY (rule_id, version);
+
+CREATE TABLE IF NOT EXISTS porthole.expected_audit
+(
+    ts UInt64,
+    actor String,
+    action String,
+    rule_id String,
+    note String
+)
+ENGINE = ReplacingMergeTree()
+ORDER BY (ts, rule_id, action);
+
 CREATE TABLE IF NOT EXISTS porthole.inventory
 (
     ip_num FixedString(16),

@@ -2,17 +2,23 @@
 // (store/migrate.ts), inserts, meta, the outbox's NOT IN and its delivery records, pending
 // verifications, partition retention (store/writes.ts), states, the inventory and history
 // queries, alerts and verifications (store/queries.ts) — runs against Debian's ClickHouse 18.16
-// (HTTP) and a current ClickHouse (26.x, in-process through `chdb`), with the same assertions.
+// (HTTP) and a current ClickHouse (26.x, in-process through `chdb`), with the same assertions;
+// then the alert lifecycle (store/alert-events.ts) and the expected-service rules
+// (store/expected-rules.ts).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import * as lifecycle from '../../analyzer/alert/lifecycle.js';
+import { addRule, loadStoredRules, removeRule } from '../../analyzer/expected.js';
+import { parseRule, type Rule } from '../../analyzer/expected-rules.js';
 import * as inventory from '../../analyzer/inventory.js';
 import { parseCidr } from '../../analyzer/policy.js';
 import { IngestOffsets } from '../../analyzer/store/ingest-offsets.js';
 import { chdbEngine, type Engine, httpEngine } from '../../analyzer/store/engine.js';
 import { foldExisting } from '../../analyzer/store/fold.js';
+import { activeRuleRows, auditRows, latestRuleVersion } from '../../analyzer/store/expected-rules.js';
 import { migrate } from '../../analyzer/store/migrate.js';
 import { AGG_TABLES } from '../../schemas/aggregates.js';
 import { viewName } from '../../schemas/ddl.js';
@@ -312,6 +318,81 @@ describe.each(engines)('store on %s', (_name, make) => {
       ),
     ).toEqual([3]);
     expect(await store.version()).toMatch(/^\d+\.\d+/);
+
+    // the alert lifecycle: filters in ClickHouse, latest event per alert, history, auto-resolve
+    // (analyzer/alert/lifecycle.ts, store/alert-events.ts)
+    await insertRows(store, 'alerts', [
+      { ...alert('first_start_baseline|1'), kind: 'first_start_baseline', ip: '', port: 0, severity: 'medium' },
+      { ...alert('new_service|2001:db8::7|tcp|22'), ip: '2001:db8::7', port: 22, severity: 'high', ts: now + 1 },
+    ]);
+    const ids = async (f: Partial<lifecycle.AlertFilter> = {}) =>
+      (await lifecycle.listAlerts(store, { limit: 10, ...f })).map((a) => a.alert_id);
+    const v6 = 'new_service|2001:db8::7|tcp|22';
+    expect(await ids()).toEqual([v6, 'a1', 'a2', 'first_start_baseline|1', 'syn_proxy_host|192.0.2.9']);
+    expect(await ids({ net: parseCidr('192.0.2.0/24')! })).toEqual(['a1', 'a2', 'syn_proxy_host|192.0.2.9']);
+    expect(await ids({ net: parseCidr('2001:db8::/32')! })).toEqual([v6]);
+    expect(await ids({ port: 22 })).toEqual([v6]);
+    expect(await ids({ severity: 'high' })).toEqual([v6]);
+    expect(await ids({ kind: 'syn_proxy_host' })).toEqual(['syn_proxy_host|192.0.2.9']);
+    expect(await ids({ sinceMs: now + 1 })).toEqual([v6]);
+    expect(await ids({ limit: 2 })).toEqual([v6, 'a1']);
+    const acked = await lifecycle.changeAlerts(store, ['a1'], 'acknowledged', 'alice', 'looking', now + 10);
+    await insertRows(store, 'alert_events', acked); // a retried insert collapses
+    expect(await ids({ state: 'acknowledged' })).toEqual(['a1']);
+    expect(await ids({ state: 'open' })).toEqual([v6, 'a2', 'first_start_baseline|1', 'syn_proxy_host|192.0.2.9']);
+    const ep = { ip: '192.0.2.1', proto: 'tcp', port: 443 };
+    expect(await lifecycle.resolveEndpointAlerts(store, [ep], 'exposure ended: stale', now + 20)).toBe(2);
+    expect(await lifecycle.resolveEndpointAlerts(store, [ep], 'exposure ended: stale', now + 30)).toBe(0);
+    expect(await ids({ state: 'resolved' })).toEqual(['a1', 'a2']);
+    expect(await ids({ state: 'acknowledged' })).toEqual([]);
+    const [a1] = await lifecycle.listAlerts(store, { limit: 1, state: 'resolved' });
+    expect(a1).toMatchObject({
+      state: 'resolved',
+      state_at: now + 20,
+      actor: 'porthole',
+      note: 'exposure ended: stale',
+    });
+    const shown = await lifecycle.showAlert(store, 'a1');
+    expect(shown.events.map((e) => `${e.state}|${e.actor}|${e.note}`)).toEqual([
+      'open|porthole|m',
+      'acknowledged|alice|looking',
+      'resolved|porthole|exposure ended: stale',
+    ]);
+    await expect(lifecycle.changeAlerts(store, ['a1'], 'acknowledged', 'bob', 'x')).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await expect(lifecycle.changeAlerts(store, [v6, 'nope'], 'resolved', 'bob', 'x')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(lifecycle.showAlert(store, 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await ids({ state: 'open' })).toEqual([v6, 'first_start_baseline|1', 'syn_proxy_host|192.0.2.9']);
+
+    // expected-service rules: versions, overlap, removal, audit (analyzer/expected.ts, store/expected-rules.ts)
+    const rule = (t: string) => parseRule(t) as Rule;
+    await addRule(store, rule('10.1.0.0/16:443'), 'alice', 'web tier', 1000);
+    await expect(addRule(store, rule('10.1.2.0/24:443'), 'bob', 'x', 1100)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('10.1.0.0/16:443'),
+    });
+    await addRule(store, rule('10.1.2.3/24:80'), 'bob', 'proxy', 1200);
+    expect((await loadStoredRules(store)).map((r) => r.id)).toEqual(['10.1.0.0/16:443', '10.1.2.0/24:80']);
+    await removeRule(store, rule('10.1.0.0/16:443'), 'carol', 'moved', 1300);
+    await expect(removeRule(store, rule('10.1.0.0/16:443'), 'carol', 'again', 1400)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect((await activeRuleRows(store)).map((r) => [r.rule_id, r.actor, r.note])).toEqual([
+      ['10.1.2.0/24:80', 'bob', 'proxy'],
+    ]);
+    expect(await latestRuleVersion(store, '10.1.0.0/16:443')).toBe(1300);
+    expect(await latestRuleVersion(store, '10.9.0.0/16:443')).toBeNull();
+    await addRule(store, rule('10.1.0.0/16:443'), 'alice', 'back', 500); // an older clock still makes a newer version
+    expect((await loadStoredRules(store)).map((r) => r.id)).toEqual(['10.1.0.0/16:443', '10.1.2.0/24:80']);
+    expect((await auditRows(store)).map((a) => `${a.ts}|${a.actor}|${a.action}|${a.rule_id}`)).toEqual([
+      '1000|alice|add|10.1.0.0/16:443',
+      '1200|bob|add|10.1.2.0/24:80',
+      '1300|carol|remove|10.1.0.0/16:443',
+      '1301|alice|add|10.1.0.0/16:443',
+    ]);
   });
 
   it('folds rows stored before the aggregate tables existed into them, once', async () => {

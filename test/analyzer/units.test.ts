@@ -178,4 +178,17 @@ describe('Detector', () => {
     expect(d.apply([o], 2000).alerts).toEqual([]);
     expect(d.apply([observation({ ip: '192.0.2.7', port: 1, window_start: 1000 })], 2000).alerts).toEqual([]);
   });
+
+  it('setExpected: endpoints applied after the swap use the new expected services', () => {
+    const d = new Detector(policy, noGuard);
+    const obs = (i: number) => observation({ ip: `192.0.2.${i}`, port: 8443, window_start: 1000 });
+    expect(d.apply([obs(1)], 2000).alerts.length).toBe(1);
+    d.setExpected([{ net: parseCidr('192.0.2.0/25')!, port: 8443 }]);
+    const r = d.apply([obs(2), obs(200)], 3000);
+    expect(r.alerts.map((a) => a.ip)).toEqual(['192.0.2.200']);
+    expect(r.states.map((s) => `${s.ip}|${s.state}|${s.reason}`)).toEqual([
+      '192.0.2.2|active|expected',
+      '192.0.2.200|new|alerted',
+    ]);
+  });
 });

@@ -76,8 +76,8 @@ it('the current analyzer takes over a database of the previous release, nothing 
     procs.push(previous);
     await previous.waitFor((l) => l.msg === 'joined consumer group', 60_000);
     await send([...first, first[0]]); // a resend: the old release collapses it on read
-    let before: Row[] = [];
-    await until(() => (before = services(oldBin, e.db)).length === 3, 30_000);
+    await until(() => services(oldBin, e.db).length === 3, 30_000);
+    const before = services(oldBin, e.db);
     await previous.stop();
     procs.splice(0);
     expect(view(before)).toHaveLength(3);

@@ -1,0 +1,41 @@
+// What every command that only reads or changes ClickHouse shares: its options (--config,
+// --clickhouse, --database, --json, --help), their help lines, the configuration they resolve
+// (validated as for the analyzer), and who a change is recorded as.
+
+import { userInfo } from 'node:os';
+import { type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
+import { usage } from './args.js';
+
+export const STORE_OPTS = {
+  config: { type: 'string' },
+  clickhouse: { type: 'string' },
+  database: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const STORE_HELP = `  --config FILE         JSON config file (keys as for porthole analyzer)
+  --clickhouse URL      ClickHouse HTTP URL (default http://127.0.0.1:8123)
+  --database NAME       database (default porthole)`;
+
+export function storeConfig(values: { config?: string; clickhouse?: string; database?: string }): AnalyzerConfig {
+  return loadAnalyzerConfig({
+    file: values.config,
+    flags: { 'clickhouse.url': values.clickhouse, 'clickhouse.database': values.database },
+  });
+}
+
+/** Who a change is recorded as: --by, else $USER, else the OS user name. */
+export function actor(by: string | undefined): string {
+  const name = (by ?? process.env.USER ?? userInfo().username).trim();
+  if (!name) throw usage('--by: give a name');
+  return name;
+}
+
+/** The --note of a change: required, one line. */
+export function noteOf(note: string | undefined): string {
+  const n = note?.trim() ?? '';
+  if (!n) throw usage('--note TEXT is required: say why');
+  if (/[\r\n]/.test(n)) throw usage('--note: one line');
+  return n;
+}
