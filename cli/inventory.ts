@@ -3,9 +3,7 @@
 // printed below it); --json streams every matching row unless --limit is given.
 
 import { parseArgs } from 'node:util';
-import type { Flat } from '../schemas/config-spec.js';
 import { canonicalIp } from '../schemas/ip.js';
-import { loadAnalyzerConfig } from '../analyzer/config.js';
 import {
   forEachService,
   host,
@@ -22,10 +20,7 @@ import { Store } from '../analyzer/store/store.js';
 import { DAY_MS } from '../common/time.js';
 import { durationFlag, parseCount, usage } from './args.js';
 import { isoMs, num, table } from './format.js';
-
-const COMMON = `  --config FILE         JSON config file (keys as for porthole analyzer)
-  --clickhouse URL      ClickHouse HTTP URL (default http://127.0.0.1:8123)
-  --database NAME       database (default porthole)`;
+import { STORE_HELP, STORE_OPTS, storeConfig } from './store-args.js';
 
 export const SERVICES_HELP = `Usage: porthole services [filters] [--json] [--limit N] [--after CURSOR] [options]
 
@@ -41,27 +36,18 @@ Output:
   --json            one JSON object per line, every matching endpoint (streamed) unless --limit
   --limit N         at most N rows (default 1000 for the table)
   --after CURSOR    the page after CURSOR (printed under a full table page)
-${COMMON}
+${STORE_HELP}
 `;
 
 export const HOST_HELP = `Usage: porthole host IP [--json] [options]
 
 One host: its endpoints, exposure intervals (open since / closed when and why), the last
 ${HOST_HISTORY_DAYS} days of handshakes per port, verifications and its last alerts.
-${COMMON}
+${STORE_HELP}
 `;
 
-const OPTS = {
-  config: { type: 'string' },
-  clickhouse: { type: 'string' },
-  database: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-function openStore(values: Record<string, unknown>): Store {
-  const flags: Flat = { 'clickhouse.url': values.clickhouse, 'clickhouse.database': values.database };
-  return new Store(loadAnalyzerConfig({ file: values.config as string | undefined, flags }).clickhouse);
+function openStore(values: { config?: string; clickhouse?: string; database?: string }): Store {
+  return new Store(storeConfig(values).clickhouse);
 }
 
 function verdict(v: Verification | null): string {
@@ -139,7 +125,7 @@ export async function servicesCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      ...OPTS,
+      ...STORE_OPTS,
       'new-since': { type: 'string' },
       net: { type: 'string' },
       port: { type: 'string' },
@@ -197,7 +183,7 @@ function duration(ms: number): string {
 }
 
 export async function hostCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTS, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args: argv, options: STORE_OPTS, allowPositionals: true });
   if (values.help) {
     process.stdout.write(HOST_HELP);
     return 0;

@@ -57,6 +57,11 @@ const COMMANDS: Record<string, Command> = {
     () => import('./alerts.js'),
     (m) => [m.alertsCommand, m.ALERTS_HELP],
   ),
+  report: command(
+    'how long exposures stayed open, per owner',
+    () => import('./report.js'),
+    (m) => [m.reportCommand, m.REPORT_HELP],
+  ),
   expect: command(
     'add, remove and list expected services (no alert)',
     () => import('./expect.js'),
