@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { errorMessage, isRetriable } from '../common/errors.js';
 import { retry } from '../common/retry.js';
 import { sleep } from '../common/time.js';
-import { type Observation, validateObservation } from '../schemas/observation.js';
+import { OBSERVATION_VERSIONS, type Observation, validateObservation } from '../schemas/observation.js';
 import type { Detector } from './detect.js';
 import { AnalyzerError } from './errors.js';
 import { toObservationRow } from './observation-row.js';
@@ -54,7 +54,7 @@ export function parseMessage(m: KafkaMessage): { obs: Observation } | { reason: 
   } catch (e) {
     return { reason: 'not_json', detail: errorMessage(e) };
   }
-  if (json && typeof json === 'object' && 'v' in json && (json as { v: unknown }).v !== 1) {
+  if (json && typeof json === 'object' && 'v' in json && !OBSERVATION_VERSIONS.includes((json as { v: number }).v)) {
     return { reason: 'wrong_version', detail: `v=${JSON.stringify((json as { v: unknown }).v)}` };
   }
   const r = validateObservation(json);

@@ -5,12 +5,17 @@
 // chain Map → object → set object → typed array → backing store that it cost with objects
 // (see benchmarks/README.md). A pair is
 // two int32 (8 bytes): client ids are IPv4 addresses, or a 32-bit hash of an IPv6 address.
-// Limits: a slot's client count stops at maxClients (a lower bound past it); two IPv6 clients of
+// A new distinct client is also counted in its zone, kept as a sample (the first few) and added
+// to its zone's sketch (audience.ts).
+// Limits: a slot's client count stops at maxClients (a lower bound past it; the sketches still
+// take every client); two IPv6 clients of
 // one endpoint whose hashes collide count once (with k clients, odds about k^2 / 2^33: 0.2%
 // of one client less at the 4096 cap).
 
-import { EVIDENCE, OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
+import { EVIDENCE, MAX_SAMPLE_CLIENTS, OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
+import type { HomeNetworks } from '../../schemas/zones.js';
 import type { Packet } from '../decode/packet.js';
+import { Audience, type AudienceColumns, sampleTexts, sketchOf, ZONE_INTERNAL, ZONE_INTERNET } from './audience.js';
 import type { FlowKey } from './flow-key.js';
 
 // per-endpoint numeric columns, one Float64Array row of S values per slot; what a SYN+ACK reads
@@ -27,6 +32,7 @@ const VLAN = 10;
 const TTL = 11;
 const WINDOW = 12;
 const MSS = 13;
+const INTERNAL = 14; // clients in the home networks (the others of CLIENTS are internet clients)
 const SPORT_BITS = 131072; // 2^17
 
 /**
@@ -37,7 +43,7 @@ export interface EndpointColumns {
   size: number;
   cols: Float64Array; // S values per slot, for slots 0..size-1 (the array may be longer)
   ips: string[];
-  samples: string[];
+  audience: AudienceColumns;
   order?: Int32Array; // endpointOrder(), when already computed (the tracking thread sorts before posting)
 }
 
@@ -50,6 +56,8 @@ export function endpointObservation(
 ): Observation {
   const o = s * S;
   const c = w.cols;
+  const clients = c[o + CLIENTS];
+  const samples = sampleTexts(w.audience, s, Math.min(clients, MAX_SAMPLE_CLIENTS), c[o + KEY] % SPORT_BITS > 0xffff);
   return {
     v: OBSERVATION_VERSION,
     sensor,
@@ -60,13 +68,18 @@ export function endpointObservation(
     first_seen: Math.floor(c[o + FIRST]),
     last_seen: Math.floor(c[o + LAST]),
     handshakes: c[o + HANDSHAKES],
-    clients: c[o + CLIENTS],
-    sample_client: w.samples[s],
+    clients,
+    sample_client: samples[0], // the client of the SYN+ACK that made the slot: always counted
     evidence: c[o + COMPLETED] > 0 ? EVIDENCE[0] : EVIDENCE[1],
     vlan: orNull(c[o + VLAN]),
     ttl: orNull(c[o + TTL]),
     tcp_window: orNull(c[o + WINDOW]),
     mss: orNull(c[o + MSS]),
+    clients_internal: c[o + INTERNAL],
+    clients_internet: clients - c[o + INTERNAL],
+    sample_clients: samples,
+    hll_internal: sketchOf(w.audience, s, ZONE_INTERNAL),
+    hll_internet: sketchOf(w.audience, s, ZONE_INTERNET),
   };
 }
 
@@ -95,14 +108,17 @@ export class WindowTable {
   private cols = new Float64Array(256 * S);
   private index = new Int32Array(512); // slot + 1, 0 empty
   private readonly ips: string[] = [];
-  private readonly samples: string[] = [];
+  private readonly audience: Audience;
   private pairs = new Int32Array(2 * 1024); // (slot + 1, client id); slot 0 = empty
   private pairCount = 0;
 
   constructor(
     readonly gen: number, // which window this is, so flows can point back at their slot
     private readonly maxClients: number,
-  ) {}
+    home: HomeNetworks,
+  ) {
+    this.audience = new Audience(home);
+  }
 
   /** The slot of the server of SYN+ACK `p` (flow key `k`), created at its time if new. */
   slot(k: FlowKey, p: Packet, ipText: (b: Uint8Array, off: number, v: number) => string): number {
@@ -127,7 +143,10 @@ export class WindowTable {
       i = (i + 1) & mask;
     }
     const s = this.size++;
-    if ((s + 1) * S > c.length) this.growCols();
+    if ((s + 1) * S > c.length) {
+      this.growCols();
+      this.audience.reserve(this.cols.length / S);
+    }
     const o = s * S;
     const cols = this.cols;
     cols[o + KEY] = key;
@@ -142,19 +161,27 @@ export class WindowTable {
     cols[o + WINDOW] = p.window;
     cols[o + MSS] = p.mss;
     this.ips.push(ipText(p.buf, p.srcOff, p.ipVersion));
-    this.samples.push(ipText(p.buf, p.dstOff, p.ipVersion));
     index[i] = s + 1;
     if (this.size * 2 > index.length) this.growIndex();
     return s;
   }
 
-  /** A handshake accepted by slot `s` at `ts` from client `client` (an int32). */
-  handshake(s: number, ts: number, client: number): void {
+  /** A handshake accepted by slot `s` at `ts` from client `client` (an int32) of flow key `k`. */
+  handshake(s: number, ts: number, client: number, k: FlowKey): void {
     const o = s * S;
     const c = this.cols;
     c[o + HANDSHAKES]++;
     if (ts > c[o + LAST]) c[o + LAST] = ts;
-    if (c[o + CLIENTS] < this.maxClients && this.addPair(s + 1, client)) c[o + CLIENTS]++;
+    const n = c[o + CLIENTS];
+    if (n < this.maxClients) {
+      if (!this.addPair(s + 1, client)) return;
+      c[o + CLIENTS] = n + 1;
+      if (n < MAX_SAMPLE_CLIENTS) this.audience.sample(s, n, k);
+      if (this.audience.add(s, client, k)) c[o + INTERNAL]++;
+    } else {
+      // past the cap the pair set cannot tell a new client; a sketch takes a repeat unchanged
+      this.audience.add(s, client, k);
+    }
   }
 
   /** The client's ACK completed a handshake of slot `s`. */
@@ -164,7 +191,7 @@ export class WindowTable {
 
   /** The window's endpoints as plain data (the table is not used after this). */
   columns(): EndpointColumns {
-    return { size: this.size, cols: this.cols, ips: this.ips, samples: this.samples };
+    return { size: this.size, cols: this.cols, ips: this.ips, audience: this.audience.columns() };
   }
 
   /** Add (slot+1, client) to the pair set; false if it was there. */

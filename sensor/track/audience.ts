@@ -1,0 +1,99 @@
+// One window's audience per endpoint slot, in typed arrays with no object per endpoint: the first
+// MAX_SAMPLE_CLIENTS distinct client addresses (as flow-key words; text only when the Observation
+// is made) and one HyperLogLog sketch per zone (internal, internet), a 64-byte row given out on
+// the zone's first client. Zones come from the address words, never from text.
+// Limits: the sketch rows of a window only grow; an IPv6 client is hashed from its 32-bit id.
+
+import { HLL_REGISTERS, hllAdd, hllHash } from '../../common/hll.js';
+import { ipv4Text, ipv6Text } from '../../schemas/ip.js';
+import { MAX_SAMPLE_CLIENTS } from '../../schemas/observation.js';
+import type { HomeNetworks } from '../../schemas/zones.js';
+import type { FlowKey } from './flow-key.js';
+
+// per slot, A int32 words: the samples' addresses (4 words each), then per zone its sketch row + 1
+const A = 4 * MAX_SAMPLE_CLIENTS + 2;
+const SKETCH = 4 * MAX_SAMPLE_CLIENTS;
+export const ZONE_INTERNAL = 0;
+export const ZONE_INTERNET = 1;
+
+/** A closed window's audience as plain data (posted between threads, transferred). */
+export interface AudienceColumns {
+  words: Int32Array; // A words per slot
+  sketches: Uint8Array; // HLL_REGISTERS bytes per sketch row
+}
+
+export class Audience {
+  words = new Int32Array(256 * A);
+  sketches = new Uint8Array(16 * HLL_REGISTERS);
+  private rows = 0;
+
+  constructor(private readonly home: HomeNetworks) {}
+
+  /** Make room for slots 0..slots-1. */
+  reserve(slots: number): void {
+    if (slots * A <= this.words.length) return;
+    const words = new Int32Array(Math.max(slots, (this.words.length / A) * 2) * A);
+    words.set(this.words);
+    this.words = words;
+  }
+
+  /** Keep client number `n` (< MAX_SAMPLE_CLIENTS) of slot `s`, the client of key `k`. */
+  sample(s: number, n: number, k: FlowKey): void {
+    const o = s * A + 4 * n;
+    const w = this.words;
+    w[o] = k.c0;
+    w[o + 1] = k.c1;
+    w[o + 2] = k.c2;
+    w[o + 3] = k.c3;
+  }
+
+  /** Add client `client` (its id; key `k`) to slot `s`'s sketch of its zone; true when internal. */
+  add(s: number, client: number, k: FlowKey): boolean {
+    const internal = this.home.internal(k.v6, k.c0, k.c1, k.c2, k.c3);
+    const o = s * A + SKETCH + (internal ? ZONE_INTERNAL : ZONE_INTERNET);
+    let row = this.words[o];
+    if (row === 0) {
+      row = ++this.rows;
+      this.words[o] = row;
+      if (row * HLL_REGISTERS > this.sketches.length) this.growSketches();
+    }
+    hllAdd(this.sketches, (row - 1) * HLL_REGISTERS, hllHash(client));
+    return internal;
+  }
+
+  columns(): AudienceColumns {
+    return { words: this.words, sketches: this.sketches };
+  }
+
+  private growSketches(): void {
+    const sketches = new Uint8Array(this.sketches.length * 2);
+    sketches.set(this.sketches);
+    this.sketches = sketches;
+  }
+}
+
+const scratch = new Uint8Array(16);
+
+/** The texts of slot `s`'s first `n` samples (IPv6 when `v6`). */
+export function sampleTexts(a: AudienceColumns, s: number, n: number, v6: boolean): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const o = s * A + 4 * i;
+    for (let j = 0; j < (v6 ? 4 : 1); j++) {
+      const w = a.words[o + j];
+      scratch[4 * j] = w >>> 24;
+      scratch[4 * j + 1] = (w >>> 16) & 0xff;
+      scratch[4 * j + 2] = (w >>> 8) & 0xff;
+      scratch[4 * j + 3] = w & 0xff;
+    }
+    out.push(v6 ? ipv6Text(scratch, 0) : ipv4Text(scratch, 0));
+  }
+  return out;
+}
+
+/** Slot `s`'s sketch of `zone` as numbers, or [] when the zone had no client. */
+export function sketchOf(a: AudienceColumns, s: number, zone: number): number[] {
+  const row = a.words[s * A + SKETCH + zone];
+  if (row === 0) return [];
+  return Array.from(a.sketches.subarray((row - 1) * HLL_REGISTERS, row * HLL_REGISTERS));
+}
