@@ -1,7 +1,8 @@
-// One window's audience per endpoint slot, in typed arrays with no object per endpoint: the first
-// MAX_SAMPLE_CLIENTS distinct client addresses (as flow-key words; text only when the Observation
-// is made) and one HyperLogLog sketch per zone (internal, internet), a 64-byte row given out on
-// the zone's first client. Zones come from the address words, never from text.
+// One window's audience per endpoint slot, in typed arrays with no object per endpoint: the count
+// of internal clients, the first MAX_SAMPLE_CLIENTS distinct client addresses (as flow-key words;
+// text only when the Observation is made) and one HyperLogLog sketch per zone (internal,
+// internet), a 64-byte row given out on the zone's first client. Zones come from the address
+// words, never from text.
 // Limits: the sketch rows of a window only grow; an IPv6 client is hashed from its 32-bit id.
 
 import { HLL_REGISTERS, hllAdd, hllHash } from '../../common/hll.js';
@@ -10,9 +11,13 @@ import { MAX_SAMPLE_CLIENTS } from '../../schemas/observation.js';
 import type { HomeNetworks } from '../../schemas/zones.js';
 import type { FlowKey } from './flow-key.js';
 
-// per slot, A int32 words: the samples' addresses (4 words each), then per zone its sketch row + 1
-const A = 4 * MAX_SAMPLE_CLIENTS + 2;
-const SKETCH = 4 * MAX_SAMPLE_CLIENTS;
+// per slot, A int32 words: per zone its sketch row + 1, the internal clients, then the samples'
+// addresses (4 words each). What a new client reads and writes first comes first, so that the
+// sketch rows, the count and the first samples share a cache line.
+const A = 4 + 4 * MAX_SAMPLE_CLIENTS;
+const SKETCH = 0; // + zone
+const INTERNAL = 2;
+const SAMPLES = 4;
 export const ZONE_INTERNAL = 0;
 export const ZONE_INTERNET = 1;
 
@@ -39,7 +44,7 @@ export class Audience {
 
   /** Keep client number `n` (< MAX_SAMPLE_CLIENTS) of slot `s`, the client of key `k`. */
   sample(s: number, n: number, k: FlowKey): void {
-    const o = s * A + 4 * n;
+    const o = s * A + SAMPLES + 4 * n;
     const w = this.words;
     w[o] = k.c0;
     w[o + 1] = k.c1;
@@ -47,18 +52,23 @@ export class Audience {
     w[o + 3] = k.c3;
   }
 
-  /** Add client `client` (its id; key `k`) to slot `s`'s sketch of its zone; true when internal. */
-  add(s: number, client: number, k: FlowKey): boolean {
+  /**
+   * Add client `client` (its id; key `k`) to slot `s`'s sketch of its zone; with `counted` (a new
+   * distinct client under the cap) count it in the zone too.
+   */
+  add(s: number, client: number, k: FlowKey, counted: boolean): void {
     const internal = this.home.internal(k.v6, k.c0, k.c1, k.c2, k.c3);
-    const o = s * A + SKETCH + (internal ? ZONE_INTERNAL : ZONE_INTERNET);
-    let row = this.words[o];
+    const o = s * A;
+    const w = this.words;
+    if (internal && counted) w[o + INTERNAL]++;
+    const z = o + SKETCH + (internal ? ZONE_INTERNAL : ZONE_INTERNET);
+    let row = w[z];
     if (row === 0) {
       row = ++this.rows;
-      this.words[o] = row;
+      w[z] = row;
       if (row * HLL_REGISTERS > this.sketches.length) this.growSketches();
     }
     hllAdd(this.sketches, (row - 1) * HLL_REGISTERS, hllHash(client));
-    return internal;
   }
 
   columns(): AudienceColumns {
@@ -74,11 +84,16 @@ export class Audience {
 
 const scratch = new Uint8Array(16);
 
+/** Slot `s`'s internal clients (counted ones; the rest of its clients are internet clients). */
+export function internalClients(a: AudienceColumns, s: number): number {
+  return a.words[s * A + INTERNAL];
+}
+
 /** The texts of slot `s`'s first `n` samples (IPv6 when `v6`). */
 export function sampleTexts(a: AudienceColumns, s: number, n: number, v6: boolean): string[] {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
-    const o = s * A + 4 * i;
+    const o = s * A + SAMPLES + 4 * i;
     for (let j = 0; j < (v6 ? 4 : 1); j++) {
       const w = a.words[o + j];
       scratch[4 * j] = w >>> 24;
@@ -95,5 +110,9 @@ export function sampleTexts(a: AudienceColumns, s: number, n: number, v6: boolea
 export function sketchOf(a: AudienceColumns, s: number, zone: number): number[] {
   const row = a.words[s * A + SKETCH + zone];
   if (row === 0) return [];
-  return Array.from(a.sketches.subarray((row - 1) * HLL_REGISTERS, row * HLL_REGISTERS));
+  // pushed, not preallocated: a preallocated array is holey, which JSON.stringify serialises slowly
+  const out: number[] = [];
+  const o = (row - 1) * HLL_REGISTERS;
+  for (let i = 0; i < HLL_REGISTERS; i++) out.push(a.sketches[o + i]);
+  return out;
 }

@@ -15,7 +15,15 @@
 import { EVIDENCE, MAX_SAMPLE_CLIENTS, OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
 import type { HomeNetworks } from '../../schemas/zones.js';
 import type { Packet } from '../decode/packet.js';
-import { Audience, type AudienceColumns, sampleTexts, sketchOf, ZONE_INTERNAL, ZONE_INTERNET } from './audience.js';
+import {
+  Audience,
+  type AudienceColumns,
+  internalClients,
+  sampleTexts,
+  sketchOf,
+  ZONE_INTERNAL,
+  ZONE_INTERNET,
+} from './audience.js';
 import type { FlowKey } from './flow-key.js';
 
 // per-endpoint numeric columns, one Float64Array row of S values per slot; what a SYN+ACK reads
@@ -32,7 +40,6 @@ const VLAN = 10;
 const TTL = 11;
 const WINDOW = 12;
 const MSS = 13;
-const INTERNAL = 14; // clients in the home networks (the others of CLIENTS are internet clients)
 const SPORT_BITS = 131072; // 2^17
 
 /**
@@ -57,6 +64,7 @@ export function endpointObservation(
   const o = s * S;
   const c = w.cols;
   const clients = c[o + CLIENTS];
+  const internal = internalClients(w.audience, s);
   const samples = sampleTexts(w.audience, s, Math.min(clients, MAX_SAMPLE_CLIENTS), c[o + KEY] % SPORT_BITS > 0xffff);
   return {
     v: OBSERVATION_VERSION,
@@ -75,8 +83,8 @@ export function endpointObservation(
     ttl: orNull(c[o + TTL]),
     tcp_window: orNull(c[o + WINDOW]),
     mss: orNull(c[o + MSS]),
-    clients_internal: c[o + INTERNAL],
-    clients_internet: clients - c[o + INTERNAL],
+    clients_internal: internal,
+    clients_internet: clients - internal,
     sample_clients: samples,
     hll_internal: sketchOf(w.audience, s, ZONE_INTERNAL),
     hll_internet: sketchOf(w.audience, s, ZONE_INTERNET),
@@ -177,10 +185,10 @@ export class WindowTable {
       if (!this.addPair(s + 1, client)) return;
       c[o + CLIENTS] = n + 1;
       if (n < MAX_SAMPLE_CLIENTS) this.audience.sample(s, n, k);
-      if (this.audience.add(s, client, k)) c[o + INTERNAL]++;
+      this.audience.add(s, client, k, true);
     } else {
       // past the cap the pair set cannot tell a new client; a sketch takes a repeat unchanged
-      this.audience.add(s, client, k);
+      this.audience.add(s, client, k, false);
     }
   }
 
