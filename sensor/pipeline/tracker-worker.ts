@@ -18,11 +18,18 @@ try {
     opts,
     (w, end) => {
       // sorted here, where the data is: the parent then only makes the Observations. Address
-      // texts hold no newline: joined, they clone with one copy (an array of strings is cloned
-      // string by string)
+      // texts hold no newline: each list joined clones with one copy (an array of strings is
+      // cloned string by string)
       const order = endpointOrder(w);
       const msg: TrackerMessage = {
-        window: { size: w.size, cols: w.cols, ips: w.ips.join('\n'), audience: w.audience, order },
+        window: {
+          size: w.size,
+          cols: w.cols,
+          ips: w.ips.join('\n'),
+          samples: w.samples.join('\n'),
+          audience: w.audience,
+          order,
+        },
         end,
       };
       parentPort!.postMessage(msg, [

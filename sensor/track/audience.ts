@@ -1,23 +1,17 @@
 // One window's audience per endpoint slot, in typed arrays with no object per endpoint: the count
-// of internal clients, the first MAX_SAMPLE_CLIENTS distinct client addresses (as flow-key words;
-// text only when the Observation is made) and one HyperLogLog sketch per zone (internal,
-// internet), a 64-byte row given out on the zone's first client. Zones come from the address
-// words, never from text.
+// of internal clients and one HyperLogLog sketch per zone (internal, internet), a 64-byte row
+// given out on the zone's first client. Zones come from the flow key's address words, never
+// from text.
 // Limits: the sketch rows of a window only grow; an IPv6 client is hashed from its 32-bit id.
 
 import { HLL_REGISTERS, hllAdd, hllHash } from '../../common/hll.js';
-import { ipv4Text, ipv6Text } from '../../schemas/ip.js';
-import { MAX_SAMPLE_CLIENTS } from '../../schemas/observation.js';
 import type { HomeNetworks } from '../../schemas/zones.js';
 import type { FlowKey } from './flow-key.js';
 
-// per slot, A int32 words: per zone its sketch row + 1, the internal clients, then the samples'
-// addresses (4 words each). What a new client reads and writes first comes first, so that the
-// sketch rows, the count and the first samples share a cache line.
-const A = 4 + 4 * MAX_SAMPLE_CLIENTS;
+// per slot, A int32 words: per zone its sketch row + 1, then the internal clients
+const A = 4;
 const SKETCH = 0; // + zone
 const INTERNAL = 2;
-const SAMPLES = 4;
 export const ZONE_INTERNAL = 0;
 export const ZONE_INTERNET = 1;
 
@@ -40,16 +34,6 @@ export class Audience {
     const words = new Int32Array(Math.max(slots, (this.words.length / A) * 2) * A);
     words.set(this.words);
     this.words = words;
-  }
-
-  /** Keep client number `n` (< MAX_SAMPLE_CLIENTS) of slot `s`, the client of key `k`. */
-  sample(s: number, n: number, k: FlowKey): void {
-    const o = s * A + SAMPLES + 4 * n;
-    const w = this.words;
-    w[o] = k.c0;
-    w[o + 1] = k.c1;
-    w[o + 2] = k.c2;
-    w[o + 3] = k.c3;
   }
 
   /**
@@ -82,28 +66,9 @@ export class Audience {
   }
 }
 
-const scratch = new Uint8Array(16);
-
 /** Slot `s`'s internal clients (counted ones; the rest of its clients are internet clients). */
 export function internalClients(a: AudienceColumns, s: number): number {
   return a.words[s * A + INTERNAL];
-}
-
-/** The texts of slot `s`'s first `n` samples (IPv6 when `v6`). */
-export function sampleTexts(a: AudienceColumns, s: number, n: number, v6: boolean): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const o = s * A + SAMPLES + 4 * i;
-    for (let j = 0; j < (v6 ? 4 : 1); j++) {
-      const w = a.words[o + j];
-      scratch[4 * j] = w >>> 24;
-      scratch[4 * j + 1] = (w >>> 16) & 0xff;
-      scratch[4 * j + 2] = (w >>> 8) & 0xff;
-      scratch[4 * j + 3] = w & 0xff;
-    }
-    out.push(v6 ? ipv6Text(scratch, 0) : ipv4Text(scratch, 0));
-  }
-  return out;
 }
 
 /** Slot `s`'s sketch of `zone` as numbers, or [] when the zone had no client. */

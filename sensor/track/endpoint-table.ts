@@ -5,8 +5,10 @@
 // chain Map → object → set object → typed array → backing store that it cost with objects
 // (see benchmarks/README.md). A pair is
 // two int32 (8 bytes): client ids are IPv4 addresses, or a 32-bit hash of an IPv6 address.
-// A new distinct client is also counted in its zone, kept as a sample (the first few) and added
-// to its zone's sketch (audience.ts).
+// A new distinct client is also counted in its zone and added to its zone's sketch (audience.ts),
+// and the first few are kept as address texts (MAX_SAMPLE_CLIENTS strings per slot, made when
+// the client comes: in the threaded replay that is the tracking thread, while the decoding
+// thread is busy).
 // Limits: a slot's client count stops at maxClients (a lower bound past it; the sketches still
 // take every client); two IPv6 clients of
 // one endpoint whose hashes collide count once (with k clients, odds about k^2 / 2^33: 0.2%
@@ -15,16 +17,9 @@
 import { EVIDENCE, MAX_SAMPLE_CLIENTS, OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
 import type { HomeNetworks } from '../../schemas/zones.js';
 import type { Packet } from '../decode/packet.js';
-import {
-  Audience,
-  type AudienceColumns,
-  internalClients,
-  sampleTexts,
-  sketchOf,
-  ZONE_INTERNAL,
-  ZONE_INTERNET,
-} from './audience.js';
+import { Audience, type AudienceColumns, internalClients, sketchOf, ZONE_INTERNAL, ZONE_INTERNET } from './audience.js';
 import type { FlowKey } from './flow-key.js';
+import { ipText } from '../../schemas/ip.js';
 
 // per-endpoint numeric columns, one Float64Array row of S values per slot; what a SYN+ACK reads
 // and updates is in the first eight (one cache line)
@@ -50,6 +45,7 @@ export interface EndpointColumns {
   size: number;
   cols: Float64Array; // S values per slot, for slots 0..size-1 (the array may be longer)
   ips: string[];
+  samples: string[]; // MAX_SAMPLE_CLIENTS per slot ('' where none)
   audience: AudienceColumns;
   order?: Int32Array; // endpointOrder(), when already computed (the tracking thread sorts before posting)
 }
@@ -65,7 +61,10 @@ export function endpointObservation(
   const c = w.cols;
   const clients = c[o + CLIENTS];
   const internal = internalClients(w.audience, s);
-  const samples = sampleTexts(w.audience, s, Math.min(clients, MAX_SAMPLE_CLIENTS), c[o + KEY] % SPORT_BITS > 0xffff);
+  const samples = w.samples.slice(
+    s * MAX_SAMPLE_CLIENTS,
+    s * MAX_SAMPLE_CLIENTS + Math.min(clients, MAX_SAMPLE_CLIENTS),
+  );
   return {
     v: OBSERVATION_VERSION,
     sensor,
@@ -116,6 +115,7 @@ export class WindowTable {
   private cols = new Float64Array(256 * S);
   private index = new Int32Array(512); // slot + 1, 0 empty
   private readonly ips: string[] = [];
+  private readonly samples: string[] = [];
   private readonly audience: Audience;
   private pairs = new Int32Array(2 * 1024); // (slot + 1, client id); slot 0 = empty
   private pairCount = 0;
@@ -129,7 +129,7 @@ export class WindowTable {
   }
 
   /** The slot of the server of SYN+ACK `p` (flow key `k`), created at its time if new. */
-  slot(k: FlowKey, p: Packet, ipText: (b: Uint8Array, off: number, v: number) => string): number {
+  slot(k: FlowKey, p: Packet): number {
     const h = k.serverHash();
     const c = this.cols;
     const index = this.index;
@@ -169,13 +169,15 @@ export class WindowTable {
     cols[o + WINDOW] = p.window;
     cols[o + MSS] = p.mss;
     this.ips.push(ipText(p.buf, p.srcOff, p.ipVersion));
+    for (let i = 0; i < MAX_SAMPLE_CLIENTS; i++) this.samples.push(''); // dense: written in any slot order
     index[i] = s + 1;
     if (this.size * 2 > index.length) this.growIndex();
     return s;
   }
 
-  /** A handshake accepted by slot `s` at `ts` from client `client` (an int32) of flow key `k`. */
-  handshake(s: number, ts: number, client: number, k: FlowKey): void {
+  /** Slot `s` accepted SYN+ACK `p` (flow key `k`) from client `client` (an int32 id). */
+  handshake(s: number, p: Packet, client: number, k: FlowKey): void {
+    const ts = p.ts;
     const o = s * S;
     const c = this.cols;
     c[o + HANDSHAKES]++;
@@ -184,7 +186,7 @@ export class WindowTable {
     if (n < this.maxClients) {
       if (!this.addPair(s + 1, client)) return;
       c[o + CLIENTS] = n + 1;
-      if (n < MAX_SAMPLE_CLIENTS) this.audience.sample(s, n, k);
+      if (n < MAX_SAMPLE_CLIENTS) this.samples[s * MAX_SAMPLE_CLIENTS + n] = ipText(p.buf, p.dstOff, p.ipVersion);
       this.audience.add(s, client, k, true);
     } else {
       // past the cap the pair set cannot tell a new client; a sketch takes a repeat unchanged
@@ -199,7 +201,13 @@ export class WindowTable {
 
   /** The window's endpoints as plain data (the table is not used after this). */
   columns(): EndpointColumns {
-    return { size: this.size, cols: this.cols, ips: this.ips, audience: this.audience.columns() };
+    return {
+      size: this.size,
+      cols: this.cols,
+      ips: this.ips,
+      samples: this.samples,
+      audience: this.audience.columns(),
+    };
   }
 
   /** Add (slot+1, client) to the pair set; false if it was there. */

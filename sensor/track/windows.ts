@@ -3,7 +3,6 @@
 // A closed window waits `graceMs` before it is emitted, so a client ACK arriving just after the
 // boundary still upgrades its evidence. windowMs 0 means one window for the whole run.
 
-import { ipText } from '../../schemas/ip.js';
 import type { Observation } from '../../schemas/observation.js';
 import { type HomeNetworks, parseHomeNetworks } from '../../schemas/zones.js';
 import { ConfigError } from '../../common/errors.js';
@@ -61,8 +60,8 @@ export class EndpointWindows {
     if (ts >= this.currentEnd) this.advance(ts);
     if (this.currentEnd < 0) this.currentEnd = this.windowEnd(ts);
     const w = this.current;
-    const s = w.slot(k, p, ipText);
-    w.handshake(s, ts, clientId(k), k);
+    const s = w.slot(k, p);
+    w.handshake(s, p, clientId(k), k);
     return s;
   }
 
