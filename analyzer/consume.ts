@@ -11,11 +11,11 @@ import type { Logger } from 'pino';
 import { errorMessage, isRetriable } from '../common/errors.js';
 import { retry } from '../common/retry.js';
 import { sleep } from '../common/time.js';
-import { type Observation, validateObservation } from '../schemas/observation.js';
+import { OBSERVATION_VERSIONS, type Observation, validateObservation } from '../schemas/observation.js';
 import type { Detector } from './detect.js';
 import { AnalyzerError } from './errors.js';
 import { toObservationRow } from './observation-row.js';
-import { type Cidr, isScannerProbe } from './policy.js';
+import { type Cidr, inAny, isScannerProbe } from './policy.js';
 import type { Coalescer } from './store/coalescer.js';
 import type { IngestOffsets } from './store/ingest-offsets.js';
 
@@ -48,8 +48,14 @@ export interface ConsumeDeps {
   ready?: () => Promise<void>;
 }
 
-/** Parse and validate one message: the Observation, or the reason it is refused. */
-export function parseMessage(m: KafkaMessage): { obs: Observation } | { reason: string; detail: string } {
+/**
+ * Parse and validate one message: the Observation, or the reason it is refused. A version 1
+ * message is upgraded with `isInternal` (the analyzer's home networks) deciding its clients' zone.
+ */
+export function parseMessage(
+  m: KafkaMessage,
+  isInternal?: (ip: string) => boolean,
+): { obs: Observation } | { reason: string; detail: string } {
   const v = m.value;
   if (!v || v.length === 0) return { reason: 'empty', detail: 'no value' };
   if (v.length > MAX_MESSAGE_BYTES) return { reason: 'too_large', detail: `${v.length} bytes > ${MAX_MESSAGE_BYTES}` };
@@ -59,10 +65,10 @@ export function parseMessage(m: KafkaMessage): { obs: Observation } | { reason: 
   } catch (e) {
     return { reason: 'not_json', detail: errorMessage(e) };
   }
-  if (json && typeof json === 'object' && 'v' in json && (json as { v: unknown }).v !== 1) {
+  if (json && typeof json === 'object' && 'v' in json && !OBSERVATION_VERSIONS.includes((json as { v: number }).v)) {
     return { reason: 'wrong_version', detail: `v=${JSON.stringify((json as { v: unknown }).v)}` };
   }
-  const r = validateObservation(json);
+  const r = validateObservation(json, isInternal);
   return r.ok ? { obs: r.value } : { reason: 'invalid', detail: r.errors.join('; ') };
 }
 
@@ -81,6 +87,7 @@ export function createBatchHandler(d: ConsumeDeps): {
     scannerProbes: 0,
   };
   let outage = false;
+  const internal = (ip: string): boolean => inAny(ip, d.homeNetworks);
 
   // retriable failures (ClickHouse or Kafka away) are retried with backoff, heartbeating so the
   // group keeps the partition; a batch whose partition was revoked meanwhile is abandoned (after
@@ -172,7 +179,7 @@ export function createBatchHandler(d: ConsumeDeps): {
     const bad: Array<{ m: KafkaMessage; reason: string; detail: string }> = [];
     let probes = 0;
     for (const m of batch.messages) {
-      const r = parseMessage(m);
+      const r = parseMessage(m, internal);
       if (!('obs' in r)) bad.push({ m, ...r });
       else if (isScannerProbe(r.obs, d.scannerAddresses)) probes++;
       else {

@@ -11,7 +11,7 @@
 // relative standard error.
 
 import { DAY_MS } from '../common/time.js';
-import { STANDARD_ERROR } from '../common/hll.js';
+import { HLL_STANDARD_ERROR } from '../common/hll.js';
 import type { AlertRow } from '../schemas/tables.js';
 import { type Cidr, cidrRangeHex, parseCidr } from './policy.js';
 import { u64 } from './store/compat.js';
@@ -106,7 +106,7 @@ function toRow(r: InventoryRecord): InventoryRow {
     handshakes: u64(r.hs),
     windows: u64(r.ws),
     clients: Math.max(count(r.ea, Number(r.cm)), internal, internet),
-    clients_error: STANDARD_ERROR,
+    clients_error: HLL_STANDARD_ERROR,
     audience: { internal, internet, recent_clients: r.rc },
     internet_exposed: Number(r.xm) > 0,
     sensors: [...r.sn].sort(),

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { endpointKey } from '../schemas/endpoint.js';
 import type { Observation } from '../schemas/observation.js';
+import { DEFAULT_INTERNAL_RANGES, parseHomeNetworks } from '../schemas/zones.js';
 import { fileSource, inputSize } from '../sensor/capture/file-source.js';
 import { SUPPORTED_LINKTYPES } from '../sensor/decode/link.js';
 import { isError, REASONS } from '../sensor/decode/reasons.js';
@@ -22,11 +23,14 @@ Find the TCP service endpoints in capture files (pcap or pcapng; "-" reads stdin
 with exactly the decode and handshake tracking the live sensor runs.
 
 Options:
-  --json               one JSON object per endpoint per line (ip, port, proto, evidence,
-                       first_seen, last_seen, handshakes, clients, ...)
+  --json               one JSON object per endpoint per line: the Observation message (ip,
+                       port, proto, evidence, first_seen, last_seen, handshakes, clients,
+                       clients_internal, clients_internet, sample_clients, ...)
   --window DUR         one result per endpoint per window of packet time (e.g. 5s);
                        default: one result per endpoint for the whole input
   --sensor-id ID       sensor id put in the results (default: replay)
+  --home-networks L    comma-separated CIDRs whose clients count as internal (default: the
+                       private and internal ranges, ${DEFAULT_INTERNAL_RANGES.join(', ')})
   --max-flows N        half-open connections tracked at once (default ${DEFAULT_TRACKER_OPTIONS.maxFlows})
   --syn-timeout DUR    a SYN unanswered this long counts as unanswered (default ${DEFAULT_TRACKER_OPTIONS.synTimeoutMs / 1000}s)
   --threads N          1: decode and track in one thread (as the live sensor); 2: track in a
@@ -35,7 +39,8 @@ Options:
   -h, --help           this help
 
 Endpoints are listed by address (IPv4 first, then IPv6, each numerically), then port; with
---window, by first SYN+ACK time. Summary (packets, decode failures by reason, handshakes,
+--window, by first SYN+ACK time. CLIENTS, INTERNAL and INTERNET are exact distinct counts for
+each row (the whole input, or one window with --window; capped as the sensor caps them). Summary (packets, decode failures by reason, handshakes,
 endpoints) goes to stderr.
 Exit status: 0 ok, 1 input unreadable or not a capture, 2 usage error.
 `;
@@ -48,6 +53,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       window: { type: 'string' },
       'sensor-id': { type: 'string', default: 'replay' },
+      'home-networks': { type: 'string' },
       'max-flows': { type: 'string' },
       'syn-timeout': { type: 'string' },
       threads: { type: 'string' },
@@ -68,6 +74,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     synTimeoutMs: values['syn-timeout']
       ? durationFlag('--syn-timeout', values['syn-timeout'])
       : DEFAULT_TRACKER_OPTIONS.synTimeoutMs,
+    homeNetworks: values['home-networks'] ? homeNetworksFlag(values['home-networks']) : DEFAULT_INTERNAL_RANGES,
   };
 
   const threads = values.threads ? parseCount('--threads', values.threads) : Math.min(2, availableParallelism());
@@ -115,7 +122,19 @@ export async function replayCommand(argv: string[]): Promise<number> {
 function render(obs: Observation[]): string {
   if (obs.length === 0) return 'no service endpoints found\n';
   return table(
-    ['IP', 'PORT', 'PROTO', 'EVIDENCE', 'HANDSHAKES', 'CLIENTS', 'FIRST SEEN (UTC)', 'LAST SEEN (UTC)', 'VLAN'],
+    [
+      'IP',
+      'PORT',
+      'PROTO',
+      'EVIDENCE',
+      'HANDSHAKES',
+      'CLIENTS',
+      'INTERNAL',
+      'INTERNET',
+      'FIRST SEEN (UTC)',
+      'LAST SEEN (UTC)',
+      'VLAN',
+    ],
     obs.map((o) => [
       o.ip,
       String(o.port),
@@ -123,6 +142,8 @@ function render(obs: Observation[]): string {
       o.evidence,
       String(o.handshakes),
       String(o.clients),
+      String(o.clients_internal),
+      String(o.clients_internet),
       isoMs(o.first_seen),
       isoMs(o.last_seen),
       o.vlan === null ? '-' : String(o.vlan),
@@ -146,6 +167,17 @@ function summary(s: PipelineStats, endpoints: number, files: number, bytes: numb
     `  endpoints: ${num(endpoints)}`,
     '',
   ].join('\n');
+}
+
+/** The --home-networks list (comma-separated CIDRs), or a usage error naming the bad ones. */
+function homeNetworksFlag(text: string): string[] {
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const r = parseHomeNetworks(list);
+  if (!r.ok) throw usage(`replay: --home-networks: ${r.errors.join('; ')}`);
+  return list;
 }
 
 function warn(msg: string): void {

@@ -1,15 +1,22 @@
 // The Observation message: what one sensor proved about one server endpoint in one time window.
 // This definition is the single source of truth for its TS type, validator and table columns.
+// Version 2 adds the audience (clients by zone, samples, HyperLogLog sketches); version 1 messages
+// from older sensors stay valid and are upgraded (upgradeObservation), with the limits it states.
 
+import { HLL_MAX_RANK, HLL_REGISTERS } from '../common/hll.js';
 import { type Row, validate, type Validation } from './fields.js';
+import { DEFAULT_HOME_NETWORKS } from './zones.js';
 
-export const OBSERVATION_VERSION = 1;
+export const OBSERVATION_VERSION = 2;
+/** Every version a consumer accepts. */
+export const OBSERVATION_VERSIONS: readonly number[] = [1, OBSERVATION_VERSION];
+/** Client addresses an Observation lists in sample_clients at most. */
+export const MAX_SAMPLE_CLIENTS = 8;
 
 export const EVIDENCE = ['handshake', 'synack'] as const;
 export type Evidence = (typeof EVIDENCE)[number];
 
-export const observationSchema = {
-  v: { kind: 'const', value: OBSERVATION_VERSION, doc: 'schema version' },
+const v1Fields = {
   sensor: { kind: 'string', max: 128, doc: 'id of the sensor that saw it' },
   ip: { kind: 'ip', doc: 'server address, canonical text (RFC 5952 for IPv6)' },
   port: { kind: 'uint', bits: 16, doc: 'server port' },
@@ -39,12 +46,85 @@ export const observationSchema = {
   mss: { kind: 'uint', bits: 16, nullable: true, doc: 'SYN+ACK MSS option (fingerprint hint)' },
 } as const;
 
+/** Version 1: what sensors sent before the audience fields. */
+export const observationV1Schema = {
+  v: { kind: 'const', value: 1, doc: 'schema version' },
+  ...v1Fields,
+} as const;
+
+const sketchDoc = (zone: string): string =>
+  `HyperLogLog of the window's ${zone} clients (${HLL_REGISTERS} registers; merge with maxForEach); empty when none or unknown`;
+
+export const observationSchema = {
+  v: { kind: 'const', value: OBSERVATION_VERSION, doc: 'schema version' },
+  ...v1Fields,
+  clients_internal: {
+    kind: 'uint',
+    bits: 32,
+    doc: "distinct clients inside the sensor's home networks (with clients_internet: clients)",
+  },
+  clients_internet: { kind: 'uint', bits: 32, doc: "distinct clients outside the sensor's home networks" },
+  sample_clients: {
+    kind: 'ipList',
+    max: MAX_SAMPLE_CLIENTS,
+    doc: 'the first distinct client addresses of the window',
+  },
+  hll_internal: { kind: 'uint8List', lengths: [0, HLL_REGISTERS], max: HLL_MAX_RANK, doc: sketchDoc('internal') },
+  hll_internet: { kind: 'uint8List', lengths: [0, HLL_REGISTERS], max: HLL_MAX_RANK, doc: sketchDoc('internet') },
+} as const;
+
+export type ObservationV1 = Row<typeof observationV1Schema>;
+/** The current message (version 2); consumers upgrade version 1 to it. */
 export type Observation = Row<typeof observationSchema>;
 
-export function validateObservation(input: unknown): Validation<Observation> {
-  const r = validate(observationSchema, input);
-  if (r.ok && r.value.last_seen < r.value.first_seen) {
-    return { ok: false, errors: ['last_seen: earlier than first_seen'] };
+const isDefaultInternal = (ip: string): boolean => DEFAULT_HOME_NETWORKS.internalIp(ip);
+
+/**
+ * Validate a message of either version (each against its own fields) and upgrade a version 1
+ * message with `isInternal`, the consumer's home networks (by default the default internal
+ * ranges; see upgradeObservation). Any other `v` is refused on the version 2 field set.
+ */
+export function validateObservation(
+  input: unknown,
+  isInternal: (ip: string) => boolean = isDefaultInternal,
+): Validation<Observation> {
+  const v = (input as { v?: unknown } | null)?.v;
+  if (v === 1) {
+    const r = validate(observationV1Schema, input);
+    if (!r.ok) return r;
+    const errors = timeErrors(r.value);
+    return errors.length ? { ok: false, errors } : { ok: true, value: upgradeObservation(r.value, isInternal) };
   }
-  return r;
+  const r = validate(observationSchema, input);
+  if (!r.ok) return r;
+  const errors = [...timeErrors(r.value), ...audienceErrors(r.value)];
+  return errors.length ? { ok: false, errors } : r;
+}
+
+function timeErrors(o: ObservationV1 | Observation): string[] {
+  return o.last_seen < o.first_seen ? ['last_seen: earlier than first_seen'] : [];
+}
+
+function audienceErrors(o: Observation): string[] {
+  if (o.clients_internal + o.clients_internet === o.clients) return [];
+  return [
+    `clients_internal + clients_internet: must equal clients (${o.clients}), got ${o.clients_internal} + ${o.clients_internet}`,
+  ];
+}
+
+/**
+ * A version 1 message in the current shape. Approximations: its one sample client stands for all
+ * its clients, so every client is counted in that client's zone; the sketches are empty (unknown).
+ */
+export function upgradeObservation(o: ObservationV1, isInternal: (ip: string) => boolean): Observation {
+  const internal = isInternal(o.sample_client);
+  return {
+    ...o,
+    v: OBSERVATION_VERSION,
+    clients_internal: internal ? o.clients : 0,
+    clients_internet: internal ? 0 : o.clients,
+    sample_clients: [o.sample_client],
+    hll_internal: [],
+    hll_internet: [],
+  };
 }

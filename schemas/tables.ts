@@ -42,13 +42,11 @@ export interface Table<C extends Column = Column> {
 /** The TS type of a value of a column type, as inserted and as read back (after compat.u64). */
 type TsOfColumn<T> = T extends `Nullable(${infer I})`
   ? TsOfColumn<I> | null
-  : T extends 'Array(String)'
-    ? string[]
-    : T extends 'Array(UInt8)'
-      ? number[]
-      : T extends 'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'DateTime'
-        ? number
-        : string;
+  : T extends `Array(${infer I})`
+    ? TsOfColumn<I>[]
+    : T extends 'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'DateTime'
+      ? number
+      : string;
 
 /** A row of a table as inserted: every column but the MATERIALIZED ones. */
 export type RowOf<T extends Table> = {
@@ -81,25 +79,31 @@ type UIntType<F> = F extends { bits: 8 }
       : 'UInt64';
 type ColumnTypeOfField<F extends Field> = F extends { kind: 'const' }
   ? 'UInt8'
-  : F extends { kind: 'uint'; nullable: true }
-    ? `Nullable(${UIntType<F>})`
-    : F extends { kind: 'uint' }
-      ? UIntType<F>
-      : F extends { nullable: true }
-        ? 'Nullable(String)'
-        : 'String';
+  : F extends { kind: 'ipList' }
+    ? 'Array(String)'
+    : F extends { kind: 'uint8List' }
+      ? 'Array(UInt8)'
+      : F extends { kind: 'uint'; nullable: true }
+        ? `Nullable(${UIntType<F>})`
+        : F extends { kind: 'uint' }
+          ? UIntType<F>
+          : F extends { nullable: true }
+            ? 'Nullable(String)'
+            : 'String';
 type ObservationColumn = {
   [K in keyof typeof observationSchema & string]: Column<K, ColumnTypeOfField<(typeof observationSchema)[K]>>;
 }[keyof typeof observationSchema & string];
 
 const CH_TYPES: Record<string, ColumnType> = { 8: 'UInt8', 16: 'UInt16', 32: 'UInt32', 53: 'UInt64' };
 
-/** Columns for every Observation field, from the one Observation definition. */
+/** Columns for every Observation field, from the one Observation definition (lists as JSON arrays). */
 function observationColumns(): ObservationColumn[] {
   return Object.entries(observationSchema).map(([name, f]: [string, Field]) => {
     let type: string;
     if (f.kind === 'uint') type = CH_TYPES[f.bits];
     else if (f.kind === 'const') type = 'UInt8';
+    else if (f.kind === 'ipList') type = 'Array(String)';
+    else if (f.kind === 'uint8List') type = 'Array(UInt8)';
     else type = 'String';
     if ('nullable' in f && f.nullable) type = `Nullable(${type})`;
     return { name, type, doc: f.doc } as ObservationColumn;
@@ -124,12 +128,6 @@ export const OBSERVATIONS = {
     ipNumColumn,
     col('client_outside', 'UInt8', '1 when sample_client is outside the home networks'),
     col('ingested_at', 'DateTime', 'when the analyzer stored it'),
-    // TEMP until the v2 message lands
-    col('clients_internal', 'UInt32', 'x'),
-    col('clients_internet', 'UInt32', 'x'),
-    col('sample_clients', 'Array(String)', 'x'),
-    col('hll_internal', 'Array(UInt8)', 'x'),
-    col('hll_internet', 'Array(UInt8)', 'x'),
     col('kafka_partition', 'UInt16', 'the observations topic partition it came from'),
     col('kafka_offset', 'UInt64', 'its offset there (0 for rows stored before this column existed)'),
   ],

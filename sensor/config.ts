@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
 import { TOPICS } from '../schemas/topics.js';
+import { parseHomeNetworks } from '../schemas/zones.js';
 import { ConfigError } from '../common/errors.js';
 import { ENCAPSULATIONS, type Encapsulation, LINK_STACKS } from './decode/encapsulations.js';
 import { DEFAULT_TRACKER_OPTIONS as TRACK } from './track/tracker.js';
@@ -65,6 +66,12 @@ export const SENSOR_SPEC: KeySpec[] = [
     kind: { t: 'int', min: 1, max: 1_000_000 },
     def: TRACK.maxClientsPerEndpoint,
     doc: 'distinct clients counted per endpoint and window',
+  },
+  {
+    key: 'track.homeNetworks',
+    kind: { t: 'list' },
+    def: TRACK.homeNetworks,
+    doc: 'CIDRs whose clients count as internal (clients_internal), the rest as internet',
   },
   { key: 'kafka.brokers', kind: { t: 'list' }, def: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers' },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-sensor', doc: 'Kafka client id' },
@@ -131,7 +138,14 @@ export interface SensorConfig {
     encapsulations: Encapsulation[];
     user: string;
   };
-  track: { windowMs: number; graceMs: number; maxFlows: number; synTimeoutMs: number; maxClients: number };
+  track: {
+    windowMs: number;
+    graceMs: number;
+    maxFlows: number;
+    synTimeoutMs: number;
+    maxClients: number;
+    homeNetworks: readonly string[];
+  };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -165,6 +179,8 @@ export function loadSensorConfig(opts: {
     );
   }
   if (g('capture.iface') && g('capture.pcap')) errors.push('give capture.iface or capture.pcap, not both');
+  const home = parseHomeNetworks(g('track.homeNetworks'));
+  if (!home.ok) errors.push(`track.homeNetworks: ${home.errors.join('; ')}`);
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return Object.freeze({
     sensorId: g('sensor.id'),
@@ -182,6 +198,7 @@ export function loadSensorConfig(opts: {
       maxFlows: g('track.maxFlows'),
       synTimeoutMs: g('track.synTimeout'),
       maxClients: g('track.maxClients'),
+      homeNetworks: Object.freeze([...g<string[]>('track.homeNetworks')]),
     }),
     kafka: Object.freeze({
       brokers: g('kafka.brokers'),

@@ -47,6 +47,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
       maxFlows: cfg.track.maxFlows,
       synTimeoutMs: cfg.track.synTimeoutMs,
       maxClientsPerEndpoint: cfg.track.maxClients,
+      homeNetworks: cfg.track.homeNetworks,
     },
     emit,
   );

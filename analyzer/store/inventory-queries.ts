@@ -6,7 +6,7 @@
 // encodings; analyzer/inventory.ts turns them into what people read. Every statement runs on
 // 18.16 and current ClickHouse (test/analyzer/store-engines.int.test.ts).
 
-import { estimateSql } from '../../common/hll.js';
+import { HLL_REGISTERS, hllEstimateSql as estimateSql } from '../../common/hll.js';
 import { lit, u64 } from './compat.js';
 import type { Store } from './store.js';
 
@@ -17,7 +17,7 @@ const SHOWN_STATE = `multiIf(argMaxMerge(state) = '', 'untracked',
 
 /** Both zones' sketches merged (element-wise max; an empty sketch is the other). */
 const UNION = `arrayMap((a, b) -> greatest(a, b),
-  arrayResize(maxForEachMerge(hll_internal), 64), arrayResize(maxForEachMerge(hll_internet), 64))`;
+  arrayResize(maxForEachMerge(hll_internal), ${HLL_REGISTERS}), arrayResize(maxForEachMerge(hll_internet), ${HLL_REGISTERS}))`;
 
 const MERGED = `ip, hex(ip_num) AS ip_hex, proto, port,
   minMerge(first_seen) AS fs, maxMerge(last_seen) AS ls, sumMerge(handshakes) AS hs, sumMerge(windows) AS ws,

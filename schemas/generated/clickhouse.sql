@@ -20,14 +20,14 @@ CREATE TABLE IF NOT EXISTS porthole.observations
     ttl Nullable(UInt8),
     tcp_window Nullable(UInt16),
     mss Nullable(UInt16),
-    ip_num FixedString(16) MATERIALIZED IPv6StringToNum(concat(if(position(ip, ':') > 0, '', '::ffff:'), ip)),
-    client_outside UInt8,
-    ingested_at DateTime,
     clients_internal UInt32,
     clients_internet UInt32,
     sample_clients Array(String),
     hll_internal Array(UInt8),
     hll_internet Array(UInt8),
+    ip_num FixedString(16) MATERIALIZED IPv6StringToNum(concat(if(position(ip, ':') > 0, '', '::ffff:'), ip)),
+    client_outside UInt8,
+    ingested_at DateTime,
     kafka_partition UInt16,
     kafka_offset UInt64
 )

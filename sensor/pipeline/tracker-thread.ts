@@ -2,11 +2,12 @@
 // works on (the segment ring and the pure-ACK filter), and hands on what it sends back: each
 // closed window, as columns (turned into Observations here, see observationSink), then the stats.
 // Posting the columns instead of Observation objects: a structured clone of Observations writes
-// and reads every property name of every object on each side; the columns' numbers are
-// transferred and their texts cloned as two strings.
+// and reads every property name of every object on each side; the columns' numbers and the
+// audience arrays are transferred and the address texts cloned as two strings.
 
 import { Worker } from 'node:worker_threads';
 import type { Observation } from '../../schemas/observation.js';
+import type { AudienceColumns } from '../track/audience.js';
 import { ACK_FILTER_SLOTS } from '../track/flow-table.js';
 import { observationSink } from '../track/windows.js';
 import { createRing, type RingBuffers } from './segment-ring.js';
@@ -22,7 +23,14 @@ export interface TrackerThread {
 
 /** What the thread posts: a closed window (texts newline-separated), or at the end the stats. */
 export interface TrackerMessage {
-  window?: { size: number; cols: Float64Array; ips: string; samples: string; order: Int32Array };
+  window?: {
+    size: number;
+    cols: Float64Array;
+    ips: string;
+    samples: string;
+    audience: AudienceColumns;
+    order: Int32Array;
+  };
   end?: number;
   stats?: TrackerStats;
 }
@@ -71,11 +79,10 @@ export function startTrackerThread(opts: TrackerOptions, emit: (o: Observation) 
   const sink = observationSink(opts, emit);
   const result = new Promise<TrackerStats>((resolve, reject) => {
     worker.on('message', ({ window: w, end, stats }: TrackerMessage) => {
-      if (w)
-        sink(
-          { size: w.size, cols: w.cols, ips: w.ips.split('\n'), samples: w.samples.split('\n'), order: w.order },
-          end!,
-        );
+      if (w) {
+        const { ips, samples, ...rest } = w;
+        sink({ ...rest, ips: ips.split('\n'), samples: samples.split('\n') }, end!);
+      }
       if (stats) resolve(stats);
     });
     worker.once('error', reject);

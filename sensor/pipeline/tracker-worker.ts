@@ -18,14 +18,26 @@ try {
     opts,
     (w, end) => {
       // sorted here, where the data is: the parent then only makes the Observations. Address
-      // texts hold no newline: one string each clones with one copy (an array of strings is
+      // texts hold no newline: each list joined clones with one copy (an array of strings is
       // cloned string by string)
       const order = endpointOrder(w);
       const msg: TrackerMessage = {
-        window: { size: w.size, cols: w.cols, ips: w.ips.join('\n'), samples: w.samples.join('\n'), order },
+        window: {
+          size: w.size,
+          cols: w.cols,
+          ips: w.ips.join('\n'),
+          samples: w.samples.join('\n'),
+          audience: w.audience,
+          order,
+        },
         end,
       };
-      parentPort!.postMessage(msg, [w.cols.buffer as ArrayBuffer, order.buffer as ArrayBuffer]);
+      parentPort!.postMessage(msg, [
+        w.cols.buffer as ArrayBuffer,
+        order.buffer as ArrayBuffer,
+        w.audience.words.buffer as ArrayBuffer,
+        w.audience.sketches.buffer as ArrayBuffer,
+      ]);
     },
     ackFilter,
   );

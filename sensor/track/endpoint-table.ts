@@ -5,13 +5,21 @@
 // chain Map → object → set object → typed array → backing store that it cost with objects
 // (see benchmarks/README.md). A pair is
 // two int32 (8 bytes): client ids are IPv4 addresses, or a 32-bit hash of an IPv6 address.
-// Limits: a slot's client count stops at maxClients (a lower bound past it); two IPv6 clients of
+// A new distinct client is also counted in its zone and added to its zone's sketch (audience.ts),
+// and the first few are kept as address texts (MAX_SAMPLE_CLIENTS strings per slot, made when
+// the client comes: in the threaded replay that is the tracking thread, while the decoding
+// thread is busy).
+// Limits: a slot's client count stops at maxClients (a lower bound past it; the sketches still
+// take every client); two IPv6 clients of
 // one endpoint whose hashes collide count once (with k clients, odds about k^2 / 2^33: 0.2%
 // of one client less at the 4096 cap).
 
-import { EVIDENCE, OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
+import { EVIDENCE, MAX_SAMPLE_CLIENTS, OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
+import type { HomeNetworks } from '../../schemas/zones.js';
 import type { Packet } from '../decode/packet.js';
+import { Audience, type AudienceColumns, internalClients, sketchOf, ZONE_INTERNAL, ZONE_INTERNET } from './audience.js';
 import type { FlowKey } from './flow-key.js';
+import { ipText } from '../../schemas/ip.js';
 
 // per-endpoint numeric columns, one Float64Array row of S values per slot; what a SYN+ACK reads
 // and updates is in the first eight (one cache line)
@@ -37,7 +45,8 @@ export interface EndpointColumns {
   size: number;
   cols: Float64Array; // S values per slot, for slots 0..size-1 (the array may be longer)
   ips: string[];
-  samples: string[];
+  samples: string[]; // MAX_SAMPLE_CLIENTS per slot ('' where none)
+  audience: AudienceColumns;
   order?: Int32Array; // endpointOrder(), when already computed (the tracking thread sorts before posting)
 }
 
@@ -50,6 +59,12 @@ export function endpointObservation(
 ): Observation {
   const o = s * S;
   const c = w.cols;
+  const clients = c[o + CLIENTS];
+  const internal = internalClients(w.audience, s);
+  const samples = w.samples.slice(
+    s * MAX_SAMPLE_CLIENTS,
+    s * MAX_SAMPLE_CLIENTS + Math.min(clients, MAX_SAMPLE_CLIENTS),
+  );
   return {
     v: OBSERVATION_VERSION,
     sensor,
@@ -60,13 +75,18 @@ export function endpointObservation(
     first_seen: Math.floor(c[o + FIRST]),
     last_seen: Math.floor(c[o + LAST]),
     handshakes: c[o + HANDSHAKES],
-    clients: c[o + CLIENTS],
-    sample_client: w.samples[s],
+    clients,
+    sample_client: samples[0], // the client of the SYN+ACK that made the slot: always counted
     evidence: c[o + COMPLETED] > 0 ? EVIDENCE[0] : EVIDENCE[1],
     vlan: orNull(c[o + VLAN]),
     ttl: orNull(c[o + TTL]),
     tcp_window: orNull(c[o + WINDOW]),
     mss: orNull(c[o + MSS]),
+    clients_internal: internal,
+    clients_internet: clients - internal,
+    sample_clients: samples,
+    hll_internal: sketchOf(w.audience, s, ZONE_INTERNAL),
+    hll_internet: sketchOf(w.audience, s, ZONE_INTERNET),
   };
 }
 
@@ -96,16 +116,20 @@ export class WindowTable {
   private index = new Int32Array(512); // slot + 1, 0 empty
   private readonly ips: string[] = [];
   private readonly samples: string[] = [];
+  private readonly audience: Audience;
   private pairs = new Int32Array(2 * 1024); // (slot + 1, client id); slot 0 = empty
   private pairCount = 0;
 
   constructor(
     readonly gen: number, // which window this is, so flows can point back at their slot
     private readonly maxClients: number,
-  ) {}
+    home: HomeNetworks,
+  ) {
+    this.audience = new Audience(home);
+  }
 
   /** The slot of the server of SYN+ACK `p` (flow key `k`), created at its time if new. */
-  slot(k: FlowKey, p: Packet, ipText: (b: Uint8Array, off: number, v: number) => string): number {
+  slot(k: FlowKey, p: Packet): number {
     const h = k.serverHash();
     const c = this.cols;
     const index = this.index;
@@ -127,7 +151,10 @@ export class WindowTable {
       i = (i + 1) & mask;
     }
     const s = this.size++;
-    if ((s + 1) * S > c.length) this.growCols();
+    if ((s + 1) * S > c.length) {
+      this.growCols();
+      this.audience.reserve(this.cols.length / S);
+    }
     const o = s * S;
     const cols = this.cols;
     cols[o + KEY] = key;
@@ -142,19 +169,29 @@ export class WindowTable {
     cols[o + WINDOW] = p.window;
     cols[o + MSS] = p.mss;
     this.ips.push(ipText(p.buf, p.srcOff, p.ipVersion));
-    this.samples.push(ipText(p.buf, p.dstOff, p.ipVersion));
+    for (let i = 0; i < MAX_SAMPLE_CLIENTS; i++) this.samples.push(''); // dense: written in any slot order
     index[i] = s + 1;
     if (this.size * 2 > index.length) this.growIndex();
     return s;
   }
 
-  /** A handshake accepted by slot `s` at `ts` from client `client` (an int32). */
-  handshake(s: number, ts: number, client: number): void {
+  /** Slot `s` accepted SYN+ACK `p` (flow key `k`) from client `client` (an int32 id). */
+  handshake(s: number, p: Packet, client: number, k: FlowKey): void {
+    const ts = p.ts;
     const o = s * S;
     const c = this.cols;
     c[o + HANDSHAKES]++;
     if (ts > c[o + LAST]) c[o + LAST] = ts;
-    if (c[o + CLIENTS] < this.maxClients && this.addPair(s + 1, client)) c[o + CLIENTS]++;
+    const n = c[o + CLIENTS];
+    if (n < this.maxClients) {
+      if (!this.addPair(s + 1, client)) return;
+      c[o + CLIENTS] = n + 1;
+      if (n < MAX_SAMPLE_CLIENTS) this.samples[s * MAX_SAMPLE_CLIENTS + n] = ipText(p.buf, p.dstOff, p.ipVersion);
+      this.audience.add(s, client, k, true);
+    } else {
+      // past the cap the pair set cannot tell a new client; a sketch takes a repeat unchanged
+      this.audience.add(s, client, k, false);
+    }
   }
 
   /** The client's ACK completed a handshake of slot `s`. */
@@ -164,7 +201,13 @@ export class WindowTable {
 
   /** The window's endpoints as plain data (the table is not used after this). */
   columns(): EndpointColumns {
-    return { size: this.size, cols: this.cols, ips: this.ips, samples: this.samples };
+    return {
+      size: this.size,
+      cols: this.cols,
+      ips: this.ips,
+      samples: this.samples,
+      audience: this.audience.columns(),
+    };
   }
 
   /** Add (slot+1, client) to the pair set; false if it was there. */

@@ -7,6 +7,7 @@
 // Limits: no reassembly, no sequence-window checks beyond the handshake's ack numbers; SYN
 // cookies and simultaneous open are seen as ordinary handshakes.
 
+import { DEFAULT_INTERNAL_RANGES } from '../../schemas/zones.js';
 import { ACK, RST, SYN, type Packet } from '../decode/packet.js';
 import { EndpointWindows, type WindowSink } from './windows.js';
 import { FlowKey } from './flow-key.js';
@@ -19,6 +20,7 @@ export interface TrackerOptions {
   maxFlows: number;
   synTimeoutMs: number;
   maxClientsPerEndpoint: number;
+  homeNetworks: readonly string[]; // CIDRs of the internal zone
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
@@ -28,6 +30,7 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   maxFlows: 1_000_000,
   synTimeoutMs: 30_000,
   maxClientsPerEndpoint: 4096,
+  homeNetworks: DEFAULT_INTERNAL_RANGES,
 };
 
 /** Packet time between sweeps (flow expiry, window closing) driven by the packets themselves. */

@@ -3,8 +3,9 @@
 // A closed window waits `graceMs` before it is emitted, so a client ACK arriving just after the
 // boundary still upgrades its evidence. windowMs 0 means one window for the whole run.
 
-import { ipText } from '../../schemas/ip.js';
 import type { Observation } from '../../schemas/observation.js';
+import { type HomeNetworks, parseHomeNetworks } from '../../schemas/zones.js';
+import { ConfigError } from '../../common/errors.js';
 import type { Packet } from '../decode/packet.js';
 import type { FlowKey } from './flow-key.js';
 import { type EndpointColumns, endpointObservation, endpointOrder, WindowTable } from './endpoint-table.js';
@@ -24,6 +25,7 @@ export interface WindowOptions {
   graceMs: number;
   maxClientsPerEndpoint: number;
   sensorId: string;
+  homeNetworks: readonly string[]; // CIDRs: a client inside one is internal, else internet
 }
 
 export class EndpointWindows {
@@ -32,12 +34,16 @@ export class EndpointWindows {
   private currentEnd = -1; // end of the open window; -1 before the first SYN+ACK
   private closing: WindowTable | null = null;
   private closingDue = 0;
+  private readonly home: HomeNetworks;
 
   constructor(
     private readonly opts: WindowOptions,
     private readonly sink: WindowSink,
   ) {
-    this.current = new WindowTable(0, opts.maxClientsPerEndpoint);
+    const home = parseHomeNetworks(opts.homeNetworks);
+    if (!home.ok) throw new ConfigError(`track.homeNetworks: ${home.errors.join('; ')}`);
+    this.home = home.value;
+    this.current = this.table(0);
   }
 
   /** The generation of the open window: with accept()'s slot, names an accumulator. */
@@ -54,8 +60,8 @@ export class EndpointWindows {
     if (ts >= this.currentEnd) this.advance(ts);
     if (this.currentEnd < 0) this.currentEnd = this.windowEnd(ts);
     const w = this.current;
-    const s = w.slot(k, p, ipText);
-    w.handshake(s, ts, clientId(k));
+    const s = w.slot(k, p);
+    w.handshake(s, p, clientId(k), k);
     return s;
   }
 
@@ -74,7 +80,7 @@ export class EndpointWindows {
       if (this.closing) this.flushClosing();
       this.closing = this.current;
       this.closingDue = this.currentEnd + this.opts.graceMs;
-      this.current = new WindowTable(++this.gens | 0, this.opts.maxClientsPerEndpoint);
+      this.current = this.table(++this.gens | 0);
       this.currentEnd = this.windowEnd(now);
       if (now >= this.closingDue) this.flushClosing();
     }
@@ -84,8 +90,12 @@ export class EndpointWindows {
   flushAll(): void {
     if (this.closing) this.flushClosing();
     this.emitAll(this.current, this.currentEnd);
-    this.current = new WindowTable(++this.gens | 0, this.opts.maxClientsPerEndpoint);
+    this.current = this.table(++this.gens | 0);
     this.currentEnd = -1;
+  }
+
+  private table(gen: number): WindowTable {
+    return new WindowTable(gen, this.opts.maxClientsPerEndpoint, this.home);
   }
 
   private windowEnd(ts: number): number {

@@ -2,25 +2,42 @@
 // outages (like a sensor would), for the analyzer's integration tests.
 
 import type { Producer } from 'kafkajs';
-import type { Observation } from '../../schemas/observation.js';
+import { HLL_REGISTERS, hllAdd, hllHash } from '../../common/hll.js';
+import { OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
 
+/** An Observation; unless given, its clients are all on the internet, the sample client first. */
 export function observation(p: Partial<Observation> & { ip: string; port: number; window_start: number }): Observation {
+  const clients = p.clients ?? 2;
+  const sample = p.sample_client ?? '198.51.100.1';
   return {
-    v: 1,
+    v: OBSERVATION_VERSION,
     sensor: 'test-sensor',
     proto: 'tcp',
     first_seen: p.window_start + 10,
     last_seen: p.window_start + 900,
     handshakes: 3,
-    clients: 2,
-    sample_client: '198.51.100.1',
+    clients,
+    sample_client: sample,
     evidence: 'handshake',
     vlan: null,
     ttl: 64,
     tcp_window: 65160,
     mss: 1460,
+    clients_internal: 0,
+    clients_internet: clients,
+    sample_clients: [sample],
+    hll_internal: [],
+    hll_internet: sketchOf(clients),
     ...p,
   };
+}
+
+/** The sketch of `n` distinct client ids (empty for none). */
+function sketchOf(n: number): number[] {
+  if (n === 0) return [];
+  const regs = new Uint8Array(HLL_REGISTERS);
+  for (let i = 1; i <= n; i++) hllAdd(regs, 0, hllHash(i));
+  return Array.from(regs);
 }
 
 export interface Truth {
