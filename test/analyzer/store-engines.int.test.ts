@@ -292,10 +292,25 @@ describe.each(engines)('store on %s', (_name, make) => {
       (await inventory.services(store, { port: 443 })).map((r) => [r.ip, r.state, r.verification?.status]),
     ).toEqual([['192.0.2.1', 'stale', 'pending']]);
     expect((await inventory.services(store, { states: ['stale'] })).map((r) => r.ip)).toEqual(['192.0.2.1']);
-    expect((await inventory.services(store, { states: ['untracked'] })).map((r) => r.ip)).toEqual([
-      '198.51.100.3',
-      '2001:db8::7',
+    // derived states: a new endpoint is verifying while its newest verification is pending, then active
+    const fresh = {
+      ip: '2001:db8::7',
+      proto: 'tcp',
+      port: 22,
+      since: 1,
+      first_seen: 1,
+      last_seen: 2,
+      reason: 'alerted',
+    };
+    await insertRows(store, 'endpoint_states', [{ ...fresh, state: 'new', version: 1 }]);
+    expect((await inventory.services(store, { states: ['new'] })).map((r) => r.ip)).toEqual(['2001:db8::7']);
+    await insertRows(store, 'verifications', [{ ...ver(22, 4, 'pending'), ip: '2001:db8::7' }]);
+    expect((await inventory.services(store, { states: ['verifying'] })).map((r) => r.ip)).toEqual(['2001:db8::7']);
+    await insertRows(store, 'verifications', [{ ...ver(22, 5, 'verified_open'), ip: '2001:db8::7' }]);
+    expect((await inventory.services(store, { states: ['active', 'verifying'] })).map((r) => r.state)).toEqual([
+      'active',
     ]);
+    expect((await inventory.services(store, { states: ['untracked'] })).map((r) => r.ip)).toEqual(['198.51.100.3']);
     const h = await inventory.host(store, '192.0.2.1');
     expect([h.services.length, h.verifications.length, h.alerts.length]).toEqual([1, 3, 2]);
     expect(h.intervals.map((i) => [i.start, i.end, i.ended_by])).toEqual([

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { Detector } from '../../analyzer/detect.js';
 import { EndpointTable } from '../../analyzer/state/endpoint-table.js';
 import { AnalyzerError } from '../../analyzer/errors.js';
-import { shownState } from '../../analyzer/inventory.js';
 import { toObservationRow } from '../../analyzer/observation-row.js';
 import { cidrRangeHex, inCidr, isExpected, isScannerProbe, parseCidr } from '../../analyzer/policy.js';
 import { serviceChangedAlert } from '../../analyzer/rules.js';
@@ -57,8 +56,14 @@ describe('policy predicates and the stored row', () => {
     const o = observation({ ip: '192.0.2.1', port: 22, window_start: 86_400_000 + 5, clients: 1 });
     expect(isScannerProbe(o, new Set([o.sample_client]))).toBe(true);
     expect(isScannerProbe({ ...o, clients: 2 }, new Set([o.sample_client]))).toBe(false);
-    const r = toObservationRow({ ...o }, [parseCidr('192.0.2.0/24')!], 7);
-    expect([r.day, r.client_outside, r.ingested_at]).toEqual(['1970-01-02', 1, 7]);
+    const r = toObservationRow({ ...o }, [parseCidr('192.0.2.0/24')!], 7, { partition: 2, offset: 9 });
+    expect([r.day, r.client_outside, r.ingested_at, r.kafka_partition, r.kafka_offset]).toEqual([
+      '1970-01-02',
+      1,
+      7,
+      2,
+      9,
+    ]);
   });
 });
 
@@ -75,34 +80,6 @@ describe('alert rules and derived states', () => {
       '1970-01-01',
     ]);
   });
-  it('verifying and active are derived from the latest verification', () => {
-    const st = {
-      ip: 'x',
-      proto: 'tcp',
-      port: 1,
-      state: 'new',
-      since: 1,
-      first_seen: 1,
-      last_seen: 1,
-      reason: '',
-      version: 1,
-    };
-    const v = (status: string) => ({
-      ts: 1,
-      status,
-      service: '',
-      product: '',
-      version: '',
-      extrainfo: '',
-      cpe: '',
-      reason: '',
-    });
-    expect(shownState(st, null)).toBe('new');
-    expect(shownState(st, v('pending'))).toBe('verifying');
-    expect(shownState(st, v('closed_now'))).toBe('active');
-    expect(shownState({ ...st, state: 'stale' }, v('pending'))).toBe('stale');
-    expect(shownState(undefined, null)).toBe('untracked');
-  });
 });
 
 describe('Detector', () => {
@@ -118,17 +95,19 @@ describe('Detector', () => {
   it('alerts once per endpoint, ignores outside addresses, reopens after stale', () => {
     const d = new Detector(policy, noGuard);
     const o = observation({ ip: '192.0.2.1', port: 22, window_start: 1000, first_seen: 1000, last_seen: 1500 });
-    expect(
-      d
-        .apply([o, o, observation({ ip: '203.0.113.1', port: 80, window_start: 1000 })], 2000)
-        .alerts.map((a) => a.alert_id),
-    ).toEqual(['new_service|192.0.2.1|tcp|22']);
-    expect(d.apply([o], 2100).alerts).toEqual([]);
-    expect(d.sweepStale(10_000).map((s) => s.state)).toEqual(['stale']);
+    const first = d.apply([o, o, observation({ ip: '203.0.113.1', port: 80, window_start: 1000 })], 2000);
+    expect(first.alerts.map((a) => a.alert_id)).toEqual(['new_service|192.0.2.1|tcp|22']);
+    const event = (e: { ts: number; event: string; reason: string }) => `${e.event}@${e.ts}:${e.reason}`;
+    expect(first.exposures.map(event)).toEqual(['open@1000:new']);
+    expect(d.apply([o], 2100)).toMatchObject({ alerts: [], exposures: [] });
+    const stale = d.sweepStale(10_000);
+    expect(stale.states.map((s) => s.state)).toEqual(['stale']);
+    expect(stale.exposures.map(event)).toEqual(['close@1500:stale']);
     expect(d.apply([o], 10_100).alerts).toEqual([]); // a redelivered old window does not reopen
-    const r = d.apply([{ ...o, window_start: 10_000, last_seen: 10_500 }], 10_600);
+    const r = d.apply([{ ...o, window_start: 10_000, first_seen: 10_010, last_seen: 10_500 }], 10_600);
     expect(r.alerts.map((a) => a.kind)).toEqual(['reopened_service']);
     expect(r.states[0].state).toBe('reopened');
+    expect(r.exposures.map(event)).toEqual(['open@10010:seen_again']);
   });
 
   it('first start: at most firstStartLimit new-service alerts in its window, then baseline with one notice', () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep } from '../../common/time.js';
+import type { Observation } from '../../schemas/observation.js';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
 import { CH_URL } from '../support/clickhouse.js';
 import { kafkaClient } from '../support/kafka.js';
@@ -69,8 +70,20 @@ it('the current analyzer takes over a database of the previous release, nothing 
   ];
   const producer = kafkaClient().producer();
   await producer.connect();
-  const send = (obs: typeof first) =>
-    producer.send({ topic: e.obsTopic, messages: obs.map((o) => ({ key: o.ip, value: JSON.stringify(o) })) });
+  // what a sensor of the previous release sends: message version 1
+  const v1 = ({
+    clients_internal,
+    clients_internet,
+    sample_clients,
+    hll_internal,
+    hll_internet,
+    ...o
+  }: Observation) => ({
+    ...o,
+    v: 1,
+  });
+  const send = (obs: Observation[]) =>
+    producer.send({ topic: e.obsTopic, messages: obs.map((o) => ({ key: o.ip, value: JSON.stringify(v1(o)) })) });
   try {
     const previous = startPorthole(['analyzer'], e.env, oldBin);
     procs.push(previous);
