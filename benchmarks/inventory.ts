@@ -37,17 +37,24 @@ const PORT = 'toUInt16(arrayElement([22, 80, 443, 8080], toUInt32(e % 4) + 1))';
 const now = Date.now();
 const start = Math.floor(now / DAY_MS) * DAY_MS - (DAYS - 1) * DAY_MS;
 
+/** Rows per INSERT … SELECT (each statement well within the client's request timeout). */
+const STATEMENT_ROWS = 250_000;
+
 /** Raw windows number `from` .. `to` - 1: window n is endpoint n % E, spread over DAYS days. */
 async function loadRaw(from: number, to: number): Promise<void> {
   const perDay = Math.ceil((to - from) / DAYS);
-  for (let d = 0; d < DAYS; d++) {
-    const lo = from + d * perDay;
-    const n = Math.min(perDay, to - lo);
-    if (n <= 0) break;
-    const day = new Date(start + d * DAY_MS).toISOString().slice(0, 10);
-    await s.command(
-      'load raw',
-      `INSERT INTO ${db}.observations (day, v, sensor, ip, port, proto, window_start, first_seen, last_seen, handshakes,
+  for (let d = 0; d < DAYS; d++)
+    for (let lo = from + d * perDay; lo < Math.min(to, from + (d + 1) * perDay); lo += STATEMENT_ROWS) {
+      const n = Math.min(STATEMENT_ROWS, to - lo, from + (d + 1) * perDay - lo);
+      await loadChunk(d, lo, n);
+    }
+}
+
+async function loadChunk(d: number, lo: number, n: number): Promise<void> {
+  const day = new Date(start + d * DAY_MS).toISOString().slice(0, 10);
+  await s.command(
+    'load raw',
+    `INSERT INTO ${db}.observations (day, v, sensor, ip, port, proto, window_start, first_seen, last_seen, handshakes,
          clients, sample_client, evidence, vlan, ttl, tcp_window, mss, client_outside, ingested_at, clients_internal,
          clients_internet, sample_clients, hll_internal, hll_internet, kafka_partition, kafka_offset)
        SELECT toDate('${day}'), 2, 'bench', ${IP}, ${PORT}, 'tcp', ws, ws + 1, ws + 4000, toUInt32(1 + n % 7),
@@ -58,8 +65,7 @@ async function loadRaw(from: number, to: number): Promise<void> {
        FROM (SELECT number + ${lo} AS n, n % ${E} AS e,
                     toUInt64(${start + d * DAY_MS}) + intDiv(n, ${E}) % 17280 * 5000 AS ws
              FROM system.numbers LIMIT ${n})`,
-    );
-  }
+  );
 }
 
 async function loadStates(): Promise<void> {
@@ -131,7 +137,10 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    if (!values.keep) await s.command('drop', `DROP DATABASE IF EXISTS ${db}`);
+    if (!values.keep)
+      await s.command('drop', `DROP DATABASE IF EXISTS ${db}`).catch((err) => {
+        console.error(`drop it yourself: DROP DATABASE ${db} (${String(err)})`);
+      });
     await s.close();
   }
 }
