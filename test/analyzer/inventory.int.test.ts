@@ -1,0 +1,104 @@
+// The inventory from a capture whose audience is known, through the real sensor, Kafka, analyzer
+// and ClickHouse: distinct internal and internet clients within the sketch's stated error, the
+// newest window's clients, and exposure intervals: seen, gone stale, seen again makes two.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import type { HostView } from '../../analyzer/inventory.js';
+import { HLL_STANDARD_ERROR } from '../../common/hll.js';
+import { sleep } from '../../common/time.js';
+import { analyzerEnv } from '../support/analyzer-env.js';
+import { audienceCapture, clientOrder, INTERNAL, INTERNET, SERVER, WINDOW_MS, WINDOWS } from '../support/audience.js';
+import { CH_URL } from '../support/clickhouse.js';
+import { porthole } from '../support/porthole.js';
+import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
+
+const STALE_MS = 20_000;
+const A = analyzerEnv({ PORTHOLE_POLICY_STALE_AFTER: '20s' });
+const dir = mkdtempSync(join(tmpdir(), 'porthole-inventory-'));
+let analyzer: PortholeProc | null = null;
+
+afterAll(async () => {
+  await analyzer?.stop();
+  await A.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function sense(t0: number, name: string): void {
+  const file = join(dir, name);
+  writeFileSync(file, audienceCapture(t0));
+  const r = spawnSync(
+    process.execPath,
+    ['bin/porthole.js', 'sensor', '--pcap', file, '--window', '5s', '--sensor-id', 'inv'],
+    {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: A.obsTopic,
+        PORTHOLE_KAFKA_STATUS_TOPIC: A.statusTopic,
+      },
+    },
+  );
+  expect(r.status, r.stderr).toBe(0);
+}
+
+function host(): HostView {
+  const r = porthole(['host', SERVER.ip, '--json', '--clickhouse', CH_URL, '--database', A.db]);
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+async function until<T>(what: string, get: () => T, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
+  let v = get();
+  for (const end = Date.now() + ms; !ok(v); v = get()) {
+    if (Date.now() > end) throw new Error(`${what}: not reached; last ${JSON.stringify(v).slice(0, 500)}`);
+    await sleep(1000);
+  }
+  return v;
+}
+
+it('audience within its stated error; seen, stale, seen again is two exposure intervals', async () => {
+  analyzer = startPorthole(['analyzer'], A.env);
+  await analyzer.waitFor((l) => l.msg === 'joined consumer group', 60_000);
+  // the first sighting ends long enough ago that the stale sweep ends its exposure at once
+  const t1 = Math.floor((Date.now() - STALE_MS - 30_000) / WINDOW_MS) * WINDOW_MS;
+  sense(t1, 'first.pcap');
+  const handshakes = WINDOWS.reduce((n, w) => n + 2 * clientOrder(w).length, 0);
+  const [row] = await until(
+    'first capture stored',
+    () => A.services(),
+    (r) => r[0]?.handshakes === handshakes,
+  );
+  const within = (got: number, truth: number) =>
+    expect(Math.abs(got - truth), `${got} vs ${truth}`).toBeLessThanOrEqual(3 * HLL_STANDARD_ERROR * truth);
+  within(row.audience.internal, INTERNAL.length);
+  within(row.audience.internet, INTERNET.length);
+  within(row.clients, INTERNAL.length + INTERNET.length);
+  expect(row).toMatchObject({ ip: SERVER.ip, port: SERVER.port, windows: 3, internet_exposed: true });
+  expect(row.audience.recent_clients).toEqual(clientOrder(WINDOWS[2]).slice(0, 8));
+
+  await until(
+    'gone stale',
+    () => A.services()[0].state,
+    (s) => s === 'stale',
+    45_000,
+  );
+  const t2 = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
+  sense(t2, 'again.pcap');
+  const view = await until('seen again', host, (h) => h.intervals.length === 2);
+  expect(view.intervals.map((i) => [i.opened_by, i.ended_by])).toEqual([
+    ['new', 'stale'],
+    ['seen_again', null],
+  ]);
+  const [first, second] = view.intervals;
+  expect(first.start).toBe(t1 + 100);
+  expect(first.end).toBeLessThan(t1 + 3 * WINDOW_MS);
+  expect(second.start).toBe(t2 + 100);
+  expect(view.services[0]).toMatchObject({ state: 'reopened', exposed_since: t2 + 100, windows: 6 });
+  // the same clients again: the distinct counts do not grow
+  within(view.services[0].audience.internet, INTERNET.length);
+  expect(view.history.reduce((n, d) => n + d.handshakes, 0)).toBe(2 * handshakes);
+}, 240_000);
