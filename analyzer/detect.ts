@@ -21,7 +21,7 @@ import type { Observation } from '../schemas/observation.js';
 import type { AlertRow, StateRow } from '../schemas/tables.js';
 import type { AnalyzerConfig } from './config.js';
 import { clientOutside, isExpected, isTracked, severity } from './policy.js';
-import { firstStartBaselineAlert, newServiceAlert, reopenedServiceAlert, synProxyHostAlert } from './rules.js';
+import { firstStartBaselineAlert, newServiceAlert, owned, reopenedServiceAlert, synProxyHostAlert } from './rules.js';
 import { EndpointTable } from './state/endpoint-table.js';
 
 export interface Changes {
@@ -140,7 +140,7 @@ export class Detector {
       t.put(next);
       changed.set(endpointKey(next), next);
     }
-    return { states: [...changed.values()], alerts };
+    return { states: [...changed.values()], alerts: alerts.map((a) => owned(a, this.policy.owners)) };
   }
 
   /** Endpoints not seen for policy.staleAfter become stale. */
