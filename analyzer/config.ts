@@ -1,11 +1,14 @@
 // The analyzer's configuration (and that of `porthole services` / `host`): defaults, JSON file,
 // PORTHOLE_* environment, flags; validated once, frozen.
 
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../common/errors.js';
 import { DAY_MS } from '../common/time.js';
 import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
 import { canonicalIp } from '../schemas/ip.js';
 import { TOPICS } from '../schemas/topics.js';
+import { parseSyslogTarget, type SyslogTarget } from './alert/syslog.js';
+import { type OwnerRule, type OwnerSink, parseOwnerRules, parseOwnerSinks } from './owners.js';
 import { type Cidr, type Expected, parseCidr } from './policy.js';
 
 export const ANALYZER_SPEC: KeySpec[] = [
@@ -121,6 +124,36 @@ export const ANALYZER_SPEC: KeySpec[] = [
     doc: 'more alerts waiting for a webhook or Slack URL than this are grouped into digests per network',
   },
   {
+    key: 'alerts.syslog',
+    kind: { t: 'list' },
+    def: [],
+    doc: 'syslog receivers (RFC 5424, CEF payload) that get every alert: udp://host:port, tcp://host:port, tls://host:port',
+  },
+  {
+    key: 'alerts.syslogCa',
+    kind: { t: 'string', nullable: true },
+    def: null,
+    doc: 'CA bundle (PEM file) trusted for tls:// syslog receivers (default: the system CAs); certificates are always verified',
+  },
+  {
+    key: 'owners.rules',
+    kind: { t: 'list' },
+    def: [],
+    doc: 'TEAM=CIDR[:PORT] (e.g. web=10.1.0.0/16, dba=10.0.0.0/8:5432): the most specific rule names the team owning an alert',
+  },
+  {
+    key: 'owners.webhooks',
+    kind: { t: 'list' },
+    def: [],
+    doc: "TEAM=URL: receives that team's alerts as JSON POSTs (the team's alerts then skip alerts.webhooks)",
+  },
+  {
+    key: 'owners.slackWebhooks',
+    kind: { t: 'list' },
+    def: [],
+    doc: 'TEAM=URL: receives that team\'s alerts as {"text": …} (the team\'s alerts then skip alerts.slackWebhooks)',
+  },
+  {
     key: 'policy.scannerAddresses',
     kind: { t: 'list' },
     def: [],
@@ -214,6 +247,8 @@ export interface AnalyzerConfig {
     synProxyPorts: number;
     staleAfterMs: number;
     scannerAddresses: Set<string>;
+    /** owners.rules, most specific first */
+    owners: OwnerRule[];
   };
   verify: {
     allowed: Cidr[];
@@ -229,7 +264,17 @@ export interface AnalyzerConfig {
     nmapCommand: string[];
     groupId: string;
   };
-  alerts: { webhooks: string[]; slackWebhooks: string[]; ratePerMinute: number; digestAbove: number };
+  alerts: {
+    webhooks: string[];
+    slackWebhooks: string[];
+    ratePerMinute: number;
+    digestAbove: number;
+    syslog: SyslogTarget[];
+    /** PEM text of alerts.syslogCa, read at start-up */
+    syslogCa: string | null;
+    ownerWebhooks: OwnerSink[];
+    ownerSlackWebhooks: OwnerSink[];
+  };
   batchSize: number;
   partitionsAtOnce: number;
   logLevel: string;
@@ -265,6 +310,29 @@ export function loadAnalyzerConfig(opts: {
     errors.push('policy.highRiskPorts: ports must be 1..65535');
   for (const u of [...g<string[]>('alerts.webhooks'), ...g<string[]>('alerts.slackWebhooks')]) {
     if (!/^https?:\/\/[^\s]+$/.test(u)) errors.push(`alerts: not an http(s) URL: ${JSON.stringify(u)}`);
+  }
+  const owners = parseOwnerRules(g('owners.rules'), 'owners.rules', errors);
+  const teams = new Set(owners.map((r) => r.team));
+  const ownerWebhooks = parseOwnerSinks(g('owners.webhooks'), 'owners.webhooks', teams, errors);
+  const ownerSlack = parseOwnerSinks(g('owners.slackWebhooks'), 'owners.slackWebhooks', teams, errors);
+  const withSinks = new Set([...ownerWebhooks, ...ownerSlack].map((s) => s.team));
+  for (const t of teams)
+    if (!withSinks.has(t))
+      errors.push(
+        `owners.rules: team ${t} has no sink in owners.webhooks or owners.slackWebhooks (its alerts would reach only Kafka and syslog)`,
+      );
+  const syslog = g<string[]>('alerts.syslog').flatMap((s) => {
+    const t = parseSyslogTarget(s);
+    if (!t) errors.push(`alerts.syslog: not udp://, tcp:// or tls://host:port: ${JSON.stringify(s)}`);
+    return t ? [t] : [];
+  });
+  let syslogCa: string | null = null;
+  if (g('alerts.syslogCa') !== null) {
+    try {
+      syslogCa = readFileSync(g<string>('alerts.syslogCa'), 'utf8');
+    } catch (e) {
+      errors.push(`alerts.syslogCa: cannot read ${g<string>('alerts.syslogCa')}: ${(e as Error).message}`);
+    }
   }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
@@ -303,6 +371,7 @@ export function loadAnalyzerConfig(opts: {
       synProxyPorts: g('policy.synProxyPorts'),
       staleAfterMs: g('policy.staleAfter'),
       scannerAddresses: new Set(scanners),
+      owners,
     },
     verify: {
       allowed,
@@ -323,6 +392,10 @@ export function loadAnalyzerConfig(opts: {
       slackWebhooks: g('alerts.slackWebhooks'),
       ratePerMinute: g('alerts.ratePerMinute'),
       digestAbove: g('alerts.digestAbove'),
+      syslog,
+      syslogCa,
+      ownerWebhooks,
+      ownerSlackWebhooks: ownerSlack,
     },
     batchSize: g('consume.batchSize'),
     partitionsAtOnce: g('consume.partitionsAtOnce'),
