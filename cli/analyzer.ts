@@ -14,6 +14,7 @@ import { type Cidr, parseCidr } from '../analyzer/policy.js';
 import { Store } from '../analyzer/store/store.js';
 import { runVerifier } from '../analyzer/verify/verifier.js';
 import { durationFlag, parseCount, usage } from './args.js';
+import { type CsvColumn, toCsv } from './csv.js';
 import { isoMs, table } from './format.js';
 
 const COMMON = `  --config FILE         JSON config file (keys below, nested by their dots)
@@ -36,10 +37,11 @@ Every configuration key:
 ${specHelp(ANALYZER_SPEC)}
 `;
 
-export const SERVICES_HELP = `Usage: porthole services [--json] [--new-since DUR] [--net CIDR] [--port N] [options]
+export const SERVICES_HELP = `Usage: porthole services [--json | --csv] [--new-since DUR] [--net CIDR] [--port N] [options]
 
 The service inventory: one line per endpoint with first/last seen, handshakes, clients and state.
   --json            one JSON object per line
+  --csv             CSV (RFC 4180): a header row, then one row per endpoint
   --new-since DUR   only endpoints first seen within DUR (e.g. 24h)
   --net CIDR        only addresses in CIDR
   --port N          only port N
@@ -111,7 +113,32 @@ function verdict(v: Verification | null): string {
   return what ? `${v.status}: ${what}` : v.status;
 }
 
-function print(rows: InventoryRow[], json: boolean): void {
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The columns of `porthole services --csv`: times in ISO 8601 UTC, the latest verification. */
+const SERVICE_CSV: CsvColumn<InventoryRow>[] = [
+  { name: 'ip', value: (r) => r.ip },
+  { name: 'port', value: (r) => r.port },
+  { name: 'proto', value: (r) => r.proto },
+  { name: 'state', value: (r) => r.state },
+  { name: 'first_seen', value: (r) => iso(r.first_seen) },
+  { name: 'last_seen', value: (r) => iso(r.last_seen) },
+  { name: 'handshakes', value: (r) => r.handshakes },
+  { name: 'clients', value: (r) => r.clients },
+  { name: 'evidence', value: (r) => r.evidence },
+  { name: 'internet_exposed', value: (r) => r.internet_exposed },
+  { name: 'sensors', value: (r) => r.sensors.join(' ') },
+  { name: 'verification', value: (r) => r.verification?.status },
+  { name: 'service', value: (r) => r.verification?.service },
+  { name: 'product', value: (r) => r.verification?.product },
+  { name: 'version', value: (r) => r.verification?.version },
+];
+
+function print(rows: InventoryRow[], json: boolean, csv = false): void {
+  if (csv) {
+    process.stdout.write(toCsv(rows, SERVICE_CSV));
+    return;
+  }
   if (json) {
     process.stdout.write(rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
     return;
@@ -155,12 +182,19 @@ function print(rows: InventoryRow[], json: boolean): void {
 export async function servicesCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...COMMON_OPTS, 'new-since': { type: 'string' }, net: { type: 'string' }, port: { type: 'string' } },
+    options: {
+      ...COMMON_OPTS,
+      csv: { type: 'boolean' },
+      'new-since': { type: 'string' },
+      net: { type: 'string' },
+      port: { type: 'string' },
+    },
   });
   if (values.help) {
     process.stdout.write(SERVICES_HELP);
     return 0;
   }
+  if (values.csv && values.json) throw usage('--csv and --json: choose one');
   let net: Cidr | undefined;
   if (values.net) {
     const c = parseCidr(values.net);
@@ -172,7 +206,7 @@ export async function servicesCommand(argv: string[]): Promise<number> {
   const newSince = values['new-since'] ? Date.now() - durationFlag('--new-since', values['new-since']) : undefined;
   const store = new Store(config(values).clickhouse);
   try {
-    print(await services(store, { net, port, newSince }), !!values.json);
+    print(await services(store, { net, port, newSince }), !!values.json, !!values.csv);
   } finally {
     await store.close();
   }
