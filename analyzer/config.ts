@@ -104,12 +104,17 @@ export const ANALYZER_SPEC: KeySpec[] = [
     def: 7 * DAY_MS,
     doc: 'an endpoint not seen this long becomes stale',
   },
-  { key: 'alerts.webhooks', kind: { t: 'list' }, def: [], doc: 'URLs that receive each alert as a JSON POST' },
+  {
+    key: 'alerts.webhooks',
+    kind: { t: 'list' },
+    def: [],
+    doc: 'URLs that receive each alert no team owns (owners.rules) as a JSON POST',
+  },
   {
     key: 'alerts.slackWebhooks',
     kind: { t: 'list' },
     def: [],
-    doc: 'URLs that receive {"text": …} (Slack-compatible)',
+    doc: 'URLs that receive each alert no team owns as {"text": …} (Slack-compatible)',
   },
   {
     key: 'alerts.ratePerMinute',
