@@ -1,14 +1,14 @@
 // The analyzer's configuration (and that of `porthole services` / `host`): defaults, JSON file,
 // PORTHOLE_* environment, flags; validated once, frozen.
 
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../common/errors.js';
 import { DAY_MS } from '../common/time.js';
 import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
 import { canonicalIp } from '../schemas/ip.js';
 import { TOPICS } from '../schemas/topics.js';
-import { parseSyslogTarget, type SyslogTarget } from './alert/syslog.js';
-import { type OwnerRule, type OwnerSink, parseOwnerRules, parseOwnerSinks } from './owners.js';
+import type { SyslogTarget } from './alert/syslog.js';
+import { ROUTING_SPEC, routingConfig } from './config-routing.js';
+import type { OwnerRule, OwnerSink } from './owners.js';
 import { type Cidr, type Expected, parseCidr } from './policy.js';
 
 export const ANALYZER_SPEC: KeySpec[] = [
@@ -128,36 +128,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
     def: 10,
     doc: 'more alerts waiting for a webhook or Slack URL than this are grouped into digests per network',
   },
-  {
-    key: 'alerts.syslog',
-    kind: { t: 'list' },
-    def: [],
-    doc: 'syslog receivers (RFC 5424, CEF payload) that get every alert: udp://host:port, tcp://host:port, tls://host:port',
-  },
-  {
-    key: 'alerts.syslogCa',
-    kind: { t: 'string', nullable: true },
-    def: null,
-    doc: 'CA bundle (PEM file) trusted for tls:// syslog receivers (default: the system CAs); certificates are always verified',
-  },
-  {
-    key: 'owners.rules',
-    kind: { t: 'list' },
-    def: [],
-    doc: 'TEAM=CIDR[:PORT] (e.g. web=10.1.0.0/16, dba=10.0.0.0/8:5432): the most specific rule names the team owning an alert',
-  },
-  {
-    key: 'owners.webhooks',
-    kind: { t: 'list' },
-    def: [],
-    doc: "TEAM=URL: receives that team's alerts as JSON POSTs (the team's alerts then skip alerts.webhooks)",
-  },
-  {
-    key: 'owners.slackWebhooks',
-    kind: { t: 'list' },
-    def: [],
-    doc: 'TEAM=URL: receives that team\'s alerts as {"text": …} (the team\'s alerts then skip alerts.slackWebhooks)',
-  },
+  ...ROUTING_SPEC,
   {
     key: 'policy.scannerAddresses',
     kind: { t: 'list' },
@@ -316,29 +287,7 @@ export function loadAnalyzerConfig(opts: {
   for (const u of [...g<string[]>('alerts.webhooks'), ...g<string[]>('alerts.slackWebhooks')]) {
     if (!/^https?:\/\/[^\s]+$/.test(u)) errors.push(`alerts: not an http(s) URL: ${JSON.stringify(u)}`);
   }
-  const owners = parseOwnerRules(g('owners.rules'), 'owners.rules', errors);
-  const teams = new Set(owners.map((r) => r.team));
-  const ownerWebhooks = parseOwnerSinks(g('owners.webhooks'), 'owners.webhooks', teams, errors);
-  const ownerSlack = parseOwnerSinks(g('owners.slackWebhooks'), 'owners.slackWebhooks', teams, errors);
-  const withSinks = new Set([...ownerWebhooks, ...ownerSlack].map((s) => s.team));
-  for (const t of teams)
-    if (!withSinks.has(t))
-      errors.push(
-        `owners.rules: team ${t} has no sink in owners.webhooks or owners.slackWebhooks (its alerts would reach only Kafka and syslog)`,
-      );
-  const syslog = g<string[]>('alerts.syslog').flatMap((s) => {
-    const t = parseSyslogTarget(s);
-    if (!t) errors.push(`alerts.syslog: not udp://, tcp:// or tls://host:port: ${JSON.stringify(s)}`);
-    return t ? [t] : [];
-  });
-  let syslogCa: string | null = null;
-  if (g('alerts.syslogCa') !== null) {
-    try {
-      syslogCa = readFileSync(g<string>('alerts.syslogCa'), 'utf8');
-    } catch (e) {
-      errors.push(`alerts.syslogCa: cannot read ${g<string>('alerts.syslogCa')}: ${(e as Error).message}`);
-    }
-  }
+  const routing = routingConfig(g, errors);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
   const allowed = cidrs('verify.allowedNetworks', g('verify.allowedNetworks'));
@@ -376,7 +325,7 @@ export function loadAnalyzerConfig(opts: {
       synProxyPorts: g('policy.synProxyPorts'),
       staleAfterMs: g('policy.staleAfter'),
       scannerAddresses: new Set(scanners),
-      owners,
+      owners: routing.owners,
     },
     verify: {
       allowed,
@@ -397,10 +346,10 @@ export function loadAnalyzerConfig(opts: {
       slackWebhooks: g('alerts.slackWebhooks'),
       ratePerMinute: g('alerts.ratePerMinute'),
       digestAbove: g('alerts.digestAbove'),
-      syslog,
-      syslogCa,
-      ownerWebhooks,
-      ownerSlackWebhooks: ownerSlack,
+      syslog: routing.syslog,
+      syslogCa: routing.syslogCa,
+      ownerWebhooks: routing.ownerWebhooks,
+      ownerSlackWebhooks: routing.ownerSlackWebhooks,
     },
     batchSize: g('consume.batchSize'),
     partitionsAtOnce: g('consume.partitionsAtOnce'),
