@@ -6,7 +6,10 @@ import { DAY_MS } from '../common/time.js';
 import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
 import { canonicalIp } from '../schemas/ip.js';
 import { TOPICS } from '../schemas/topics.js';
+import type { SyslogTarget } from './alert/syslog.js';
+import { ROUTING_SPEC, routingConfig } from './config-routing.js';
 import { parseRule, type Rule } from './expected-rules.js';
+import type { OwnerRule, OwnerSink } from './owners.js';
 import { type Cidr, parseCidr } from './policy.js';
 
 export const ANALYZER_SPEC: KeySpec[] = [
@@ -108,12 +111,17 @@ export const ANALYZER_SPEC: KeySpec[] = [
     def: 7 * DAY_MS,
     doc: 'an endpoint not seen this long becomes stale',
   },
-  { key: 'alerts.webhooks', kind: { t: 'list' }, def: [], doc: 'URLs that receive each alert as a JSON POST' },
+  {
+    key: 'alerts.webhooks',
+    kind: { t: 'list' },
+    def: [],
+    doc: 'URLs that receive each alert no team owns (owners.rules) as a JSON POST',
+  },
   {
     key: 'alerts.slackWebhooks',
     kind: { t: 'list' },
     def: [],
-    doc: 'URLs that receive {"text": …} (Slack-compatible)',
+    doc: 'URLs that receive each alert no team owns as {"text": …} (Slack-compatible)',
   },
   {
     key: 'alerts.ratePerMinute',
@@ -127,6 +135,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
     def: 10,
     doc: 'more alerts waiting for a webhook or Slack URL than this are grouped into digests per network',
   },
+  ...ROUTING_SPEC,
   {
     key: 'policy.scannerAddresses',
     kind: { t: 'list' },
@@ -223,6 +232,8 @@ export interface AnalyzerConfig {
     synProxyPorts: number;
     staleAfterMs: number;
     scannerAddresses: Set<string>;
+    /** owners.rules, most specific first */
+    owners: OwnerRule[];
   };
   verify: {
     allowed: Cidr[];
@@ -238,7 +249,17 @@ export interface AnalyzerConfig {
     nmapCommand: string[];
     groupId: string;
   };
-  alerts: { webhooks: string[]; slackWebhooks: string[]; ratePerMinute: number; digestAbove: number };
+  alerts: {
+    webhooks: string[];
+    slackWebhooks: string[];
+    ratePerMinute: number;
+    digestAbove: number;
+    syslog: SyslogTarget[];
+    /** PEM text of alerts.syslogCa, read at start-up */
+    syslogCa: string | null;
+    ownerWebhooks: OwnerSink[];
+    ownerSlackWebhooks: OwnerSink[];
+  };
   batchSize: number;
   partitionsAtOnce: number;
   logLevel: string;
@@ -270,6 +291,7 @@ export function loadAnalyzerConfig(opts: {
   for (const u of [...g<string[]>('alerts.webhooks'), ...g<string[]>('alerts.slackWebhooks')]) {
     if (!/^https?:\/\/[^\s]+$/.test(u)) errors.push(`alerts: not an http(s) URL: ${JSON.stringify(u)}`);
   }
+  const routing = routingConfig(g, errors);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
   const allowed = cidrs('verify.allowedNetworks', g('verify.allowedNetworks'));
@@ -309,6 +331,7 @@ export function loadAnalyzerConfig(opts: {
       synProxyPorts: g('policy.synProxyPorts'),
       staleAfterMs: g('policy.staleAfter'),
       scannerAddresses: new Set(scanners),
+      owners: routing.owners,
     },
     verify: {
       allowed,
@@ -329,6 +352,10 @@ export function loadAnalyzerConfig(opts: {
       slackWebhooks: g('alerts.slackWebhooks'),
       ratePerMinute: g('alerts.ratePerMinute'),
       digestAbove: g('alerts.digestAbove'),
+      syslog: routing.syslog,
+      syslogCa: routing.syslogCa,
+      ownerWebhooks: routing.ownerWebhooks,
+      ownerSlackWebhooks: routing.ownerSlackWebhooks,
     },
     batchSize: g('consume.batchSize'),
     partitionsAtOnce: g('consume.partitionsAtOnce'),

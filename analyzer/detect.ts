@@ -21,7 +21,7 @@ import type { Observation } from '../schemas/observation.js';
 import type { AlertRow, ExposureEventRow, StateRow } from '../schemas/tables.js';
 import type { AnalyzerConfig } from './config.js';
 import { clientOutside, type Expected, isExpected, isTracked, severity } from './policy.js';
-import { firstStartBaselineAlert, newServiceAlert, reopenedServiceAlert, synProxyHostAlert } from './rules.js';
+import { firstStartBaselineAlert, newServiceAlert, owned, reopenedServiceAlert, synProxyHostAlert } from './rules.js';
 import { EndpointTable } from './state/endpoint-table.js';
 
 export interface Changes {
@@ -152,7 +152,7 @@ export class Detector {
       t.put(next);
       changed.set(endpointKey(next), next);
     }
-    return { states: [...changed.values()], alerts, exposures };
+    return { states: [...changed.values()], alerts: alerts.map((a) => owned(a, this.policy.owners)), exposures };
   }
 
   /** Endpoints not seen for policy.staleAfter become stale: their exposure ends at their last sighting. */

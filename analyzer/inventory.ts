@@ -13,6 +13,7 @@
 import { DAY_MS } from '../common/time.js';
 import { HLL_STANDARD_ERROR } from '../common/hll.js';
 import type { AlertRow } from '../schemas/tables.js';
+import { type OwnerRule, ownerOf } from './owners.js';
 import { type Cidr, cidrRangeHex, parseCidr } from './policy.js';
 import { u64 } from './store/compat.js';
 import {
@@ -65,6 +66,8 @@ export interface InventoryRow {
   exposed_since: number | null;
   /** end of the last closed interval, null when none */
   closed_at: number | null;
+  /** the team owning the address (owners.rules), empty when none */
+  owner: string;
   /** the cursor of the next page after this row (`--after`) */
   cursor: string;
 }
@@ -89,7 +92,13 @@ function count(estimated: number, windowMax: number): number {
   return Math.max(Math.round(Number(estimated)), windowMax);
 }
 
-function toRow(r: InventoryRecord): InventoryRow {
+/** What reading needs from the configuration: the owner rules that name each row's team. */
+export interface ReadContext {
+  owners: readonly OwnerRule[];
+}
+const NO_OWNERS: ReadContext = { owners: [] };
+
+function toRow(r: InventoryRecord, ctx: ReadContext): InventoryRow {
   const opened = u64(r.oa);
   const closed = u64(r.ca);
   const internal = count(r.ei, Number(r.im));
@@ -132,6 +141,7 @@ function toRow(r: InventoryRecord): InventoryRow {
       : null,
     exposed_since: opened > 0 && opened > closed ? opened : null,
     closed_at: closed > 0 ? closed : null,
+    owner: ownerOf(r.ip, Number(r.port), ctx.owners),
     cursor: `${r.ip_hex}.${r.port}.${r.proto}`,
   };
 }
@@ -157,8 +167,13 @@ function toFilter(f: ServicesFilter): InventoryFilter {
 }
 
 /** Up to `limit` endpoints matching the filter, ordered by address, port, protocol. */
-export async function services(s: Store, f: ServicesFilter = {}, limit = 1000): Promise<InventoryRow[]> {
-  return (await inventoryPage(s, toFilter(f), limit)).map(toRow);
+export async function services(
+  s: Store,
+  f: ServicesFilter = {},
+  limit = 1000,
+  ctx = NO_OWNERS,
+): Promise<InventoryRow[]> {
+  return (await inventoryPage(s, toFilter(f), limit)).map((r) => toRow(r, ctx));
 }
 
 /** Every endpoint matching the filter, handed to `visit` a page at a time (any size, bounded memory). */
@@ -167,6 +182,7 @@ export async function forEachService(
   f: ServicesFilter,
   visit: (rows: InventoryRow[]) => void | Promise<void>,
   pageRows = 20_000,
+  ctx = NO_OWNERS,
 ): Promise<number> {
   const filter = toFilter(f);
   let n = 0;
@@ -174,7 +190,7 @@ export async function forEachService(
     const page = await inventoryPage(s, filter, pageRows);
     if (page.length === 0) return n;
     n += page.length;
-    await visit(page.map(toRow));
+    await visit(page.map((r) => toRow(r, ctx)));
     if (page.length < pageRows) return n;
     const last = page[page.length - 1];
     filter.after = { ipHex: last.ip_hex, port: Number(last.port), proto: last.proto };
@@ -237,7 +253,7 @@ export const HOST_HISTORY_DAYS = 30;
 export const HOST_ALERTS = 20;
 
 /** One host (canonical address): its endpoints, exposure intervals, daily history, verifications, last alerts. */
-export async function host(s: Store, ip: string, now = Date.now()): Promise<HostView> {
+export async function host(s: Store, ip: string, now = Date.now(), ctx = NO_OWNERS): Promise<HostView> {
   const from = Math.floor((now - HOST_HISTORY_DAYS * DAY_MS) / DAY_MS) * DAY_MS;
   const net = parseCidr(ip);
   if (!net) throw new TypeError(`not an IP address: ${ip}`);
@@ -251,7 +267,7 @@ export async function host(s: Store, ip: string, now = Date.now()): Promise<Host
   ]);
   return {
     ip,
-    services: rows.map(toRow),
+    services: rows.map((r) => toRow(r, ctx)),
     intervals: intervalsOf(events),
     history: rollups.map((r) => ({
       port: r.port,

@@ -6,11 +6,15 @@
 import type { Logger } from 'pino';
 import { errorMessage } from '../common/errors.js';
 import { ensureTopics, kafkaClient, kafkaRetriable, topicSpec } from '../common/kafka.js';
+import { hostname } from 'node:os';
 import { retry } from '../common/retry.js';
+import { portholeVersion } from '../common/version.js';
 import { TOPICS } from '../schemas/topics.js';
 import { resolveEndpointAlerts } from './alert/lifecycle.js';
 import { createOutbox } from './alert/outbox.js';
-import { kafkaSink, type Sink, webhookSink } from './alert/sinks.js';
+import { kafkaSink } from './alert/kafka-sink.js';
+import { type Sink, webhookSink } from './alert/sinks.js';
+import { syslogSink } from './alert/syslog-sink.js';
 import type { AnalyzerConfig } from './config.js';
 import { createBatchHandler } from './consume.js';
 import { Detector } from './detect.js';
@@ -125,10 +129,15 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   );
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
+  const version = portholeVersion();
+  const a = cfg.alerts;
   const sinks: Sink[] = [
-    kafkaSink(producer, cfg.kafka.alertsTopic),
-    ...cfg.alerts.webhooks.map((u) => webhookSink(u, false)),
-    ...cfg.alerts.slackWebhooks.map((u) => webhookSink(u, true)),
+    kafkaSink(producer, cfg.kafka.alertsTopic, version),
+    ...a.syslog.map((t) => syslogSink(t, { ca: a.syslogCa, version, hostname: hostname() })),
+    ...a.webhooks.map((u) => webhookSink(u, false)),
+    ...a.slackWebhooks.map((u) => webhookSink(u, true)),
+    ...a.ownerWebhooks.map((s) => webhookSink(s.url, false, s.team)),
+    ...a.ownerSlackWebhooks.map((s) => webhookSink(s.url, true, s.team)),
   ];
   const outbox = createOutbox(
     store,

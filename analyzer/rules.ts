@@ -2,7 +2,7 @@
 // redelivered batch nor a restart raises it twice: the id of a known alert is skipped), its
 // severity and its message. Pure. Detection (detect.ts) decides when an endpoint is new,
 // reopened or on a flagged host; the verifier decides when a service changed; both build the
-// alert here.
+// alert here, and the owner of its address is set here too (owned()).
 //   new_service|ip|proto|port                 an endpoint seen for the first time
 //   reopened_service|ip|proto|port|staleSince  seen again after being stale since that time
 //   syn_proxy_host|ip                          a host answering on more than policy.synProxyPorts ports
@@ -14,6 +14,7 @@ import { type EndpointId, endpointKey } from '../schemas/endpoint.js';
 import type { Observation } from '../schemas/observation.js';
 import type { AlertRow } from '../schemas/tables.js';
 import { digestNetwork } from './alert/storm.js';
+import { type OwnerRule, ownerOf } from './owners.js';
 import type { Severity } from './policy.js';
 
 export type AlertKind =
@@ -50,7 +51,13 @@ function alertRow(
     details: JSON.stringify(details),
     stored_at: ts,
     net: digestNetwork(e.ip),
+    owner: '',
   };
+}
+
+/** The alert with its owner: the team owners.rules gives its address and port ('' for none). */
+export function owned(a: AlertRow, rules: readonly OwnerRule[]): AlertRow {
+  return { ...a, owner: ownerOf(a.ip, a.port, rules) };
 }
 
 /** A host answering on more than `limit` ports: flagged once, its ports not alerted one by one. */

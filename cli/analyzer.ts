@@ -16,7 +16,8 @@ export const ANALYZER_HELP = `Usage: porthole analyzer [options]
 
 Consume Observations from Kafka into the ClickHouse inventory, track each endpoint's state
 (new, active, stale, reopened) and raise one alert per newly exposed or reopened endpoint
-(ClickHouse alerts table, Kafka alerts topic, webhooks). Several analyzers with the same
+(ClickHouse alerts table; Kafka alerts topic as ECS JSON, syslog receivers as CEF; the
+webhooks of the team owning the address, or the default ones). Several analyzers with the same
 group id share the partitions.
 
 Options:

@@ -10,6 +10,7 @@ import {
   HOST_HISTORY_DAYS,
   type InventoryRow,
   parseCursor,
+  type ReadContext,
   services,
   type ServicesFilter,
   SHOWN_STATES,
@@ -19,6 +20,7 @@ import { parseCidr } from '../analyzer/policy.js';
 import { Store } from '../analyzer/store/store.js';
 import { DAY_MS } from '../common/time.js';
 import { durationFlag, parseCount, usage } from './args.js';
+import { type CsvColumn, csvHeader, csvRows } from './csv.js';
 import { isoMs, num, table } from './format.js';
 import { STORE_HELP, STORE_OPTS, storeConfig } from './store-args.js';
 
@@ -34,6 +36,7 @@ Filters (all combine):
   --internet        only endpoints that internet clients reached
 Output:
   --json            one JSON object per line, every matching endpoint (streamed) unless --limit
+  --csv             CSV (RFC 4180): a header row, then every matching endpoint unless --limit
   --limit N         at most N rows (default 1000 for the table)
   --after CURSOR    the page after CURSOR (printed under a full table page)
 ${STORE_HELP}
@@ -46,8 +49,13 @@ ${HOST_HISTORY_DAYS} days of handshakes per port, verifications and its last ale
 ${STORE_HELP}
 `;
 
-function openStore(values: { config?: string; clickhouse?: string; database?: string }): Store {
-  return new Store(storeConfig(values).clickhouse);
+/** The store and what reading needs from the configuration (the owner rules). */
+function open(values: { config?: string; clickhouse?: string; database?: string }): {
+  store: Store;
+  ctx: ReadContext;
+} {
+  const cfg = storeConfig(values);
+  return { store: new Store(cfg.clickhouse), ctx: { owners: cfg.policy.owners } };
 }
 
 function verdict(v: Verification | null): string {
@@ -57,20 +65,24 @@ function verdict(v: Verification | null): string {
 }
 
 function printTable(rows: InventoryRow[]): void {
+  // the owner column only when owners.rules name someone
+  const owners = rows.some((r) => r.owner !== '');
+  const header = [
+    'IP',
+    'PORT',
+    'PROTO',
+    'STATE',
+    'EXPOSED SINCE (UTC)',
+    'LAST SEEN (UTC)',
+    'HANDSHAKES',
+    'CLIENTS INT/NET',
+    'EVIDENCE',
+    'VERIFICATION',
+    ...(owners ? ['OWNER'] : []),
+  ];
   process.stdout.write(
     table(
-      [
-        'IP',
-        'PORT',
-        'PROTO',
-        'STATE',
-        'EXPOSED SINCE (UTC)',
-        'LAST SEEN (UTC)',
-        'HANDSHAKES',
-        'CLIENTS INT/NET',
-        'EVIDENCE',
-        'VERIFICATION',
-      ],
+      header,
       rows.map((r) => [
         r.ip,
         String(r.port),
@@ -86,6 +98,7 @@ function printTable(rows: InventoryRow[]): void {
         `${num(r.audience.internal)}/${num(r.audience.internet)}`,
         r.evidence,
         verdict(r.verification),
+        ...(owners ? [r.owner || '-'] : []),
       ]),
     ),
   );
@@ -119,7 +132,36 @@ function filterOf(values: Record<string, string | boolean | undefined>): Service
   return f;
 }
 
+const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
+
+/** The columns of `porthole services --csv`: times in ISO 8601 UTC, the latest verification. */
+const SERVICE_CSV: CsvColumn<InventoryRow>[] = [
+  { name: 'ip', value: (r) => r.ip },
+  { name: 'port', value: (r) => r.port },
+  { name: 'proto', value: (r) => r.proto },
+  { name: 'state', value: (r) => r.state },
+  { name: 'exposed_since', value: (r) => iso(r.exposed_since) },
+  { name: 'first_seen', value: (r) => iso(r.first_seen) },
+  { name: 'last_seen', value: (r) => iso(r.last_seen) },
+  { name: 'handshakes', value: (r) => r.handshakes },
+  { name: 'clients', value: (r) => r.clients },
+  { name: 'clients_internal', value: (r) => r.audience.internal },
+  { name: 'clients_internet', value: (r) => r.audience.internet },
+  { name: 'evidence', value: (r) => r.evidence },
+  { name: 'internet_exposed', value: (r) => r.internet_exposed },
+  { name: 'owner', value: (r) => r.owner },
+  { name: 'sensors', value: (r) => r.sensors.join(' ') },
+  { name: 'verification', value: (r) => r.verification?.status },
+  { name: 'service', value: (r) => r.verification?.service },
+  { name: 'product', value: (r) => r.verification?.product },
+  { name: 'version', value: (r) => r.verification?.version },
+];
+
 const DEFAULT_PAGE = 1000;
+
+async function write(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await new Promise((r) => process.stdout.once('drain', r));
+}
 
 export async function servicesCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -133,28 +175,28 @@ export async function servicesCommand(argv: string[]): Promise<number> {
       internet: { type: 'boolean' },
       limit: { type: 'string' },
       after: { type: 'string' },
+      csv: { type: 'boolean' },
     },
   });
   if (values.help) {
     process.stdout.write(SERVICES_HELP);
     return 0;
   }
+  if (values.csv && values.json) throw usage('--csv and --json: choose one');
   const filter = filterOf(values);
   const limit = values.limit === undefined ? undefined : parseCount('--limit', values.limit);
-  const store = openStore(values);
+  const { store, ctx } = open(values);
   try {
-    if (values.json && limit === undefined) {
-      await forEachService(store, filter, async (rows) => {
-        const text = `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
-        if (!process.stdout.write(text)) await new Promise((r) => process.stdout.once('drain', r));
-      });
+    const csv = (rows: InventoryRow[]) => csvRows(rows, SERVICE_CSV);
+    const json = (rows: InventoryRow[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+    const format = values.csv ? csv : values.json ? json : null;
+    if (format) {
+      if (values.csv) await write(csvHeader(SERVICE_CSV));
+      if (limit === undefined) await forEachService(store, filter, (rows) => write(format(rows)), undefined, ctx);
+      else await write(format(await services(store, filter, limit, ctx)));
       return 0;
     }
-    const rows = await services(store, filter, limit ?? DEFAULT_PAGE);
-    if (values.json) {
-      process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
-      return 0;
-    }
+    const rows = await services(store, filter, limit ?? DEFAULT_PAGE, ctx);
     if (!rows.length) {
       process.stdout.write(filter.after ? 'no more services\n' : 'no services\n');
       return 0;
@@ -191,10 +233,10 @@ export async function hostCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw usage('host: give exactly one IP address');
   const ip = canonicalIp(positionals[0]);
   if (!ip) throw usage(`host: not an IP address: ${JSON.stringify(positionals[0])}`);
-  const store = openStore(values);
+  const { store, ctx } = open(values);
   try {
     const now = Date.now();
-    const view = await host(store, ip, now);
+    const view = await host(store, ip, now, ctx);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(view)}\n`);
       return 0;

@@ -1,9 +1,9 @@
 // The `porthole` command: dispatches subcommands and turns errors into one-line messages with
 // an exit status (1 runtime, 2 usage). Wiring only.
 
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { PortholeError } from '../common/errors.js';
+import { portholeVersion } from '../common/version.js';
 // Each command's module is loaded only when that command runs (or its help is asked for), so
 // `porthole replay` does not pay for loading kafkajs, pino and the ClickHouse client.
 type Run = (argv: string[]) => Promise<number>;
@@ -87,11 +87,6 @@ Run "porthole <command> --help" for a command's options.
 `;
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   let code: number;
@@ -100,7 +95,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(mainHelp());
       code = cmd ? 0 : 2;
     } else if (cmd === '--version' || cmd === '-V') {
-      process.stdout.write(`${version()}\n`);
+      process.stdout.write(`${portholeVersion()}\n`);
       code = 0;
     } else if (cmd === 'help') {
       const c = rest[0] ? COMMANDS[rest[0]] : undefined;

@@ -173,6 +173,7 @@ export const ALERTS = {
       'ms: when it was last written (the outbox reads alerts in this order; 0 before it existed)',
     ),
     col('net', 'String', 'the network digests group it under: its /24 or /64 (empty before it existed)'),
+    col('owner', 'String', 'the team owning the address (owners.rules); empty: none'),
   ],
   engine: 'ReplacingMergeTree()',
   partitionBy: 'day',
@@ -184,7 +185,7 @@ export const ALERT_DELIVERIES = {
   doc: 'which sink took which alert (the outbox: undelivered alerts are retried)',
   columns: [
     col('alert_id', 'String', 'alerts.alert_id'),
-    col('sink', 'String', 'kafka | webhook:<url>'),
+    col('sink', 'String', 'kafka | webhook:<url> | slack:<url> | team:<team>:webhook:<url> | syslog:<target>'),
     col('delivered_at', 'UInt64', 'ms'),
     col('via', 'String', 'the digest that carried it to the sink, or empty when sent on its own'),
   ],

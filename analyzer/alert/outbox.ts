@@ -7,6 +7,7 @@
 // network or host (alert/storm.ts). A digest is stored, with its alerts marked as carried by it,
 // before it is sent, and recorded as delivered after: a crash in between sends it again at the
 // next round, never loses it. Machine sinks (Kafka) get every alert on its own, in batches.
+// A sink may take one owner's alerts only (sink.owner): its queries select those in ClickHouse.
 // Limit: a crash between a delivery and its record repeats that one delivery (consumers can
 // deduplicate on alert_id or digest_id, which every message carries).
 
@@ -108,7 +109,7 @@ export function createOutbox(store: Store, sinks: Sink[], o: OutboxOptions, logg
   async function forMachines(sink: Sink, cursor: number): Promise<void> {
     const started = Date.now();
     for (;;) {
-      const page = await undelivered(store, sink.name, cursor, o.pageSize);
+      const page = await undelivered(store, sink, cursor, o.pageSize);
       stats[sink.name].waiting = page.length;
       for (let i = 0; i < page.length; i += BATCH) {
         const part = page.slice(i, i + BATCH);
@@ -137,16 +138,16 @@ export function createOutbox(store: Store, sinks: Sink[], o: OutboxOptions, logg
       buckets.set(sink.name, bucket);
     }
     await resumeDigests(sink, cursor);
-    const page = await undelivered(store, sink.name, cursor, o.pageSize);
+    const page = await undelivered(store, sink, cursor, o.pageSize);
     stats[sink.name].waiting = page.length;
     const tokens = bucket.available(Date.now());
     const sent = new Set<string>();
     if (page.length > Math.min(tokens, o.digestAbove)) {
       // a storm: a digest for each of the networks with the most alerts waiting, as many as the
       // tokens allow (alerts written before networks were recorded are grouped within the page)
-      for (const { net } of await waitingNetworks(store, sink.name, cursor, tokens)) {
+      for (const { net } of await waitingNetworks(store, sink, cursor, tokens)) {
         if (!bucket.take(Date.now())) break;
-        const alerts = net ? await undelivered(store, sink.name, cursor, DIGEST_MAX_ALERTS, net) : [];
+        const alerts = net ? await undelivered(store, sink, cursor, DIGEST_MAX_ALERTS, net) : [];
         const d = alerts.length ? plan(sink.name, alerts, 1, 0)[0] : plan(sink.name, page, 1, 0)[0];
         await send(sink, d, sent);
       }

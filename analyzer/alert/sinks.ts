@@ -1,9 +1,10 @@
-// Where alerts go: the Kafka alerts topic (for machines: the verifier, SIEMs; every alert on its
-// own, sent in batches) and webhooks (for people: a JSON body, or Slack-compatible {"text"}),
-// which also take digests under storm control (alert/storm.ts). Delivery guarantees, paging and
-// rate limits are the outbox's (alert/outbox.ts); a sink only sends.
+// What a sink is, and webhooks (for people: a JSON body, or Slack-compatible {"text"}), which
+// also take digests under storm control (alert/storm.ts); a team's webhook takes only the alerts
+// it owns, a default one only those no team owns. Machine sinks (every alert on its own, in
+// batches): kafka-sink.ts, syslog-sink.ts. Delivery guarantees, paging and rate limits are the
+// outbox's (alert/outbox.ts); a sink only sends.
 
-import type { Producer } from 'kafkajs';
+import { createHash } from 'node:crypto';
 import { errorMessage } from '../../common/errors.js';
 import type { AlertRow } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
@@ -11,6 +12,8 @@ import type { Digest } from './storm.js';
 
 export interface Sink {
   name: string;
+  /** takes only the alerts of this owner ('': those with no owner); absent: every alert */
+  owner?: string;
   /** people read it: its messages are rate-limited and grouped into digests in a storm */
   forPeople: boolean;
   deliver(a: AlertRow): Promise<void>;
@@ -36,6 +39,7 @@ export function toPayload(a: AlertRow): Record<string, unknown> {
     proto: a.proto,
     port: a.port,
     message: a.message,
+    owner: a.owner,
     details,
   };
 }
@@ -63,26 +67,11 @@ function digestText(d: Digest<AlertRow>): string {
   return `[porthole ${d.severity}] ${d.message}\n${lines.join('\n')}`;
 }
 
-export function kafkaSink(producer: Producer, topic: string): Sink {
-  const send = (alerts: AlertRow[]) =>
-    producer.send({
-      topic,
-      acks: -1,
-      messages: alerts.map((a) => ({ key: a.alert_id, value: JSON.stringify(toPayload(a)) })),
-    });
-  return {
-    name: 'kafka',
-    forPeople: false,
-    async deliver(a) {
-      await send([a]);
-    },
-    async deliverBatch(alerts) {
-      await send(alerts);
-    },
-  };
-}
-
-export function webhookSink(url: string, slack: boolean): Sink {
+/**
+ * A webhook or Slack URL: a default one (`team` absent) takes the alerts no team owns, a team's
+ * one that team's. A team sink's name carries a hash of its URL, not the URL (it may hold a token).
+ */
+export function webhookSink(url: string, slack: boolean, team?: string): Sink {
   const post = async (body: unknown): Promise<void> => {
     let res: Response;
     try {
@@ -103,7 +92,11 @@ export function webhookSink(url: string, slack: boolean): Sink {
       });
   };
   return {
-    name: `${slack ? 'slack' : 'webhook'}:${url}`,
+    name:
+      team === undefined
+        ? `${slack ? 'slack' : 'webhook'}:${url}`
+        : `team:${team}:${slack ? 'slack' : 'webhook'}:${createHash('sha256').update(url).digest('hex').slice(0, 16)}`,
+    owner: team ?? '',
     forPeople: true,
     deliver: (a) => post(slack ? { text: `[porthole ${a.severity}] ${a.message}` } : toPayload(a)),
     deliverDigest: (d) => post(slack ? { text: digestText(d) } : digestPayload(d)),

@@ -25,7 +25,7 @@ export interface AlertQuery {
   limit: number;
 }
 
-const ALERT_COLUMNS = 'alert_id, ts, kind, severity, ip, proto, port, message, details';
+const ALERT_COLUMNS = 'alert_id, ts, kind, severity, ip, proto, port, message, details, owner';
 
 // an alert's address as 16 bytes; host-independent alerts have none ('' is read as ::, and the
 // filter excludes them: no branch of this can throw on either version)
@@ -42,6 +42,7 @@ function storedAlert(r: Record<string, unknown>): StoredAlert {
     port: Number(r.port),
     message: r.message as string,
     details: r.details as string,
+    owner: r.owner as string,
   };
 }
 

@@ -43,20 +43,29 @@ const DELIVERY_LOOKBACK_MS = DAY_MS;
 const LATE_WRITE_MS = TOPICS.observations.retentionMs;
 
 /**
+ * A sink as the outbox reads alerts for it: its name (its deliveries are recorded under it) and,
+ * for a sink that takes one owner's alerts only, that owner ('': the alerts with no owner).
+ */
+export interface SinkScope {
+  name: string;
+  owner?: string;
+}
+
+/**
  * Alerts a sink has not taken yet among those written at or after `fromMs` (the sink's outbox
- * cursor), oldest write first, at most `limit`. Bounded whatever the backlog: only the day
+ * cursor) and in its scope, oldest write first, at most `limit`. Bounded whatever the backlog: only the day
  * partitions from the cursor on, and only the deliveries since a day before it, are read.
  */
 export async function undelivered(
   s: Store,
-  sink: string,
+  sink: SinkScope,
   fromMs: number,
   limit: number,
   net?: string,
 ): Promise<AlertRow[]> {
   const rows = await s.select<Record<string, unknown>>(
     'undelivered alerts',
-    `SELECT day, alert_id, ts, kind, severity, ip, proto, port, message, details, stored_at, net FROM ${s.table('alerts')} FINAL
+    `SELECT day, alert_id, ts, kind, severity, ip, proto, port, message, details, stored_at, net, owner FROM ${s.table('alerts')} FINAL
        WHERE ${waiting(s, sink, fromMs)}${net === undefined ? '' : ` AND net = ${lit(net)}`}
        ORDER BY stored_at, alert_id LIMIT ${lit(limit)}`,
   );
@@ -66,7 +75,7 @@ export async function undelivered(
 /** The networks with the most alerts waiting for a sink (digests are made for these first). */
 export async function waitingNetworks(
   s: Store,
-  sink: string,
+  sink: SinkScope,
   fromMs: number,
   limit: number,
 ): Promise<Array<{ net: string; alerts: number }>> {
@@ -78,11 +87,13 @@ export async function waitingNetworks(
   return rows.map((r) => ({ net: r.net, alerts: u64(r.c) }));
 }
 
-/** The condition "written since the cursor and not taken by the sink", bounded (see above). */
-function waiting(s: Store, sink: string, fromMs: number): string {
-  return `day >= toDate(${lit(isoDay(Math.max(0, fromMs - LATE_WRITE_MS)))}) AND stored_at >= ${lit(fromMs)}
+/** The condition "written since the cursor, in the sink's scope, not taken by it", bounded (see above). */
+function waiting(s: Store, sink: SinkScope, fromMs: number): string {
+  return `day >= toDate(${lit(isoDay(Math.max(0, fromMs - LATE_WRITE_MS)))}) AND stored_at >= ${lit(fromMs)}${
+    sink.owner === undefined ? '' : ` AND owner = ${lit(sink.owner)}`
+  }
          AND alert_id NOT IN (SELECT alert_id FROM ${s.table('alert_deliveries')}
-                              WHERE sink = ${lit(sink)} AND delivered_at >= ${lit(Math.max(0, fromMs - DELIVERY_LOOKBACK_MS))})`;
+                              WHERE sink = ${lit(sink.name)} AND delivered_at >= ${lit(Math.max(0, fromMs - DELIVERY_LOOKBACK_MS))})`;
 }
 
 function alertRow(r: Record<string, unknown>): AlertRow {
@@ -120,7 +131,7 @@ export async function alertsById(s: Store, ids: string[]): Promise<AlertRow[]> {
   if (ids.length === 0) return [];
   const rows = await s.select<Record<string, unknown>>(
     'alerts by id',
-    `SELECT day, alert_id, ts, kind, severity, ip, proto, port, message, details, stored_at, net FROM ${s.table('alerts')} FINAL
+    `SELECT day, alert_id, ts, kind, severity, ip, proto, port, message, details, stored_at, net, owner FROM ${s.table('alerts')} FINAL
        WHERE alert_id IN (${ids.map((id) => lit(id)).join(', ')}) ORDER BY ts`,
   );
   return rows.map(alertRow);

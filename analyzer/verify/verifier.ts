@@ -16,7 +16,7 @@ import { resolveEndpointAlerts } from '../alert/lifecycle.js';
 import type { AnalyzerConfig } from '../config.js';
 import { AnalyzerError } from '../errors.js';
 import { inAny } from '../policy.js';
-import { serviceChangedAlert } from '../rules.js';
+import { owned, serviceChangedAlert } from '../rules.js';
 import { migrate } from '../store/migrate.js';
 import { latestVerifications } from '../store/queries.js';
 import { Store } from '../store/store.js';
@@ -114,7 +114,7 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
       const pv = `${r.product} ${r.version}`.trim();
       const before = lastProduct.get(k);
       if (before !== undefined && pv && before !== pv)
-        changes.push(serviceChangedAlert(r, { before, after: pv, cpe: r.cpe }, now));
+        changes.push(owned(serviceChangedAlert(r, { before, after: pv, cpe: r.cpe }, now), cfg.policy.owners));
       if (pv) lastProduct.set(k, pv);
     }
     await insertRows(store, 'alerts', changes);
@@ -159,9 +159,10 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
   await consumer.subscribe({ topic: cfg.kafka.alertsTopic, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
+      // an ECS document (alert/ecs.ts): Porthole's own fields are under `porthole`
       let a: { kind?: string; ip?: string; proto?: string; port?: number };
       try {
-        a = JSON.parse(String(message.value));
+        a = (JSON.parse(String(message.value)) as { porthole?: typeof a }).porthole ?? {};
       } catch {
         return;
       }

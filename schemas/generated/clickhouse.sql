@@ -64,7 +64,8 @@ CREATE TABLE IF NOT EXISTS porthole.alerts
     message String,
     details String,
     stored_at UInt64,
-    net String
+    net String,
+    owner String
 )
 ENGINE = ReplacingMergeTree()
 PARTITION BY day

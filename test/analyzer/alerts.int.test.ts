@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
-import { kafkaClient, readTopic } from '../support/kafka.js';
+import { kafkaClient, readAlerts } from '../support/kafka.js';
 import { observation } from '../support/observations.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
 import type { Observation } from '../../schemas/observation.js';
@@ -78,7 +78,7 @@ describe('alerts', () => {
     ]);
     await until(() => hooks.length >= 3, 30_000);
     await sleep(3000);
-    const topic = (await readTopic(env.alertsTopic, (m) => m.length >= 3, 15_000)) as Alert[];
+    const topic = (await readAlerts(env.alertsTopic, (m) => m.length >= 3, 15_000)) as Alert[];
     expect(topic.map((a) => `${a.kind}|${a.ip}|${a.port}`).sort()).toEqual([
       'new_service|192.0.2.1|443',
       'new_service|192.0.2.2|80',
@@ -103,7 +103,7 @@ describe('alerts', () => {
     ]);
     await until(() => env!.services().length === 3, 30_000);
     await sleep(4000);
-    const topic = (await readTopic(env.alertsTopic, () => false, 6000)) as Alert[];
+    const topic = (await readAlerts(env.alertsTopic, () => false, 6000)) as Alert[];
     expect(topic.map((a) => `${a.ip}|${a.port}`)).toEqual(['192.0.2.5|9090']);
     const st = Object.fromEntries(env.services().map((r) => [`${r.ip}|${r.port}`, r.state]));
     expect(st).toEqual({ '192.0.2.3|8080': 'active', '192.0.2.4|443': 'active', '192.0.2.5|9090': 'new' });
@@ -133,7 +133,7 @@ describe('alerts', () => {
     ]);
     await until(() => env!.services().some((r) => r.ip === '192.0.2.7' && r.state === 'reopened'), 30_000);
     await sleep(3000);
-    const topic = (await readTopic(env.alertsTopic, () => false, 6000)) as Alert[];
+    const topic = (await readAlerts(env.alertsTopic, () => false, 6000)) as Alert[];
     const kinds = topic.map((a) => `${a.kind}|${a.ip}|${a.port}`).sort();
     expect(kinds).toEqual([
       'new_service|192.0.2.7|25',
@@ -164,7 +164,7 @@ describe('alerts', () => {
         .map((r) => `${r.ip}|${r.port}`)
         .sort(),
     ).toEqual(['192.0.2.21|8001', '192.0.2.22|8002']);
-    const topic = (await readTopic(env.alertsTopic, () => false, 6000)) as Alert[];
+    const topic = (await readAlerts(env.alertsTopic, () => false, 6000)) as Alert[];
     expect(topic.map((a) => `${a.ip}|${a.port}`).sort()).toEqual(['192.0.2.21|8001', '192.0.2.22|8002']);
   });
 });

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
-import { kafkaClient, readTopic, readTopicMeta } from '../support/kafka.js';
+import { kafkaClient, readAlerts, readTopicMeta } from '../support/kafka.js';
 import { inventoryOf, observation, sendRetrying, truthOf } from '../support/observations.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
 import type { Observation } from '../../schemas/observation.js';
@@ -99,10 +99,10 @@ async function runWithFault(fault: (a: { restartAnalyzer: () => Promise<void> })
   }
   expect(Object.fromEntries([...inv].sort())).toEqual(Object.fromEntries([...truth].sort()));
   const alerts = (await readTopicMeta(e.alertsTopic, (m) => m.length >= 40, 30_000)).map(
-    (x) => x.value as { alert_id: string },
+    (x) => (x.value as { porthole: { alert_id: string } }).porthole,
   );
   await sleep(4000);
-  const all = (await readTopic(e.alertsTopic, (m) => m.length >= 40, 10_000)) as Array<{ alert_id: string }>;
+  const all = (await readAlerts(e.alertsTopic, (m) => m.length >= 40, 10_000)) as Array<{ alert_id: string }>;
   expect(new Set(alerts.map((a) => a.alert_id)).size).toBe(40);
   expect(all.length).toBe(40);
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzerEnv } from '../support/analyzer-env.js';
 import { eth, etherTypeOf, pcapFile } from '../support/frames.js';
-import { readTopic } from '../support/kafka.js';
+import { readAlerts } from '../support/kafka.js';
 import { inventoryOf } from '../support/observations.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
 import { replayJson } from '../support/porthole.js';
@@ -126,14 +126,14 @@ describe('sensor → Kafka → analyzer → ClickHouse', () => {
     expect(byKey.get('192.0.2.10|80')!.state).toBe('new');
     expect(byKey.get('192.0.2.11|22')!.evidence).toBe('handshake');
 
-    const alerts = (await readTopic(A.alertsTopic, (m) => m.length >= 6, 30_000)) as Array<{
+    const alerts = (await readAlerts(A.alertsTopic, (m) => m.length >= 6, 30_000)) as Array<{
       kind: string;
       ip: string;
       port: number;
       severity: string;
     }>;
     await sleep(3000); // nothing more may come
-    const again = (await readTopic(A.alertsTopic, (m) => m.length >= 6, 10_000)) as typeof alerts;
+    const again = (await readAlerts(A.alertsTopic, (m) => m.length >= 6, 10_000)) as typeof alerts;
     expect(again.length).toBe(6);
     expect(new Set(alerts.map((a) => `${a.ip}|${a.port}`)).size).toBe(6);
     expect(alerts.every((a) => a.kind === 'new_service')).toBe(true);

@@ -214,6 +214,7 @@ describe.each(engines)('store on %s', (_name, make) => {
       details: '{}',
       stored_at: now,
       net: '192.0.2.0/24',
+      owner: '',
     });
     await insertRows(store, 'alerts', [alert('a1'), alert('a2'), alert('a1')]);
     const delivered = (id: string, via = '') => ({ alert_id: id, sink: 'kafka', delivered_at: now, via });
@@ -225,12 +226,16 @@ describe.each(engines)('store on %s', (_name, make) => {
     ]);
     expect(await flaggedHosts(store)).toEqual(['192.0.2.9']);
     await recordDeliveries(store, [delivered('syn_proxy_host|192.0.2.9')]);
-    expect((await undelivered(store, 'kafka', 0, 10)).map((a) => a.alert_id)).toEqual(['a2']);
-    expect((await undelivered(store, 'kafka', now, 10)).map((a) => [a.alert_id, a.stored_at])).toEqual([['a2', now]]);
-    expect(await undelivered(store, 'kafka', now + 1, 10)).toEqual([]);
-    expect(await waitingNetworks(store, 'kafka', now, 10)).toEqual([{ net: '192.0.2.0/24', alerts: 1 }]);
-    expect((await undelivered(store, 'kafka', now, 10, '192.0.2.0/24')).map((a) => a.alert_id)).toEqual(['a2']);
-    expect(await undelivered(store, 'kafka', now, 10, '10.0.0.0/24')).toEqual([]);
+    expect((await undelivered(store, { name: 'kafka' }, 0, 10)).map((a) => a.alert_id)).toEqual(['a2']);
+    expect((await undelivered(store, { name: 'kafka' }, now, 10)).map((a) => [a.alert_id, a.stored_at])).toEqual([
+      ['a2', now],
+    ]);
+    expect(await undelivered(store, { name: 'kafka' }, now + 1, 10)).toEqual([]);
+    expect(await waitingNetworks(store, { name: 'kafka' }, now, 10)).toEqual([{ net: '192.0.2.0/24', alerts: 1 }]);
+    expect((await undelivered(store, { name: 'kafka' }, now, 10, '192.0.2.0/24')).map((a) => a.alert_id)).toEqual([
+      'a2',
+    ]);
+    expect(await undelivered(store, { name: 'kafka' }, now, 10, '10.0.0.0/24')).toEqual([]);
     await insertRows(store, 'alert_digests', [
       {
         day: '2026-11-25',
@@ -245,7 +250,7 @@ describe.each(engines)('store on %s', (_name, make) => {
       },
     ]);
     await recordDeliveries(store, [delivered('a2', 'digest|d1')]);
-    expect(await undelivered(store, 'kafka', 0, 10)).toEqual([]);
+    expect(await undelivered(store, { name: 'kafka' }, 0, 10)).toEqual([]);
     expect((await undeliveredDigests(store, 'kafka', now)).map((d) => [d.digest_id, d.alert_count])).toEqual([
       ['digest|d1', 1],
     ]);
@@ -253,6 +258,17 @@ describe.each(engines)('store on %s', (_name, make) => {
     await recordDeliveries(store, [delivered('digest|d1')]);
     expect(await undeliveredDigests(store, 'kafka', now)).toEqual([]);
     expect((await alertRows(store, { ip: '192.0.2.1' })).length).toBe(2);
+    // a sink scoped to one owner (owners.*) or to the alerts no one owns (the default sinks)
+    await insertRows(store, 'alerts', [{ ...alert('o1'), ip: '192.0.2.50', owner: 'web' }]);
+    const web = { name: 'team:web:webhook:1', owner: 'web' };
+    expect((await undelivered(store, web, 0, 10)).map((a) => [a.alert_id, a.owner])).toEqual([['o1', 'web']]);
+    expect(await waitingNetworks(store, web, 0, 10)).toEqual([{ net: '192.0.2.0/24', alerts: 1 }]);
+    expect((await undelivered(store, { name: 'webhook:x', owner: '' }, 0, 10)).map((a) => a.alert_id)).toEqual([
+      'a1',
+      'a2',
+      'syn_proxy_host|192.0.2.9',
+    ]);
+    expect((await alertsById(store, ['o1'])).map((a) => a.owner)).toEqual(['web']);
 
     const ver = (port: number, ts: number, status: string, product = '') => ({
       day: '2026-11-25',

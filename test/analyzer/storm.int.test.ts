@@ -92,7 +92,8 @@ async function alertIdsOnTopic(topic: string, want: number, timeoutMs: number): 
     const timer = setTimeout(resolve, timeoutMs);
     void consumer.run({
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) ids.add((JSON.parse(m.value!.toString()) as { alert_id: string }).alert_id);
+        for (const m of batch.messages)
+          ids.add((JSON.parse(m.value!.toString()) as { porthole: { alert_id: string } }).porthole.alert_id);
         if (ids.size >= want) {
           clearTimeout(timer);
           resolve();

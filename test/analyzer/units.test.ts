@@ -90,6 +90,7 @@ describe('Detector', () => {
     highRiskPorts: new Set([22]),
     synProxyPorts: 100,
     staleAfterMs: 1000,
+    owners: [],
   };
   const noGuard = { learningUntil: 0, firstStart: 0, guardUntil: 0, guardLimit: 0, guardCount: 0 };
   it('alerts once per endpoint, ignores outside addresses, reopens after stale', () => {

@@ -52,7 +52,13 @@ describe('verifier', () => {
       producer.send({
         topic: e.alertsTopic,
         messages: [
-          { key: kind, value: JSON.stringify({ alert_id: `${kind}|x`, kind, ip: '127.0.0.1', proto: 'tcp', port }) },
+          {
+            key: kind,
+            value: JSON.stringify({
+              event: { kind: 'alert', action: kind },
+              porthole: { alert_id: `${kind}|x`, kind, ip: '127.0.0.1', proto: 'tcp', port },
+            }),
+          },
         ],
       });
     const versions = (): Promise<string[]> =>

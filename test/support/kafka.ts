@@ -1,5 +1,6 @@
 // Test helpers for the real local Kafka: random topic names, reading a topic from the
-// beginning until a condition holds, deleting topics afterwards.
+// beginning until a condition holds (the alerts topic's documents as their Porthole fields),
+// deleting topics afterwards.
 
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -52,6 +53,16 @@ export async function readTopicMeta(
     await consumer.disconnect();
   }
   return msgs;
+}
+
+/** As readTopic for the alerts topic: each ECS document's Porthole fields (its `porthole` object). */
+export async function readAlerts(
+  topic: string,
+  done: (alerts: unknown[]) => boolean,
+  timeoutMs: number,
+): Promise<unknown[]> {
+  const porthole = (m: unknown[]): unknown[] => m.map((x) => (x as { porthole: unknown }).porthole);
+  return porthole(await readTopic(topic, (m) => done(porthole(m)), timeoutMs));
 }
 
 export async function deleteTopics(topics: string[]): Promise<void> {

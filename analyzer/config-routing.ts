@@ -1,0 +1,79 @@
+// The configuration keys of alert routing: owners (owners.rules, owners.webhooks,
+// owners.slackWebhooks) and syslog receivers (alerts.syslog, alerts.syslogCa), and their
+// validation; every problem is added to the caller's list, naming its key (never a webhook URL).
+
+import { readFileSync } from 'node:fs';
+import type { KeySpec } from '../schemas/config-spec.js';
+import { parseSyslogTarget, type SyslogTarget } from './alert/syslog.js';
+import { type OwnerRule, type OwnerSink, parseOwnerRules, parseOwnerSinks } from './owners.js';
+
+export const ROUTING_SPEC: KeySpec[] = [
+  {
+    key: 'alerts.syslog',
+    kind: { t: 'list' },
+    def: [],
+    doc: 'syslog receivers (RFC 5424, CEF payload) that get every alert: udp://host:port, tcp://host:port, tls://host:port',
+  },
+  {
+    key: 'alerts.syslogCa',
+    kind: { t: 'string', nullable: true },
+    def: null,
+    doc: 'CA bundle (PEM file) trusted for tls:// syslog receivers (default: the system CAs); certificates are always verified',
+  },
+  {
+    key: 'owners.rules',
+    kind: { t: 'list' },
+    def: [],
+    doc: 'TEAM=CIDR[:PORT] (e.g. web=10.1.0.0/16, dba=10.0.0.0/8:5432): the most specific rule names the team owning an alert',
+  },
+  {
+    key: 'owners.webhooks',
+    kind: { t: 'list' },
+    def: [],
+    doc: "TEAM=URL: receives that team's alerts as JSON POSTs (the team's alerts then skip alerts.webhooks)",
+  },
+  {
+    key: 'owners.slackWebhooks',
+    kind: { t: 'list' },
+    def: [],
+    doc: 'TEAM=URL: receives that team\'s alerts as {"text": …} (the team\'s alerts then skip alerts.slackWebhooks)',
+  },
+];
+
+export interface RoutingConfig {
+  /** most specific first */
+  owners: OwnerRule[];
+  ownerWebhooks: OwnerSink[];
+  ownerSlackWebhooks: OwnerSink[];
+  syslog: SyslogTarget[];
+  /** the PEM text of alerts.syslogCa, read at start-up */
+  syslogCa: string | null;
+}
+
+export function routingConfig(g: <T>(key: string) => T, errors: string[]): RoutingConfig {
+  const owners = parseOwnerRules(g('owners.rules'), 'owners.rules', errors);
+  const teams = new Set(owners.map((r) => r.team));
+  const ownerWebhooks = parseOwnerSinks(g('owners.webhooks'), 'owners.webhooks', teams, errors);
+  const ownerSlackWebhooks = parseOwnerSinks(g('owners.slackWebhooks'), 'owners.slackWebhooks', teams, errors);
+  const withSinks = new Set([...ownerWebhooks, ...ownerSlackWebhooks].map((s) => s.team));
+  for (const t of teams)
+    if (!withSinks.has(t))
+      errors.push(
+        `owners.rules: team ${t} has no sink in owners.webhooks or owners.slackWebhooks (its alerts would reach only Kafka and syslog)`,
+      );
+  const syslog = g<string[]>('alerts.syslog').flatMap((s) => {
+    const t = parseSyslogTarget(s);
+    if (!t) errors.push(`alerts.syslog: not udp://, tcp:// or tls://host:port: ${JSON.stringify(s)}`);
+    return t ? [t] : [];
+  });
+  const caPath = g<string | null>('alerts.syslogCa');
+  let syslogCa: string | null = null;
+  if (caPath !== null) {
+    try {
+      syslogCa = readFileSync(caPath, 'utf8');
+    } catch (e) {
+      errors.push(`alerts.syslogCa: cannot read ${caPath}: ${(e as Error).message}`);
+    }
+  }
+  return { owners, ownerWebhooks, ownerSlackWebhooks, syslog, syslogCa };
+}
