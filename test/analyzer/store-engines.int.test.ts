@@ -356,8 +356,9 @@ describe.each(engines)('store on %s', (_name, make) => {
       { ...alert('first_start_baseline|1'), kind: 'first_start_baseline', ip: '', port: 0, severity: 'medium' },
       { ...alert('new_service|2001:db8::7|tcp|22'), ip: '2001:db8::7', port: 22, severity: 'high', ts: now + 1 },
     ]);
+    // (o1, the owned alert above, is left out of these lists: it only matters to the sinks)
     const ids = async (f: Partial<lifecycle.AlertFilter> = {}) =>
-      (await lifecycle.listAlerts(store, { limit: 10, ...f })).map((a) => a.alert_id);
+      (await lifecycle.listAlerts(store, { limit: 10, ...f })).map((a) => a.alert_id).filter((id) => id !== 'o1');
     const v6 = 'new_service|2001:db8::7|tcp|22';
     expect(await ids()).toEqual([v6, 'a1', 'a2', 'first_start_baseline|1', 'syn_proxy_host|192.0.2.9']);
     expect(await ids({ net: parseCidr('192.0.2.0/24')! })).toEqual(['a1', 'a2', 'syn_proxy_host|192.0.2.9']);
