@@ -11,9 +11,8 @@
 // window closes one pass over the pairs counts each slot's internal clients and fills its zones'
 // sketches (audience.ts): sequential reads instead of two more cache misses per new client.
 // Limits: a slot's client count stops at maxClients (a lower bound past it; the sketches still
-// take every client); two IPv6 clients of
-// one endpoint whose hashes collide count once (with k clients, odds about k^2 / 2^33: 0.2%
-// of one client less at the 4096 cap).
+// take every client); two IPv6 clients of one endpoint whose hashes collide count once (with k
+// clients, odds about k^2 / 2^33: 0.2% of one client less at the 4096 cap).
 
 import { EVIDENCE, MAX_SAMPLE_CLIENTS, OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
 import type { HomeNetworks } from '../../schemas/zones.js';
