@@ -1,12 +1,10 @@
 // One window's audience per endpoint slot, in typed arrays with no object per endpoint: the count
 // of internal clients and one HyperLogLog sketch per zone (internal, internet), a 64-byte row
-// given out on the zone's first client. Zones come from the flow key's address words, never
-// from text.
+// given out on the zone's first client. Filled from the window's client pairs when it closes
+// (see endpoint-table.ts), and during it only for clients past the cap.
 // Limits: the sketch rows of a window only grow; an IPv6 client is hashed from its 32-bit id.
 
 import { HLL_REGISTERS, hllAdd, hllHash } from '../../common/hll.js';
-import type { HomeNetworks } from '../../schemas/zones.js';
-import type { FlowKey } from './flow-key.js';
 
 // per slot, A int32 words: per zone its sketch row + 1, then the internal clients
 const A = 4;
@@ -26,8 +24,6 @@ export class Audience {
   sketches = new Uint8Array(16 * HLL_REGISTERS);
   private rows = 0;
 
-  constructor(private readonly home: HomeNetworks) {}
-
   /** Make room for slots 0..slots-1. */
   reserve(slots: number): void {
     if (slots * A <= this.words.length) return;
@@ -36,16 +32,15 @@ export class Audience {
     this.words = words;
   }
 
-  /**
-   * Add client `client` (its id; key `k`) to slot `s`'s sketch of its zone; with `counted` (a new
-   * distinct client under the cap) count it in the zone too.
-   */
-  add(s: number, client: number, k: FlowKey, counted: boolean): void {
-    const internal = this.home.internal(k.v6, k.c0, k.c1, k.c2, k.c3);
-    const o = s * A;
+  /** Count an internal client of slot `s`. */
+  countInternal(s: number): void {
+    this.words[s * A + INTERNAL]++;
+  }
+
+  /** Add client `client` (its id) to slot `s`'s sketch of its zone. */
+  add(s: number, internal: boolean, client: number): void {
     const w = this.words;
-    if (internal && counted) w[o + INTERNAL]++;
-    const z = o + SKETCH + (internal ? ZONE_INTERNAL : ZONE_INTERNET);
+    const z = s * A + SKETCH + (internal ? ZONE_INTERNAL : ZONE_INTERNET);
     let row = w[z];
     if (row === 0) {
       row = ++this.rows;
