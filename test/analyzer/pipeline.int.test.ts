@@ -110,7 +110,10 @@ describe('sensor → Kafka → analyzer → ClickHouse', () => {
     while (Date.now() < deadline) {
       rows = A.services();
       const inv = inventoryOf(rows);
-      if (inv.size === truth.size && [...truth].every(([k, v]) => inv.get(k)?.handshakes === v.handshakes)) break;
+      // the windows are stored before the states derived from them: wait for both
+      const tracked = rows.filter((r) => r.ip !== '203.0.113.9').every((r) => r.state !== 'untracked');
+      if (inv.size === truth.size && tracked && [...truth].every(([k, v]) => inv.get(k)?.handshakes === v.handshakes))
+        break;
       await sleep(1000);
     }
     const inv = inventoryOf(rows);
