@@ -17,6 +17,7 @@ import * as inventory from '../../analyzer/inventory.js';
 import { parseCidr } from '../../analyzer/policy.js';
 import { IngestOffsets } from '../../analyzer/store/ingest-offsets.js';
 import { chdbEngine, type Engine, httpEngine } from '../../analyzer/store/engine.js';
+import { lifecycles } from '../../analyzer/report.js';
 import { foldExisting } from '../../analyzer/store/fold.js';
 import { activeRuleRows, auditRows, latestRuleVersion } from '../../analyzer/store/expected-rules.js';
 import { migrate } from '../../analyzer/store/migrate.js';
@@ -375,6 +376,11 @@ describe.each(engines)('store on %s', (_name, make) => {
     const ep = { ip: '192.0.2.1', proto: 'tcp', port: 443 };
     expect(await lifecycle.resolveEndpointAlerts(store, [ep], 'exposure ended: stale', now + 20)).toBe(2);
     expect(await lifecycle.resolveEndpointAlerts(store, [ep], 'exposure ended: stale', now + 30)).toBe(0);
+    // porthole report's reads: each exposure alert with its exposure's start, acknowledgement and close
+    const life = new Map((await lifecycles(store, 0)).map((l) => [l.alert_id, l]));
+    expect(life.get('a1')).toMatchObject({ owner: '', ts: now, start: 7, ack: now + 10, closed: now + 20 });
+    expect(life.get('o1')).toMatchObject({ owner: 'web', start: null, ack: null, closed: null });
+    expect(life.has('syn_proxy_host|192.0.2.9')).toBe(false);
     expect(await ids({ state: 'resolved' })).toEqual(['a1', 'a2']);
     expect(await ids({ state: 'acknowledged' })).toEqual([]);
     const [a1] = await lifecycle.listAlerts(store, { limit: 1, state: 'resolved' });

@@ -1,6 +1,7 @@
 // Pure analyzer pieces: the committed DDL matches schemas/, literal escaping, CIDR policy,
 // detection decisions.
 
+import { figures } from '../../analyzer/report.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Detector } from '../../analyzer/detect.js';
@@ -169,6 +170,34 @@ describe('Detector', () => {
     expect(r.states.map((s) => `${s.ip}|${s.state}|${s.reason}`)).toEqual([
       '192.0.2.2|active|expected',
       '192.0.2.200|new|alerted',
+    ]);
+  });
+});
+
+describe('lifecycle figures (porthole report)', () => {
+  it('median and 90th percentile per owner, from the exposure start', () => {
+    const rows = [
+      { alert_id: 'a', owner: 'web', ts: 100, start: 40, ack: 160, closed: 1040 },
+      { alert_id: 'b', owner: 'web', ts: 300, start: 100, ack: null, closed: null },
+      { alert_id: 'c', owner: '', ts: 50, start: null, ack: 70, closed: 90 },
+    ];
+    expect(figures(rows)).toEqual([
+      {
+        owner: '',
+        alerts: 1,
+        open: 0,
+        start_to_alert: { n: 0, median_ms: null, p90_ms: null },
+        start_to_ack: { n: 0, median_ms: null, p90_ms: null },
+        start_to_close: { n: 0, median_ms: null, p90_ms: null },
+      },
+      {
+        owner: 'web',
+        alerts: 2,
+        open: 1,
+        start_to_alert: { n: 2, median_ms: 60, p90_ms: 200 },
+        start_to_ack: { n: 1, median_ms: 120, p90_ms: 120 },
+        start_to_close: { n: 1, median_ms: 1000, p90_ms: 1000 },
+      },
     ]);
   });
 });
