@@ -5,6 +5,7 @@
 // Needs local Kafka and ClickHouse (deploy/local.sh up). Usage: node dist/benchmarks/analyzer.js [N]
 
 import { spawn } from 'node:child_process';
+import { CompressionTypes } from 'kafkajs';
 import { openSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
       });
       msgs.push({ key: o.ip, value: JSON.stringify(o) });
     }
-    await producer.send({ topic: env.obsTopic, messages: msgs });
+    // compressed as a sensor sends them (kafka-publisher.ts)
+    await producer.send({ topic: env.obsTopic, compression: CompressionTypes.GZIP, messages: msgs });
   }
   process.stderr.write(`produced ${N} in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
 
