@@ -13,6 +13,8 @@ export type AnalyzerErrorCode =
   | 'OUT_OF_SCOPE'
   | 'NMAP_FAILED'
   | 'NOT_FOUND'
+  /** the database lacks tables of this release: an analyzer of this release has not started on it */
+  | 'NOT_MIGRATED'
   /** a change refused by the state it would apply to (an alert already resolved, an overlapping rule) */
   | 'CONFLICT'
   /** a value refused by compat.lit()/ident(): a bug or bad input, never sent to ClickHouse */

@@ -14,7 +14,7 @@ import { DAY_MS } from '../common/time.js';
 import { HLL_STANDARD_ERROR } from '../common/hll.js';
 import type { AlertRow } from '../schemas/tables.js';
 import { type OwnerRule, ownerOf } from './owners.js';
-import { type Cidr, cidrRangeHex, parseCidr } from './policy.js';
+import { type Cidr, cidrRangeHex, type Expected, isExpected, parseCidr } from './policy.js';
 import { u64 } from './store/compat.js';
 import {
   exposureEvents,
@@ -68,6 +68,8 @@ export interface InventoryRow {
   closed_at: number | null;
   /** the team owning the address (owners.rules), empty when none */
   owner: string;
+  /** what policy says of it: expected (policy.expected or `porthole expect`), high_risk (policy.highRiskPorts), internet */
+  tags: string[];
   /** the cursor of the next page after this row (`--after`) */
   cursor: string;
 }
@@ -92,11 +94,22 @@ function count(estimated: number, windowMax: number): number {
   return Math.max(Math.round(Number(estimated)), windowMax);
 }
 
-/** What reading needs from the configuration: the owner rules that name each row's team. */
+/** What reading needs from policy: who owns a row and what its tags are. */
 export interface ReadContext {
   owners: readonly OwnerRule[];
+  /** the expected services in force (the config file's and the stored ones) */
+  expected: Expected[];
+  highRiskPorts: ReadonlySet<number>;
 }
-const NO_OWNERS: ReadContext = { owners: [] };
+const NO_OWNERS: ReadContext = { owners: [], expected: [], highRiskPorts: new Set() };
+
+function tagsOf(ip: string, port: number, internet: boolean, ctx: ReadContext): string[] {
+  const tags: string[] = [];
+  if (isExpected(ip, port, ctx.expected)) tags.push('expected');
+  if (ctx.highRiskPorts.has(port)) tags.push('high_risk');
+  if (internet) tags.push('internet');
+  return tags;
+}
 
 function toRow(r: InventoryRecord, ctx: ReadContext): InventoryRow {
   const opened = u64(r.oa);
@@ -142,6 +155,7 @@ function toRow(r: InventoryRecord, ctx: ReadContext): InventoryRow {
     exposed_since: opened > 0 && opened > closed ? opened : null,
     closed_at: closed > 0 ? closed : null,
     owner: ownerOf(r.ip, Number(r.port), ctx.owners),
+    tags: tagsOf(r.ip, Number(r.port), Number(r.xm) > 0, ctx),
     cursor: `${r.ip_hex}.${r.port}.${r.proto}`,
   };
 }

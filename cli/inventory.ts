@@ -16,6 +16,9 @@ import {
   SHOWN_STATES,
   type Verification,
 } from '../analyzer/inventory.js';
+import { loadStoredRules } from '../analyzer/expected.js';
+import type { Rule } from '../analyzer/expected-rules.js';
+import { requireInventory } from '../analyzer/store/migrate.js';
 import { parseCidr } from '../analyzer/policy.js';
 import { Store } from '../analyzer/store/store.js';
 import { DAY_MS } from '../common/time.js';
@@ -49,13 +52,23 @@ ${HOST_HISTORY_DAYS} days of handshakes per port, verifications and its last ale
 ${STORE_HELP}
 `;
 
-/** The store and what reading needs from the configuration (the owner rules). */
-function open(values: { config?: string; clickhouse?: string; database?: string }): {
+/** The store and what reading needs from policy (owners, expected services, high-risk ports). */
+async function open(values: { config?: string; clickhouse?: string; database?: string }): Promise<{
   store: Store;
   ctx: ReadContext;
-} {
+}> {
   const cfg = storeConfig(values);
-  return { store: new Store(cfg.clickhouse), ctx: { owners: cfg.policy.owners } };
+  const store = new Store(cfg.clickhouse);
+  let stored: Rule[];
+  try {
+    await requireInventory(store);
+    stored = await loadStoredRules(store);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const p = cfg.policy;
+  return { store, ctx: { owners: p.owners, expected: [...p.expected, ...stored], highRiskPorts: p.highRiskPorts } };
 }
 
 function verdict(v: Verification | null): string {
@@ -150,6 +163,7 @@ const SERVICE_CSV: CsvColumn<InventoryRow>[] = [
   { name: 'evidence', value: (r) => r.evidence },
   { name: 'internet_exposed', value: (r) => r.internet_exposed },
   { name: 'owner', value: (r) => r.owner },
+  { name: 'tags', value: (r) => r.tags.join(' ') },
   { name: 'sensors', value: (r) => r.sensors.join(' ') },
   { name: 'verification', value: (r) => r.verification?.status },
   { name: 'service', value: (r) => r.verification?.service },
@@ -185,7 +199,7 @@ export async function servicesCommand(argv: string[]): Promise<number> {
   if (values.csv && values.json) throw usage('--csv and --json: choose one');
   const filter = filterOf(values);
   const limit = values.limit === undefined ? undefined : parseCount('--limit', values.limit);
-  const { store, ctx } = open(values);
+  const { store, ctx } = await open(values);
   try {
     const csv = (rows: InventoryRow[]) => csvRows(rows, SERVICE_CSV);
     const json = (rows: InventoryRow[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
@@ -233,7 +247,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw usage('host: give exactly one IP address');
   const ip = canonicalIp(positionals[0]);
   if (!ip) throw usage(`host: not an IP address: ${JSON.stringify(positionals[0])}`);
-  const { store, ctx } = open(values);
+  const { store, ctx } = await open(values);
   try {
     const now = Date.now();
     const view = await host(store, ip, now, ctx);

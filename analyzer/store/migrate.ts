@@ -7,6 +7,7 @@
 import { AGG_TABLES } from '../../schemas/aggregates.js';
 import { createAggTableSql, createTableSql, createViewSql, viewName } from '../../schemas/ddl.js';
 import { TABLES } from '../../schemas/tables.js';
+import { AnalyzerError } from '../errors.js';
 import { lit } from './compat.js';
 import type { Store } from './store.js';
 
@@ -46,4 +47,17 @@ export async function migrate(s: Store): Promise<string[]> {
       await s.command(`create ${viewName(t, src)}`, createViewSql(s.db, t, src));
     }
   return changes;
+}
+
+/** Refuses, with what to do, a database this release's analyzer has not created or upgraded yet. */
+export async function requireInventory(s: Store): Promise<void> {
+  const [r] = await s.select<{ c: unknown }>(
+    'inventory table',
+    `SELECT count() AS c FROM system.tables WHERE database = ${lit(s.db)} AND name IN ('inventory', 'expected_rules')`,
+  );
+  if (Number(r.c) < 2)
+    throw new AnalyzerError(
+      'NOT_MIGRATED',
+      `database ${s.db} has no inventory yet: start \`porthole analyzer\` (this release) once on it; it creates or upgrades the tables`,
+    );
 }

@@ -102,10 +102,17 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
     });
     await record(rows);
     const closed = rows.filter((r) => r.status === 'closed_now');
-    if (closed.length)
+    if (closed.length) {
+      // the exposure ended when nmap found the port closed
+      await insertRows(
+        store,
+        'exposure_events',
+        closed.map((r) => ({ ip: r.ip, proto: r.proto, port: r.port, ts: r.ts, event: 'close', reason: 'closed_now' })),
+      ).catch((err) => logger.warn({ ip, err: errorMessage(err) }, 'end of exposure not stored'));
       await resolveEndpointAlerts(store, closed, 'closed_now (nmap)', now).catch((err) =>
         logger.warn({ ip, err: errorMessage(err) }, 'alerts of closed ports not resolved'),
       );
+    }
     const changes = [];
     for (const r of rows) {
       const k = endpointKey(r);

@@ -77,7 +77,13 @@ it('audience within its stated error; seen, stale, seen again is two exposure in
   within(row.audience.internal, INTERNAL.length);
   within(row.audience.internet, INTERNET.length);
   within(row.clients, INTERNAL.length + INTERNET.length);
-  expect(row).toMatchObject({ ip: SERVER.ip, port: SERVER.port, windows: 3, internet_exposed: true });
+  expect(row).toMatchObject({
+    ip: SERVER.ip,
+    port: SERVER.port,
+    windows: 3,
+    internet_exposed: true,
+    tags: ['internet'],
+  });
   expect(row.audience.recent_clients).toEqual(clientOrder(WINDOWS[2]).slice(0, 8));
 
   await until(
@@ -102,3 +108,22 @@ it('audience within its stated error; seen, stale, seen again is two exposure in
   within(view.services[0].audience.internet, INTERNET.length);
   expect(view.history.reduce((n, d) => n + d.handshakes, 0)).toBe(2 * handshakes);
 }, 240_000);
+
+it('bad input to services and host: one line, the exit status, nothing else', () => {
+  const run = (args: string[]) => porthole([...args, '--clickhouse', CH_URL, '--database', A.db]);
+  for (const [args, status, text] of [
+    [['services', '--state', 'bogus'], 2, '--state: unknown state "bogus"'],
+    [['services', '--after', 'nope'], 2, '--after: not a cursor'],
+    [['services', '--net', '10.0.0.0/33'], 2, '--net: not a CIDR'],
+    [['services', '--csv', '--json'], 2, '--csv and --json: choose one'],
+    [['host', 'not-an-ip'], 2, 'host: not an IP address'],
+  ] as const) {
+    const r = run([...args]);
+    expect([r.status, r.stdout], args.join(' ')).toEqual([status, '']);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(text);
+  }
+  const missing = porthole(['services', '--clickhouse', CH_URL, '--database', `${A.db}_none`]);
+  expect(missing.status).toBe(1);
+  expect(missing.stderr.trim()).toMatch(/has no inventory yet: start `porthole analyzer`/);
+});

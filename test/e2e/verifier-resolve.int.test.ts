@@ -1,5 +1,5 @@
 // A port found closed when verified (closed_now) resolves its endpoint's open alert, with actor
-// porthole and the reason. The verifier scans a closed port on loopback (127.0.0.1 is the only
+// porthole and the reason, and ends its exposure interval. The verifier scans a closed port on loopback (127.0.0.1 is the only
 // target); the alert is stored and fed into the alerts topic, as the analyzer would.
 
 import { createServer } from 'node:net';
@@ -58,7 +58,13 @@ describe('verifier', () => {
         `SELECT state, actor, note FROM ${e.db}.alert_events WHERE alert_id = '${alert.alert_id}'`,
       );
     expect(events).toEqual([{ state: 'resolved', actor: 'porthole', note: 'closed_now (nmap)' }]);
-    const [v] = await chQuery<{ status: string }>(`SELECT status FROM ${e.db}.verifications WHERE status != 'pending'`);
+    const [v] = await chQuery<{ status: string; ts: string }>(
+      `SELECT status, toString(ts) AS ts FROM ${e.db}.verifications WHERE status != 'pending'`,
+    );
     expect(v.status).toBe('closed_now');
+    const ended = await chQuery<{ event: string; reason: string; ts: string }>(
+      `SELECT event, reason, toString(ts) AS ts FROM ${e.db}.exposure_events WHERE port = ${port}`,
+    );
+    expect(ended).toEqual([{ event: 'close', reason: 'closed_now', ts: v.ts }]);
   });
 });
