@@ -189,8 +189,9 @@ export async function inventoryPage(s: Store, f: InventoryFilter, limit: number)
   const merged = mergedConditions(f);
   const t = s.table('inventory');
   if (merged.length === 1) {
-    // key conditions only: bound the page by key, then merge just its rows
-    const bound = await pageBound(s, where, limit);
+    // key conditions only: bound the page by key (not needed for one address), then merge just its rows
+    const oneAddress = f.net !== undefined && f.net[0] === f.net[1] && !f.after;
+    const bound = oneAddress ? null : await pageBound(s, where, limit);
     if (bound !== null) {
       const [hex, sixDigitPort, proto] = bound.split('.');
       const port = Number(sixDigitPort) - 100000;
