@@ -7,13 +7,13 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep } from '../../common/time.js';
-import type { Observation } from '../../schemas/observation.js';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
+import { analyzerStarter, sendObservations as send, until } from '../support/analyzer-run.js';
 import { CH_URL, chQuery } from '../support/clickhouse.js';
-import { kafkaClient, readTopic } from '../support/kafka.js';
+import { readTopic } from '../support/kafka.js';
 import { observation } from '../support/observations.js';
 import { porthole } from '../support/porthole.js';
-import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
+import type { PortholeProc } from '../support/porthole-process.js';
 import { type Receiver, selfSignedCert, streamReceiver, udpReceiver } from '../support/syslog-receivers.js';
 
 let env: AnalyzerEnv | null = null;
@@ -27,23 +27,7 @@ afterEach(async () => {
   env = null;
 });
 
-async function analyzer(e: AnalyzerEnv): Promise<PortholeProc> {
-  const p = startPorthole(['analyzer'], e.env);
-  procs.push(p);
-  await p.waitFor((l) => l.msg === 'joined consumer group', 60_000);
-  return p;
-}
-
-async function send(e: AnalyzerEnv, obs: Observation[]): Promise<void> {
-  const producer = kafkaClient().producer();
-  await producer.connect();
-  await producer.send({ topic: e.obsTopic, messages: obs.map((o) => ({ key: o.ip, value: JSON.stringify(o) })) });
-  await producer.disconnect();
-}
-
-async function until(pred: () => boolean, ms: number): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end && !pred(); ) await sleep(250);
-}
+const analyzer = analyzerStarter(procs);
 
 /** A webhook receiver on 127.0.0.1: the "ip:port" of each alert it is sent. */
 async function hook(): Promise<{ url: string; got: string[] }> {

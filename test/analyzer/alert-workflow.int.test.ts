@@ -6,13 +6,12 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep } from '../../common/time.js';
-import type { Observation } from '../../schemas/observation.js';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
+import { analyzerStarter, sendObservations as send, until } from '../support/analyzer-run.js';
 import { CH_URL, chQuery } from '../support/clickhouse.js';
-import { kafkaClient } from '../support/kafka.js';
 import { observation } from '../support/observations.js';
 import { BIN } from '../support/porthole.js';
-import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
+import type { PortholeProc } from '../support/porthole-process.js';
 
 let env: AnalyzerEnv | null = null;
 const procs: PortholeProc[] = [];
@@ -23,24 +22,7 @@ afterEach(async () => {
   env = null;
 });
 
-async function analyzer(e: AnalyzerEnv, extra: Record<string, string> = {}): Promise<PortholeProc> {
-  const p = startPorthole(['analyzer'], { ...e.env, ...extra });
-  procs.push(p);
-  await p.waitFor((l) => l.msg === 'joined consumer group', 60_000);
-  return p;
-}
-
-async function send(e: AnalyzerEnv, obs: Observation[]): Promise<void> {
-  const producer = kafkaClient().producer();
-  await producer.connect();
-  await producer.send({ topic: e.obsTopic, messages: obs.map((o) => ({ key: o.ip, value: JSON.stringify(o) })) });
-  await producer.disconnect();
-}
-
-async function until(pred: () => Promise<boolean>, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(500)) if (await pred()) return true;
-  return false;
-}
+const analyzer = analyzerStarter(procs);
 
 const count = async (sql: string): Promise<number> => Number((await chQuery<{ c: string }>(sql))[0].c);
 

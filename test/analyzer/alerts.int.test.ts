@@ -7,10 +7,10 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
-import { kafkaClient, readAlerts } from '../support/kafka.js';
+import { analyzerStarter, sendObservations as send, until } from '../support/analyzer-run.js';
+import { readAlerts } from '../support/kafka.js';
 import { observation } from '../support/observations.js';
-import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
-import type { Observation } from '../../schemas/observation.js';
+import type { PortholeProc } from '../support/porthole-process.js';
 import { sleep } from '../../common/time.js';
 
 let env: AnalyzerEnv | null = null;
@@ -25,23 +25,7 @@ afterEach(async () => {
   env = null;
 });
 
-async function analyzer(e: AnalyzerEnv, extra: Record<string, string> = {}): Promise<PortholeProc> {
-  const p = startPorthole(['analyzer'], { ...e.env, ...extra });
-  procs.push(p);
-  await p.waitFor((l) => l.msg === 'joined consumer group', 60_000);
-  return p;
-}
-
-async function send(e: AnalyzerEnv, obs: Observation[]): Promise<void> {
-  const producer = kafkaClient().producer();
-  await producer.connect();
-  await producer.send({ topic: e.obsTopic, messages: obs.map((o) => ({ key: o.ip, value: JSON.stringify(o) })) });
-  await producer.disconnect();
-}
-
-async function until(pred: () => boolean, ms: number): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end && !pred(); ) await sleep(500);
-}
+const analyzer = analyzerStarter(procs);
 
 type Alert = { alert_id: string; kind: string; ip: string; port: number; severity: string };
 

@@ -8,10 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { partitioner } from '../../analyzer/partitions.js';
 import { sleep } from '../../common/time.js';
-import type { Observation } from '../../schemas/observation.js';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
+import { sendObservations as send, until } from '../support/analyzer-run.js';
 import { CH_URL, chQuery } from '../support/clickhouse.js';
-import { kafkaClient } from '../support/kafka.js';
 import { observation } from '../support/observations.js';
 import { BIN } from '../support/porthole.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
@@ -24,18 +23,6 @@ afterEach(async () => {
   await env?.cleanup();
   env = null;
 });
-
-async function send(e: AnalyzerEnv, obs: Observation[]): Promise<void> {
-  const producer = kafkaClient().producer();
-  await producer.connect();
-  await producer.send({ topic: e.obsTopic, messages: obs.map((o) => ({ key: o.ip, value: JSON.stringify(o) })) });
-  await producer.disconnect();
-}
-
-async function until(pred: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(500)) if (await pred()) return true;
-  return false;
-}
 
 const count = async (sql: string): Promise<number> => Number((await chQuery<{ c: string }>(sql))[0].c);
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import type { HostView } from '../../analyzer/inventory.js';
+import type { HostView, InventoryRow } from '../../analyzer/inventory.js';
 import { HLL_STANDARD_ERROR } from '../../common/hll.js';
 import { sleep } from '../../common/time.js';
 import { analyzerEnv } from '../support/analyzer-env.js';
