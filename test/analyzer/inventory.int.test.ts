@@ -67,11 +67,8 @@ it('audience within its stated error; seen, stale, seen again is two exposure in
   const t1 = Math.floor((Date.now() - STALE_MS - 30_000) / WINDOW_MS) * WINDOW_MS;
   sense(t1, 'first.pcap');
   const handshakes = WINDOWS.reduce((n, w) => n + 2 * clientOrder(w).length, 0);
-  const [row] = await until(
-    'first capture stored',
-    () => A.services(),
-    (r) => r[0]?.handshakes === handshakes,
-  );
+  const services = () => A.services() as unknown as InventoryRow[];
+  const [row] = await until('first capture stored', services, (r) => r[0]?.handshakes === handshakes);
   const within = (got: number, truth: number) =>
     expect(Math.abs(got - truth), `${got} vs ${truth}`).toBeLessThanOrEqual(3 * HLL_STANDARD_ERROR * truth);
   within(row.audience.internal, INTERNAL.length);
