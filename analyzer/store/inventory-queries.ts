@@ -167,20 +167,28 @@ async function pageByStoredState(s: Store, f: InventoryFilter, limit: number): P
        ORDER BY ip_num, port, proto LIMIT ${lit(CANDIDATES)}`,
     );
     if (cand.length === 0) return out;
-    const keys = cand.map((c) => `(${fixed(c.h)}, ${lit(c.proto)}, ${lit(Number(c.port))})`).join(', ');
-    out.push(
-      ...(await s.select<InventoryRecord>(
-        'inventory',
-        // the range lets ClickHouse use the key's index (a list of tuples alone does not on 18.16)
-        `SELECT ${MERGED} FROM ${s.table('inventory')}
-         WHERE ip_num BETWEEN ${fixed(cand[0].h)} AND ${fixed(cand[cand.length - 1].h)} AND (ip_num, proto, port) IN (${keys})
-         ${GROUP} HAVING ${mergedConditions(f).join(' AND ')} ${ORDER} LIMIT ${lit(limit - out.length)}`,
-      )),
-    );
+    out.push(...(await mergedRows(s, cand, mergedConditions(f), limit - out.length)));
     if (out.length >= limit || cand.length < CANDIDATES) return out;
     const last = cand[cand.length - 1];
     after = { ipHex: last.h, port: Number(last.port), proto: last.proto };
   }
+}
+
+/** The merged rows of the given endpoints (in key order) that meet `having`, at most `limit`. */
+function mergedRows(
+  s: Store,
+  keys: Array<{ h: string; port: number; proto: string }>,
+  having: string[],
+  limit: number,
+): Promise<InventoryRecord[]> {
+  const list = keys.map((c) => `(${fixed(c.h)}, ${lit(c.proto)}, ${lit(Number(c.port))})`).join(', ');
+  return s.select<InventoryRecord>(
+    'inventory',
+    // the range lets ClickHouse use the key's index (a list of tuples alone does not on 18.16)
+    `SELECT ${MERGED} FROM ${s.table('inventory')}
+     PREWHERE ip_num BETWEEN ${fixed(keys[0].h)} AND ${fixed(keys[keys.length - 1].h)} AND (ip_num, proto, port) IN (${list})
+     ${GROUP} HAVING ${having.join(' AND ')} ${ORDER} LIMIT ${lit(limit)}`,
+  );
 }
 
 /** Up to `limit` inventory rows matching the filter, in address, port, protocol order. */
@@ -209,15 +217,14 @@ export async function inventoryPage(s: Store, f: InventoryFilter, limit: number)
     const page = await pageByStoredState(s, f, limit);
     if (page) return page;
   }
-  // other conditions on merged values: choose the page's keys with only those merged, then the rest
-  return s.select<InventoryRecord>(
-    'inventory',
-    `SELECT ${MERGED} FROM ${t}
-     WHERE (ip_num, proto, port) IN (
-       SELECT ip_num, proto, port FROM ${t} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${GROUP}
-       HAVING ${merged.join(' AND ')} ${ORDER} LIMIT ${lit(limit)})
-     ${GROUP} ${ORDER}`,
+  // other conditions on merged values: choose the page's keys with only those merged, then merge
+  // the rest of just those rows (the key columns read first: PREWHERE)
+  const keys = await s.select<{ h: string; port: number; proto: string }>(
+    'inventory keys',
+    `SELECT hex(ip_num) AS h, port, proto FROM ${t} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     GROUP BY ip_num, proto, port HAVING ${merged.join(' AND ')} ${ORDER} LIMIT ${lit(limit)}`,
   );
+  return keys.length ? mergedRows(s, keys, ['sumMerge(windows) > 0'], limit) : [];
 }
 
 export interface RollupRecord {
