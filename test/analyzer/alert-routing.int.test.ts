@@ -103,7 +103,7 @@ describe('alert routing and SIEM exports', () => {
     expect(csv.status).toBe(0);
     const lines = csv.stdout.split('\r\n');
     expect(lines[0]).toBe(
-      'ip,port,proto,state,exposed_since,first_seen,last_seen,handshakes,clients,clients_internal,clients_internet,evidence,internet_exposed,owner,sensors,verification,service,product,version',
+      'ip,port,proto,state,exposed_since,first_seen,last_seen,handshakes,clients,clients_internal,clients_internet,evidence,internet_exposed,owner,tags,sensors,verification,service,product,version',
     );
     expect(
       lines
