@@ -91,7 +91,8 @@ it('audience within its stated error; seen, stale, seen again is two exposure in
   );
   const t2 = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
   sense(t2, 'again.pcap');
-  const view = await until('seen again', host, (h) => h.intervals.length === 2);
+  // the exposure change is stored just before the state: wait for both
+  const view = await until('seen again', host, (h) => h.intervals.length === 2 && h.services[0]?.state === 'reopened');
   expect(view.intervals.map((i) => [i.opened_by, i.ended_by])).toEqual([
     ['new', 'stale'],
     ['seen_again', null],

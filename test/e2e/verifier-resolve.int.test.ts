@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../../analyzer/store/store.js';
 import { insertRows } from '../../analyzer/store/writes.js';
+import { ecsAlert } from '../../analyzer/alert/ecs.js';
 import { newServiceAlert } from '../../analyzer/rules.js';
 import { sleep } from '../../common/time.js';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
@@ -50,7 +51,11 @@ describe('verifier', () => {
     await store.close();
     const producer = kafkaClient().producer();
     await producer.connect();
-    await producer.send({ topic: e.alertsTopic, messages: [{ key: alert.ip, value: JSON.stringify(alert) }] });
+    // as the analyzer publishes it: an ECS document
+    await producer.send({
+      topic: e.alertsTopic,
+      messages: [{ key: alert.ip, value: JSON.stringify(ecsAlert(alert, 'test')) }],
+    });
     await producer.disconnect();
     let events: Array<{ state: string; actor: string; note: string }> = [];
     for (const end = Date.now() + 60_000; Date.now() < end && events.length === 0; await sleep(1000))
