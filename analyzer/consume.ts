@@ -3,8 +3,9 @@
 // Observations not stored before, derive and store exposure changes, alerts and state changes,
 // and only then commit the offsets. While ClickHouse is away the batch is retried with backoff
 // (heartbeating, so the group keeps the partition), which pauses that partition without losing
-// anything. A message redelivered after a crash is not inserted again (store/ingest-offsets.ts);
-// what detection derives again collapses in its table (ReplacingMergeTree, deterministic keys).
+// anything. A message redelivered after a crash is not inserted again (store/ingest-offsets.ts),
+// nor a sensor's recent resend (recent-windows.ts); what detection derives again collapses in
+// its table (ReplacingMergeTree, deterministic keys).
 
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -17,6 +18,7 @@ import { AnalyzerError } from './errors.js';
 import { toObservationRow } from './observation-row.js';
 import { type Cidr, inAny, isScannerProbe } from './policy.js';
 import type { Coalescer } from './store/coalescer.js';
+import type { RecentWindows } from './recent-windows.js';
 import type { IngestOffsets } from './store/ingest-offsets.js';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -24,7 +26,7 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 export interface ConsumeStats {
   messages: number;
   stored: number;
-  /** valid messages already stored (redelivered): not inserted again */
+  /** valid messages already stored (redelivered, or a sensor's resend): not inserted again */
   alreadyStored: number;
   deadLettered: number;
   deadByReason: Record<string, number>;
@@ -38,6 +40,7 @@ export interface ConsumeDeps {
   producer: Producer;
   inserts: Coalescer; // rows of concurrent batches merged into shared inserts
   offsets: IngestOffsets;
+  recent: RecentWindows;
   detector: Detector;
   homeNetworks: Cidr[];
   scannerAddresses: Set<string>;
@@ -193,7 +196,11 @@ export function createBatchHandler(d: ConsumeDeps): {
     const now = Date.now();
     const ingestedAt = Math.floor(now / 1000);
     const partition = batch.partition;
-    const rows = good.map((o, i) => toObservationRow(o, d.homeNetworks, ingestedAt, { partition, offset: offsets[i] }));
+    const offsetOf = new Map(good.map((o, i) => [o, offsets[i]]));
+    // a sensor's resend (a new offset, the same window) is not inserted again
+    const rows = d.recent
+      .fresh(good)
+      .map((o) => toObservationRow(o, d.homeNetworks, ingestedAt, { partition, offset: offsetOf.get(o) ?? 0 }));
     try {
       await retrying('insert observations', p, async () => {
         const floor = await d.offsets.floor(partition);
@@ -205,7 +212,8 @@ export function createBatchHandler(d: ConsumeDeps): {
           throw err;
         }
         if (fresh.length) d.offsets.stored(partition, fresh[fresh.length - 1].kafka_offset);
-        stats.alreadyStored += rows.length - fresh.length;
+        d.recent.stored(fresh);
+        stats.alreadyStored += good.length - fresh.length;
       });
     } catch (err) {
       if (isRetriable(err)) throw err;

@@ -21,6 +21,7 @@ import { Detector } from './detect.js';
 import { startExpectedRefresh } from './expected-refresh.js';
 import { Coalescer } from './store/coalescer.js';
 import { foldExisting } from './store/fold.js';
+import { RecentWindows } from './recent-windows.js';
 import { IngestOffsets } from './store/ingest-offsets.js';
 import { migrate } from './store/migrate.js';
 import { forEachState } from './store/queries.js';
@@ -153,11 +154,14 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     maxBytes: 16 << 20,
   });
   const offsets = new IngestOffsets(store);
+  // a sensor resends a batch within its retry delay; a few minutes and a million keys cover it
+  const recent = new RecentWindows(5 * 60_000, 1_000_000);
   const handler = createBatchHandler({
     consumer,
     producer,
     detector,
     offsets,
+    recent,
     inserts: new Coalescer((t, rows) => store.insertJson(t, rows), { maxRows: cfg.batchSize, lingerMs: 200 }),
     homeNetworks: cfg.policy.homeNetworks,
     scannerAddresses: cfg.policy.scannerAddresses,
@@ -191,6 +195,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   const status = () => ({
     ...handler.stats,
     endpointsHeld: detector.size,
+    recentWindowsHeld: recent.held,
     partitionsHeld: held.partitions,
     firstStartBaseline: detector.baselineTripped,
     outbox: outbox.stats(),

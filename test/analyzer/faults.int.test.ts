@@ -114,14 +114,14 @@ describe('analyzer under faults', () => {
       await sleep(20_000);
       local('up', 'clickhouse');
     });
-  });
+  }, 180_000); // bounded: its stream and each wait have deadlines
 
   it('analyzer SIGKILLed mid-stream and restarted', async () => {
     await runWithFault(async ({ restartAnalyzer }) => {
       await sleep(1500);
       await restartAnalyzer();
     });
-  });
+  }, 180_000); // bounded: its stream and each wait have deadlines
 
   it('Kafka restarted mid-stream', async () => {
     await runWithFault(async () => {
@@ -129,7 +129,7 @@ describe('analyzer under faults', () => {
       await sleep(3000);
       local('up', 'kafka');
     });
-  });
+  }, 180_000); // bounded: its stream and each wait have deadlines
 
   it('malformed messages go to the dead-letter topic with their reason', async () => {
     env = analyzerEnv();
