@@ -294,6 +294,8 @@ export function loadAnalyzerConfig(opts: {
   const routing = routingConfig(g, errors);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
+  if (!validUrl(g<string>('clickhouse.url')))
+    errors.push(`clickhouse.url: not an http(s) URL: ${JSON.stringify(g<string>('clickhouse.url'))}`);
   const allowed = cidrs('verify.allowedNetworks', g('verify.allowedNetworks'));
   const scanners = g<string[]>('policy.scannerAddresses').map((a) => {
     const c = canonicalIp(a);
@@ -361,4 +363,12 @@ export function loadAnalyzerConfig(opts: {
     partitionsAtOnce: g('consume.partitionsAtOnce'),
     logLevel: g('log.level'),
   }) as AnalyzerConfig;
+}
+
+function validUrl(u: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(u).protocol);
+  } catch {
+    return false;
+  }
 }

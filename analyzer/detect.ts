@@ -134,7 +134,8 @@ export class Detector {
           next.since = now;
           next.reason = 'seen_again';
           exposures.push(exposure(o, o.first_seen, 'open', 'seen_again'));
-          if (!t.flagged(o.ip)) {
+          // an expected service seen again is known: no alert (as when it was new)
+          if (!t.flagged(o.ip) && !isExpected(o.ip, o.port, this.expected)) {
             const sev = severity(o.port, this.policy.highRiskPorts, outside);
             alerts.push(reopenedServiceAlert(o, sev, cur.since, now));
           }

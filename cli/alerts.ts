@@ -14,7 +14,7 @@ import {
   showAlert,
 } from '../analyzer/alert/lifecycle.js';
 import { parseCidr } from '../analyzer/policy.js';
-import { migrate } from '../analyzer/store/migrate.js';
+import { migrate, requireDatabase } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
 import { durationFlag, parseCount, usage } from './args.js';
 import { isoMs, table } from './format.js';
@@ -164,6 +164,7 @@ export async function alertsCommand(argv: string[]): Promise<number> {
   }
   const store = new Store(storeConfig(v).clickhouse);
   try {
+    await requireDatabase(store); // a mistyped --database is refused, not created
     await migrate(store); // the tables exist even before an analyzer of this version has started
     await run(store);
   } finally {

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { addRule, removeRule } from '../analyzer/expected.js';
 import { parseRule, type Rule } from '../analyzer/expected-rules.js';
 import { activeRuleRows, auditRows } from '../analyzer/store/expected-rules.js';
-import { migrate } from '../analyzer/store/migrate.js';
+import { migrate, requireDatabase } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
 import { usage } from './args.js';
 import { isoMs, table } from './format.js';
@@ -77,6 +77,7 @@ export async function expectCommand(argv: string[]): Promise<number> {
   const cfg = storeConfig(v);
   const store = new Store(cfg.clickhouse);
   try {
+    await requireDatabase(store); // a mistyped --database is refused, not created
     await migrate(store); // the tables exist even before an analyzer of this version has started
     if (change) {
       const { rule: r, note, who } = change;

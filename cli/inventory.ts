@@ -210,14 +210,17 @@ export async function servicesCommand(argv: string[]): Promise<number> {
       else await write(format(await services(store, filter, limit, ctx)));
       return 0;
     }
-    const rows = await services(store, filter, limit ?? DEFAULT_PAGE, ctx);
+    // one row more than the page says whether there is a next page
+    const page = limit ?? DEFAULT_PAGE;
+    const rows = await services(store, filter, page + 1, ctx);
+    const more = rows.length > page;
+    if (more) rows.length = page;
     if (!rows.length) {
       process.stdout.write(filter.after ? 'no more services\n' : 'no services\n');
       return 0;
     }
     printTable(rows);
-    if (rows.length === (limit ?? DEFAULT_PAGE))
-      process.stderr.write(`more: porthole services … --after ${rows[rows.length - 1].cursor}\n`);
+    if (more) process.stderr.write(`more: porthole services … --after ${rows[rows.length - 1].cursor}\n`);
   } finally {
     await store.close();
   }
@@ -245,8 +248,10 @@ export async function hostCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw usage('host: give exactly one IP address');
-  const ip = canonicalIp(positionals[0]);
-  if (!ip) throw usage(`host: not an IP address: ${JSON.stringify(positionals[0])}`);
+  const canonical = canonicalIp(positionals[0]);
+  if (!canonical) throw usage(`host: not an IP address: ${JSON.stringify(positionals[0])}`);
+  // an IPv4-mapped IPv6 address is the IPv4 host (as sensors report it)
+  const ip = /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(canonical) ? canonical.slice(7) : canonical;
   const { store, ctx } = await open(values);
   try {
     const now = Date.now();

@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { figures, lifecycles, type Spread } from '../analyzer/report.js';
+import { requireInventory } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
 import { DAY_MS } from '../common/time.js';
 import { durationFlag } from './args.js';
@@ -37,6 +38,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const since = Date.now() - (values.since === undefined ? 30 * DAY_MS : durationFlag('--since', values.since));
   const store = new Store(storeConfig(values).clickhouse);
   try {
+    await requireInventory(store);
     const rows = figures(await lifecycles(store, since));
     if (values.json) {
       process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));

@@ -14,9 +14,9 @@ import { INVENTORY, ROLLUP_DAILY, ROLLUP_HOURLY } from '../../schemas/aggregates
 import { aggSelectSql } from '../../schemas/ddl.js';
 import { lit, u64 } from './compat.js';
 import type { Store } from './store.js';
+import { FOLD_DONE, VIEWS_CREATED_AT } from './migrate.js';
 import { getMeta, setMeta } from './writes.js';
 
-const DONE = 'fold_done';
 const CLAIM_SETTLE_MS = 2000;
 
 const source = (t: typeof INVENTORY | typeof ROLLUP_HOURLY | typeof ROLLUP_DAILY, table: string) => {
@@ -41,20 +41,20 @@ async function claim(s: Store, logger: Logger): Promise<boolean> {
   );
   if (first?.key === me) return true;
   logger.info('another analyzer is folding the stored rows into the inventory; waiting for it');
-  while ((await getMeta(s, DONE)) === null) await sleep(CLAIM_SETTLE_MS);
+  while ((await getMeta(s, FOLD_DONE)) === null) await sleep(CLAIM_SETTLE_MS);
   return false;
 }
 
 /** Fold stored rows into the aggregate tables once (no-op on a fresh or already folded database). */
 export async function foldExisting(s: Store, logger: Logger): Promise<void> {
-  if ((await getMeta(s, DONE)) !== null) return;
+  if ((await getMeta(s, FOLD_DONE)) !== null) return;
   const [obs, states, ver] = [
     await count(s, 'observations'),
     await count(s, 'endpoint_states'),
     await count(s, 'verifications'),
   ];
   if (obs + states + ver === 0) {
-    await setMeta(s, DONE, String(Date.now()));
+    await setMeta(s, FOLD_DONE, String(Date.now()));
     return;
   }
   if (!(await claim(s, logger))) return;
@@ -64,9 +64,13 @@ export async function foldExisting(s: Store, logger: Logger): Promise<void> {
     'days',
     `SELECT DISTINCT toString(day) AS d FROM ${s.table('observations')} ORDER BY d`,
   );
+  // rows stored once the views existed were counted by them (an older analyzer still running, or
+  // one started after a newer command created the views): only those stored before are folded
+  const viewsSince = Number(await getMeta(s, VIEWS_CREATED_AT));
+  const before = viewsSince > 0 ? ` AND ingested_at < toDateTime(${lit(Math.floor(viewsSince / 1000))})` : '';
   for (const [i, { d }] of days.entries()) {
     if ((await getMeta(s, `fold_day|${d}`)) !== null) continue;
-    const where = `day = ${lit(d)}`;
+    const where = `day = ${lit(d)}${before}`;
     for (const t of [INVENTORY, ROLLUP_HOURLY, ROLLUP_DAILY])
       await s.command(
         `fold ${d} into ${t.name}`,
@@ -94,6 +98,6 @@ export async function foldExisting(s: Store, logger: Logger): Promise<void> {
     );
     await setMeta(s, 'fold_states', '1');
   }
-  await setMeta(s, DONE, String(Date.now()));
+  await setMeta(s, FOLD_DONE, String(Date.now()));
   logger.info({ ms: Date.now() - t0, days: days.length }, 'upgrade: stored rows folded into the inventory');
 }

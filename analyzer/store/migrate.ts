@@ -9,6 +9,7 @@ import { createAggTableSql, createTableSql, createViewSql, viewName } from '../.
 import { TABLES } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
 import { lit } from './compat.js';
+import { getMeta, setMeta } from './writes.js';
 import type { Store } from './store.js';
 
 /** Create the database and tables when missing, add missing columns; returns what was added. */
@@ -41,6 +42,9 @@ export async function migrate(s: Store): Promise<string[]> {
     if (upgrading && !existing.has(t.name)) changes.push(t.name);
     await s.command(`create ${t.name}`, createAggTableSql(s.db, t));
   }
+  // rows stored before the views existed are folded in once (fold.ts): when the views came is
+  // what tells those rows from the ones the views counted
+  if ((await getMeta(s, VIEWS_CREATED_AT)) === null) await setMeta(s, VIEWS_CREATED_AT, String(Date.now()));
   for (const t of AGG_TABLES)
     for (const src of t.sources) {
       if (upgrading && !existing.has(viewName(t, src))) changes.push(viewName(t, src));
@@ -49,13 +53,33 @@ export async function migrate(s: Store): Promise<string[]> {
   return changes;
 }
 
+/** The meta key holding when the aggregate views were first created (ms). */
+export const VIEWS_CREATED_AT = 'views_created_at';
+/** The meta key set once rows stored before the views are folded into them (fold.ts). */
+export const FOLD_DONE = 'fold_done';
+
+/** Refuses a database that does not exist (a mistyped --database is not created). */
+export async function requireDatabase(s: Store): Promise<void> {
+  const [r] = await s.select<{ c: unknown }>(
+    'database',
+    `SELECT count() AS c FROM system.databases WHERE name = ${lit(s.db)}`,
+  );
+  if (Number(r.c) === 0)
+    throw new AnalyzerError(
+      'NOT_MIGRATED',
+      `database ${s.db} does not exist: check --database (porthole analyzer creates it at its first start)`,
+    );
+}
+
 /** Refuses, with what to do, a database this release's analyzer has not created or upgraded yet. */
 export async function requireInventory(s: Store): Promise<void> {
+  await requireDatabase(s);
   const [r] = await s.select<{ c: unknown }>(
     'inventory table',
     `SELECT count() AS c FROM system.tables WHERE database = ${lit(s.db)} AND name IN ('inventory', 'expected_rules')`,
   );
-  if (Number(r.c) < 2)
+  // the tables may exist (another command created them) before an analyzer folded the old rows
+  if (Number(r.c) < 2 || (await getMeta(s, FOLD_DONE)) === null)
     throw new AnalyzerError(
       'NOT_MIGRATED',
       `database ${s.db} has no inventory yet: start \`porthole analyzer\` (this release) once on it; it creates or upgrades the tables`,

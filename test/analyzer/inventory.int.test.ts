@@ -12,7 +12,7 @@ import { HLL_STANDARD_ERROR } from '../../common/hll.js';
 import { sleep } from '../../common/time.js';
 import { analyzerEnv } from '../support/analyzer-env.js';
 import { audienceCapture, clientOrder, INTERNAL, INTERNET, SERVER, WINDOW_MS, WINDOWS } from '../support/audience.js';
-import { CH_URL } from '../support/clickhouse.js';
+import { CH_URL, chQuery } from '../support/clickhouse.js';
 import { porthole } from '../support/porthole.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
 
@@ -102,12 +102,17 @@ it('audience within its stated error; seen, stale, seen again is two exposure in
   expect(first.end).toBeLessThan(t1 + 3 * WINDOW_MS);
   expect(second.start).toBe(t2 + 100);
   expect(view.services[0]).toMatchObject({ state: 'reopened', exposed_since: t2 + 100, windows: 6 });
+  // the same host asked for as an IPv4-mapped IPv6 address
+  const mapped = JSON.parse(
+    porthole(['host', `::ffff:${SERVER.ip}`, '--json', '--clickhouse', CH_URL, '--database', A.db]).stdout,
+  ) as HostView;
+  expect([mapped.ip, mapped.intervals.length]).toEqual([SERVER.ip, 2]);
   // the same clients again: the distinct counts do not grow
   within(view.services[0].audience.internet, INTERNET.length);
   expect(view.history.reduce((n, d) => n + d.handshakes, 0)).toBe(2 * handshakes);
 }, 240_000);
 
-it('bad input to services and host: one line, the exit status, nothing else', () => {
+it('bad input to services and host: one line, the exit status, nothing else', async () => {
   const run = (args: string[]) => porthole([...args, '--clickhouse', CH_URL, '--database', A.db]);
   for (const [args, status, text] of [
     [['services', '--state', 'bogus'], 2, '--state: unknown state "bogus"'],
@@ -121,7 +126,14 @@ it('bad input to services and host: one line, the exit status, nothing else', ()
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(text);
   }
-  const missing = porthole(['services', '--clickhouse', CH_URL, '--database', `${A.db}_none`]);
-  expect(missing.status).toBe(1);
-  expect(missing.stderr.trim()).toMatch(/has no inventory yet: start `porthole analyzer`/);
+  // a database that does not exist is refused by every command, and not created
+  for (const cmd of [['services'], ['host', '192.0.2.1'], ['alerts'], ['expect', '--list'], ['report']]) {
+    const missing = porthole([...cmd, '--clickhouse', CH_URL, '--database', `${A.db}_none`]);
+    expect([missing.status, missing.stderr.trim()], cmd.join(' ')).toEqual([
+      1,
+      `porthole: database ${A.db}_none does not exist: check --database (porthole analyzer creates it at its first start)`,
+    ]);
+  }
+  const none = await chQuery<{ c: string }>(`SELECT count() AS c FROM system.databases WHERE name = '${A.db}_none'`);
+  expect(Number(none[0].c)).toBe(0);
 });

@@ -171,6 +171,11 @@ describe('Detector', () => {
       '192.0.2.2|active|expected',
       '192.0.2.200|new|alerted',
     ]);
+    // an expected endpoint that went stale and is seen again raises no reopened alert either
+    d.sweepStale(100_000);
+    const again = d.apply([{ ...obs(1), window_start: 200_000, first_seen: 200_000, last_seen: 200_500 }], 200_600);
+    expect(again.states.map((s) => s.state)).toEqual(['reopened']);
+    expect(again.alerts).toEqual([]);
   });
 });
 
