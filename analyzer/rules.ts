@@ -17,12 +17,14 @@ import { digestNetwork } from './alert/storm.js';
 import { type OwnerRule, ownerOf } from './owners.js';
 import type { Severity } from './policy.js';
 
-export type AlertKind =
-  | 'new_service'
-  | 'reopened_service'
-  | 'syn_proxy_host'
-  | 'service_changed'
-  | 'first_start_baseline';
+export const ALERT_KINDS = [
+  'new_service',
+  'reopened_service',
+  'syn_proxy_host',
+  'service_changed',
+  'first_start_baseline',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** "ip:port", IPv6 in brackets. */
 function hostPort(ip: string, port: number): string {

@@ -3,6 +3,7 @@
 // parsing and printing only; every argument is checked before ClickHouse is touched, so bad
 // input changes nothing.
 
+import { ALERT_KINDS } from '../analyzer/rules.js';
 import { parseArgs } from 'node:util';
 import {
   ALERT_STATES,
@@ -31,7 +32,7 @@ by Porthole when the endpoint went stale or was closed when verified). Resolved 
   --since DUR       only alerts raised within DUR (e.g. 24h)
   --state S         open, acknowledged or resolved
   --severity S      low, medium or high
-  --kind K          e.g. new_service, reopened_service, syn_proxy_host, service_changed
+  --kind K          ${ALERT_KINDS.join(', ')}
   --net CIDR        only addresses in CIDR
   --port N          only port N
   --limit N         at most N alerts (default 100, at most 10000)
@@ -75,7 +76,8 @@ function filterOf(v: Values): AlertFilter {
     f.severity = v.severity;
   }
   if (v.kind) {
-    if (!/^[a-z_]+$/.test(v.kind)) throw usage(`--kind: not an alert kind: ${JSON.stringify(v.kind)}`);
+    if (!(ALERT_KINDS as readonly string[]).includes(v.kind))
+      throw usage(`--kind: not an alert kind: ${JSON.stringify(v.kind)} (one of ${ALERT_KINDS.join(', ')})`);
     f.kind = v.kind;
   }
   if (v.net) {

@@ -1,4 +1,6 @@
-// Output: aligned tables, ISO times, thousands separators; JSON lines.
+// Output: aligned tables, ISO times, durations, thousands separators; JSON lines.
+
+import { DAY_MS } from '../common/time.js';
 
 export function isoMs(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
@@ -36,4 +38,13 @@ export function table(header: string[], rows: string[][]): string {
 export function jsonLines(obs: ReadonlyArray<{ v: number }>): string {
   if (obs.length === 0) return '';
   return `${JSON.stringify(obs).slice(1, -1).replaceAll('},{"v":', '}\n{"v":')}\n`;
+}
+
+/** A duration for people: 45s, 12m, 3.5h, 2.1d. */
+export function human(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
+  if (ms < DAY_MS) return `${(ms / 3_600_000).toFixed(1)}h`;
+  return `${(ms / DAY_MS).toFixed(1)}d`;
 }

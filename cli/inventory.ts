@@ -24,7 +24,7 @@ import { Store } from '../analyzer/store/store.js';
 import { DAY_MS } from '../common/time.js';
 import { durationFlag, parseCount, usage } from './args.js';
 import { type CsvColumn, csvHeader, csvRows } from './csv.js';
-import { isoMs, num, table } from './format.js';
+import { human, isoMs, num, table } from './format.js';
 import { STORE_HELP, STORE_OPTS, storeConfig } from './store-args.js';
 
 export const SERVICES_HELP = `Usage: porthole services [filters] [--json] [--limit N] [--after CURSOR] [options]
@@ -49,6 +49,7 @@ export const HOST_HELP = `Usage: porthole host IP [--json] [options]
 
 One host: its endpoints, exposure intervals (open since / closed when and why), the last
 ${HOST_HISTORY_DAYS} days of handshakes per port, verifications and its last alerts.
+  --json            all of it as one JSON object
 ${STORE_HELP}
 `;
 
@@ -235,12 +236,6 @@ export function sparkline(values: number[]): string {
   return values.map((v) => (v === 0 ? '·' : BARS[max === 0 ? 0 : Math.min(7, Math.floor((v / max) * 7.999))])).join('');
 }
 
-function duration(ms: number): string {
-  if (ms < 3_600_000) return `${Math.max(1, Math.round(ms / 60_000))}m`;
-  if (ms < 2 * DAY_MS) return `${Math.round(ms / 3_600_000)}h`;
-  return `${Math.round(ms / DAY_MS)}d`;
-}
-
 export async function hostCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: STORE_OPTS, allowPositionals: true });
   if (values.help) {
@@ -275,7 +270,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
             String(i.port),
             isoMs(i.start),
             i.end === null ? 'open' : isoMs(i.end),
-            duration((i.end ?? now) - i.start),
+            human((i.end ?? now) - i.start),
             i.opened_by,
             i.ended_by ?? '-',
           ]),

@@ -6,7 +6,7 @@ import { requireInventory } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
 import { DAY_MS } from '../common/time.js';
 import { durationFlag } from './args.js';
-import { num, table } from './format.js';
+import { human, num, table } from './format.js';
 import { STORE_HELP, STORE_OPTS, storeConfig } from './store-args.js';
 
 export const REPORT_HELP = `Usage: porthole report [--since DUR] [--json] [options]
@@ -15,17 +15,10 @@ How long exposures stayed open, per owner (team): for the new and reopened servi
 within --since (default 30d), the median and 90th percentile time from the exposure's start (its
 first SYN+ACK) to the alert, to the first acknowledgement, and to its close (the exposure ended,
 or the alert was resolved).
+  --since DUR       the period (default 30d)
+  --json            one JSON object per owner
 ${STORE_HELP}
 `;
-
-/** A duration for people: 45s, 12m, 3.5h, 2.1d. */
-export function human(ms: number | null): string {
-  if (ms === null) return '-';
-  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
-  if (ms < DAY_MS) return `${(ms / 3_600_000).toFixed(1)}h`;
-  return `${(ms / DAY_MS).toFixed(1)}d`;
-}
 
 const cell = (s: Spread): string => (s.n ? `${human(s.median_ms)} / ${human(s.p90_ms)} (${num(s.n)})` : '-');
 

@@ -14,9 +14,10 @@ export const STORE_OPTS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const STORE_HELP = `  --config FILE         JSON config file (keys as for porthole analyzer)
-  --clickhouse URL      ClickHouse HTTP URL (default http://127.0.0.1:8123)
-  --database NAME       database (default porthole)`;
+export const STORE_HELP = `  --config FILE     JSON config file (keys as for porthole analyzer)
+  --clickhouse URL  ClickHouse HTTP URL (default http://127.0.0.1:8123)
+  --database NAME   database (default porthole)
+  -h, --help        this help`;
 
 export function storeConfig(values: { config?: string; clickhouse?: string; database?: string }): AnalyzerConfig {
   return loadAnalyzerConfig({
