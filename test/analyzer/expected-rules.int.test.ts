@@ -10,7 +10,7 @@ import { partitioner } from '../../analyzer/partitions.js';
 import { sleep } from '../../common/time.js';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
 import { sendObservations as send, until } from '../support/analyzer-run.js';
-import { CH_URL, chQuery } from '../support/clickhouse.js';
+import { CH_URL, chQuery, createDb } from '../support/clickhouse.js';
 import { observation } from '../support/observations.js';
 import { BIN } from '../support/porthole.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
@@ -119,6 +119,7 @@ describe('expected-service rules', () => {
 
   it('malformed, overlapping and missing rules are refused with one line; nothing changes', async () => {
     env = analyzerEnv();
+    await createDb(env.db); // the commands refuse a database that does not exist
     expect(expectCli(['10.60.0.0/16:8443', '--note', 'pool']).status).toBe(0);
     const rows = () => count(`SELECT count() AS c FROM ${env!.db}.expected_rules`);
     const audits = () => count(`SELECT count() AS c FROM ${env!.db}.expected_audit`);

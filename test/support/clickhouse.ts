@@ -9,6 +9,16 @@ export function randomDb(): string {
   return `porthole_test_${randomBytes(4).toString('hex')}`;
 }
 
+/** An empty database, as an analyzer's first start leaves one before its tables. */
+export async function createDb(db: string): Promise<void> {
+  const c = createClient({ url: CH_URL });
+  try {
+    await c.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
+  } finally {
+    await c.close();
+  }
+}
+
 export async function dropDb(db: string): Promise<void> {
   const c = createClient({ url: CH_URL });
   try {
