@@ -56,7 +56,8 @@ afterAll(async () => {
 });
 
 describe.each(engines)('store on %s', (_name, make) => {
-  it('creates, migrates, stores and queries the same way', async () => {
+  /** A store on a new database of this engine, dropped at the end. */
+  const fresh = () => {
     const engine = make();
     const db = randomDb();
     const store = new Store({ database: db, engine });
@@ -64,6 +65,11 @@ describe.each(engines)('store on %s', (_name, make) => {
       await engine.command(`DROP DATABASE IF EXISTS ${db}`).catch(() => {});
       await store.close();
     });
+    return { engine, db, store };
+  };
+
+  it('creates, migrates, stores and queries the same way', async () => {
+    const { engine, db, store } = fresh();
     expect(await migrate(store)).toEqual([]);
     expect(await migrate(store)).toEqual([]); // idempotent
     // a column dropped behind our back is added back by the migration
@@ -434,13 +440,7 @@ describe.each(engines)('store on %s', (_name, make) => {
   });
 
   it('folds rows stored before the aggregate tables existed into them, once', async () => {
-    const engine = make();
-    const db = randomDb();
-    const store = new Store({ database: db, engine });
-    cleanups.push(async () => {
-      await engine.command(`DROP DATABASE IF EXISTS ${db}`).catch(() => {});
-      await store.close();
-    });
+    const { engine, db, store } = fresh();
     await migrate(store);
     // a database of the release before: the same tables, no views feeding the aggregates
     for (const t of AGG_TABLES)
