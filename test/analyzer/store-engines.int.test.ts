@@ -57,7 +57,7 @@ afterAll(async () => {
 
 describe.each(engines)('store on %s', (_name, make) => {
   /** A store on a new database of this engine, dropped at the end. */
-  const fresh = () => {
+  const newStore = () => {
     const engine = make();
     const db = randomDb();
     const store = new Store({ database: db, engine });
@@ -69,7 +69,7 @@ describe.each(engines)('store on %s', (_name, make) => {
   };
 
   it('creates, migrates, stores and queries the same way', async () => {
-    const { engine, db, store } = fresh();
+    const { engine, db, store } = newStore();
     expect(await migrate(store)).toEqual([]);
     expect(await migrate(store)).toEqual([]); // idempotent
     // a column dropped behind our back is added back by the migration
@@ -440,7 +440,7 @@ describe.each(engines)('store on %s', (_name, make) => {
   });
 
   it('folds rows stored before the aggregate tables existed into them, once', async () => {
-    const { engine, db, store } = fresh();
+    const { engine, db, store } = newStore();
     await migrate(store);
     // a database of the release before: the same tables, no views feeding the aggregates
     for (const t of AGG_TABLES)
