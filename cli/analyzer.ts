@@ -7,6 +7,7 @@ import { schemaSql } from '../schemas/ddl.js';
 import { ANALYZER_SPEC, type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
 import { runAnalyzer } from '../analyzer/main.js';
 import { runVerifier } from '../analyzer/verify/verifier.js';
+import { usage } from './args.js';
 
 const COMMON = `  --config FILE         JSON config file (keys below, nested by their dots)
   --clickhouse URL      ClickHouse HTTP URL (default http://127.0.0.1:8123)
@@ -90,6 +91,8 @@ export async function schemaCommand(argv: string[]): Promise<number> {
     process.stdout.write(SCHEMA_HELP);
     return 0;
   }
-  process.stdout.write(schemaSql(values.database ?? 'porthole'));
+  const db = values.database ?? 'porthole';
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(db)) throw usage('--database: letters, digits and _ only');
+  process.stdout.write(schemaSql(db));
   return 0;
 }
