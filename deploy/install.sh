@@ -2,7 +2,8 @@
 # Installs what Porthole needs on a fresh Debian machine (run as root, idempotent):
 #   - Debian packages: libpcap-dev (the `cap` addon builds against it), tshark and tcpdump
 #     (golden tests, benchmarks), tcpreplay, nmap, iproute2/ethtool (mirror interfaces, tests),
-#     prads (benchmark peer), Java 17 and Maven (Kafka), clickhouse-server (analyzer)
+#     prads (benchmark peer), Java 17 and Maven (Kafka), clickhouse-server (analyzer), openssl
+#     (the syslog TLS test makes its certificate with it)
 #   - Apache Kafka's jars from Maven Central (deploy/kafka/pom.xml) into the data folder
 # Usage: sudo deploy/install.sh            (then: npm install)
 set -euo pipefail
@@ -11,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
 
 pkgs=(libpcap-dev tshark tcpdump tcpreplay nmap iproute2 ethtool prads openjdk-17-jre-headless maven
-      build-essential python3 redis-server openssh-server curl procps)
+      build-essential python3 redis-server openssh-server curl procps openssl)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
