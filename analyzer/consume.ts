@@ -196,11 +196,10 @@ export function createBatchHandler(d: ConsumeDeps): {
     const now = Date.now();
     const ingestedAt = Math.floor(now / 1000);
     const partition = batch.partition;
-    const offsetOf = new Map(good.map((o, i) => [o, offsets[i]]));
     // a sensor's resend (a new offset, the same window) is not inserted again
-    const rows = d.recent
-      .fresh(good)
-      .map((o) => toObservationRow(o, d.homeNetworks, ingestedAt, { partition, offset: offsetOf.get(o) ?? 0 }));
+    const rows = d.recent.fresh(
+      good.map((o, i) => toObservationRow(o, d.homeNetworks, ingestedAt, { partition, offset: offsets[i] })),
+    );
     try {
       await retrying('insert observations', p, async () => {
         const floor = await d.offsets.floor(partition);

@@ -30,11 +30,11 @@ function hash53(s: string): number {
   return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
-const keyOf = (o: WindowKey): number => hash53(`${o.sensor}|${o.ip}|${o.proto}|${o.port}|${o.window_start}`);
-
 export class RecentWindows {
   private buckets: Array<{ since: number; keys: Set<number> }> = [];
   private size = 0;
+  // an Observation's key is hashed once: fresh() and stored() see the same objects
+  private readonly keys = new WeakMap<WindowKey, number>();
 
   constructor(
     private readonly horizonMs: number,
@@ -46,7 +46,7 @@ export class RecentWindows {
     this.expire(now);
     const seen = new Set<number>();
     return obs.filter((o) => {
-      const k = keyOf(o);
+      const k = this.keyOf(o);
       if (seen.has(k) || this.buckets.some((b) => b.keys.has(k))) return false;
       seen.add(k);
       return true;
@@ -62,7 +62,7 @@ export class RecentWindows {
     }
     for (const o of obs) {
       const before = b.keys.size;
-      b.keys.add(keyOf(o));
+      b.keys.add(this.keyOf(o));
       this.size += b.keys.size - before;
     }
     while (this.size > this.maxKeys && this.buckets.length > 1) this.drop();
@@ -71,6 +71,15 @@ export class RecentWindows {
   /** Keys held (for the status line). */
   get held(): number {
     return this.size;
+  }
+
+  private keyOf(o: WindowKey): number {
+    let k = this.keys.get(o);
+    if (k === undefined) {
+      k = hash53(`${o.sensor}|${o.ip}|${o.proto}|${o.port}|${o.window_start}`);
+      this.keys.set(o, k);
+    }
+    return k;
   }
 
   private expire(now: number): void {
