@@ -4,13 +4,14 @@
 // counters, memory and crashes are judged against the truth. Its own Kafka and ClickHouse on
 // free ports (never the shared ones), all removed at the end. Needs root, java, clickhouse-server,
 // tcpreplay, nmap, python3.
-// Usage: node dist/benchmarks/chaos.js [--minutes 30] [--pps 30000] [--iface-loss] [--out FILE]
+// Usage: node dist/benchmarks/chaos.js [--minutes 30] [--pps 30000] [--fault-every 30] [--stale-after 2m]
+//          [--faults kafka-kill,clickhouse-kill,…] [--iface-loss] [--out FILE]
 
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../common/time.js';
-import { FAULTS } from './chaos/faults.js';
+import { FAULTS, type Fault } from './chaos/faults.js';
 import { runSoak } from './chaos/soak.js';
 import { soakFailures, summary } from './chaos/summary.js';
 
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     'fault-every': { type: 'string', default: '30' },
     'stale-after': { type: 'string', default: '2m' },
     'iface-loss': { type: 'boolean', default: false },
+    faults: { type: 'string', default: FAULTS.join(',') },
     out: { type: 'string', default: 'benchmarks/results/chaos.json' },
   },
 });
@@ -30,6 +32,11 @@ if (!(minutes > 0 && minutes <= 240)) {
   process.exit(2);
 }
 
+const faults = values.faults.split(',') as Fault[];
+if (faults.some((f) => !FAULTS.includes(f))) {
+  process.stderr.write(`chaos: --faults: each one of ${FAULTS.join(', ')}\n`);
+  process.exit(2);
+}
 const stale = parseDuration(values['stale-after']);
 if ('error' in stale) {
   process.stderr.write(`chaos: --stale-after: ${stale.error}\n`);
@@ -44,7 +51,8 @@ const r = await runSoak({
   perSlot: 4,
   faultEverySeconds: Number(values['fault-every']),
   holdSeconds: 5,
-  faults: [...FAULTS],
+  faults,
+  minRounds: 1,
   ifaceLoss: values['iface-loss'],
   staleAfter: values['stale-after'],
   // reopened exposures come back after three times policy.staleAfter plus a minute, so no

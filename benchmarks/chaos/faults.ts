@@ -45,6 +45,8 @@ export function runFaults(o: {
   sup: Supervisor;
   lab: ChaosLab;
   done: () => boolean;
+  /** called each time every fault has come once more */
+  onRound: () => void;
   log: (s: string) => void;
 }): FaultLoop {
   const events: FaultEvent[] = [];
@@ -94,6 +96,7 @@ export function runFaults(o: {
         ev.error = err instanceof Error ? err.message : String(err);
         o.log(`fault ${ev.fault} failed: ${ev.error}`);
       }
+      if ((i + 1) % o.faults.length === 0) o.onRound();
     }
   })();
   return { events, ifaceGone, finished };

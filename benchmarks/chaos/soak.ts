@@ -38,11 +38,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   let stopRss = (): void => {};
   try {
     services = await ownServices(ROOT);
-    await services.up('kafka');
-    await services.up('clickhouse');
-    lab = createChaosLab();
     const svc = services;
-    const slotsMax = Math.ceil((o.minutes * 60) / o.slotSeconds) + 20;
+    // the services start while the traffic is made (each start waits for its port)
+    const up = Promise.all([svc.up('kafka'), svc.up('clickhouse')]);
+    up.catch(() => {}); // awaited below; a failure is reported there
+    lab = createChaosLab();
+    const slotsMax = Math.ceil((3 * o.minutes * 60) / o.slotSeconds);
     const schedule = makeSchedule({ slots: slotsMax, perSlot: o.perSlot, reopenGap: o.reopenGapSlots });
     const pool: Buffer[] = [];
     const poolMatching: number[] = [];
@@ -51,6 +52,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       writeCapture(join(tmp, 'bg.pcap'), [pool[p]]);
       poolMatching.push(matchingPackets(join(tmp, 'bg.pcap')));
     }
+    await up;
+    o.log('services up, traffic made');
     const common = { PORTHOLE_KAFKA_BROKERS: svc.brokers.join(','), PORTHOLE_CLICKHOUSE_URL: svc.clickhouseUrl };
     const analyzerEnv = {
       ...common,
@@ -93,10 +96,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 
     const t0 = Date.now();
     const deadline = t0 + o.minutes * 60_000;
-    const done = (): boolean => Date.now() >= deadline;
+    // the run ends at the deadline once every fault has come at least `minRounds` times, and at
+    // three times the planned length in any case
+    const faultKinds = o.faults.filter((f) => o.ifaceLoss || f !== 'iface-delete');
+    let rounds = 0;
+    const done = (): boolean =>
+      Date.now() >= t0 + 3 * o.minutes * 60_000 || (Date.now() >= deadline && rounds >= o.minRounds);
     const attempts: Attempt[] = [];
     lab.serve(REAL_PORTS);
-    lab.connect([...REAL_PORTS, LATE_PORT, CLOSED_PORT], 3, o.minutes * 60 + 10, attempts);
+    const clientProc = lab.connect([...REAL_PORTS, LATE_PORT, CLOSED_PORT], 3, 3 * o.minutes * 60, attempts);
     const late = setTimeout(() => lab!.serve([LATE_PORT]), o.minutes * 60_000 * 0.4);
     const runs: SlotRun[] = [];
     const cl = lab;
@@ -111,7 +119,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       }
     })();
     const faults: FaultLoop = runFaults({
-      faults: o.faults.filter((f) => o.ifaceLoss || f !== 'iface-delete'),
+      faults: faultKinds,
+      onRound: () => rounds++,
       everyMs: o.faultEverySeconds * 1000,
       holdMs: o.holdSeconds * 1000,
       reopenMs: 3000,
@@ -123,6 +132,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     });
     await Promise.all([traffic, faults.finished]);
     clearTimeout(late);
+    clientProc.kill('SIGKILL');
     o.log(`traffic over (${runs.length} slots); draining`);
 
     // the last windows close and go out; then a clean stop flushes the sensor's queue

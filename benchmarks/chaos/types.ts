@@ -17,6 +17,8 @@ export interface SoakOptions {
   /** how long Kafka, ClickHouse or the capture interface stay away */
   holdSeconds: number;
   faults: Fault[];
+  /** the run goes on past `minutes` until every fault came this many times (at most 3 × minutes) */
+  minRounds: number;
   /** include the capture interface's deletion (needs a sensor that survives it) */
   ifaceLoss: boolean;
   /** the analyzer's policy.staleAfter */
