@@ -1,12 +1,12 @@
 // `porthole analyzer`, `porthole verifier` and `porthole schema`: argument parsing only.
 
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { type Flat, specHelp } from '../schemas/config-spec.js';
 import { schemaSql } from '../schemas/ddl.js';
 import { ANALYZER_SPEC, type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
 import { runAnalyzer } from '../analyzer/main.js';
 import { runVerifier } from '../analyzer/verify/verifier.js';
+import { rootLogger } from '../common/logger.js';
 import { usage } from './args.js';
 
 const COMMON = `  --config FILE         JSON config file (keys below, nested by their dots)
@@ -47,7 +47,7 @@ export async function verifierCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const cfg = config(values);
-  return runVerifier(cfg, pino({ level: cfg.logLevel, base: { service: 'porthole-verifier' } }));
+  return runVerifier(cfg, await logger(cfg, 'porthole-verifier'));
 }
 
 export const SCHEMA_HELP = `Usage: porthole schema [--database NAME]
@@ -72,6 +72,10 @@ function config(values: Record<string, unknown>): AnalyzerConfig {
   return loadAnalyzerConfig({ file: values.config as string | undefined, flags });
 }
 
+function logger(cfg: AnalyzerConfig, service: string) {
+  return rootLogger({ level: cfg.logLevel, format: cfg.logFormat, base: { service } });
+}
+
 export async function analyzerCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: COMMON_OPTS });
   if (values.help) {
@@ -79,7 +83,7 @@ export async function analyzerCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const cfg = config(values);
-  return runAnalyzer(cfg, pino({ level: cfg.logLevel, base: { service: 'porthole-analyzer' } }));
+  return runAnalyzer(cfg, await logger(cfg, 'porthole-analyzer'));
 }
 
 export async function schemaCommand(argv: string[]): Promise<number> {
