@@ -30,14 +30,25 @@ Every configuration key:
 ${specHelp(ANALYZER_SPEC)}
 `;
 
+/** The analyzer's keys the verifier does not read: ingestion, alert delivery, detection policy. */
+const NOT_VERIFIER =
+  /^(alerts|retention|consume|policy)\.|^owners\.(webhooks|slackWebhooks)$|^kafka\.(groupId|observationsTopic|deadLetterTopic)$/;
+
 export const VERIFIER_HELP = `Usage: porthole verifier [options]
 
 Verify every newly exposed or reopened endpoint (from the alerts topic) with nmap -sV, only
 inside verify.allowedNetworks, and store the result per endpoint (verified_open,
-filtered_to_scanner, closed_now, unverifiable, refused). Options and keys as for
-porthole analyzer (verify.* and policy.scannerAddresses).
+filtered_to_scanner, closed_now, unverifiable, refused). It shares the analyzer's config file:
+every key is checked, the keys below are read. List the verifier's source addresses in the
+analyzer's policy.scannerAddresses: its probes then never count as services.
+
+Options:
 ${COMMON}
   --brokers LIST        Kafka brokers (default 127.0.0.1:9092)
+  -h, --help            this help
+
+Configuration keys read (config file, or the environment variable beside each):
+${specHelp(ANALYZER_SPEC.filter((s) => !NOT_VERIFIER.test(s.key)))}
 `;
 
 export async function verifierCommand(argv: string[]): Promise<number> {
