@@ -34,6 +34,9 @@ ${specHelp(ANALYZER_SPEC)}
 const NOT_VERIFIER =
   /^(alerts|retention|consume|policy)\.|^owners\.(webhooks|slackWebhooks)$|^kafka\.(groupId|observationsTopic|deadLetterTopic)$/;
 
+/** The keys the verifier reads (its config file may hold the analyzer's others: all are checked). */
+export const VERIFIER_SPEC = ANALYZER_SPEC.filter((s) => !NOT_VERIFIER.test(s.key));
+
 export const VERIFIER_HELP = `Usage: porthole verifier [options]
 
 Verify every newly exposed or reopened endpoint (from the alerts topic) with nmap -sV, only
@@ -48,7 +51,7 @@ ${COMMON}
   -h, --help            this help
 
 Configuration keys read (config file, or the environment variable beside each):
-${specHelp(ANALYZER_SPEC.filter((s) => !NOT_VERIFIER.test(s.key)))}
+${specHelp(VERIFIER_SPEC)}
 `;
 
 export async function verifierCommand(argv: string[]): Promise<number> {
