@@ -69,7 +69,7 @@ function coerce(spec: KeySpec, raw: unknown, where: string): { value?: unknown; 
   const k = spec.kind;
   switch (k.t) {
     case 'string':
-      if (raw === null && k.nullable) return { value: null };
+      if ((raw === null || raw === '') && k.nullable) return { value: null }; // '' or null: no value
       return typeof raw === 'string' && raw.length > 0 ? { value: raw } : bad('must be a non-empty string');
     case 'int': {
       const n = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
