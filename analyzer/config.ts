@@ -2,6 +2,8 @@
 // PORTHOLE_* environment, flags; validated once, frozen.
 
 import { ConfigError } from '../common/errors.js';
+import { readCaFile } from '../common/tls.js';
+import { KAFKA_SECURITY_SPEC, type KafkaSecurity, kafkaSecurityConfig } from '../common/kafka-security.js';
 import { DAY_MS } from '../common/time.js';
 import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
 import { canonicalIp } from '../schemas/ip.js';
@@ -16,9 +18,16 @@ export const ANALYZER_SPEC: KeySpec[] = [
   { key: 'clickhouse.url', kind: { t: 'string' }, def: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP endpoint' },
   { key: 'clickhouse.user', kind: { t: 'string' }, def: 'default', doc: 'ClickHouse user' },
   { key: 'clickhouse.password', kind: { t: 'string', nullable: true }, def: null, doc: 'ClickHouse password' },
+  {
+    key: 'clickhouse.ca',
+    kind: { t: 'string', nullable: true },
+    def: null,
+    doc: 'PEM file of the CAs trusted for an https:// clickhouse.url (default: the system CAs)',
+  },
   { key: 'clickhouse.database', kind: { t: 'string' }, def: 'porthole', doc: 'database (created when missing)' },
   { key: 'kafka.brokers', kind: { t: 'list' }, def: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers' },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-analyzer', doc: 'Kafka client id' },
+  ...KAFKA_SECURITY_SPEC,
   {
     key: 'kafka.groupId',
     kind: { t: 'string' },
@@ -210,7 +219,8 @@ export const ANALYZER_SPEC: KeySpec[] = [
 ];
 
 export interface AnalyzerConfig {
-  clickhouse: { url: string; user: string; password: string | null; database: string };
+  /** `ca`: the PEM text of clickhouse.ca, read at start-up */
+  clickhouse: { url: string; user: string; password: string | null; database: string; ca: string | null };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -218,6 +228,7 @@ export interface AnalyzerConfig {
     observationsTopic: string;
     deadLetterTopic: string;
     alertsTopic: string;
+    security: KafkaSecurity;
   };
   retentionDays: number;
   policy: {
@@ -292,10 +303,12 @@ export function loadAnalyzerConfig(opts: {
     if (!/^https?:\/\/[^\s]+$/.test(u)) errors.push(`alerts: not an http(s) URL: ${JSON.stringify(u)}`);
   }
   const routing = routingConfig(g, errors);
+  const security = kafkaSecurityConfig(g, opts.env ?? process.env, errors);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
   if (!validUrl(g<string>('clickhouse.url')))
     errors.push(`clickhouse.url: not an http(s) URL: ${JSON.stringify(g<string>('clickhouse.url'))}`);
+  const chCa = clickhouseCa(g, errors);
   const allowed = cidrs('verify.allowedNetworks', g('verify.allowedNetworks'));
   const scanners = g<string[]>('policy.scannerAddresses').map((a) => {
     const c = canonicalIp(a);
@@ -312,6 +325,7 @@ export function loadAnalyzerConfig(opts: {
       user: g('clickhouse.user'),
       password: g('clickhouse.password'),
       database: g('clickhouse.database'),
+      ca: chCa,
     },
     kafka: {
       brokers: g('kafka.brokers'),
@@ -320,6 +334,7 @@ export function loadAnalyzerConfig(opts: {
       observationsTopic: g('kafka.observationsTopic'),
       deadLetterTopic: g('kafka.deadLetterTopic'),
       alertsTopic: g('kafka.alertsTopic'),
+      security,
     },
     retentionDays: g('retention.days'),
     policy: {
@@ -363,6 +378,17 @@ export function loadAnalyzerConfig(opts: {
     partitionsAtOnce: g('consume.partitionsAtOnce'),
     logLevel: g('log.level'),
   }) as AnalyzerConfig;
+}
+
+/** clickhouse.ca read and checked now (a wrong file stops start-up), for https:// only. */
+function clickhouseCa(g: <T>(key: string) => T, errors: string[]): string | null {
+  const path = g<string | null>('clickhouse.ca');
+  if (path === null) return null;
+  if (!g<string>('clickhouse.url').startsWith('https://')) {
+    errors.push('clickhouse.ca: set, but clickhouse.url is not https://');
+    return null;
+  }
+  return readCaFile('clickhouse.ca', path, errors);
 }
 
 function validUrl(u: string): boolean {

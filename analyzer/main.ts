@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { errorMessage } from '../common/errors.js';
 import { ensureTopics, kafkaClient, kafkaRetriable, topicSpec } from '../common/kafka.js';
+import { rethrowKafkaFailure } from '../common/kafka-failure.js';
 import { hostname } from 'node:os';
 import { retry } from '../common/retry.js';
 import { portholeVersion } from '../common/version.js';
@@ -127,7 +128,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
       await admin.disconnect();
     },
     kafkaRetriable,
-  );
+  ).catch(rethrowKafkaFailure(cfg.kafka)); // authentication or a certificate refused: one line, exit
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   const version = portholeVersion();
