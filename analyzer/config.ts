@@ -2,6 +2,7 @@
 // PORTHOLE_* environment, flags; validated once, frozen.
 
 import { ConfigError } from '../common/errors.js';
+import type { Secret } from '../common/secret.js';
 import { readCaFile } from '../common/tls.js';
 import { KAFKA_SECURITY_SPEC, type KafkaSecurity, kafkaSecurityConfig } from '../common/kafka-security.js';
 import { DAY_MS } from '../common/time.js';
@@ -270,6 +271,9 @@ export interface AnalyzerConfig {
     syslogCa: string | null;
     ownerWebhooks: OwnerSink[];
     ownerSlackWebhooks: OwnerSink[];
+    /** signs the JSON webhooks' requests (a team's own secret first) */
+    webhookSecret: Secret | null;
+    ownerWebhookSecrets: Map<string, Secret>;
   };
   batchSize: number;
   partitionsAtOnce: number;
@@ -302,8 +306,9 @@ export function loadAnalyzerConfig(opts: {
   for (const u of [...g<string[]>('alerts.webhooks'), ...g<string[]>('alerts.slackWebhooks')]) {
     if (!/^https?:\/\/[^\s]+$/.test(u)) errors.push(`alerts: not an http(s) URL: ${JSON.stringify(u)}`);
   }
-  const routing = routingConfig(g, errors);
-  const security = kafkaSecurityConfig(g, opts.env ?? process.env, errors);
+  const env = opts.env ?? process.env;
+  const routing = routingConfig(g, env, errors);
+  const security = kafkaSecurityConfig(g, env, errors);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
   if (!validUrl(g<string>('clickhouse.url')))
@@ -373,6 +378,8 @@ export function loadAnalyzerConfig(opts: {
       syslogCa: routing.syslogCa,
       ownerWebhooks: routing.ownerWebhooks,
       ownerSlackWebhooks: routing.ownerSlackWebhooks,
+      webhookSecret: routing.webhookSecret,
+      ownerWebhookSecrets: routing.ownerWebhookSecrets,
     },
     batchSize: g('consume.batchSize'),
     partitionsAtOnce: g('consume.partitionsAtOnce'),

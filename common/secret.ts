@@ -12,6 +12,7 @@ const SHOWN = '[secret]';
 /** The environment variables that may carry a secret (each also has a file key). */
 export const KAFKA_SASL_PASSWORD_ENV = 'PORTHOLE_KAFKA_SASL_PASSWORD';
 export const KAFKA_TLS_KEY_PASSPHRASE_ENV = 'PORTHOLE_KAFKA_TLS_KEY_PASSPHRASE';
+export const ALERTS_WEBHOOK_SECRET_ENV = 'PORTHOLE_ALERTS_WEBHOOK_SECRET';
 
 export class Secret {
   readonly #value: string;
