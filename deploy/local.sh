@@ -60,6 +60,7 @@ kafka_config() {
 # the PLAINTEXT listener: the same for a fresh and an older data folder. The password reaches
 # ConfigCommand in a mode-600 file, never in argv. Done again when the password file changed.
 kafka_scram_users() {
+  secrets_ensure
   local want have="" f="$SECRETS/kafka-scram.add"
   want=$(sha256sum "$SECRETS/kafka-scram.password") && want=${want%% *}
   [ -f "$K/scram-users.done" ] && have=$(first_line "$K/scram-users.done")
@@ -83,8 +84,11 @@ kafka_scram_users() {
   echo "kafka: SCRAM user $KAFKA_SCRAM_USER stored (password: $SECRETS/kafka-scram.password)"
 }
 
+# the listeners, and whether the secured one answers (a broker started by an older local.sh has none)
 kafka_ports() {
-  echo "127.0.0.1:$PORTHOLE_KAFKA_PORT (PLAINTEXT), 127.0.0.1:$PORTHOLE_KAFKA_SSL_PORT (SASL_SSL, CA $TLS/ca.pem)"
+  local ssl="SASL_SSL, CA $TLS/ca.pem"
+  port_open "$PORTHOLE_KAFKA_SSL_PORT" || ssl="SASL_SSL NOT LISTENING: restart with down, then up"
+  echo "127.0.0.1:$PORTHOLE_KAFKA_PORT (PLAINTEXT), 127.0.0.1:$PORTHOLE_KAFKA_SSL_PORT ($ssl)"
 }
 
 kafka_java() {
@@ -157,7 +161,9 @@ ch_answers() {
     curl -fsS --cacert "$TLS/ca.pem" "https://127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTPS_PORT/ping" >/dev/null 2>&1
 }
 ch_ports() {
-  echo "127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTP_PORT (HTTP), 127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTPS_PORT (HTTPS, CA $TLS/ca.pem)"
+  local tls="HTTPS, CA $TLS/ca.pem"
+  port_open "$PORTHOLE_CLICKHOUSE_HTTPS_PORT" || tls="HTTPS NOT LISTENING: restart with down, then up"
+  echo "127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTP_PORT (HTTP), 127.0.0.1:$PORTHOLE_CLICKHOUSE_HTTPS_PORT ($tls)"
 }
 
 clickhouse_fetch() {
