@@ -71,7 +71,13 @@ export interface RoutingConfig {
   ownerWebhookSecrets: Map<string, Secret>;
 }
 
-export function routingConfig(g: <T>(key: string) => T, env: NodeJS.ProcessEnv, errors: string[]): RoutingConfig {
+/** `secrets` false: the signing secrets are not read (commands that send no webhook). */
+export function routingConfig(
+  g: <T>(key: string) => T,
+  env: NodeJS.ProcessEnv,
+  secrets: boolean,
+  errors: string[],
+): RoutingConfig {
   const owners = parseOwnerRules(g('owners.rules'), 'owners.rules', errors);
   const teams = new Set(owners.map((r) => r.team));
   const ownerWebhooks = parseOwnerSinks(g('owners.webhooks'), 'owners.webhooks', teams, errors);
@@ -96,9 +102,11 @@ export function routingConfig(g: <T>(key: string) => T, env: NodeJS.ProcessEnv, 
       errors.push(`alerts.syslogCa: cannot read ${caPath}: ${(e as Error).message}`);
     }
   }
-  const webhookSecret = signingSecret('alerts.webhookSecretFile', g('alerts.webhookSecretFile'), env, errors);
+  const webhookSecret = secrets
+    ? signingSecret('alerts.webhookSecretFile', g('alerts.webhookSecretFile'), env, errors)
+    : null;
   const ownerWebhookSecrets = new Map<string, Secret>();
-  for (const s of g<string[]>('owners.webhookSecretFiles')) {
+  for (const s of secrets ? g<string[]>('owners.webhookSecretFiles') : []) {
     const e = teamEntry(s);
     if (!e?.rest) errors.push(`owners.webhookSecretFiles: an entry is not TEAM=FILE: ${JSON.stringify(s)}`);
     else if (!ownerWebhooks.some((w) => w.team === e.team))

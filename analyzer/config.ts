@@ -4,7 +4,12 @@
 import { ConfigError } from '../common/errors.js';
 import type { Secret } from '../common/secret.js';
 import { readCaFile } from '../common/tls.js';
-import { KAFKA_SECURITY_SPEC, type KafkaSecurity, kafkaSecurityConfig } from '../common/kafka-security.js';
+import {
+  KAFKA_SECURITY_SPEC,
+  type KafkaSecurity,
+  kafkaSecurityConfig,
+  NO_KAFKA_SECURITY,
+} from '../common/kafka-security.js';
 import { DAY_MS } from '../common/time.js';
 import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
 import { canonicalIp } from '../schemas/ip.js';
@@ -284,6 +289,8 @@ export function loadAnalyzerConfig(opts: {
   file?: string | null;
   env?: NodeJS.ProcessEnv;
   flags?: Flat;
+  /** false for commands that only use ClickHouse: Kafka's and the webhooks' secrets are not read */
+  secrets?: boolean;
 }): AnalyzerConfig {
   const c = resolveConfig(ANALYZER_SPEC, opts);
   const g = <T>(k: string): T => c[k] as T;
@@ -307,8 +314,9 @@ export function loadAnalyzerConfig(opts: {
     if (!/^https?:\/\/[^\s]+$/.test(u)) errors.push(`alerts: not an http(s) URL: ${JSON.stringify(u)}`);
   }
   const env = opts.env ?? process.env;
-  const routing = routingConfig(g, env, errors);
-  const security = kafkaSecurityConfig(g, env, errors);
+  const secrets = opts.secrets !== false;
+  const routing = routingConfig(g, env, secrets, errors);
+  const security = secrets ? kafkaSecurityConfig(g, env, errors) : NO_KAFKA_SECURITY;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
   if (!validUrl(g<string>('clickhouse.url')))

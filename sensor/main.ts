@@ -145,7 +145,13 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
   logger.info({ queued: q }, 'flushing to kafka');
   await publisher.stop(cfg.publish.flushTimeoutMs);
   const left = publisher.stats().queued;
-  if (left > 0) logger.error({ lost: left }, 'kafka did not take everything before the flush timeout');
+  if (left > 0)
+    logger.error(
+      { lost: left },
+      kafkaRefused
+        ? 'kafka refused this sensor: not delivered'
+        : 'kafka did not take everything before the flush timeout',
+    );
   logger.info({ ...status() }, 'sensor stopped');
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);

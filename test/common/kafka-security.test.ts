@@ -104,6 +104,12 @@ describe('kafka.tls.* and kafka.sasl.*', () => {
     expect(m).toContain('kafka.tls.cert and kafka.tls.key: give both or neither');
   });
 
+  it('commands that only use ClickHouse (services, alerts, …) read no Kafka secret', () => {
+    const env = { ...scram, PORTHOLE_KAFKA_SASL_PASSWORD_FILE: join(dir, 'unreadable') };
+    expect(problems(() => loadAnalyzerConfig({ env, flags: {} }))).toContain('kafka.sasl.passwordFile: cannot read');
+    expect(loadAnalyzerConfig({ env, flags: {}, secrets: false }).kafka.security).toEqual({ tls: null, sasl: null });
+  });
+
   it('the password cannot come from the config file (unknown key, value not repeated)', () => {
     const file = join(dir, 'cfg.json');
     writeFileSync(file, JSON.stringify({ kafka: { sasl: { password: PASSWORD } } }));
