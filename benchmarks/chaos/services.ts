@@ -1,5 +1,6 @@
 // The chaos soak's own Kafka and ClickHouse: deploy/local.sh run with a fresh PORTHOLE_HOME under
-// /root and free loopback ports, so killing them never touches the shared instances. The Kafka
+// /root (its own tls/ and secrets/ too) and free loopback ports for every listener, plain and
+// secured, so killing them never touches the shared instances. The Kafka
 // jars are hard-linked from the shared cache (no download). kill() is SIGKILL of the pid in the
 // pid file; remove() kills both and deletes the home, whatever state they are in.
 
@@ -47,7 +48,11 @@ function linkJars(from: string, to: string): void {
 
 export async function ownServices(root: string, sharedHome = '/root/.porthole'): Promise<OwnServices> {
   const home = mkdtempSync('/root/.porthole-chaos-');
-  const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const ports: number[] = [];
+  while (ports.length < 6) {
+    const p = await freePort();
+    if (!ports.includes(p)) ports.push(p);
+  }
   const env = {
     ...process.env,
     PORTHOLE_HOME: home,
@@ -55,6 +60,8 @@ export async function ownServices(root: string, sharedHome = '/root/.porthole'):
     PORTHOLE_KAFKA_CONTROLLER_PORT: String(ports[1]),
     PORTHOLE_CLICKHOUSE_HTTP_PORT: String(ports[2]),
     PORTHOLE_CLICKHOUSE_TCP_PORT: String(ports[3]),
+    PORTHOLE_KAFKA_SSL_PORT: String(ports[4]),
+    PORTHOLE_CLICKHOUSE_HTTPS_PORT: String(ports[5]),
   };
   if (existsSync(`${sharedHome}/kafka/libs/.complete`)) linkJars(`${sharedHome}/kafka/libs`, `${home}/kafka/libs`);
   const pidFile = (svc: Service): string => `${home}/${svc}/${svc}.pid`;
