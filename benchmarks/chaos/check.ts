@@ -37,10 +37,10 @@ export function judge(
   const have = new Map(inv.map((r) => [key(r), r]));
   const want = new Map(truth.map((t) => [key(t), t]));
   const byKind: Record<string, number> = {};
-  const exposureAlerts = new Map<string, number>();
+  const exposureAlerts = new Map<string, string[]>();
   for (const a of alerts) {
     byKind[a.kind] = (byKind[a.kind] ?? 0) + 1;
-    if (EXPOSURE_KINDS.has(a.kind)) exposureAlerts.set(key(a), (exposureAlerts.get(key(a)) ?? 0) + 1);
+    if (EXPOSURE_KINDS.has(a.kind)) exposureAlerts.set(key(a), [...(exposureAlerts.get(key(a)) ?? []), a.kind]);
   }
   const v: Verdict = {
     endpoints: { sure: 0, uncertain: 0, uncertainFound: 0, neverOffered: 0 },
@@ -69,9 +69,11 @@ export function judge(
       v.endpoints.neverOffered++;
       if (have.has(k)) v.phantom.push(k);
     }
-    const n = exposureAlerts.get(k) ?? 0;
+    const kinds = exposureAlerts.get(k) ?? [];
+    const n = kinds.length;
     if (n < t.sure) v.alerts.tooFew.push(`${k} (${n} alerts, ${t.sure} sure exposures)`);
-    if (n > t.sure + t.uncertain) v.alerts.tooMany.push(`${k} (${n} alerts, ${t.sure}+${t.uncertain} exposures)`);
+    if (n > t.sure + t.uncertain)
+      v.alerts.tooMany.push(`${k} (${kinds.sort().join(', ')}; ${t.sure} sure + ${t.uncertain} uncertain exposures)`);
   }
   for (const r of inv) {
     if (!want.has(key(r))) v.phantom.push(key(r));

@@ -18,9 +18,7 @@ export function soakFailures(r: SoakResult): string[] {
   }
   for (const c of r.counters) {
     if (!c.consistent)
-      out.push(
-        `sensor ${c.pid} counted ${c.packets} packets, more than the ${c.offeredOverlapping} offered in its life`,
-      );
+      out.push(`sensor ${c.pid} counted ${c.packets} packets, more than the ${c.offered} offered while it counted`);
     if (c.droppedBeforeKafka > 0) out.push(`sensor ${c.pid} dropped ${c.droppedBeforeKafka} Observations before Kafka`);
   }
   for (const f of r.faults) if (f.error) out.push(`fault ${f.fault} did not recover: ${f.error}`);
@@ -61,7 +59,7 @@ export function summary(r: SoakResult): string {
     `verification: ${Object.entries(v.verification.byStatus)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')}`,
-    `sensor incarnations: ${r.counters.length}; capture loss inside each life: ${loss.length ? `${(100 * Math.min(...loss)).toFixed(2)}% to ${(100 * Math.max(...loss)).toFixed(2)}%` : 'n/a'}`,
+    `sensor incarnations: ${r.counters.length}; capture loss per life (its count against what was offered meanwhile): ${loss.length ? `${(100 * Math.min(...loss)).toFixed(2)}% to ${(100 * Math.max(...loss)).toFixed(2)}%` : 'n/a'}`,
     `RSS after warm-up, per role (incarnations, peak MB, slope MB/min min…max): ${[...byRole]
       .map(
         ([k, b]) => `${k} ${b.n}, ${b.peak}, ${Math.min(...b.slopes).toFixed(2)}…${Math.max(...b.slopes).toFixed(2)}`,

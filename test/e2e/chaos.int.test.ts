@@ -27,7 +27,7 @@ describe('chaos soak (short)', () => {
       faults: [...FAULTS],
       minRounds: 1,
       ifaceLoss: IFACE_LOSS,
-      staleAfter: '1h',
+      staleAfter: '2m',
       reopenGapSlots: 0,
       rssEverySeconds: 5,
       warmupSeconds: 30,
