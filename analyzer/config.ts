@@ -2,8 +2,16 @@
 // PORTHOLE_* environment, flags; validated once, frozen.
 
 import { ConfigError } from '../common/errors.js';
+import type { Secret } from '../common/secret.js';
+import { readCaFile } from '../common/tls.js';
+import {
+  KAFKA_SECURITY_SPEC,
+  type KafkaSecurity,
+  kafkaSecurityConfig,
+  NO_KAFKA_SECURITY,
+} from '../common/kafka-security.js';
 import { DAY_MS } from '../common/time.js';
-import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
+import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from '../schemas/config-spec.js';
 import { canonicalIp } from '../schemas/ip.js';
 import { TOPICS } from '../schemas/topics.js';
 import type { SyslogTarget } from './alert/syslog.js';
@@ -13,12 +21,24 @@ import type { OwnerRule, OwnerSink } from './owners.js';
 import { type Cidr, parseCidr } from './policy.js';
 
 export const ANALYZER_SPEC: KeySpec[] = [
-  { key: 'clickhouse.url', kind: { t: 'string' }, def: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP endpoint' },
+  { key: 'clickhouse.url', kind: { t: 'url' }, def: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP endpoint' },
   { key: 'clickhouse.user', kind: { t: 'string' }, def: 'default', doc: 'ClickHouse user' },
   { key: 'clickhouse.password', kind: { t: 'string', nullable: true }, def: null, doc: 'ClickHouse password' },
+  {
+    key: 'clickhouse.ca',
+    kind: { t: 'string', nullable: true },
+    def: null,
+    doc: 'PEM file of the CAs trusted for an https:// clickhouse.url (default: the system CAs)',
+  },
   { key: 'clickhouse.database', kind: { t: 'string' }, def: 'porthole', doc: 'database (created when missing)' },
-  { key: 'kafka.brokers', kind: { t: 'list' }, def: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers' },
+  {
+    key: 'kafka.brokers',
+    kind: { t: 'list', item: 'broker', min: 1 },
+    def: ['127.0.0.1:9092'],
+    doc: 'Kafka bootstrap brokers (host:port)',
+  },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-analyzer', doc: 'Kafka client id' },
+  ...KAFKA_SECURITY_SPEC,
   {
     key: 'kafka.groupId',
     kind: { t: 'string' },
@@ -113,13 +133,13 @@ export const ANALYZER_SPEC: KeySpec[] = [
   },
   {
     key: 'alerts.webhooks',
-    kind: { t: 'list' },
+    kind: { t: 'list', item: 'url' },
     def: [],
     doc: 'URLs that receive each alert no team owns (owners.rules) as a JSON POST',
   },
   {
     key: 'alerts.slackWebhooks',
-    kind: { t: 'list' },
+    kind: { t: 'list', item: 'url' },
     def: [],
     doc: 'URLs that receive each alert no team owns as {"text": …} (Slack-compatible)',
   },
@@ -206,11 +226,12 @@ export const ANALYZER_SPEC: KeySpec[] = [
     def: 6,
     doc: 'Kafka partitions processed at the same time (their rows share inserts)',
   },
-  { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
+  ...LOG_SPEC,
 ];
 
 export interface AnalyzerConfig {
-  clickhouse: { url: string; user: string; password: string | null; database: string };
+  /** `ca`: the PEM text of clickhouse.ca, read at start-up */
+  clickhouse: { url: string; user: string; password: string | null; database: string; ca: string | null };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -218,6 +239,7 @@ export interface AnalyzerConfig {
     observationsTopic: string;
     deadLetterTopic: string;
     alertsTopic: string;
+    security: KafkaSecurity;
   };
   retentionDays: number;
   policy: {
@@ -259,16 +281,22 @@ export interface AnalyzerConfig {
     syslogCa: string | null;
     ownerWebhooks: OwnerSink[];
     ownerSlackWebhooks: OwnerSink[];
+    /** signs the JSON webhooks' requests (a team's own secret first) */
+    webhookSecret: Secret | null;
+    ownerWebhookSecrets: Map<string, Secret>;
   };
   batchSize: number;
   partitionsAtOnce: number;
   logLevel: string;
+  logFormat: LogFormat;
 }
 
 export function loadAnalyzerConfig(opts: {
   file?: string | null;
   env?: NodeJS.ProcessEnv;
   flags?: Flat;
+  /** false for commands that only use ClickHouse: Kafka's and the webhooks' secrets are not read */
+  secrets?: boolean;
 }): AnalyzerConfig {
   const c = resolveConfig(ANALYZER_SPEC, opts);
   const g = <T>(k: string): T => c[k] as T;
@@ -288,14 +316,13 @@ export function loadAnalyzerConfig(opts: {
   const highRisk = g<string[]>('policy.highRiskPorts').map(Number);
   if (highRisk.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
     errors.push('policy.highRiskPorts: ports must be 1..65535');
-  for (const u of [...g<string[]>('alerts.webhooks'), ...g<string[]>('alerts.slackWebhooks')]) {
-    if (!/^https?:\/\/[^\s]+$/.test(u)) errors.push(`alerts: not an http(s) URL: ${JSON.stringify(u)}`);
-  }
-  const routing = routingConfig(g, errors);
+  const env = opts.env ?? process.env;
+  const secrets = opts.secrets !== false;
+  const routing = routingConfig(g, env, secrets, errors);
+  const security = secrets ? kafkaSecurityConfig(g, env, errors) : NO_KAFKA_SECURITY;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
-  if (!validUrl(g<string>('clickhouse.url')))
-    errors.push(`clickhouse.url: not an http(s) URL: ${JSON.stringify(g<string>('clickhouse.url'))}`);
+  const chCa = clickhouseCa(g, errors);
   const allowed = cidrs('verify.allowedNetworks', g('verify.allowedNetworks'));
   const scanners = g<string[]>('policy.scannerAddresses').map((a) => {
     const c = canonicalIp(a);
@@ -312,6 +339,7 @@ export function loadAnalyzerConfig(opts: {
       user: g('clickhouse.user'),
       password: g('clickhouse.password'),
       database: g('clickhouse.database'),
+      ca: chCa,
     },
     kafka: {
       brokers: g('kafka.brokers'),
@@ -320,6 +348,7 @@ export function loadAnalyzerConfig(opts: {
       observationsTopic: g('kafka.observationsTopic'),
       deadLetterTopic: g('kafka.deadLetterTopic'),
       alertsTopic: g('kafka.alertsTopic'),
+      security,
     },
     retentionDays: g('retention.days'),
     policy: {
@@ -358,17 +387,23 @@ export function loadAnalyzerConfig(opts: {
       syslogCa: routing.syslogCa,
       ownerWebhooks: routing.ownerWebhooks,
       ownerSlackWebhooks: routing.ownerSlackWebhooks,
+      webhookSecret: routing.webhookSecret,
+      ownerWebhookSecrets: routing.ownerWebhookSecrets,
     },
     batchSize: g('consume.batchSize'),
     partitionsAtOnce: g('consume.partitionsAtOnce'),
     logLevel: g('log.level'),
+    logFormat: g('log.format'),
   }) as AnalyzerConfig;
 }
 
-function validUrl(u: string): boolean {
-  try {
-    return ['http:', 'https:'].includes(new URL(u).protocol);
-  } catch {
-    return false;
+/** clickhouse.ca read and checked now (a wrong file stops start-up), for https:// only. */
+function clickhouseCa(g: <T>(key: string) => T, errors: string[]): string | null {
+  const path = g<string | null>('clickhouse.ca');
+  if (path === null) return null;
+  if (!g<string>('clickhouse.url').startsWith('https://')) {
+    errors.push('clickhouse.ca: set, but clickhouse.url is not https://');
+    return null;
   }
+  return readCaFile('clickhouse.ca', path, errors);
 }

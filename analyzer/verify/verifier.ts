@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import { errorMessage } from '../../common/errors.js';
 import { ensureTopics, kafkaClient, topicSpec } from '../../common/kafka.js';
+import { rethrowKafkaFailure } from '../../common/kafka-failure.js';
 import { type EndpointId, endpointKey } from '../../schemas/endpoint.js';
 import type { VerificationRow } from '../../schemas/tables.js';
 import { TOPICS } from '../../schemas/topics.js';
@@ -154,11 +155,12 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
   for (const p of pending) await scheduler.request(p);
   if (pending.length) logger.info({ pending: pending.length }, 'resumed pending verifications');
 
-  const kafka = kafkaClient({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-verifier` }, 'default');
+  const conn = { brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-verifier`, security: cfg.kafka.security };
+  const kafka = kafkaClient(conn, 'default');
   // the analyzer creates the alerts topic too; whichever starts first does (a failure here
   // shows at subscribe)
   const admin = kafka.admin();
-  await admin.connect();
+  await admin.connect().catch(rethrowKafkaFailure(conn)); // authentication or a certificate refused: one line
   await ensureTopics(admin, [topicSpec(cfg.kafka.alertsTopic, TOPICS.alerts)]).catch(() => []);
   await admin.disconnect();
   const consumer = kafka.consumer({ groupId: v.groupId });
