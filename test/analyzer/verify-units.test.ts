@@ -41,6 +41,24 @@ describe('nmapArgs', () => {
       nmapArgs({ ip, ports: [80], scan: 'connect', hostTimeoutMs: 1000, versionIntensity: 1, maxRetries: 0 }),
     ).toThrow(/refusing/);
   });
+  it('sends every probe from the source address of the target family (-S)', () => {
+    const run = { ports: [22], scan: 'connect' as const, hostTimeoutMs: 1000, versionIntensity: 1, maxRetries: 0 };
+    expect(nmapArgs({ ...run, ip: '192.0.2.1', source: '192.0.2.3' }).slice(-4)).toEqual([
+      '-S',
+      '192.0.2.3',
+      '--',
+      '192.0.2.1',
+    ]);
+    expect(nmapArgs({ ...run, ip: '2001:db8::1', source: '2001:db8::3' }).slice(-5)).toEqual([
+      '-6',
+      '-S',
+      '2001:db8::3',
+      '--',
+      '2001:db8::1',
+    ]);
+    expect(() => nmapArgs({ ...run, ip: '2001:db8::1', source: '192.0.2.3' })).toThrow(/bad source address/);
+    expect(() => nmapArgs({ ...run, ip: '192.0.2.1', source: '192.0.2.3 -oN x' })).toThrow(/bad source address/);
+  });
   it('refuses bad ports', () => {
     expect(() =>
       nmapArgs({
@@ -100,6 +118,7 @@ describe('verificationRow', () => {
       cpe: '',
       duration_ms: 0,
       attempt: 0,
+      request: '',
     });
   });
 });
