@@ -165,7 +165,7 @@ export class Tracker {
   private onSyn(p: Packet): void {
     const t = this.table;
     const k = this.key.load(p.buf, p.ipVersion === 6, p.srcOff, p.dstOff, p.sport, p.dport);
-    if (this.scanners !== null && this.scanners.internal(k.v6, k.c0, k.c1, k.c2, k.c3)) return;
+    if (this.scanners?.internal(k.v6, k.c0, k.c1, k.c2, k.c3)) return;
     const old = t.get(k);
     if (old >= 0) {
       if (t.sawSyn(old) && t.cisn(old) === p.seq) {
@@ -185,7 +185,7 @@ export class Tracker {
     const t = this.table;
     // the SYN+ACK travels server -> client: the client is its destination
     const k = this.key.load(p.buf, p.ipVersion === 6, p.dstOff, p.srcOff, p.dport, p.sport);
-    if (this.scanners !== null && this.scanners.internal(k.v6, k.c0, k.c1, k.c2, k.c3)) {
+    if (this.scanners?.internal(k.v6, k.c0, k.c1, k.c2, k.c3)) {
       this.stats.scanner++;
       return;
     }
