@@ -192,7 +192,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
     key: 'verify.scanType',
     kind: { t: 'list', values: ['auto', 'syn', 'connect'] },
     def: ['auto'],
-    doc: 'auto: SYN scan as root, connect scan otherwise',
+    doc: 'auto: SYN scan as root, connect scan otherwise or with verify.sourceAddresses',
   },
   {
     key: 'verify.nmapCommand',
@@ -327,6 +327,8 @@ export function loadAnalyzerConfig(opts: {
       errors.push(`verify.sourceAddresses: at most one ${v6 ? 'IPv6' : 'IPv4'} address`);
   if (g<number>('policy.rulesRefresh') < 1000) errors.push('policy.rulesRefresh: at least 1s');
   if (g<string[]>('verify.scanType').length !== 1) errors.push('verify.scanType: one of auto, syn, connect');
+  else if (g<string[]>('verify.scanType')[0] === 'syn' && sources.length)
+    errors.push('verify.scanType: syn cannot send from verify.sourceAddresses (a connect scan does)');
   if (g<string[]>('verify.nmapCommand').length === 0) errors.push('verify.nmapCommand: empty');
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return Object.freeze({

@@ -29,7 +29,11 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
   const store = new Store(cfg.clickhouse);
   await migrate(store);
   if (v.allowed.length === 0) logger.warn('verify.allowedNetworks is empty: every verification will be refused');
-  const scan = v.scanType === 'auto' ? (process.getuid?.() === 0 ? 'syn' : 'connect') : v.scanType;
+  // from source addresses: a connect scan (nmap-args.ts says why)
+  const scan =
+    v.sourceAddresses.length || v.scanType === 'connect' || (v.scanType === 'auto' && process.getuid?.() !== 0)
+      ? 'connect'
+      : 'syn';
 
   // when each endpoint was last scanned (refusals are no scans), and the product last seen open
   const memory = await verifierMemory(store);
@@ -124,7 +128,10 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
       logger.debug({ ...e, request: await ask(e, a.kind) }, 'verification requested');
     },
   });
-  logger.info({ allowed: v.allowed.map((c) => c.text), scan, concurrency: v.concurrency }, 'verifier running');
+  logger.info(
+    { allowed: v.allowed.map((c) => c.text), scan, sources: v.sourceAddresses, concurrency: v.concurrency },
+    'verifier running',
+  );
   const status = setInterval(() => logger.info({ stats: scheduler.stats() }, 'verifier status'), 10_000);
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
