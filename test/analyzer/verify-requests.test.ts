@@ -1,8 +1,10 @@
 // Verification on demand, the pure parts: `porthole verify` targets, the request message as the
 // verifier reads it, and the scheduler's rules (a refusal is no scan: it never holds back the
-// next verification; a forced request skips verify.minInterval but never the scope).
+// next verification; a forced request skips verify.minInterval but never the scope), and the
+// keys of the verifier's own source addresses.
 
 import { describe, expect, it } from 'vitest';
+import { loadAnalyzerConfig } from '../../analyzer/config.js';
 import { parseCidr } from '../../analyzer/policy.js';
 import { parseRequest, parseTarget } from '../../analyzer/verify/requests.js';
 import { createScheduler } from '../../analyzer/verify/scheduler.js';
@@ -134,5 +136,28 @@ describe('scheduler', () => {
     release();
     await stopping;
     expect(started).toEqual(['192.0.2.1']);
+  });
+});
+
+describe('verify.sourceAddresses', () => {
+  const load = (env: Record<string, string>) => loadAnalyzerConfig({ env, flags: {} });
+  it('are scanner addresses of the analyzer too, canonical', () => {
+    const c = load({
+      PORTHOLE_VERIFY_SOURCE_ADDRESSES: '192.0.2.250,2001:DB8::250',
+      PORTHOLE_POLICY_SCANNER_ADDRESSES: '192.0.2.9',
+    });
+    expect(c.verify.sourceAddresses).toEqual(['192.0.2.250', '2001:db8::250']);
+    expect([...c.policy.scannerAddresses].sort()).toEqual(['192.0.2.250', '192.0.2.9', '2001:db8::250']);
+  });
+  it('refuses, naming the key: a bad address, two of one family, a SYN scan', () => {
+    expect(() => load({ PORTHOLE_VERIFY_SOURCE_ADDRESSES: '192.0.2.250,nope' })).toThrow(
+      /verify\.sourceAddresses: not an address: "nope"/,
+    );
+    expect(() => load({ PORTHOLE_VERIFY_SOURCE_ADDRESSES: '192.0.2.250,192.0.2.251' })).toThrow(
+      /verify\.sourceAddresses: at most one IPv4 address/,
+    );
+    expect(() => load({ PORTHOLE_VERIFY_SOURCE_ADDRESSES: '192.0.2.250', PORTHOLE_VERIFY_SCAN_TYPE: 'syn' })).toThrow(
+      /verify\.scanType: syn cannot send from verify\.sourceAddresses/,
+    );
   });
 });
