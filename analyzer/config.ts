@@ -3,7 +3,7 @@
 
 import { ConfigError } from '../common/errors.js';
 import { DAY_MS } from '../common/time.js';
-import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
+import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from '../schemas/config-spec.js';
 import { canonicalIp } from '../schemas/ip.js';
 import { TOPICS } from '../schemas/topics.js';
 import type { SyslogTarget } from './alert/syslog.js';
@@ -13,11 +13,16 @@ import type { OwnerRule, OwnerSink } from './owners.js';
 import { type Cidr, parseCidr } from './policy.js';
 
 export const ANALYZER_SPEC: KeySpec[] = [
-  { key: 'clickhouse.url', kind: { t: 'string' }, def: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP endpoint' },
+  { key: 'clickhouse.url', kind: { t: 'url' }, def: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP endpoint' },
   { key: 'clickhouse.user', kind: { t: 'string' }, def: 'default', doc: 'ClickHouse user' },
   { key: 'clickhouse.password', kind: { t: 'string', nullable: true }, def: null, doc: 'ClickHouse password' },
   { key: 'clickhouse.database', kind: { t: 'string' }, def: 'porthole', doc: 'database (created when missing)' },
-  { key: 'kafka.brokers', kind: { t: 'list' }, def: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers' },
+  {
+    key: 'kafka.brokers',
+    kind: { t: 'list', item: 'broker', min: 1 },
+    def: ['127.0.0.1:9092'],
+    doc: 'Kafka bootstrap brokers (host:port)',
+  },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-analyzer', doc: 'Kafka client id' },
   {
     key: 'kafka.groupId',
@@ -119,13 +124,13 @@ export const ANALYZER_SPEC: KeySpec[] = [
   },
   {
     key: 'alerts.webhooks',
-    kind: { t: 'list' },
+    kind: { t: 'list', item: 'url' },
     def: [],
     doc: 'URLs that receive each alert no team owns (owners.rules) as a JSON POST',
   },
   {
     key: 'alerts.slackWebhooks',
-    kind: { t: 'list' },
+    kind: { t: 'list', item: 'url' },
     def: [],
     doc: 'URLs that receive each alert no team owns as {"text": …} (Slack-compatible)',
   },
@@ -218,7 +223,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
     def: 6,
     doc: 'Kafka partitions processed at the same time (their rows share inserts)',
   },
-  { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
+  ...LOG_SPEC,
 ];
 
 export interface AnalyzerConfig {
@@ -278,6 +283,7 @@ export interface AnalyzerConfig {
   batchSize: number;
   partitionsAtOnce: number;
   logLevel: string;
+  logFormat: LogFormat;
 }
 
 export function loadAnalyzerConfig(opts: {
@@ -303,14 +309,9 @@ export function loadAnalyzerConfig(opts: {
   const highRisk = g<string[]>('policy.highRiskPorts').map(Number);
   if (highRisk.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
     errors.push('policy.highRiskPorts: ports must be 1..65535');
-  for (const u of [...g<string[]>('alerts.webhooks'), ...g<string[]>('alerts.slackWebhooks')]) {
-    if (!/^https?:\/\/[^\s]+$/.test(u)) errors.push(`alerts: not an http(s) URL: ${JSON.stringify(u)}`);
-  }
   const routing = routingConfig(g, errors);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
-  if (!validUrl(g<string>('clickhouse.url')))
-    errors.push(`clickhouse.url: not an http(s) URL: ${JSON.stringify(g<string>('clickhouse.url'))}`);
   const allowed = cidrs('verify.allowedNetworks', g('verify.allowedNetworks'));
   const scanners = g<string[]>('policy.scannerAddresses').map((a) => {
     const c = canonicalIp(a);
@@ -390,13 +391,6 @@ export function loadAnalyzerConfig(opts: {
     batchSize: g('consume.batchSize'),
     partitionsAtOnce: g('consume.partitionsAtOnce'),
     logLevel: g('log.level'),
+    logFormat: g('log.format'),
   }) as AnalyzerConfig;
-}
-
-function validUrl(u: string): boolean {
-  try {
-    return ['http:', 'https:'].includes(new URL(u).protocol);
-  } catch {
-    return false;
-  }
 }

@@ -5,7 +5,7 @@
 #     prads (benchmark peer), Java 17 and Maven (Kafka), clickhouse-server (analyzer), openssl
 #     (the syslog TLS test makes its certificate with it)
 #   - Apache Kafka's jars from Maven Central (deploy/kafka/pom.xml) into the data folder
-# Usage: sudo deploy/install.sh            (then: npm install)
+# Usage: deploy/install.sh   as root, or: sudo deploy/install.sh   (then: npm install)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=deploy/env.sh

@@ -2,7 +2,7 @@
 // from defaults, a JSON file, PORTHOLE_* environment variables and flags (see config-spec.ts).
 
 import { hostname } from 'node:os';
-import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
+import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from '../schemas/config-spec.js';
 import { TOPICS } from '../schemas/topics.js';
 import { parseHomeNetworks } from '../schemas/zones.js';
 import { ConfigError } from '../common/errors.js';
@@ -79,7 +79,12 @@ export const SENSOR_SPEC: KeySpec[] = [
     def: TRACK.scannerAddresses,
     doc: "the verifier's source addresses (its verify.sourceAddresses): connections from them are not counted",
   },
-  { key: 'kafka.brokers', kind: { t: 'list' }, def: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers' },
+  {
+    key: 'kafka.brokers',
+    kind: { t: 'list', item: 'broker', min: 1 },
+    def: ['127.0.0.1:9092'],
+    doc: 'Kafka bootstrap brokers (host:port)',
+  },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-sensor', doc: 'Kafka client id' },
   {
     key: 'kafka.observationsTopic',
@@ -131,7 +136,7 @@ export const SENSOR_SPEC: KeySpec[] = [
     doc: 'on shutdown, wait this long for Kafka to take what is queued',
   },
   { key: 'status.interval', kind: { t: 'duration' }, def: 10_000, doc: 'health message period' },
-  { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
+  ...LOG_SPEC,
 ];
 
 export interface SensorConfig {
@@ -165,6 +170,7 @@ export interface SensorConfig {
   publish: { queueLimit: number; batchSize: number; lingerMs: number; flushTimeoutMs: number };
   statusIntervalMs: number;
   logLevel: string;
+  logFormat: LogFormat;
 }
 
 export function loadSensorConfig(opts: {
@@ -227,5 +233,6 @@ export function loadSensorConfig(opts: {
     }),
     statusIntervalMs: g('status.interval'),
     logLevel: g('log.level'),
+    logFormat: g('log.format'),
   }) as SensorConfig;
 }

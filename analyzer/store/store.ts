@@ -3,7 +3,7 @@
 // is away, STORE_REJECTED with ClickHouse's code when it refused the statement). What is created,
 // written and read lives beside it: migrate.ts, writes.ts, queries.ts.
 
-import { errorMessage } from '../../common/errors.js';
+import { errorMessage, systemErrorText } from '../../common/errors.js';
 import type { AggTableName } from '../../schemas/aggregates.js';
 import type { TableName } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
@@ -20,11 +20,14 @@ export interface StoreOptions {
 export class Store {
   readonly engine: Engine;
   readonly db: string;
+  /** the server as error messages name it */
+  private readonly where: string;
 
   /** A store on a ClickHouse server (options) or on any engine (tests use an in-process one). */
   constructor(o: StoreOptions | { database: string; engine: Engine }) {
     this.db = ident(o.database);
     this.engine = 'engine' in o ? o.engine : httpEngine(o);
+    this.where = 'engine' in o ? o.engine.name : o.url;
   }
 
   /** A table's qualified name, `db.table`. */
@@ -60,10 +63,14 @@ export class Store {
       return await fn();
     } catch (err) {
       if (isUnavailable(err))
-        throw new AnalyzerError('STORE_UNAVAILABLE', `clickhouse unavailable (${what}): ${errorMessage(err)}`, {
-          retriable: true,
-          cause: err,
-        });
+        throw new AnalyzerError(
+          'STORE_UNAVAILABLE',
+          `ClickHouse at ${this.where} unreachable: ${systemErrorText(err)}`,
+          {
+            retriable: true,
+            cause: err,
+          },
+        );
       // 18.16's errors reach the client as text: the code is read from it (compat.errorCode)
       throw new AnalyzerError('STORE_REJECTED', `clickhouse refused ${what}: ${errorMessage(err).split('\n')[0]}`, {
         cause: err,
