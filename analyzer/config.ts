@@ -2,6 +2,14 @@
 // PORTHOLE_* environment, flags; validated once, frozen.
 
 import { ConfigError } from '../common/errors.js';
+import type { Secret } from '../common/secret.js';
+import { readCaFile } from '../common/tls.js';
+import {
+  KAFKA_SECURITY_SPEC,
+  type KafkaSecurity,
+  kafkaSecurityConfig,
+  NO_KAFKA_SECURITY,
+} from '../common/kafka-security.js';
 import { DAY_MS } from '../common/time.js';
 import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from '../schemas/config-spec.js';
 import { canonicalIp } from '../schemas/ip.js';
@@ -16,6 +24,12 @@ export const ANALYZER_SPEC: KeySpec[] = [
   { key: 'clickhouse.url', kind: { t: 'url' }, def: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP endpoint' },
   { key: 'clickhouse.user', kind: { t: 'string' }, def: 'default', doc: 'ClickHouse user' },
   { key: 'clickhouse.password', kind: { t: 'string', nullable: true }, def: null, doc: 'ClickHouse password' },
+  {
+    key: 'clickhouse.ca',
+    kind: { t: 'string', nullable: true },
+    def: null,
+    doc: 'PEM file of the CAs trusted for an https:// clickhouse.url (default: the system CAs)',
+  },
   { key: 'clickhouse.database', kind: { t: 'string' }, def: 'porthole', doc: 'database (created when missing)' },
   {
     key: 'kafka.brokers',
@@ -24,6 +38,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
     doc: 'Kafka bootstrap brokers (host:port)',
   },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-analyzer', doc: 'Kafka client id' },
+  ...KAFKA_SECURITY_SPEC,
   {
     key: 'kafka.groupId',
     kind: { t: 'string' },
@@ -227,7 +242,8 @@ export const ANALYZER_SPEC: KeySpec[] = [
 ];
 
 export interface AnalyzerConfig {
-  clickhouse: { url: string; user: string; password: string | null; database: string };
+  /** `ca`: the PEM text of clickhouse.ca, read at start-up */
+  clickhouse: { url: string; user: string; password: string | null; database: string; ca: string | null };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -236,6 +252,7 @@ export interface AnalyzerConfig {
     deadLetterTopic: string;
     alertsTopic: string;
     verifyRequestsTopic: string;
+    security: KafkaSecurity;
   };
   retentionDays: number;
   policy: {
@@ -279,6 +296,9 @@ export interface AnalyzerConfig {
     syslogCa: string | null;
     ownerWebhooks: OwnerSink[];
     ownerSlackWebhooks: OwnerSink[];
+    /** signs the JSON webhooks' requests (a team's own secret first) */
+    webhookSecret: Secret | null;
+    ownerWebhookSecrets: Map<string, Secret>;
   };
   batchSize: number;
   partitionsAtOnce: number;
@@ -290,6 +310,8 @@ export function loadAnalyzerConfig(opts: {
   file?: string | null;
   env?: NodeJS.ProcessEnv;
   flags?: Flat;
+  /** false for commands that only use ClickHouse: Kafka's and the webhooks' secrets are not read */
+  secrets?: boolean;
 }): AnalyzerConfig {
   const c = resolveConfig(ANALYZER_SPEC, opts);
   const g = <T>(k: string): T => c[k] as T;
@@ -309,9 +331,13 @@ export function loadAnalyzerConfig(opts: {
   const highRisk = g<string[]>('policy.highRiskPorts').map(Number);
   if (highRisk.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
     errors.push('policy.highRiskPorts: ports must be 1..65535');
-  const routing = routingConfig(g, errors);
+  const env = opts.env ?? process.env;
+  const secrets = opts.secrets !== false;
+  const routing = routingConfig(g, env, secrets, errors);
+  const security = secrets ? kafkaSecurityConfig(g, env, errors) : NO_KAFKA_SECURITY;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
+  const chCa = clickhouseCa(g, errors);
   const allowed = cidrs('verify.allowedNetworks', g('verify.allowedNetworks'));
   const scanners = g<string[]>('policy.scannerAddresses').map((a) => {
     const c = canonicalIp(a);
@@ -338,6 +364,7 @@ export function loadAnalyzerConfig(opts: {
       user: g('clickhouse.user'),
       password: g('clickhouse.password'),
       database: g('clickhouse.database'),
+      ca: chCa,
     },
     kafka: {
       brokers: g('kafka.brokers'),
@@ -347,6 +374,7 @@ export function loadAnalyzerConfig(opts: {
       deadLetterTopic: g('kafka.deadLetterTopic'),
       alertsTopic: g('kafka.alertsTopic'),
       verifyRequestsTopic: g('kafka.verifyRequestsTopic'),
+      security,
     },
     retentionDays: g('retention.days'),
     policy: {
@@ -387,10 +415,23 @@ export function loadAnalyzerConfig(opts: {
       syslogCa: routing.syslogCa,
       ownerWebhooks: routing.ownerWebhooks,
       ownerSlackWebhooks: routing.ownerSlackWebhooks,
+      webhookSecret: routing.webhookSecret,
+      ownerWebhookSecrets: routing.ownerWebhookSecrets,
     },
     batchSize: g('consume.batchSize'),
     partitionsAtOnce: g('consume.partitionsAtOnce'),
     logLevel: g('log.level'),
     logFormat: g('log.format'),
   }) as AnalyzerConfig;
+}
+
+/** clickhouse.ca read and checked now (a wrong file stops start-up), for https:// only. */
+function clickhouseCa(g: <T>(key: string) => T, errors: string[]): string | null {
+  const path = g<string | null>('clickhouse.ca');
+  if (path === null) return null;
+  if (!g<string>('clickhouse.url').startsWith('https://')) {
+    errors.push('clickhouse.ca: set, but clickhouse.url is not https://');
+    return null;
+  }
+  return readCaFile('clickhouse.ca', path, errors);
 }

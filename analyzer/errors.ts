@@ -7,6 +7,8 @@ import { PortholeError } from '../common/errors.js';
 export type AnalyzerErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'STORE_REJECTED'
+  /** the server's TLS certificate refused (untrusted, wrong name, expired) or no TLS on the port */
+  | 'STORE_TLS'
   | 'SINK_FAILED'
   | 'KAFKA_UNAVAILABLE'
   | 'BAD_ADDRESS'

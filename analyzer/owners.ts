@@ -21,7 +21,7 @@ export interface OwnerSink {
 const TEAM = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** "TEAM=rest" split at the first "=", the team name checked; null when malformed. */
-function teamEntry(s: string): { team: string; rest: string } | null {
+export function teamEntry(s: string): { team: string; rest: string } | null {
   const i = s.indexOf('=');
   if (i <= 0) return null;
   const team = s.slice(0, i).trim();

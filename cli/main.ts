@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { PortholeError, systemErrorText } from '../common/errors.js';
 import { portholeVersion } from '../common/version.js';
 import { argsErrorText } from './args.js';
+import { refuseSecretArgs } from './secret-flags.js';
 // Each command's module is loaded only when that command runs (or its help is asked for), so
 // `porthole replay` does not pay for loading kafkajs, pino and the ClickHouse client.
 type Run = (argv: string[]) => Promise<number>;
@@ -108,6 +109,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(c ? (await c.load()).help : mainHelp());
       code = c || !rest[0] ? 0 : 2;
     } else if (COMMANDS[cmd]) {
+      refuseSecretArgs(rest);
       if (cmd === 'replay' && availableParallelism() >= 2 && !rest.includes('-h') && !rest.includes('--help')) {
         // replay's tracking thread starts loading while replay's own modules load (a one-thread
         // replay stops it)

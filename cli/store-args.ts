@@ -30,6 +30,7 @@ export function storeConfig(values: { config?: string; clickhouse?: string; data
   return loadAnalyzerConfig({
     file: values.config,
     flags: { 'clickhouse.url': values.clickhouse, 'clickhouse.database': values.database },
+    secrets: false, // these commands reach ClickHouse only: Kafka's and the webhooks' secrets stay unread
   });
 }
 

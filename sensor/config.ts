@@ -6,6 +6,7 @@ import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from
 import { TOPICS } from '../schemas/topics.js';
 import { parseHomeNetworks } from '../schemas/zones.js';
 import { ConfigError } from '../common/errors.js';
+import { KAFKA_SECURITY_SPEC, type KafkaSecurity, kafkaSecurityConfig } from '../common/kafka-security.js';
 import { ENCAPSULATIONS, type Encapsulation, LINK_STACKS } from './decode/encapsulations.js';
 import { DEFAULT_TRACKER_OPTIONS as TRACK } from './track/tracker.js';
 
@@ -86,6 +87,7 @@ export const SENSOR_SPEC: KeySpec[] = [
     doc: 'Kafka bootstrap brokers (host:port)',
   },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-sensor', doc: 'Kafka client id' },
+  ...KAFKA_SECURITY_SPEC,
   {
     key: 'kafka.observationsTopic',
     kind: { t: 'string' },
@@ -166,6 +168,7 @@ export interface SensorConfig {
     observationsRetentionMs: number;
     statusTopic: string;
     statusRetentionMs: number;
+    security: KafkaSecurity;
   };
   publish: { queueLimit: number; batchSize: number; lingerMs: number; flushTimeoutMs: number };
   statusIntervalMs: number;
@@ -196,6 +199,7 @@ export function loadSensorConfig(opts: {
   if (!home.ok) errors.push(`track.homeNetworks: ${home.errors.join('; ')}`);
   const scanners = parseHomeNetworks(g('track.scannerAddresses'));
   if (!scanners.ok) errors.push(`track.scannerAddresses: ${scanners.errors.join('; ')}`);
+  const security = kafkaSecurityConfig(g, opts.env ?? process.env, errors);
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return Object.freeze({
     sensorId: g('sensor.id'),
@@ -224,6 +228,7 @@ export function loadSensorConfig(opts: {
       observationsRetentionMs: g('kafka.observationsRetention'),
       statusTopic: g('kafka.statusTopic'),
       statusRetentionMs: g('kafka.statusRetention'),
+      security,
     }),
     publish: Object.freeze({
       queueLimit: g('publish.queueLimit'),

@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import { errorMessage } from '../../common/errors.js';
 import { ensureTopics, kafkaClient, topicSpec } from '../../common/kafka.js';
+import { rethrowKafkaFailure } from '../../common/kafka-failure.js';
 import { type EndpointId, endpointKey } from '../../schemas/endpoint.js';
 import type { VerificationRow } from '../../schemas/tables.js';
 import { TOPICS } from '../../schemas/topics.js';
@@ -92,12 +93,13 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
   if (resumed) logger.info({ pending: resumed }, 'resumed pending verifications');
   if (requeued) logger.info({ endpoints: requeued }, 'refused before, in verify.allowedNetworks now: re-queued');
 
-  const kafka = kafkaClient({ brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-verifier` }, 'default');
+  const conn = { brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-verifier`, security: cfg.kafka.security };
+  const kafka = kafkaClient(conn, 'default');
   const topics = { alerts: cfg.kafka.alertsTopic, requests: cfg.kafka.verifyRequestsTopic };
   // the analyzer (alerts) and porthole verify (requests) create these too; whichever starts first
   // does (a failure here shows at subscribe)
   const admin = kafka.admin();
-  await admin.connect();
+  await admin.connect().catch(rethrowKafkaFailure(conn)); // authentication or a certificate refused: one line
   await ensureTopics(admin, [
     topicSpec(topics.alerts, TOPICS.alerts),
     topicSpec(topics.requests, TOPICS.verifyRequests),
