@@ -51,6 +51,11 @@ const COMMANDS: Record<string, Command> = {
     m.verifierCommand,
     m.VERIFIER_HELP,
   ]),
+  verify: command(
+    'verify endpoints with nmap now (porthole verifier does it)',
+    () => import('./verify.js'),
+    (m) => [m.verifyCommand, m.VERIFY_HELP],
+  ),
   services: command('list the service inventory', inventory, (m) => [m.servicesCommand, m.SERVICES_HELP]),
   host: command("one host's services, exposure history and alerts", inventory, (m) => [m.hostCommand, m.HOST_HELP]),
   schema: command('print the ClickHouse DDL', analyzer, (m) => [m.schemaCommand, m.SCHEMA_HELP]),
