@@ -2,7 +2,7 @@
 // with an exit status (1 runtime, 2 usage or configuration, 70 a bug). Wiring only.
 
 import { availableParallelism } from 'node:os';
-import { PortholeError, systemErrorText } from '../common/errors.js';
+import { exitStatusOf, PortholeError, systemErrorText } from '../common/errors.js';
 import { portholeVersion } from '../common/version.js';
 import { argsErrorText } from './args.js';
 import { refuseSecretArgs } from './secret-flags.js';
@@ -137,7 +137,7 @@ function report(err: unknown, cmd: string, argv: string[]): number {
   // every error Porthole raises on purpose is a PortholeError: its message is meant for the user
   if (err instanceof PortholeError) {
     say(err.message);
-    return err.code === 'USAGE' || err.code === 'CONFIG_INVALID' ? 2 : 1;
+    return exitStatusOf(err);
   }
   const args = argsErrorText(err, cmd, argv);
   if (args !== null) {
