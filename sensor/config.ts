@@ -82,6 +82,12 @@ export const SENSOR_SPEC: KeySpec[] = [
     doc: 'CIDRs whose clients count as internal (clients_internal), the rest as internet',
   },
   {
+    key: 'track.scannerAddresses',
+    kind: { t: 'list' },
+    def: TRACK.scannerAddresses,
+    doc: "the verifier's source addresses (its verify.sourceAddresses): connections from them are not counted",
+  },
+  {
     key: 'kafka.brokers',
     kind: { t: 'list', item: 'broker', min: 1 },
     def: ['127.0.0.1:9092'],
@@ -160,6 +166,7 @@ export interface SensorConfig {
     synTimeoutMs: number;
     maxClients: number;
     homeNetworks: readonly string[];
+    scannerAddresses: readonly string[];
   };
   kafka: {
     brokers: string[];
@@ -204,6 +211,8 @@ export function loadSensorConfig(opts: {
   }
   const home = parseHomeNetworks(g('track.homeNetworks'));
   if (!home.ok) errors.push(`track.homeNetworks: ${home.errors.join('; ')}`);
+  const scanners = parseHomeNetworks(g('track.scannerAddresses'));
+  if (!scanners.ok) errors.push(`track.scannerAddresses: ${scanners.errors.join('; ')}`);
   const security = kafkaSecurityConfig(g, opts.env ?? process.env, errors);
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return Object.freeze({
@@ -224,6 +233,7 @@ export function loadSensorConfig(opts: {
       synTimeoutMs: g('track.synTimeout'),
       maxClients: g('track.maxClients'),
       homeNetworks: Object.freeze([...g<string[]>('track.homeNetworks')]),
+      scannerAddresses: Object.freeze([...g<string[]>('track.scannerAddresses')]),
     }),
     kafka: Object.freeze({
       brokers: g('kafka.brokers'),

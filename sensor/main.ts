@@ -57,6 +57,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
       synTimeoutMs: cfg.track.synTimeoutMs,
       maxClientsPerEndpoint: cfg.track.maxClients,
       homeNetworks: cfg.track.homeNetworks,
+      scannerAddresses: cfg.track.scannerAddresses,
     },
     emit,
   );
