@@ -54,6 +54,12 @@ export const ANALYZER_SPEC: KeySpec[] = [
   },
   { key: 'kafka.alertsTopic', kind: { t: 'string' }, def: TOPICS.alerts.name, doc: 'alerts are published here' },
   {
+    key: 'kafka.verifyRequestsTopic',
+    kind: { t: 'string' },
+    def: TOPICS.verifyRequests.name,
+    doc: 'porthole verify publishes its requests here; the verifier consumes them',
+  },
+  {
     key: 'retention.days',
     kind: { t: 'int', min: 1, max: 3650 },
     def: 30,
@@ -160,7 +166,13 @@ export const ANALYZER_SPEC: KeySpec[] = [
     key: 'policy.scannerAddresses',
     kind: { t: 'list' },
     def: [],
-    doc: "the verifier's own source addresses: their probes never make services",
+    doc: "the verifier's own source addresses: their probes never make services (verify.sourceAddresses are added)",
+  },
+  {
+    key: 'verify.sourceAddresses',
+    kind: { t: 'list' },
+    def: [],
+    doc: "addresses of the scanner's own (at most one IPv4, one IPv6) nmap sends every probe from (-S)",
   },
   {
     key: 'verify.allowedNetworks',
@@ -200,7 +212,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
     key: 'verify.scanType',
     kind: { t: 'list', values: ['auto', 'syn', 'connect'] },
     def: ['auto'],
-    doc: 'auto: SYN scan as root, connect scan otherwise',
+    doc: 'auto: SYN scan as root, connect scan otherwise or with verify.sourceAddresses',
   },
   {
     key: 'verify.nmapCommand',
@@ -239,6 +251,7 @@ export interface AnalyzerConfig {
     observationsTopic: string;
     deadLetterTopic: string;
     alertsTopic: string;
+    verifyRequestsTopic: string;
     security: KafkaSecurity;
   };
   retentionDays: number;
@@ -270,6 +283,8 @@ export interface AnalyzerConfig {
     scanType: 'auto' | 'syn' | 'connect';
     nmapCommand: string[];
     groupId: string;
+    /** canonical; at most one per family */
+    sourceAddresses: string[];
   };
   alerts: {
     webhooks: string[];
@@ -329,8 +344,18 @@ export function loadAnalyzerConfig(opts: {
     if (!c) errors.push(`policy.scannerAddresses: not an address: ${JSON.stringify(a)}`);
     return c ?? '';
   });
+  const sources = g<string[]>('verify.sourceAddresses').map((a) => {
+    const c = canonicalIp(a);
+    if (!c) errors.push(`verify.sourceAddresses: not an address: ${JSON.stringify(a)}`);
+    return c ?? '';
+  });
+  for (const v6 of [false, true])
+    if (sources.filter((a) => a && a.includes(':') === v6).length > 1)
+      errors.push(`verify.sourceAddresses: at most one ${v6 ? 'IPv6' : 'IPv4'} address`);
   if (g<number>('policy.rulesRefresh') < 1000) errors.push('policy.rulesRefresh: at least 1s');
   if (g<string[]>('verify.scanType').length !== 1) errors.push('verify.scanType: one of auto, syn, connect');
+  else if (g<string[]>('verify.scanType')[0] === 'syn' && sources.length)
+    errors.push('verify.scanType: syn cannot send from verify.sourceAddresses (a connect scan does)');
   if (g<string[]>('verify.nmapCommand').length === 0) errors.push('verify.nmapCommand: empty');
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return Object.freeze({
@@ -348,6 +373,7 @@ export function loadAnalyzerConfig(opts: {
       observationsTopic: g('kafka.observationsTopic'),
       deadLetterTopic: g('kafka.deadLetterTopic'),
       alertsTopic: g('kafka.alertsTopic'),
+      verifyRequestsTopic: g('kafka.verifyRequestsTopic'),
       security,
     },
     retentionDays: g('retention.days'),
@@ -361,7 +387,8 @@ export function loadAnalyzerConfig(opts: {
       highRiskPorts: new Set(highRisk),
       synProxyPorts: g('policy.synProxyPorts'),
       staleAfterMs: g('policy.staleAfter'),
-      scannerAddresses: new Set(scanners),
+      // the verifier's own source addresses are scanner addresses without being listed twice
+      scannerAddresses: new Set([...scanners, ...sources]),
       owners: routing.owners,
     },
     verify: {
@@ -377,6 +404,7 @@ export function loadAnalyzerConfig(opts: {
       scanType: g<string[]>('verify.scanType')[0] as 'auto' | 'syn' | 'connect',
       nmapCommand: g('verify.nmapCommand'),
       groupId: g('kafka.verifierGroupId'),
+      sourceAddresses: sources,
     },
     alerts: {
       webhooks: g('alerts.webhooks'),

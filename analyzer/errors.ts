@@ -14,6 +14,10 @@ export type AnalyzerErrorCode =
   | 'BAD_ADDRESS'
   | 'OUT_OF_SCOPE'
   | 'NMAP_FAILED'
+  /** a run cut short because the verifier is stopping (its endpoints stay pending) */
+  | 'ABORTED'
+  /** a `porthole verify` request that is not IP:PORT, or a request message that is not one */
+  | 'BAD_REQUEST'
   | 'NOT_FOUND'
   /** the database lacks tables of this release: an analyzer of this release has not started on it */
   | 'NOT_MIGRATED'

@@ -42,8 +42,9 @@ export const VERIFIER_HELP = `Usage: porthole verifier [options]
 Verify every newly exposed or reopened endpoint (from the alerts topic) with nmap -sV, only
 inside verify.allowedNetworks, and store the result per endpoint (verified_open,
 filtered_to_scanner, closed_now, unverifiable, refused). It shares the analyzer's config file:
-every key is checked, the keys below are read. List the verifier's source addresses in the
-analyzer's policy.scannerAddresses: its probes then never count as services.
+every key is checked, the keys below are read. Its probes never count as a client's when they
+leave from verify.sourceAddresses, set as track.scannerAddresses on each sensor too
+(docs/verification.md). porthole verify IP:PORT asks it for a verification now.
 
 Options:
 ${COMMON}

@@ -2,7 +2,7 @@
 // with an exit status (1 runtime, 2 usage or configuration, 70 a bug). Wiring only.
 
 import { availableParallelism } from 'node:os';
-import { PortholeError, systemErrorText } from '../common/errors.js';
+import { exitStatusOf, PortholeError, systemErrorText } from '../common/errors.js';
 import { portholeVersion } from '../common/version.js';
 import { argsErrorText } from './args.js';
 import { refuseSecretArgs } from './secret-flags.js';
@@ -51,6 +51,11 @@ const COMMANDS: Record<string, Command> = {
     m.verifierCommand,
     m.VERIFIER_HELP,
   ]),
+  verify: command(
+    'verify endpoints with nmap now (porthole verifier does it)',
+    () => import('./verify.js'),
+    (m) => [m.verifyCommand, m.VERIFY_HELP],
+  ),
   services: command('list the service inventory', inventory, (m) => [m.servicesCommand, m.SERVICES_HELP]),
   host: command("one host's services, exposure history and alerts", inventory, (m) => [m.hostCommand, m.HOST_HELP]),
   schema: command('print the ClickHouse DDL', analyzer, (m) => [m.schemaCommand, m.SCHEMA_HELP]),
@@ -132,7 +137,7 @@ function report(err: unknown, cmd: string, argv: string[]): number {
   // every error Porthole raises on purpose is a PortholeError: its message is meant for the user
   if (err instanceof PortholeError) {
     say(err.message);
-    return err.code === 'USAGE' || err.code === 'CONFIG_INVALID' ? 2 : 1;
+    return exitStatusOf(err);
   }
   const args = argsErrorText(err, cmd, argv);
   if (args !== null) {

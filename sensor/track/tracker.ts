@@ -4,10 +4,13 @@
 // (one-sided mirror) still counts, as evidence "synack". A SYN answered by RST is "rejected";
 // one never answered before synTimeoutMs is "unanswered". Retransmitted and SPAN-duplicated
 // SYNs and SYN+ACKs (same sequence number) are counted once.
+// Connections from the scanner's own addresses (`scannerAddresses`: the verifier's nmap probes)
+// are not tracked at all: they never count as handshakes or clients.
 // Limits: no reassembly, no sequence-window checks beyond the handshake's ack numbers; SYN
 // cookies and simultaneous open are seen as ordinary handshakes.
 
-import { DEFAULT_INTERNAL_RANGES } from '../../schemas/zones.js';
+import { ConfigError } from '../../common/errors.js';
+import { DEFAULT_INTERNAL_RANGES, type HomeNetworks, parseHomeNetworks } from '../../schemas/zones.js';
 import { ACK, RST, SYN, type Packet } from '../decode/packet.js';
 import { EndpointWindows, type WindowSink } from './windows.js';
 import { FlowKey } from './flow-key.js';
@@ -21,6 +24,7 @@ export interface TrackerOptions {
   synTimeoutMs: number;
   maxClientsPerEndpoint: number;
   homeNetworks: readonly string[]; // CIDRs of the internal zone
+  scannerAddresses: readonly string[]; // clients whose connections are not tracked (addresses or CIDRs)
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
@@ -31,6 +35,7 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   synTimeoutMs: 30_000,
   maxClientsPerEndpoint: 4096,
   homeNetworks: DEFAULT_INTERNAL_RANGES,
+  scannerAddresses: [],
 };
 
 /** Packet time between sweeps (flow expiry, window closing) driven by the packets themselves. */
@@ -52,6 +57,7 @@ export interface TrackerStats {
   rejected: number; // SYNs answered by RST
   unanswered: number; // SYNs never answered
   duplicates: number; // retransmitted or SPAN-duplicated SYN / SYN+ACK
+  scanner: number; // SYN+ACKs to the scanner's own addresses, not counted
   evictions: number; // flows pushed out of the full table
   flows: number; // flows in the table now
 }
@@ -65,6 +71,7 @@ export function emptyTrackerStats(): TrackerStats {
     rejected: 0,
     unanswered: 0,
     duplicates: 0,
+    scanner: 0,
     evictions: 0,
     flows: 0,
   };
@@ -75,6 +82,8 @@ export class Tracker {
   private readonly table: FlowTable;
   private readonly windows: EndpointWindows;
   private readonly key = new FlowKey();
+  /** the scanner's addresses, or null when none is set */
+  private readonly scanners: HomeNetworks | null;
   /** the last prefetch's result, kept (and readable) so that its loads are not optimised away */
   prefetched = 0;
   private now = 0;
@@ -92,6 +101,9 @@ export class Tracker {
     sink: WindowSink,
     ackFilter?: Uint8Array,
   ) {
+    const scanners = parseHomeNetworks(opts.scannerAddresses);
+    if (!scanners.ok) throw new ConfigError(`track.scannerAddresses: ${scanners.errors.join('; ')}`);
+    this.scanners = opts.scannerAddresses.length ? scanners.value : null;
     this.table = new FlowTable(opts.maxFlows, ackFilter);
     this.windows = new EndpointWindows(opts, sink);
   }
@@ -153,6 +165,7 @@ export class Tracker {
   private onSyn(p: Packet): void {
     const t = this.table;
     const k = this.key.load(p.buf, p.ipVersion === 6, p.srcOff, p.dstOff, p.sport, p.dport);
+    if (this.scanners?.internal(k.v6, k.c0, k.c1, k.c2, k.c3)) return;
     const old = t.get(k);
     if (old >= 0) {
       if (t.sawSyn(old) && t.cisn(old) === p.seq) {
@@ -172,6 +185,10 @@ export class Tracker {
     const t = this.table;
     // the SYN+ACK travels server -> client: the client is its destination
     const k = this.key.load(p.buf, p.ipVersion === 6, p.dstOff, p.srcOff, p.dport, p.sport);
+    if (this.scanners?.internal(k.v6, k.c0, k.c1, k.c2, k.c3)) {
+      this.stats.scanner++;
+      return;
+    }
     let r = t.get(k);
     if (r >= 0) {
       const state = t.state(r);

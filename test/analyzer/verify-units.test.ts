@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { nmapArgs } from '../../analyzer/verify/nmap-args.js';
+import { runNmap } from '../../analyzer/verify/nmap-run.js';
 import { parseNmapXml } from '../../analyzer/verify/nmap-xml.js';
 import { statusOf, verificationRow } from '../../analyzer/verify/results.js';
 
@@ -40,6 +41,27 @@ describe('nmapArgs', () => {
     expect(() =>
       nmapArgs({ ip, ports: [80], scan: 'connect', hostTimeoutMs: 1000, versionIntensity: 1, maxRetries: 0 }),
     ).toThrow(/refusing/);
+  });
+  it('sends every probe from the source address of the target family (-S, unprivileged connect scan)', () => {
+    const run = { ports: [22], scan: 'connect' as const, hostTimeoutMs: 1000, versionIntensity: 1, maxRetries: 0 };
+    expect(nmapArgs({ ...run, ip: '192.0.2.1', source: '192.0.2.3' }).slice(-5)).toEqual([
+      '--unprivileged',
+      '-S',
+      '192.0.2.3',
+      '--',
+      '192.0.2.1',
+    ]);
+    expect(nmapArgs({ ...run, ip: '2001:db8::1', source: '2001:db8::3' }).slice(-6)).toEqual([
+      '-6',
+      '--unprivileged',
+      '-S',
+      '2001:db8::3',
+      '--',
+      '2001:db8::1',
+    ]);
+    expect(() => nmapArgs({ ...run, ip: '2001:db8::1', source: '192.0.2.3' })).toThrow(/bad source address/);
+    expect(() => nmapArgs({ ...run, ip: '192.0.2.1', source: '192.0.2.3 -oN x' })).toThrow(/bad source address/);
+    expect(() => nmapArgs({ ...run, scan: 'syn', ip: '192.0.2.1', source: '192.0.2.3' })).toThrow(/connect scan/);
   });
   it('refuses bad ports', () => {
     expect(() =>
@@ -82,6 +104,21 @@ describe('parseNmapXml', () => {
   });
 });
 
+describe('runNmap', () => {
+  it('gives the program no PORTHOLE_* variable (a secret passed by the environment stays here)', async () => {
+    process.env.PORTHOLE_KAFKA_SASL_PASSWORD = 'not-for-nmap';
+    try {
+      // the configured command is run as given: `env` prints what nmap would have received
+      const seen = await runNmap(['env'], [], 10_000);
+      expect(seen).toMatch(/^PATH=/m);
+      expect(seen).not.toContain('PORTHOLE_');
+      expect(seen).not.toContain('not-for-nmap');
+    } finally {
+      delete process.env.PORTHOLE_KAFKA_SASL_PASSWORD;
+    }
+  });
+});
+
 describe('verificationRow', () => {
   it('a refused request has every nmap column empty', () => {
     expect(verificationRow({ ip: '192.0.2.1', proto: 'tcp', port: 22 }, 86_400_000, 'refused', 'outside')).toEqual({
@@ -100,6 +137,7 @@ describe('verificationRow', () => {
       cpe: '',
       duration_ms: 0,
       attempt: 0,
+      request: '',
     });
   });
 });
