@@ -208,11 +208,12 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     firstStartBaseline: detector.baselineTripped,
     outbox: outbox.stats(),
   });
+  const partitionOf = partitioner(cfg.kafka.observationsTopic, partitionCount);
   const timers = [
     setInterval(() => void outbox.round(), 2000),
     setInterval(
       () => {
-        const stale = detector.sweepStale(Date.now());
+        const stale = detector.sweepStale(Date.now(), partitionOf);
         // the exposure of a stale endpoint ended: its open alerts are resolved once its state is stored
         if (stale.states.length)
           void insertRows(store, 'exposure_events', stale.exposures)
