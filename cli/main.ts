@@ -76,9 +76,11 @@ const COMMANDS: Record<string, Command> = {
   ),
 };
 
-// Commands that end the process as soon as their output is flushed, without tearing down the
-// heap (a large replay's heap takes measurable time to unmap; see benchmarks/README.md).
-const EXIT_AT_ONCE = new Set(['replay']);
+// Commands that end the process as soon as their output is flushed: replay, without tearing
+// down the heap (a large replay's heap takes measurable time to unmap; see
+// benchmarks/README.md), and the long-running ones, whose Kafka client may leave a reconnect
+// timer behind when their stop gave up waiting for it (KAFKA_STOP_WAIT_MS).
+const EXIT_AT_ONCE = new Set(['replay', 'sensor', 'analyzer', 'verifier']);
 
 function mainHelp(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(15)} ${c.summary}`);
