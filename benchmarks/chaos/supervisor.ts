@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { sleep } from '../../common/time.js';
 import { BIN } from '../../test/support/porthole.js';
+import { WITH_CAPTURE_CAPS } from '../../test/support/porthole-process.js';
 
 export type Role = 'sensor' | 'analyzer' | 'verifier';
 
@@ -47,7 +48,10 @@ export function createSupervisor(args: Record<Role, string[]>, env: Record<Role,
   let closing = false;
 
   const spawnOne = (role: Role): Promise<Incarnation> => {
-    const child = spawn(process.execPath, [BIN, role, ...args[role]], {
+    // the sensor as deploy/systemd runs it: never root, holding the capture capabilities, so
+    // that it can reopen its interface when the soak re-creates it
+    const cmd = [...(role === 'sensor' ? WITH_CAPTURE_CAPS : []), process.execPath, BIN, role, ...args[role]];
+    const child = spawn(cmd[0], cmd.slice(1), {
       env: { ...process.env, ...env[role] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -20,10 +20,15 @@ export function startSensor(args: string[], env: Record<string, string>): Portho
  * deploy/systemd runs it: a sensor that never was root, so it can reopen a lost interface.
  */
 export function startSensorWithCaps(args: string[], env: Record<string, string>): PortholeProc {
-  const caps = '+net_raw,+net_admin';
-  const setpriv = ['setpriv', '--reuid', 'nobody', '--regid', 'nogroup', '--clear-groups'];
-  return startPorthole(['sensor', ...args], env, BIN, [...setpriv, '--inh-caps', caps, '--ambient-caps', caps]);
+  return startPorthole(['sensor', ...args], env, BIN, WITH_CAPTURE_CAPS);
 }
+
+/** A command prefix (setpriv, it execs node) for the user nobody with only the capture capabilities. */
+const CAPS = '+net_raw,+net_admin';
+export const WITH_CAPTURE_CAPS = [
+  ...['setpriv', '--reuid', 'nobody', '--regid', 'nogroup', '--clear-groups'],
+  ...['--inh-caps', CAPS, '--ambient-caps', CAPS],
+];
 
 /**
  * `bin`: another build's bin/porthole.js (the upgrade test runs the previous release);
