@@ -134,8 +134,7 @@ function audienceErrors(o: Observation): string[] {
     errors.push(
       `clients_internal + clients_internet: must equal clients (${o.clients}), got ${o.clients_internal} + ${o.clients_internet}`,
     );
-  if ((o.loss_checked === null) !== (o.loss_missed === null))
-    errors.push('loss_checked, loss_missed: both or neither');
+  if ((o.loss_checked === null) !== (o.loss_missed === null)) errors.push('loss_checked, loss_missed: both or neither');
   else if (o.loss_missed !== null && o.loss_missed > o.loss_checked!)
     errors.push(`loss_missed: at most loss_checked (${o.loss_checked}), got ${o.loss_missed}`);
   return errors;

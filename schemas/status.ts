@@ -26,4 +26,15 @@ export interface SensorStatus {
   kafka_connected: boolean;
   last_packet_ms: number | null;
   kernel_drops: null; // not measurable through the capture library; see docs/operations.md
+  handshake_loss: HandshakeLoss;
+}
+
+/** Capture loss estimated from the handshakes (sensor/track/loss.ts); interval: since the previous message. */
+export interface HandshakeLoss {
+  checked: number; // handshakes whose client ACK or RST was seen with their SYN or SYN+ACK
+  missed_syn: number; // of those, SYNs not seen
+  missed_synack: number; // and SYN+ACKs not seen
+  interval_checked: number;
+  interval_missed: number; // SYNs and SYN+ACKs
+  interval_ratio: number | null; // interval_missed / (2 * interval_checked); null when nothing was checked
 }
