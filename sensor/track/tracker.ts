@@ -106,15 +106,15 @@ export class Tracker {
   };
 
   /**
-   * `sink`: where closed windows go (usually observationSink(opts, emit)); `ackFilters`: where the
-   * flow table keeps its pure-ACK filters (ACK_FILTER_BYTES; shared memory for AckGate).
+   * `sink`: where closed windows go (usually observationSink(opts, emit)); `ackFilter`: where the
+   * flow table keeps its pure-ACK filter (shared memory for AckGate).
    */
   constructor(
     private readonly opts: TrackerOptions,
     sink: WindowSink,
-    ackFilters?: Uint8Array,
+    ackFilter?: Uint8Array,
   ) {
-    this.table = new FlowTable(opts.maxFlows, ackFilters);
+    this.table = new FlowTable(opts.maxFlows, ackFilter);
     this.windows = new EndpointWindows(opts, sink);
   }
 
