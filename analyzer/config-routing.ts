@@ -1,11 +1,16 @@
 // The configuration keys of alert routing: owners (owners.rules, owners.webhooks,
-// owners.slackWebhooks) and syslog receivers (alerts.syslog, alerts.syslogCa), and their
-// validation; every problem is added to the caller's list, naming its key (never a webhook URL).
+// owners.slackWebhooks), syslog receivers (alerts.syslog, alerts.syslogCa) and the webhooks'
+// signing secrets (alerts.webhookSecretFile, owners.webhookSecretFiles), and their validation;
+// every problem is added to the caller's list, naming its key (never a webhook URL or a secret).
 
 import { readFileSync } from 'node:fs';
+import { ALERTS_WEBHOOK_SECRET_ENV, readSecret, type Secret } from '../common/secret.js';
 import type { KeySpec } from '../schemas/config-spec.js';
 import { parseSyslogTarget, type SyslogTarget } from './alert/syslog.js';
-import { type OwnerRule, type OwnerSink, parseOwnerRules, parseOwnerSinks } from './owners.js';
+import { type OwnerRule, type OwnerSink, parseOwnerRules, parseOwnerSinks, teamEntry } from './owners.js';
+
+/** Shorter signing secrets are refused: HMAC-SHA256 is only as strong as its key. */
+const MIN_SECRET_LENGTH = 16;
 
 export const ROUTING_SPEC: KeySpec[] = [
   {
@@ -38,6 +43,18 @@ export const ROUTING_SPEC: KeySpec[] = [
     def: [],
     doc: 'TEAM=URL: receives that team\'s alerts as {"text": …} (the team\'s alerts then skip alerts.slackWebhooks)',
   },
+  {
+    key: 'alerts.webhookSecretFile',
+    kind: { t: 'string', nullable: true },
+    def: null,
+    doc: `file holding the secret that signs every JSON webhook POST (Porthole-Signature header; or ${ALERTS_WEBHOOK_SECRET_ENV}); a team's own: owners.webhookSecretFiles`,
+  },
+  {
+    key: 'owners.webhookSecretFiles',
+    kind: { t: 'list' },
+    def: [],
+    doc: "TEAM=FILE: the file holding the secret that signs that team's webhook POSTs",
+  },
 ];
 
 export interface RoutingConfig {
@@ -48,9 +65,19 @@ export interface RoutingConfig {
   syslog: SyslogTarget[];
   /** the PEM text of alerts.syslogCa, read at start-up */
   syslogCa: string | null;
+  /** signs the default webhooks' requests, and a team's without its own */
+  webhookSecret: Secret | null;
+  /** a team's own signing secret */
+  ownerWebhookSecrets: Map<string, Secret>;
 }
 
-export function routingConfig(g: <T>(key: string) => T, errors: string[]): RoutingConfig {
+/** `secrets` false: the signing secrets are not read (commands that send no webhook). */
+export function routingConfig(
+  g: <T>(key: string) => T,
+  env: NodeJS.ProcessEnv,
+  secrets: boolean,
+  errors: string[],
+): RoutingConfig {
   const owners = parseOwnerRules(g('owners.rules'), 'owners.rules', errors);
   const teams = new Set(owners.map((r) => r.team));
   const ownerWebhooks = parseOwnerSinks(g('owners.webhooks'), 'owners.webhooks', teams, errors);
@@ -75,5 +102,28 @@ export function routingConfig(g: <T>(key: string) => T, errors: string[]): Routi
       errors.push(`alerts.syslogCa: cannot read ${caPath}: ${(e as Error).message}`);
     }
   }
-  return { owners, ownerWebhooks, ownerSlackWebhooks, syslog, syslogCa };
+  const webhookSecret = secrets
+    ? signingSecret('alerts.webhookSecretFile', g('alerts.webhookSecretFile'), env, errors)
+    : null;
+  const ownerWebhookSecrets = new Map<string, Secret>();
+  for (const s of secrets ? g<string[]>('owners.webhookSecretFiles') : []) {
+    const e = teamEntry(s);
+    if (!e?.rest) errors.push(`owners.webhookSecretFiles: an entry is not TEAM=FILE: ${JSON.stringify(s)}`);
+    else if (!ownerWebhooks.some((w) => w.team === e.team))
+      errors.push(`owners.webhookSecretFiles: team ${e.team} has no webhook in owners.webhooks`);
+    else {
+      const secret = signingSecret(`owners.webhookSecretFiles (team ${e.team})`, e.rest, {}, errors);
+      if (secret) ownerWebhookSecrets.set(e.team, secret);
+    }
+  }
+  return { owners, ownerWebhooks, ownerSlackWebhooks, syslog, syslogCa, webhookSecret, ownerWebhookSecrets };
+}
+
+function signingSecret(key: string, file: string | null, env: NodeJS.ProcessEnv, errors: string[]): Secret | null {
+  const s = readSecret({ fileKey: key, file, envName: ALERTS_WEBHOOK_SECRET_ENV, env }, errors);
+  if (s && s.reveal().length < MIN_SECRET_LENGTH) {
+    errors.push(`${key}: the signing secret is shorter than ${MIN_SECRET_LENGTH} characters`);
+    return null;
+  }
+  return s;
 }

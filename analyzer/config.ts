@@ -2,8 +2,16 @@
 // PORTHOLE_* environment, flags; validated once, frozen.
 
 import { ConfigError } from '../common/errors.js';
+import type { Secret } from '../common/secret.js';
+import { readCaFile } from '../common/tls.js';
+import {
+  KAFKA_SECURITY_SPEC,
+  type KafkaSecurity,
+  kafkaSecurityConfig,
+  NO_KAFKA_SECURITY,
+} from '../common/kafka-security.js';
 import { DAY_MS } from '../common/time.js';
-import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
+import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from '../schemas/config-spec.js';
 import { canonicalIp } from '../schemas/ip.js';
 import { TOPICS } from '../schemas/topics.js';
 import type { SyslogTarget } from './alert/syslog.js';
@@ -13,12 +21,24 @@ import type { OwnerRule, OwnerSink } from './owners.js';
 import { type Cidr, parseCidr } from './policy.js';
 
 export const ANALYZER_SPEC: KeySpec[] = [
-  { key: 'clickhouse.url', kind: { t: 'string' }, def: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP endpoint' },
+  { key: 'clickhouse.url', kind: { t: 'url' }, def: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP endpoint' },
   { key: 'clickhouse.user', kind: { t: 'string' }, def: 'default', doc: 'ClickHouse user' },
   { key: 'clickhouse.password', kind: { t: 'string', nullable: true }, def: null, doc: 'ClickHouse password' },
+  {
+    key: 'clickhouse.ca',
+    kind: { t: 'string', nullable: true },
+    def: null,
+    doc: 'PEM file of the CAs trusted for an https:// clickhouse.url (default: the system CAs)',
+  },
   { key: 'clickhouse.database', kind: { t: 'string' }, def: 'porthole', doc: 'database (created when missing)' },
-  { key: 'kafka.brokers', kind: { t: 'list' }, def: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers' },
+  {
+    key: 'kafka.brokers',
+    kind: { t: 'list', item: 'broker', min: 1 },
+    def: ['127.0.0.1:9092'],
+    doc: 'Kafka bootstrap brokers (host:port)',
+  },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-analyzer', doc: 'Kafka client id' },
+  ...KAFKA_SECURITY_SPEC,
   {
     key: 'kafka.groupId',
     kind: { t: 'string' },
@@ -33,6 +53,12 @@ export const ANALYZER_SPEC: KeySpec[] = [
     doc: 'invalid messages go here, with the reason',
   },
   { key: 'kafka.alertsTopic', kind: { t: 'string' }, def: TOPICS.alerts.name, doc: 'alerts are published here' },
+  {
+    key: 'kafka.verifyRequestsTopic',
+    kind: { t: 'string' },
+    def: TOPICS.verifyRequests.name,
+    doc: 'porthole verify publishes its requests here; the verifier consumes them',
+  },
   {
     key: 'retention.days',
     kind: { t: 'int', min: 1, max: 3650 },
@@ -119,13 +145,13 @@ export const ANALYZER_SPEC: KeySpec[] = [
   },
   {
     key: 'alerts.webhooks',
-    kind: { t: 'list' },
+    kind: { t: 'list', item: 'url' },
     def: [],
     doc: 'URLs that receive each alert no team owns (owners.rules) as a JSON POST',
   },
   {
     key: 'alerts.slackWebhooks',
-    kind: { t: 'list' },
+    kind: { t: 'list', item: 'url' },
     def: [],
     doc: 'URLs that receive each alert no team owns as {"text": …} (Slack-compatible)',
   },
@@ -146,7 +172,13 @@ export const ANALYZER_SPEC: KeySpec[] = [
     key: 'policy.scannerAddresses',
     kind: { t: 'list' },
     def: [],
-    doc: "the verifier's own source addresses: their probes never make services",
+    doc: "the verifier's own source addresses: their probes never make services (verify.sourceAddresses are added)",
+  },
+  {
+    key: 'verify.sourceAddresses',
+    kind: { t: 'list' },
+    def: [],
+    doc: "addresses of the scanner's own (at most one IPv4, one IPv6) nmap sends every probe from (-S)",
   },
   {
     key: 'verify.allowedNetworks',
@@ -186,7 +218,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
     key: 'verify.scanType',
     kind: { t: 'list', values: ['auto', 'syn', 'connect'] },
     def: ['auto'],
-    doc: 'auto: SYN scan as root, connect scan otherwise',
+    doc: 'auto: SYN scan as root, connect scan otherwise or with verify.sourceAddresses',
   },
   {
     key: 'verify.nmapCommand',
@@ -212,11 +244,12 @@ export const ANALYZER_SPEC: KeySpec[] = [
     def: 6,
     doc: 'Kafka partitions processed at the same time (their rows share inserts)',
   },
-  { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
+  ...LOG_SPEC,
 ];
 
 export interface AnalyzerConfig {
-  clickhouse: { url: string; user: string; password: string | null; database: string };
+  /** `ca`: the PEM text of clickhouse.ca, read at start-up */
+  clickhouse: { url: string; user: string; password: string | null; database: string; ca: string | null };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -224,6 +257,8 @@ export interface AnalyzerConfig {
     observationsTopic: string;
     deadLetterTopic: string;
     alertsTopic: string;
+    verifyRequestsTopic: string;
+    security: KafkaSecurity;
   };
   retentionDays: number;
   policy: {
@@ -256,6 +291,8 @@ export interface AnalyzerConfig {
     scanType: 'auto' | 'syn' | 'connect';
     nmapCommand: string[];
     groupId: string;
+    /** canonical; at most one per family */
+    sourceAddresses: string[];
   };
   alerts: {
     webhooks: string[];
@@ -267,16 +304,22 @@ export interface AnalyzerConfig {
     syslogCa: string | null;
     ownerWebhooks: OwnerSink[];
     ownerSlackWebhooks: OwnerSink[];
+    /** signs the JSON webhooks' requests (a team's own secret first) */
+    webhookSecret: Secret | null;
+    ownerWebhookSecrets: Map<string, Secret>;
   };
   batchSize: number;
   partitionsAtOnce: number;
   logLevel: string;
+  logFormat: LogFormat;
 }
 
 export function loadAnalyzerConfig(opts: {
   file?: string | null;
   env?: NodeJS.ProcessEnv;
   flags?: Flat;
+  /** false for commands that only use ClickHouse: Kafka's and the webhooks' secrets are not read */
+  secrets?: boolean;
 }): AnalyzerConfig {
   const c = resolveConfig(ANALYZER_SPEC, opts);
   const g = <T>(k: string): T => c[k] as T;
@@ -296,22 +339,31 @@ export function loadAnalyzerConfig(opts: {
   const highRisk = g<string[]>('policy.highRiskPorts').map(Number);
   if (highRisk.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
     errors.push('policy.highRiskPorts: ports must be 1..65535');
-  for (const u of [...g<string[]>('alerts.webhooks'), ...g<string[]>('alerts.slackWebhooks')]) {
-    if (!/^https?:\/\/[^\s]+$/.test(u)) errors.push(`alerts: not an http(s) URL: ${JSON.stringify(u)}`);
-  }
-  const routing = routingConfig(g, errors);
+  const env = opts.env ?? process.env;
+  const secrets = opts.secrets !== false;
+  const routing = routingConfig(g, env, secrets, errors);
+  const security = secrets ? kafkaSecurityConfig(g, env, errors) : NO_KAFKA_SECURITY;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
-  if (!validUrl(g<string>('clickhouse.url')))
-    errors.push(`clickhouse.url: not an http(s) URL: ${JSON.stringify(g<string>('clickhouse.url'))}`);
+  const chCa = clickhouseCa(g, errors);
   const allowed = cidrs('verify.allowedNetworks', g('verify.allowedNetworks'));
   const scanners = g<string[]>('policy.scannerAddresses').map((a) => {
     const c = canonicalIp(a);
     if (!c) errors.push(`policy.scannerAddresses: not an address: ${JSON.stringify(a)}`);
     return c ?? '';
   });
+  const sources = g<string[]>('verify.sourceAddresses').map((a) => {
+    const c = canonicalIp(a);
+    if (!c) errors.push(`verify.sourceAddresses: not an address: ${JSON.stringify(a)}`);
+    return c ?? '';
+  });
+  for (const v6 of [false, true])
+    if (sources.filter((a) => a && a.includes(':') === v6).length > 1)
+      errors.push(`verify.sourceAddresses: at most one ${v6 ? 'IPv6' : 'IPv4'} address`);
   if (g<number>('policy.rulesRefresh') < 1000) errors.push('policy.rulesRefresh: at least 1s');
   if (g<string[]>('verify.scanType').length !== 1) errors.push('verify.scanType: one of auto, syn, connect');
+  else if (g<string[]>('verify.scanType')[0] === 'syn' && sources.length)
+    errors.push('verify.scanType: syn cannot send from verify.sourceAddresses (a connect scan does)');
   if (g<string[]>('verify.nmapCommand').length === 0) errors.push('verify.nmapCommand: empty');
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return Object.freeze({
@@ -320,6 +372,7 @@ export function loadAnalyzerConfig(opts: {
       user: g('clickhouse.user'),
       password: g('clickhouse.password'),
       database: g('clickhouse.database'),
+      ca: chCa,
     },
     kafka: {
       brokers: g('kafka.brokers'),
@@ -328,6 +381,8 @@ export function loadAnalyzerConfig(opts: {
       observationsTopic: g('kafka.observationsTopic'),
       deadLetterTopic: g('kafka.deadLetterTopic'),
       alertsTopic: g('kafka.alertsTopic'),
+      verifyRequestsTopic: g('kafka.verifyRequestsTopic'),
+      security,
     },
     retentionDays: g('retention.days'),
     policy: {
@@ -341,7 +396,8 @@ export function loadAnalyzerConfig(opts: {
       synProxyPorts: g('policy.synProxyPorts'),
       poorCoverage: g('policy.poorCoverage'),
       staleAfterMs: g('policy.staleAfter'),
-      scannerAddresses: new Set(scanners),
+      // the verifier's own source addresses are scanner addresses without being listed twice
+      scannerAddresses: new Set([...scanners, ...sources]),
       owners: routing.owners,
     },
     verify: {
@@ -357,6 +413,7 @@ export function loadAnalyzerConfig(opts: {
       scanType: g<string[]>('verify.scanType')[0] as 'auto' | 'syn' | 'connect',
       nmapCommand: g('verify.nmapCommand'),
       groupId: g('kafka.verifierGroupId'),
+      sourceAddresses: sources,
     },
     alerts: {
       webhooks: g('alerts.webhooks'),
@@ -367,17 +424,23 @@ export function loadAnalyzerConfig(opts: {
       syslogCa: routing.syslogCa,
       ownerWebhooks: routing.ownerWebhooks,
       ownerSlackWebhooks: routing.ownerSlackWebhooks,
+      webhookSecret: routing.webhookSecret,
+      ownerWebhookSecrets: routing.ownerWebhookSecrets,
     },
     batchSize: g('consume.batchSize'),
     partitionsAtOnce: g('consume.partitionsAtOnce'),
     logLevel: g('log.level'),
+    logFormat: g('log.format'),
   }) as AnalyzerConfig;
 }
 
-function validUrl(u: string): boolean {
-  try {
-    return ['http:', 'https:'].includes(new URL(u).protocol);
-  } catch {
-    return false;
+/** clickhouse.ca read and checked now (a wrong file stops start-up), for https:// only. */
+function clickhouseCa(g: <T>(key: string) => T, errors: string[]): string | null {
+  const path = g<string | null>('clickhouse.ca');
+  if (path === null) return null;
+  if (!g<string>('clickhouse.url').startsWith('https://')) {
+    errors.push('clickhouse.ca: set, but clickhouse.url is not https://');
+    return null;
   }
+  return readCaFile('clickhouse.ca', path, errors);
 }

@@ -7,11 +7,17 @@ import { PortholeError } from '../common/errors.js';
 export type AnalyzerErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'STORE_REJECTED'
+  /** the server's TLS certificate refused (untrusted, wrong name, expired) or no TLS on the port */
+  | 'STORE_TLS'
   | 'SINK_FAILED'
   | 'KAFKA_UNAVAILABLE'
   | 'BAD_ADDRESS'
   | 'OUT_OF_SCOPE'
   | 'NMAP_FAILED'
+  /** a run cut short because the verifier is stopping (its endpoints stay pending) */
+  | 'ABORTED'
+  /** a `porthole verify` request that is not IP:PORT, or a request message that is not one */
+  | 'BAD_REQUEST'
   | 'NOT_FOUND'
   /** the database lacks tables of this release: an analyzer of this release has not started on it */
   | 'NOT_MIGRATED'

@@ -1,8 +1,8 @@
 // Keeps a running analyzer's expected services current without a restart: every
 // policy.rulesRefresh it reads the stored rules (porthole expect) and, when they changed, hands
 // the detector the config file's rules plus those, logging the change once. While ClickHouse is
-// away the last list stays in force (warned once per outage). Observations applied before a
-// refresh used the list in force then; nothing is re-evaluated.
+// away the last list stays in force (logged once per outage, and once when read again).
+// Observations applied before a refresh used the list in force then; nothing is re-evaluated.
 
 import type { Logger } from 'pino';
 import { errorMessage } from '../common/errors.js';
@@ -29,6 +29,7 @@ export function startExpectedRefresh(d: {
   async function refresh(): Promise<void> {
     try {
       const stored = await loadStoredRules(d.store);
+      if (failing) d.logger.info('expected services read again');
       failing = false;
       const key = stored.map((r) => r.id).join(',');
       if (key === current) return;

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { errorMessage } from '../common/errors.js';
 import { ensureTopics, kafkaClient, kafkaRetriable, topicSpec } from '../common/kafka.js';
+import { kafkaSecurityFailure } from '../common/kafka-failure.js';
 import { hostname } from 'node:os';
 import { retry } from '../common/retry.js';
 import { portholeVersion } from '../common/version.js';
@@ -127,7 +128,12 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
       await admin.disconnect();
     },
     kafkaRetriable,
-  );
+  ).catch(async (err) => {
+    // not retriable (authentication or a certificate refused): release what runs, say why, exit
+    expected.stop();
+    await store.close();
+    throw kafkaSecurityFailure(err, cfg.kafka) ?? err;
+  });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   const version = portholeVersion();
@@ -135,9 +141,11 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   const sinks: Sink[] = [
     kafkaSink(producer, cfg.kafka.alertsTopic, version),
     ...a.syslog.map((t) => syslogSink(t, { ca: a.syslogCa, version, hostname: hostname() })),
-    ...a.webhooks.map((u) => webhookSink(u, false)),
+    ...a.webhooks.map((u) => webhookSink(u, false, undefined, a.webhookSecret)),
     ...a.slackWebhooks.map((u) => webhookSink(u, true)),
-    ...a.ownerWebhooks.map((s) => webhookSink(s.url, false, s.team)),
+    ...a.ownerWebhooks.map((s) =>
+      webhookSink(s.url, false, s.team, a.ownerWebhookSecrets.get(s.team) ?? a.webhookSecret),
+    ),
     ...a.ownerSlackWebhooks.map((s) => webhookSink(s.url, true, s.team)),
   ];
   const outbox = createOutbox(

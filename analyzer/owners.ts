@@ -3,6 +3,7 @@
 // Pure. The most specific rule wins: the longest prefix, then a rule with a port before one
 // without, then the order given; an address no rule matches has no owner ('').
 
+import { httpUrlProblem } from '../schemas/config-values.js';
 import { type Cidr, inCidr, parseCidr } from './policy.js';
 
 export interface OwnerRule {
@@ -20,7 +21,7 @@ export interface OwnerSink {
 const TEAM = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** "TEAM=rest" split at the first "=", the team name checked; null when malformed. */
-function teamEntry(s: string): { team: string; rest: string } | null {
+export function teamEntry(s: string): { team: string; rest: string } | null {
   const i = s.indexOf('=');
   if (i <= 0) return null;
   const team = s.slice(0, i).trim();
@@ -73,7 +74,7 @@ export function parseOwnerSinks(list: string[], key: string, teams: Set<string>,
   return list.flatMap((s) => {
     const e = teamEntry(s);
     // the URL is left out of the message: it may carry a token
-    if (!e || !/^https?:\/\/[^\s]+$/.test(e.rest)) {
+    if (!e || httpUrlProblem(e.rest)) {
       errors.push(`${key}: an entry is not TEAM=http(s)://…${e ? ` (team ${e.team})` : ''}`);
       return [];
     }

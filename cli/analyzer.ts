@@ -1,12 +1,12 @@
 // `porthole analyzer`, `porthole verifier` and `porthole schema`: argument parsing only.
 
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { type Flat, specHelp } from '../schemas/config-spec.js';
 import { schemaSql } from '../schemas/ddl.js';
 import { ANALYZER_SPEC, type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
 import { runAnalyzer } from '../analyzer/main.js';
 import { runVerifier } from '../analyzer/verify/verifier.js';
+import { rootLogger } from '../common/logger.js';
 import { usage } from './args.js';
 
 const COMMON = `  --config FILE         JSON config file (keys below, nested by their dots)
@@ -30,14 +30,29 @@ Every configuration key:
 ${specHelp(ANALYZER_SPEC)}
 `;
 
+/** The analyzer's keys the verifier does not read: ingestion, alert delivery, detection policy. */
+const NOT_VERIFIER =
+  /^(alerts|retention|consume|policy)\.|^owners\.(webhooks|slackWebhooks)$|^kafka\.(groupId|observationsTopic|deadLetterTopic)$/;
+
+/** The keys the verifier reads (its config file may hold the analyzer's others: all are checked). */
+export const VERIFIER_SPEC = ANALYZER_SPEC.filter((s) => !NOT_VERIFIER.test(s.key));
+
 export const VERIFIER_HELP = `Usage: porthole verifier [options]
 
 Verify every newly exposed or reopened endpoint (from the alerts topic) with nmap -sV, only
 inside verify.allowedNetworks, and store the result per endpoint (verified_open,
-filtered_to_scanner, closed_now, unverifiable, refused). Options and keys as for
-porthole analyzer (verify.* and policy.scannerAddresses).
+filtered_to_scanner, closed_now, unverifiable, refused). It shares the analyzer's config file:
+every key is checked, the keys below are read. Its probes never count as a client's when they
+leave from verify.sourceAddresses, set as track.scannerAddresses on each sensor too
+(docs/verification.md). porthole verify IP:PORT asks it for a verification now.
+
+Options:
 ${COMMON}
   --brokers LIST        Kafka brokers (default 127.0.0.1:9092)
+  -h, --help            this help
+
+Configuration keys read (config file, or the environment variable beside each):
+${specHelp(VERIFIER_SPEC)}
 `;
 
 export async function verifierCommand(argv: string[]): Promise<number> {
@@ -47,7 +62,7 @@ export async function verifierCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const cfg = config(values);
-  return runVerifier(cfg, pino({ level: cfg.logLevel, base: { service: 'porthole-verifier' } }));
+  return runVerifier(cfg, await logger(cfg, 'porthole-verifier'));
 }
 
 export const SCHEMA_HELP = `Usage: porthole schema [--database NAME]
@@ -72,6 +87,10 @@ function config(values: Record<string, unknown>): AnalyzerConfig {
   return loadAnalyzerConfig({ file: values.config as string | undefined, flags });
 }
 
+function logger(cfg: AnalyzerConfig, service: string) {
+  return rootLogger({ level: cfg.logLevel, format: cfg.logFormat, base: { service } });
+}
+
 export async function analyzerCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: COMMON_OPTS });
   if (values.help) {
@@ -79,7 +98,7 @@ export async function analyzerCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const cfg = config(values);
-  return runAnalyzer(cfg, pino({ level: cfg.logLevel, base: { service: 'porthole-analyzer' } }));
+  return runAnalyzer(cfg, await logger(cfg, 'porthole-analyzer'));
 }
 
 export async function schemaCommand(argv: string[]): Promise<number> {

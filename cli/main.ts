@@ -1,9 +1,11 @@
-// The `porthole` command: dispatches subcommands and turns errors into one-line messages with
-// an exit status (1 runtime, 2 usage). Wiring only.
+// The `porthole` command: dispatches subcommands and turns every error into one line on stderr
+// with an exit status (1 runtime, 2 usage or configuration, 70 a bug). Wiring only.
 
 import { availableParallelism } from 'node:os';
-import { PortholeError } from '../common/errors.js';
+import { PortholeError, systemErrorText } from '../common/errors.js';
 import { portholeVersion } from '../common/version.js';
+import { argsErrorText } from './args.js';
+import { refuseSecretArgs } from './secret-flags.js';
 // Each command's module is loaded only when that command runs (or its help is asked for), so
 // `porthole replay` does not pay for loading kafkajs, pino and the ClickHouse client.
 type Run = (argv: string[]) => Promise<number>;
@@ -49,6 +51,11 @@ const COMMANDS: Record<string, Command> = {
     m.verifierCommand,
     m.VERIFIER_HELP,
   ]),
+  verify: command(
+    'verify endpoints with nmap now (porthole verifier does it)',
+    () => import('./verify.js'),
+    (m) => [m.verifyCommand, m.VERIFY_HELP],
+  ),
   services: command('list the service inventory', inventory, (m) => [m.servicesCommand, m.SERVICES_HELP]),
   host: command("one host's services, exposure history and alerts", inventory, (m) => [m.hostCommand, m.HOST_HELP]),
   schema: command('print the ClickHouse DDL', analyzer, (m) => [m.schemaCommand, m.SCHEMA_HELP]),
@@ -102,6 +109,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(c ? (await c.load()).help : mainHelp());
       code = c || !rest[0] ? 0 : 2;
     } else if (COMMANDS[cmd]) {
+      refuseSecretArgs(rest);
       if (cmd === 'replay' && availableParallelism() >= 2 && !rest.includes('-h') && !rest.includes('--help')) {
         // replay's tracking thread starts loading while replay's own modules load (a one-thread
         // replay stops it)
@@ -113,7 +121,7 @@ export async function main(argv: string[]): Promise<void> {
       code = 2;
     }
   } catch (err) {
-    code = report(err);
+    code = report(err, cmd, rest);
   }
   process.exitCode = code;
   if (EXIT_AT_ONCE.has(cmd)) {
@@ -122,17 +130,30 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-function report(err: unknown): number {
-  const e = err as { code?: string; message?: string };
+function report(err: unknown, cmd: string, argv: string[]): number {
+  const say = (msg: string): void => {
+    process.stderr.write(`porthole: ${msg.trim().replace(/\s*\n\s*/g, '; ')}\n`);
+  };
   // every error Porthole raises on purpose is a PortholeError: its message is meant for the user
   if (err instanceof PortholeError) {
-    process.stderr.write(`porthole: ${err.message}\n`);
+    say(err.message);
     return err.code === 'USAGE' || err.code === 'CONFIG_INVALID' ? 2 : 1;
   }
-  if (e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`porthole: ${e.message}\n`);
+  const args = argsErrorText(err, cmd, argv);
+  if (args !== null) {
+    say(args);
     return 2;
   }
-  process.stderr.write(`porthole: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  // a system call that failed (a file, a socket) outside the paths that name it themselves
+  const e = err as { code?: unknown; path?: unknown; address?: unknown; port?: unknown } | null;
+  if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) {
+    const what = typeof e.path === 'string' ? `${e.path}: ` : e.address ? `${e.address}:${e.port ?? ''}: ` : '';
+    say(`${what}${systemErrorText(err)}`);
+    return 1;
+  }
+  // a bug: one line, the stack only on request
+  const debug = process.env.PORTHOLE_DEBUG === '1';
+  say(`internal error: ${(err as Error)?.message ?? String(err)}${debug ? '' : ' (PORTHOLE_DEBUG=1 shows where)'}`);
+  if (debug) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
   return 70;
 }

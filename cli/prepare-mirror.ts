@@ -4,6 +4,7 @@
 // ring slot takes ~64 KiB and a small buffer overflows; see docs/operations.md).
 
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { usage } from './args.js';
 
@@ -36,6 +37,8 @@ export async function prepareMirrorCommand(argv: string[]): Promise<number> {
   if (!iface || positionals.length > 1) throw usage('prepare-mirror: give exactly one interface');
   if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(iface))
     throw usage(`prepare-mirror: not an interface name: ${JSON.stringify(iface)}`);
+  if (!values['dry-run'] && !existsSync(`/sys/class/net/${iface}`))
+    throw usage(`prepare-mirror: no interface ${JSON.stringify(iface)} on this host (ip link lists them)`);
   let failed = 0;
   for (const cmd of mirrorCommands(iface)) {
     process.stdout.write(`${cmd.join(' ')}\n`);

@@ -1,7 +1,7 @@
 // `porthole sensor`: options -> validated config -> runSensor. Also --print-filter.
 
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
+import { rootLogger } from '../common/logger.js';
 import { buildFilter } from '../sensor/capture/bpf-filter.js';
 import type { Flat } from '../schemas/config-spec.js';
 import { loadSensorConfig, SENSOR_SPEC } from '../sensor/config.js';
@@ -79,6 +79,10 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${buildFilter({ acks: cfg.capture.acks, encapsulations: cfg.capture.encapsulations })}\n`);
     return 0;
   }
-  const logger = pino({ level: cfg.logLevel, base: { service: 'porthole-sensor', sensor: cfg.sensorId } });
+  const logger = await rootLogger({
+    level: cfg.logLevel,
+    format: cfg.logFormat,
+    base: { service: 'porthole-sensor', sensor: cfg.sensorId },
+  });
   return runSensor(cfg, logger);
 }

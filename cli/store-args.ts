@@ -3,7 +3,8 @@
 // (validated as for the analyzer), and who a change is recorded as.
 
 import { userInfo } from 'node:os';
-import { type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
+import { ANALYZER_SPEC, type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
+import { specHelp } from '../schemas/config-spec.js';
 import { usage } from './args.js';
 
 export const STORE_OPTS = {
@@ -14,15 +15,22 @@ export const STORE_OPTS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const STORE_HELP = `  --config FILE     JSON config file (keys as for porthole analyzer)
+/** The analyzer's keys these commands read: the server, and what a row shows (owner, expected, risk). */
+const READ_KEYS = /^clickhouse\.|^owners\.rules$|^policy\.(expected|highRiskPorts)$/;
+
+export const STORE_HELP = `  --config FILE     JSON config file (the analyzer's: the keys below are read, all are checked)
   --clickhouse URL  ClickHouse HTTP URL (default http://127.0.0.1:8123)
   --database NAME   database (default porthole)
-  -h, --help        this help`;
+  -h, --help        this help
+
+Configuration keys read (config file, or the environment variable beside each):
+${specHelp(ANALYZER_SPEC.filter((s) => READ_KEYS.test(s.key)))}`;
 
 export function storeConfig(values: { config?: string; clickhouse?: string; database?: string }): AnalyzerConfig {
   return loadAnalyzerConfig({
     file: values.config,
     flags: { 'clickhouse.url': values.clickhouse, 'clickhouse.database': values.database },
+    secrets: false, // these commands reach ClickHouse only: Kafka's and the webhooks' secrets stay unread
   });
 }
 

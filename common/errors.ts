@@ -42,3 +42,26 @@ export function isRetriable(err: unknown): boolean {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+// What a system call's failure means, in a few plain words (Node's own text names the call).
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EMFILE: 'too many open files',
+  ECONNREFUSED: 'connection refused (is it running?)',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+};
+
+/** A system error (code ENOENT, ECONNREFUSED, …) in plain words; any other error's message. */
+export function systemErrorText(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (typeof code === 'string' && SYSTEM_ERRORS[code]) || errorMessage(err);
+}

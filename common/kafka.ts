@@ -2,14 +2,20 @@
 // request a few times itself and then throws a non-retriable wrapper around the last retriable
 // failure; `kafkaRetriable` looks through such wrappers, so a broker that is down stays
 // "retry later" for the caller's own retry loop (common/retry.ts), while a refusal (bad topic
-// config, authorisation) does not.
+// config, authorisation) does not. A security failure (SASL authentication refused, a broker's
+// certificate not trusted or not naming the host) is never retriable (common/kafka-failure.ts
+// makes it one line naming the broker and the key to check).
 
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { TopicDefault } from '../schemas/topics.js';
+import { kafkaSecurityFailure } from './kafka-failure.js';
+import { type KafkaSecurity, kafkajsSecurity, NO_KAFKA_SECURITY } from './kafka-security.js';
 
 export interface KafkaConnection {
   brokers: string[];
   clientId: string;
+  /** TLS and SASL (kafka.tls.*, kafka.sasl.*); absent: plaintext */
+  security?: KafkaSecurity;
 }
 
 /** Retry and timeout settings of a client: `quick` for a sensor that must not wait long. */
@@ -26,11 +32,18 @@ const PROFILES: Record<KafkaProfile, Partial<KafkaConfig>> = {
 };
 
 export function kafkaClient(c: KafkaConnection, profile: KafkaProfile = 'default'): Kafka {
-  return new Kafka({ clientId: c.clientId, brokers: c.brokers, logLevel: logLevel.NOTHING, ...PROFILES[profile] });
+  return new Kafka({
+    clientId: c.clientId,
+    brokers: c.brokers,
+    logLevel: logLevel.NOTHING,
+    ...PROFILES[profile],
+    ...kafkajsSecurity(c.security ?? NO_KAFKA_SECURITY),
+  });
 }
 
 /** Whether a kafkajs failure may pass by retrying later (it or an error it wraps says so). */
 export function kafkaRetriable(err: unknown): boolean {
+  if (kafkaSecurityFailure(err, { brokers: [] })) return false;
   for (
     let e = err as { retriable?: unknown; cause?: unknown; name?: unknown } | undefined, depth = 0;
     e && depth < 5;

@@ -3,9 +3,9 @@
 #   - Debian packages: libpcap-dev (the `cap` addon builds against it), tshark and tcpdump
 #     (golden tests, benchmarks), tcpreplay, nmap, iproute2/ethtool (mirror interfaces, tests),
 #     prads (benchmark peer), Java 17 and Maven (Kafka), clickhouse-server (analyzer), openssl
-#     (the syslog TLS test makes its certificate with it)
+#     (local.sh makes the local CA and the servers' certificates with it, the syslog TLS test its own)
 #   - Apache Kafka's jars from Maven Central (deploy/kafka/pom.xml) into the data folder
-# Usage: sudo deploy/install.sh            (then: npm install)
+# Usage: deploy/install.sh   as root, or: sudo deploy/install.sh   (then: npm install)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=deploy/env.sh

@@ -1,11 +1,13 @@
 // A flat config schema shared by every Porthole process: each key has a type, a default, an
 // environment variable (PORTHOLE_ + key in upper snake case) and may come from a JSON config
 // file (nested objects) or a command-line flag. Values are validated once, every problem is
-// reported together, and the result is frozen.
+// reported together, and the result is frozen. An empty environment variable counts as unset
+// (env files and shells leave empty ones behind); an empty flag or file value is a value, checked.
 
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../common/errors.js';
+import { ConfigError, systemErrorText } from '../common/errors.js';
 import { parseDuration } from '../common/time.js';
+import { brokerProblem, httpUrlProblem, serverUrlProblem } from './config-values.js';
 
 export { ConfigError };
 
@@ -15,7 +17,10 @@ export type Kind =
   | { t: 'number'; min: number; max: number } // a decimal number
   | { t: 'duration' } // text with a unit ("250ms", "5s", "2m", "1h", "7d"), or a JSON number of ms
   | { t: 'bool' }
-  | { t: 'list'; values?: readonly string[] };
+  | { t: 'enum'; values: readonly string[] } // one of the values
+  | { t: 'url' } // a server's http(s) URL, without credentials or query string
+  /** values: allowed entries; item: each entry an http(s) URL or a Kafka broker (host:port); min: entries at least */
+  | { t: 'list'; values?: readonly string[]; item?: 'url' | 'broker'; min?: number };
 
 export interface KeySpec {
   key: string;
@@ -25,6 +30,21 @@ export interface KeySpec {
 }
 
 export type Flat = Record<string, unknown>;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** The logging keys every long-running process has (common/logger.ts applies them). */
+export const LOG_SPEC: KeySpec[] = [
+  { key: 'log.level', kind: { t: 'enum', values: LOG_LEVELS }, def: 'info', doc: 'log level (pino)' },
+  {
+    key: 'log.format',
+    kind: { t: 'enum', values: LOG_FORMATS },
+    def: 'auto',
+    doc: 'auto: readable lines on a terminal, JSON lines otherwise; json or pretty: always that',
+  },
+];
 
 export function envName(key: string): string {
   return (
@@ -50,7 +70,7 @@ function coerce(spec: KeySpec, raw: unknown, where: string): { value?: unknown; 
   const k = spec.kind;
   switch (k.t) {
     case 'string':
-      if (raw === null && k.nullable) return { value: null };
+      if ((raw === null || raw === '') && k.nullable) return { value: null }; // '' or null: no value
       return typeof raw === 'string' && raw.length > 0 ? { value: raw } : bad('must be a non-empty string');
     case 'int': {
       const n = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
@@ -75,6 +95,18 @@ function coerce(spec: KeySpec, raw: unknown, where: string): { value?: unknown; 
       if (raw === 'true' || raw === '1' || raw === 'yes') return { value: true };
       if (raw === 'false' || raw === '0' || raw === 'no') return { value: false };
       return bad('must be true or false');
+    case 'enum':
+      return typeof raw === 'string' && k.values.includes(raw)
+        ? { value: raw }
+        : bad(`must be one of ${k.values.join(', ')}`);
+    case 'url': {
+      const problem = typeof raw === 'string' ? serverUrlProblem(raw) : 'must be a URL';
+      if (!problem) return { value: raw };
+      // a URL with user information may hold a password: never repeated
+      return typeof raw === 'string' && raw.includes('@')
+        ? { error: `${spec.key} (${where}): ${problem}` }
+        : bad(problem);
+    }
     case 'list': {
       const arr =
         typeof raw === 'string'
@@ -85,9 +117,19 @@ function coerce(spec: KeySpec, raw: unknown, where: string): { value?: unknown; 
           : raw;
       if (!Array.isArray(arr) || !arr.every((x) => typeof x === 'string')) return bad('must be a list of strings');
       const unknown = k.values ? arr.filter((x) => !k.values!.includes(x)) : [];
-      return unknown.length
-        ? bad(`unknown value(s) ${unknown.join(', ')}; allowed: ${k.values!.join(', ')}`)
-        : { value: arr };
+      if (unknown.length) return bad(`unknown value(s) ${unknown.join(', ')}; allowed: ${k.values!.join(', ')}`);
+      if (arr.length < (k.min ?? 0))
+        return bad(`must list at least ${k.min === 1 ? `one ${k.item === 'broker' ? 'host:port' : 'entry'}` : k.min}`);
+      const problems = arr.flatMap((x, i) => {
+        if (k.item === 'broker') {
+          const p = brokerProblem(x);
+          return p ? [`${JSON.stringify(x)}: ${p}`] : [];
+        }
+        // a webhook URL may carry a token: named by its place in the list, never repeated
+        const p = k.item === 'url' ? httpUrlProblem(x) : null;
+        return p ? [`entry ${i + 1}: ${p}`] : [];
+      });
+      return problems.length ? { error: `${spec.key} (${where}): ${problems.join(', ')}` } : { value: arr };
     }
   }
 }
@@ -114,9 +156,11 @@ export function resolveConfig(
   let fileValues: Flat = {};
   if (opts.file) {
     try {
-      fileValues = flatten(JSON.parse(readFileSync(opts.file, 'utf8')) as Record<string, unknown>);
+      const parsed: unknown = JSON.parse(readFileSync(opts.file, 'utf8'));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) fileValues = flatten(parsed as Flat);
+      else errors.push(`config file ${opts.file}: must hold one JSON object`);
     } catch (e) {
-      errors.push(`config file ${opts.file}: ${(e as Error).message}`);
+      errors.push(`config file ${opts.file}: ${systemErrorText(e)}`);
     }
     for (const k of Object.keys(fileValues)) {
       if (!specs.some((s) => s.key === k)) errors.push(`${k} (config file): unknown key`);
@@ -125,13 +169,14 @@ export function resolveConfig(
   const env = opts.env ?? process.env;
   for (const s of specs) {
     let value = s.def;
+    const fromEnv = env[envName(s.key)];
     const sources: Array<[string, unknown]> = [
       ['config file', fileValues[s.key]],
-      [envName(s.key), env[envName(s.key)]],
+      [envName(s.key), fromEnv === '' ? undefined : fromEnv],
       ['flag', opts.flags?.[s.key]],
     ];
     for (const [where, raw] of sources) {
-      if (raw === undefined || raw === '') continue;
+      if (raw === undefined) continue;
       const r = coerce(s, raw, where);
       if (r.error) errors.push(r.error);
       else value = r.value;

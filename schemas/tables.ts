@@ -229,6 +229,7 @@ export const VERIFICATIONS = {
     col('cpe', 'String', 'CPEs, space-separated'),
     col('duration_ms', 'UInt32', 'nmap run time'),
     col('attempt', 'UInt8', '1, or 2 for the slow-host retry'),
+    col('request', 'String', 'the id of the `porthole verify` request this row takes or refuses (empty otherwise)'),
   ],
   engine: 'ReplacingMergeTree()',
   partitionBy: 'day',

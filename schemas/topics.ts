@@ -17,4 +17,5 @@ export const TOPICS = {
   sensorStatus: { name: 'porthole.sensor-status', partitions: 1, retentionMs: DAY_MS },
   deadLetters: { name: 'porthole.observations.dlq', partitions: 1, retentionMs: null },
   alerts: { name: 'porthole.alerts', partitions: 1, retentionMs: null },
+  verifyRequests: { name: 'porthole.verify-requests', partitions: 1, retentionMs: DAY_MS },
 } as const satisfies Record<string, TopicDefault>;

@@ -2,10 +2,11 @@
 // from defaults, a JSON file, PORTHOLE_* environment variables and flags (see config-spec.ts).
 
 import { hostname } from 'node:os';
-import { type Flat, type KeySpec, resolveConfig } from '../schemas/config-spec.js';
+import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from '../schemas/config-spec.js';
 import { TOPICS } from '../schemas/topics.js';
 import { parseHomeNetworks } from '../schemas/zones.js';
 import { ConfigError } from '../common/errors.js';
+import { KAFKA_SECURITY_SPEC, type KafkaSecurity, kafkaSecurityConfig } from '../common/kafka-security.js';
 import { ENCAPSULATIONS, type Encapsulation, LINK_STACKS } from './decode/encapsulations.js';
 import { DEFAULT_TRACKER_OPTIONS as TRACK } from './track/tracker.js';
 
@@ -73,8 +74,20 @@ export const SENSOR_SPEC: KeySpec[] = [
     def: TRACK.homeNetworks,
     doc: 'CIDRs whose clients count as internal (clients_internal), the rest as internet',
   },
-  { key: 'kafka.brokers', kind: { t: 'list' }, def: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers' },
+  {
+    key: 'track.scannerAddresses',
+    kind: { t: 'list' },
+    def: TRACK.scannerAddresses,
+    doc: "the verifier's source addresses (its verify.sourceAddresses): connections from them are not counted",
+  },
+  {
+    key: 'kafka.brokers',
+    kind: { t: 'list', item: 'broker', min: 1 },
+    def: ['127.0.0.1:9092'],
+    doc: 'Kafka bootstrap brokers (host:port)',
+  },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-sensor', doc: 'Kafka client id' },
+  ...KAFKA_SECURITY_SPEC,
   {
     key: 'kafka.observationsTopic',
     kind: { t: 'string' },
@@ -125,7 +138,7 @@ export const SENSOR_SPEC: KeySpec[] = [
     doc: 'on shutdown, wait this long for Kafka to take what is queued',
   },
   { key: 'status.interval', kind: { t: 'duration' }, def: 10_000, doc: 'health message period' },
-  { key: 'log.level', kind: { t: 'string' }, def: 'info', doc: 'pino log level' },
+  ...LOG_SPEC,
 ];
 
 export interface SensorConfig {
@@ -145,6 +158,7 @@ export interface SensorConfig {
     synTimeoutMs: number;
     maxClients: number;
     homeNetworks: readonly string[];
+    scannerAddresses: readonly string[];
   };
   kafka: {
     brokers: string[];
@@ -154,10 +168,12 @@ export interface SensorConfig {
     observationsRetentionMs: number;
     statusTopic: string;
     statusRetentionMs: number;
+    security: KafkaSecurity;
   };
   publish: { queueLimit: number; batchSize: number; lingerMs: number; flushTimeoutMs: number };
   statusIntervalMs: number;
   logLevel: string;
+  logFormat: LogFormat;
 }
 
 export function loadSensorConfig(opts: {
@@ -181,6 +197,9 @@ export function loadSensorConfig(opts: {
   if (g('capture.iface') && g('capture.pcap')) errors.push('give capture.iface or capture.pcap, not both');
   const home = parseHomeNetworks(g('track.homeNetworks'));
   if (!home.ok) errors.push(`track.homeNetworks: ${home.errors.join('; ')}`);
+  const scanners = parseHomeNetworks(g('track.scannerAddresses'));
+  if (!scanners.ok) errors.push(`track.scannerAddresses: ${scanners.errors.join('; ')}`);
+  const security = kafkaSecurityConfig(g, opts.env ?? process.env, errors);
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return Object.freeze({
     sensorId: g('sensor.id'),
@@ -199,6 +218,7 @@ export function loadSensorConfig(opts: {
       synTimeoutMs: g('track.synTimeout'),
       maxClients: g('track.maxClients'),
       homeNetworks: Object.freeze([...g<string[]>('track.homeNetworks')]),
+      scannerAddresses: Object.freeze([...g<string[]>('track.scannerAddresses')]),
     }),
     kafka: Object.freeze({
       brokers: g('kafka.brokers'),
@@ -208,6 +228,7 @@ export function loadSensorConfig(opts: {
       observationsRetentionMs: g('kafka.observationsRetention'),
       statusTopic: g('kafka.statusTopic'),
       statusRetentionMs: g('kafka.statusRetention'),
+      security,
     }),
     publish: Object.freeze({
       queueLimit: g('publish.queueLimit'),
@@ -217,5 +238,6 @@ export function loadSensorConfig(opts: {
     }),
     statusIntervalMs: g('status.interval'),
     logLevel: g('log.level'),
+    logFormat: g('log.format'),
   }) as SensorConfig;
 }

@@ -21,9 +21,11 @@ import { createPublisher } from './publish/kafka-publisher.js';
 export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<number> {
   const started = Date.now();
   let observations = 0;
+  let kafkaRefused: unknown = null;
   const publisher = createPublisher({
     brokers: cfg.kafka.brokers,
     clientId: cfg.kafka.clientId,
+    security: cfg.kafka.security,
     topics: [
       topicSpec(cfg.kafka.observationsTopic, TOPICS.observations, {
         partitions: cfg.kafka.observationsPartitions,
@@ -35,6 +37,11 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
     batchSize: cfg.publish.batchSize,
     lingerMs: cfg.publish.lingerMs,
     logger: logger.child({ component: 'publish' }),
+    // nothing captured could be delivered: stop, and say why (the CLI prints it as one line)
+    onFatal: (err) => {
+      kafkaRefused = err;
+      source.stop();
+    },
   });
   const emit = (o: Observation): void => {
     observations++;
@@ -49,6 +56,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
       synTimeoutMs: cfg.track.synTimeoutMs,
       maxClientsPerEndpoint: cfg.track.maxClients,
       homeNetworks: cfg.track.homeNetworks,
+      scannerAddresses: cfg.track.scannerAddresses,
     },
     emit,
   );
@@ -141,10 +149,17 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
   logger.info({ queued: q }, 'flushing to kafka');
   await publisher.stop(cfg.publish.flushTimeoutMs);
   const left = publisher.stats().queued;
-  if (left > 0) logger.error({ lost: left }, 'kafka did not take everything before the flush timeout');
+  if (left > 0)
+    logger.error(
+      { lost: left },
+      kafkaRefused
+        ? 'kafka refused this sensor: not delivered'
+        : 'kafka did not take everything before the flush timeout',
+    );
   logger.info({ ...status() }, 'sensor stopped');
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
+  if (kafkaRefused) throw kafkaRefused;
   if (failure) throw failure;
   return left > 0 ? 1 : 0;
 }

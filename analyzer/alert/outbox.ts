@@ -8,6 +8,7 @@
 // before it is sent, and recorded as delivered after: a crash in between sends it again at the
 // next round, never loses it. Machine sinks (Kafka) get every alert on its own, in batches.
 // A sink may take one owner's alerts only (sink.owner): its queries select those in ClickHouse.
+// ClickHouse unreachable is one outage for all sinks: logged once, and once when it answers again.
 // Limit: a crash between a delivery and its record repeats that one delivery (consumers can
 // deduplicate on alert_id or digest_id, which every message carries).
 
@@ -64,6 +65,7 @@ export function createOutbox(store: Store, sinks: Sink[], o: OutboxOptions, logg
   const cursors = new Map<string, number>();
   for (const s of sinks) stats[s.name] = { delivered: 0, digests: 0, waiting: 0, failing: false };
   let busy = false;
+  let storeDown = false;
   let lastReport = 0;
   let reported = 0;
 
@@ -199,6 +201,11 @@ export function createOutbox(store: Store, sinks: Sink[], o: OutboxOptions, logg
     );
   }
 
+  function storeAnswered(): void {
+    if (storeDown) logger.info('alert outbox: ClickHouse reachable again');
+    storeDown = false;
+  }
+
   function report(): void {
     const total = Object.values(stats).reduce((n, s) => n + s.delivered, 0);
     const now = Date.now();
@@ -230,9 +237,18 @@ export function createOutbox(store: Store, sinks: Sink[], o: OutboxOptions, logg
             const cursor = await cursorOf(sink.name);
             if (sink.forPeople) await forPeople(sink, cursor);
             else await forMachines(sink, cursor);
+            storeAnswered();
             if (st.failing) logger.info({ sink: sink.name }, 'alert sink delivering again');
             st.failing = false;
           } catch (err) {
+            if ((err as { code?: unknown }).code === 'STORE_UNAVAILABLE') {
+              // one outage of the store, not one per sink: every sink waits for it
+              if (!storeDown)
+                logger.warn({ err: errorMessage(err) }, 'alert outbox: ClickHouse unreachable; will retry');
+              storeDown = true;
+              break;
+            }
+            storeAnswered(); // each sink's round reads the store before it delivers
             if (!st.failing) logger.warn({ sink: sink.name, err: errorMessage(err) }, 'alert sink failing; will retry');
             st.failing = true;
           }

@@ -2,13 +2,16 @@
 // also take digests under storm control (alert/storm.ts); a team's webhook takes only the alerts
 // it owns, a default one only those no team owns. Machine sinks (every alert on its own, in
 // batches): kafka-sink.ts, syslog-sink.ts. Delivery guarantees, paging and rate limits are the
-// outbox's (alert/outbox.ts); a sink only sends.
+// outbox's (alert/outbox.ts); a sink only sends. A JSON webhook with a signing secret signs
+// each request (alert/webhook-signature.ts).
 
 import { createHash } from 'node:crypto';
 import { errorMessage } from '../../common/errors.js';
+import type { Secret } from '../../common/secret.js';
 import type { AlertRow } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
 import type { Digest } from './storm.js';
+import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.js';
 
 export interface Sink {
   name: string;
@@ -70,15 +73,19 @@ function digestText(d: Digest<AlertRow>): string {
 /**
  * A webhook or Slack URL: a default one (`team` absent) takes the alerts no team owns, a team's
  * one that team's. A team sink's name carries a hash of its URL, not the URL (it may hold a token).
+ * With `signing`, each request carries a Porthole-Signature header.
  */
-export function webhookSink(url: string, slack: boolean, team?: string): Sink {
+export function webhookSink(url: string, slack: boolean, team?: string, signing?: Secret | null): Sink {
   const post = async (body: unknown): Promise<void> => {
+    const text = JSON.stringify(body);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (signing) headers[SIGNATURE_HEADER] = signatureHeader(signing, text, Date.now());
     let res: Response;
     try {
       res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        headers,
+        body: text,
         signal: AbortSignal.timeout(5000),
       });
     } catch (err) {

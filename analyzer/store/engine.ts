@@ -15,9 +15,11 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export function httpEngine(o: { url: string; user: string; password: string | null }): Engine {
+/** `ca`: PEM text of the CAs trusted for an https:// URL (absent: the system's). */
+export function httpEngine(o: { url: string; user: string; password: string | null; ca?: string | null }): Engine {
   const client = createClient({
     url: o.url,
+    ...(o.ca ? { tls: { ca_cert: Buffer.from(o.ca) } } : {}),
     username: o.user,
     password: o.password ?? '',
     request_timeout: 30_000,

@@ -1,30 +1,44 @@
 // The analyzer's connection to ClickHouse: one database on one engine (store/engine.ts), table
 // names checked, and every failure turned into a typed AnalyzerError (retriable when the server
-// is away, STORE_REJECTED with ClickHouse's code when it refused the statement). What is created,
-// written and read lives beside it: migrate.ts, writes.ts, queries.ts.
+// is away, STORE_REJECTED with ClickHouse's code when it refused the statement, STORE_TLS when
+// its certificate was refused). What is created, written and read lives beside it: migrate.ts,
+// writes.ts, queries.ts.
 
-import { errorMessage } from '../../common/errors.js';
+import { errorMessage, systemErrorText } from '../../common/errors.js';
+import { tlsFailure, tlsFailureText } from '../../common/tls.js';
 import type { AggTableName } from '../../schemas/aggregates.js';
 import type { TableName } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
 import { errorCode, ident, isUnavailable } from './compat.js';
 import { type Engine, httpEngine } from './engine.js';
 
+const TLS_CHECK = {
+  untrusted: 'check clickhouse.ca',
+  hostname: 'connect by a name the certificate carries (clickhouse.url)',
+  expired: "check the server's certificate",
+  handshake: 'check clickhouse.url (https:// on an HTTPS port)',
+} as const;
+
 export interface StoreOptions {
   url: string;
   user: string;
   password: string | null;
   database: string;
+  /** PEM text of the CAs trusted for an https:// URL (absent: the system's) */
+  ca?: string | null;
 }
 
 export class Store {
   readonly engine: Engine;
   readonly db: string;
+  /** the server as error messages name it */
+  private readonly where: string;
 
   /** A store on a ClickHouse server (options) or on any engine (tests use an in-process one). */
   constructor(o: StoreOptions | { database: string; engine: Engine }) {
     this.db = ident(o.database);
     this.engine = 'engine' in o ? o.engine : httpEngine(o);
+    this.where = 'engine' in o ? o.engine.name : o.url;
   }
 
   /** A table's qualified name, `db.table`. */
@@ -59,11 +73,24 @@ export class Store {
     try {
       return await fn();
     } catch (err) {
+      const tls = tlsFailure(err);
+      if (tls)
+        throw new AnalyzerError(
+          'STORE_TLS',
+          `clickhouse ${this.where}: ${tlsFailureText(tls)}; ${TLS_CHECK[tls.kind]}`,
+          {
+            cause: err,
+          },
+        );
       if (isUnavailable(err))
-        throw new AnalyzerError('STORE_UNAVAILABLE', `clickhouse unavailable (${what}): ${errorMessage(err)}`, {
-          retriable: true,
-          cause: err,
-        });
+        throw new AnalyzerError(
+          'STORE_UNAVAILABLE',
+          `ClickHouse at ${this.where} unreachable: ${systemErrorText(err)}`,
+          {
+            retriable: true,
+            cause: err,
+          },
+        );
       // 18.16's errors reach the client as text: the code is read from it (compat.errorCode)
       throw new AnalyzerError('STORE_REJECTED', `clickhouse refused ${what}: ${errorMessage(err).split('\n')[0]}`, {
         cause: err,

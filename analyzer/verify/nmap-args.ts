@@ -1,7 +1,9 @@
 // nmap's argument array for one verification run: every value validated, targets after `--`,
 // no shell. SYN scan when root, connect scan otherwise; -Pn (the mirror already proved the host
 // is up), -n (no DNS), a small --host-timeout (a port that accepts and stays silent otherwise
-// holds -sV for minutes), XML on stdout.
+// holds -sV for minutes), XML on stdout. With a source address, -S makes every probe leave from
+// it: a connect scan with --unprivileged, because a privileged nmap lets -sV's version scripts
+// (rpc-grind) bind a reserved port on any address, escaping -S (captured: docs/verification.md).
 
 import { canonicalIp } from '../../schemas/ip.js';
 import { AnalyzerError } from '../errors.js';
@@ -13,6 +15,8 @@ export interface NmapRun {
   hostTimeoutMs: number;
   versionIntensity: number;
   maxRetries: number;
+  /** the scanner's own address of the target's family (verify.sourceAddresses), or none */
+  source?: string;
 }
 
 export function nmapArgs(r: NmapRun): string[] {
@@ -24,6 +28,10 @@ export function nmapArgs(r: NmapRun): string[] {
   }
   if (!Number.isInteger(r.versionIntensity) || r.versionIntensity < 0 || r.versionIntensity > 9)
     throw new AnalyzerError('BAD_ADDRESS', 'version intensity must be 0..9');
+  if (r.source !== undefined && (canonicalIp(r.source) !== r.source || r.source.includes(':') !== ip.includes(':')))
+    throw new AnalyzerError('BAD_ADDRESS', `bad source address for ${ip}: ${JSON.stringify(r.source)}`);
+  if (r.source !== undefined && r.scan !== 'connect')
+    throw new AnalyzerError('BAD_ADDRESS', 'a source address needs a connect scan');
   const secs = Math.max(1, Math.ceil(r.hostTimeoutMs / 1000));
   return [
     r.scan === 'syn' ? '-sS' : '-sT',
@@ -41,6 +49,7 @@ export function nmapArgs(r: NmapRun): string[] {
     '-oX',
     '-',
     ...(ip.includes(':') ? ['-6'] : []),
+    ...(r.source ? ['--unprivileged', '-S', r.source] : []),
     '--',
     ip,
   ];

@@ -33,6 +33,7 @@ export function verificationRow(
   status: VerifyStatus,
   reason: string,
   run: { p?: PortResult; durationMs: number; attempt: number } = { durationMs: 0, attempt: 0 },
+  request = '',
 ): VerificationRow {
   const p = run.p;
   return {
@@ -51,5 +52,6 @@ export function verificationRow(
     cpe: (p?.cpe ?? []).join(' '),
     duration_ms: run.durationMs,
     attempt: run.attempt,
+    request,
   };
 }

@@ -116,7 +116,8 @@ CREATE TABLE IF NOT EXISTS porthole.verifications
     extrainfo String,
     cpe String,
     duration_ms UInt32,
-    attempt UInt8
+    attempt UInt8,
+    request String
 )
 ENGINE = ReplacingMergeTree()
 PARTITION BY day

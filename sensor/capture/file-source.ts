@@ -4,6 +4,7 @@
 
 import { closeSync, openSync, read as readCb, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { systemErrorText } from '../../common/errors.js';
 import { SensorError } from '../errors.js';
 import { CaptureParser, type FrameSink } from './capture-parser.js';
 import type { PacketSource } from './packet-source.js';
@@ -30,8 +31,7 @@ export function openCaptureFile(path: string): number | undefined {
   try {
     return openSync(path, 'r');
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new SensorError('CAPTURE_UNREADABLE', `${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, {
+    throw new SensorError('CAPTURE_UNREADABLE', `${path}: ${systemErrorText(err)}`, {
       cause: err,
     });
   }
@@ -122,8 +122,7 @@ export async function readCaptureFile(path: string, sink: FrameSink, opts: ReadO
     ({ read, left: truncatedBytes } = await readInto(parser, path, opts));
   } catch (err) {
     if (err instanceof SensorError) throw new SensorError(err.code, `${path}: ${err.message}`, { cause: err });
-    const e = err as NodeJS.ErrnoException;
-    throw new SensorError('CAPTURE_UNREADABLE', `${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, {
+    throw new SensorError('CAPTURE_UNREADABLE', `${path}: ${systemErrorText(err)}`, {
       cause: err,
     });
   }

@@ -2,6 +2,8 @@
 // idempotent producer. Capture never waits for it: messages go into bounded queues, and while
 // Kafka is down or slow the publisher retries with backoff, logging once per outage, and the
 // queues drop their oldest entries past their limit (counted). stop() flushes what is queued.
+// A security failure (authentication refused, a certificate refused) is not an outage: the
+// publisher stops retrying and hands it to `onFatal` (common/kafka-failure.ts).
 // Limit: a batch whose acknowledgement was lost is sent again, so consumers must tolerate a
 // duplicate (Observations carry a natural key for that: sensor, ip, port, window_start).
 
@@ -9,6 +11,8 @@ import { CompressionTypes, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../common/errors.js';
 import { ensureTopics, kafkaClient, type TopicSpec } from '../../common/kafka.js';
+import { type KafkaError, kafkaSecurityFailure } from '../../common/kafka-failure.js';
+import type { KafkaSecurity } from '../../common/kafka-security.js';
 import { Backoff } from '../../common/retry.js';
 import { sleep } from '../../common/time.js';
 import { BoundedQueue } from './bounded-queue.js';
@@ -16,11 +20,14 @@ import { BoundedQueue } from './bounded-queue.js';
 export interface PublisherOptions {
   brokers: string[];
   clientId: string;
+  security: KafkaSecurity;
   topics: TopicSpec[];
   queueLimit: number; // per topic
   batchSize: number;
   lingerMs: number;
   logger: Logger;
+  /** called once when Kafka refuses this client for good; the publisher has stopped sending */
+  onFatal(err: KafkaError): void;
 }
 
 export interface PublisherStats {
@@ -41,7 +48,8 @@ export interface Publisher {
 }
 
 export function createPublisher(o: PublisherOptions): Publisher {
-  const kafka = kafkaClient({ brokers: o.brokers, clientId: o.clientId }, 'quick');
+  const conn = { brokers: o.brokers, clientId: o.clientId, security: o.security };
+  const kafka = kafkaClient(conn, 'quick');
   const queues = new Map(o.topics.map((t) => [t.topic, new BoundedQueue<Message>(o.queueLimit)]));
   let producer: Producer | null = null;
   let connected = false;
@@ -119,6 +127,12 @@ export function createPublisher(o: PublisherOptions): Publisher {
         await sendOnce();
         backoff.reset();
       } catch (err) {
+        const fatal = kafkaSecurityFailure(err, conn);
+        if (fatal) {
+          running = false;
+          o.onFatal(fatal);
+          return;
+        }
         outage(err, connected ? 'send failed' : 'connect failed');
         if (connected) {
           connected = false;

@@ -11,11 +11,14 @@
 // ISN + 1); one answering a SYN+ACK whose SYN was not seen misses a SYN, since the client's
 // direction is visible, except for flows the sensor saw start within LOSS_WARMUP_MS of its first
 // packet (their SYN may predate the capture). See loss.ts for the estimate and its limits.
+// Connections from the scanner's own addresses (`scannerAddresses`: the verifier's nmap probes)
+// are not tracked at all: they never count as handshakes or clients.
 // Limits: no reassembly, no sequence-window checks beyond the handshake's ack numbers; SYN
 // cookies and simultaneous open are seen as ordinary handshakes; a SYN+ACK the mirror delivers
 // after the client's ACK counts as missed (then as a one-sided SYN+ACK).
 
-import { DEFAULT_INTERNAL_RANGES } from '../../schemas/zones.js';
+import { ConfigError } from '../../common/errors.js';
+import { DEFAULT_INTERNAL_RANGES, type HomeNetworks, parseHomeNetworks } from '../../schemas/zones.js';
 import { ACK, RST, SYN, type Packet } from '../decode/packet.js';
 import { EndpointWindows, type WindowSink } from './windows.js';
 import { FlowKey } from './flow-key.js';
@@ -29,6 +32,7 @@ export interface TrackerOptions {
   synTimeoutMs: number;
   maxClientsPerEndpoint: number;
   homeNetworks: readonly string[]; // CIDRs of the internal zone
+  scannerAddresses: readonly string[]; // clients whose connections are not tracked (addresses or CIDRs)
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
@@ -39,6 +43,7 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   synTimeoutMs: 30_000,
   maxClientsPerEndpoint: 4096,
   homeNetworks: DEFAULT_INTERNAL_RANGES,
+  scannerAddresses: [],
 };
 
 /** Packet time between sweeps (flow expiry, window closing) driven by the packets themselves. */
@@ -67,6 +72,7 @@ export interface TrackerStats {
   rejected: number; // SYNs answered by RST
   unanswered: number; // SYNs never answered
   duplicates: number; // retransmitted or SPAN-duplicated SYN / SYN+ACK
+  scanner: number; // SYN+ACKs to the scanner's own addresses, not counted
   evictions: number; // flows pushed out of the full table
   flows: number; // flows in the table now
   lossChecked: number; // handshakes checked for capture loss (see the header)
@@ -83,6 +89,7 @@ export function emptyTrackerStats(): TrackerStats {
     rejected: 0,
     unanswered: 0,
     duplicates: 0,
+    scanner: 0,
     evictions: 0,
     flows: 0,
     lossChecked: 0,
@@ -96,6 +103,8 @@ export class Tracker {
   private readonly table: FlowTable;
   private readonly windows: EndpointWindows;
   private readonly key = new FlowKey();
+  /** the scanner's addresses, or null when none is set */
+  private readonly scanners: HomeNetworks | null;
   /** the last prefetch's result, kept (and readable) so that its loads are not optimised away */
   prefetched = 0;
   private now = 0;
@@ -114,6 +123,9 @@ export class Tracker {
     sink: WindowSink,
     ackFilter?: Uint8Array,
   ) {
+    const scanners = parseHomeNetworks(opts.scannerAddresses);
+    if (!scanners.ok) throw new ConfigError(`track.scannerAddresses: ${scanners.errors.join('; ')}`);
+    this.scanners = opts.scannerAddresses.length ? scanners.value : null;
     this.table = new FlowTable(opts.maxFlows, ackFilter);
     this.windows = new EndpointWindows(opts, sink);
   }
@@ -176,6 +188,7 @@ export class Tracker {
   private onSyn(p: Packet): void {
     const t = this.table;
     const k = this.key.load(p.buf, p.ipVersion === 6, p.srcOff, p.dstOff, p.sport, p.dport);
+    if (this.scanners?.internal(k.v6, k.c0, k.c1, k.c2, k.c3)) return;
     const old = t.get(k);
     if (old >= 0) {
       if (t.sawSyn(old) && t.cisn(old) === p.seq) {
@@ -194,6 +207,10 @@ export class Tracker {
     const t = this.table;
     // the SYN+ACK travels server -> client: the client is its destination
     const k = this.key.load(p.buf, p.ipVersion === 6, p.dstOff, p.srcOff, p.dport, p.sport);
+    if (this.scanners?.internal(k.v6, k.c0, k.c1, k.c2, k.c3)) {
+      this.stats.scanner++;
+      return;
+    }
     let r = t.get(k);
     if (r >= 0) {
       const state = t.state(r);

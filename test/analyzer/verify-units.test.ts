@@ -41,6 +41,27 @@ describe('nmapArgs', () => {
       nmapArgs({ ip, ports: [80], scan: 'connect', hostTimeoutMs: 1000, versionIntensity: 1, maxRetries: 0 }),
     ).toThrow(/refusing/);
   });
+  it('sends every probe from the source address of the target family (-S, unprivileged connect scan)', () => {
+    const run = { ports: [22], scan: 'connect' as const, hostTimeoutMs: 1000, versionIntensity: 1, maxRetries: 0 };
+    expect(nmapArgs({ ...run, ip: '192.0.2.1', source: '192.0.2.3' }).slice(-5)).toEqual([
+      '--unprivileged',
+      '-S',
+      '192.0.2.3',
+      '--',
+      '192.0.2.1',
+    ]);
+    expect(nmapArgs({ ...run, ip: '2001:db8::1', source: '2001:db8::3' }).slice(-6)).toEqual([
+      '-6',
+      '--unprivileged',
+      '-S',
+      '2001:db8::3',
+      '--',
+      '2001:db8::1',
+    ]);
+    expect(() => nmapArgs({ ...run, ip: '2001:db8::1', source: '192.0.2.3' })).toThrow(/bad source address/);
+    expect(() => nmapArgs({ ...run, ip: '192.0.2.1', source: '192.0.2.3 -oN x' })).toThrow(/bad source address/);
+    expect(() => nmapArgs({ ...run, scan: 'syn', ip: '192.0.2.1', source: '192.0.2.3' })).toThrow(/connect scan/);
+  });
   it('refuses bad ports', () => {
     expect(() =>
       nmapArgs({
@@ -100,6 +121,7 @@ describe('verificationRow', () => {
       cpe: '',
       duration_ms: 0,
       attempt: 0,
+      request: '',
     });
   });
 });

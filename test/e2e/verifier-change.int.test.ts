@@ -76,7 +76,12 @@ describe('verifier', () => {
       '9.0',
     ]);
     await producer.disconnect();
-    const alerts = await chQuery<{ kind: string; message: string }>(`SELECT kind, message FROM ${e.db}.alerts`);
+    // the verification row is stored before the alert it leads to: wait for the alert
+    const readAlerts = (): Promise<{ kind: string; message: string }[]> =>
+      chQuery<{ kind: string; message: string }>(`SELECT kind, message FROM ${e.db}.alerts`);
+    await until(async () => ((await readAlerts()).length >= 1 ? true : undefined), 30_000);
+    await sleep(1000); // a second alert, if one were raised, would have landed by now
+    const alerts = await readAlerts();
     expect(alerts).toHaveLength(1);
     expect(alerts[0].kind).toBe('service_changed');
     expect(alerts[0].message).toMatch(/"OpenSSH 8\.0" to "OpenSSH 9\.0"/);

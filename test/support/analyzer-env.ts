@@ -10,6 +10,7 @@ export interface AnalyzerEnv {
   obsTopic: string;
   dlqTopic: string;
   alertsTopic: string;
+  verifyRequestsTopic: string;
   /** for a sensor the test runs beside the analyzer */
   statusTopic: string;
   env: Record<string, string>;
@@ -22,6 +23,7 @@ export function analyzerEnv(extra: Record<string, string> = {}): AnalyzerEnv {
   const obsTopic = randomTopic('obs');
   const dlqTopic = randomTopic('dlq');
   const alertsTopic = randomTopic('alerts');
+  const verifyRequestsTopic = randomTopic('verify');
   const env = {
     PORTHOLE_CLICKHOUSE_URL: CH_URL,
     PORTHOLE_CLICKHOUSE_DATABASE: db,
@@ -29,7 +31,9 @@ export function analyzerEnv(extra: Record<string, string> = {}): AnalyzerEnv {
     PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: obsTopic,
     PORTHOLE_KAFKA_DEAD_LETTER_TOPIC: dlqTopic,
     PORTHOLE_KAFKA_ALERTS_TOPIC: alertsTopic,
+    PORTHOLE_KAFKA_VERIFY_REQUESTS_TOPIC: verifyRequestsTopic,
     PORTHOLE_KAFKA_GROUP_ID: `porthole-test-${randomBytes(4).toString('hex')}`,
+    PORTHOLE_KAFKA_VERIFIER_GROUP_ID: `porthole-test-verifier-${randomBytes(4).toString('hex')}`,
     PORTHOLE_POLICY_HOME_NETWORKS: '192.0.2.0/24,2001:db8::/32',
     ...extra,
   };
@@ -39,6 +43,7 @@ export function analyzerEnv(extra: Record<string, string> = {}): AnalyzerEnv {
     obsTopic,
     dlqTopic,
     alertsTopic,
+    verifyRequestsTopic,
     statusTopic,
     env,
     services(args = []) {
@@ -51,7 +56,7 @@ export function analyzerEnv(extra: Record<string, string> = {}): AnalyzerEnv {
     },
     async cleanup() {
       await dropDb(db);
-      await deleteTopics([obsTopic, dlqTopic, alertsTopic, statusTopic]);
+      await deleteTopics([obsTopic, dlqTopic, alertsTopic, verifyRequestsTopic, statusTopic]);
     },
   };
 }
