@@ -2,17 +2,16 @@
 // ignore, without asking it: most segments of a capture are ACKs of data, and the tracker only
 // looks at an ACK whose ack number is server ISN + 1 of a flow awaiting the client's ACK, or
 // whose sequence number is client ISN + 1 of a flow whose SYN is unanswered (the SYN+ACK was
-// missed). The tracker keeps counters of those numbers (FlowTable's filter, both kinds in one
-// table) in shared memory; this gate reads them, and adds the SYN+ACKs and SYNs already forwarded
-// that the tracker may not have processed yet (those in chunks it has not finished, per the ring's
+// missed). The tracker keeps counters of those numbers (FlowTable's two filters) in shared
+// memory; this gate reads them, and adds the SYN+ACKs and SYNs already forwarded that the
+// tracker may not have processed yet (those in chunks it has not finished, per the ring's
 // consumed count). An ACK is dropped only when both say no such flow can exist when the tracker
 // reaches it, so the tracker's result is the same as if it had seen the ACK (a test runs both on
 // every golden capture). The forwarded segments are kept per filter slot as a count and the XOR
-// of their exact expected numbers, both kinds in one table (two would double what the decoding
-// thread keeps in cache): a slot holding one of them names it exactly, so an ACK that only shares
-// its slot is dropped (figures: benchmarks/README.md).
+// of their exact expected numbers: a slot holding one of them names it exactly, so an ACK that
+// only shares its slot is dropped (figures: benchmarks/README.md).
 
-import { ACK_FILTER_SLOTS, ackSlot, pow2 } from '../track/flow-table.js';
+import { ACK_FILTER_BYTES, ACK_FILTER_SLOTS, ackSlot, pow2 } from '../track/flow-table.js';
 
 /** Forwarded segments not yet known processed, by the number a later ACK would carry. */
 class InFlight {
@@ -50,7 +49,7 @@ class InFlight {
     return n > 1 || (n === 1 && this.pending[2 * s + 1] === value);
   }
 
-  /** Forget those of chunks before `done` (their effect is in the tracker's filter). */
+  /** Forget those of chunks before `done` (their effect is in the tracker's filters). */
   release(done: number): void {
     const mask = this.values.length - 1;
     while (this.head < this.tail && this.chunks[this.head & mask] < done) {
@@ -64,39 +63,50 @@ class InFlight {
 }
 
 export class AckGate {
-  // forwarded SYN+ACKs by the ack number their client's ACK carries, and SYNs by its sequence number
-  private readonly inFlight: InFlight;
+  private readonly awaiting: Uint8Array; // the tracker's counters by ack number
+  private readonly awaitingSeq: Uint8Array; // and by sequence number
+  private readonly synacks: InFlight; // by the ack number their client's ACK carries
+  private readonly syns: InFlight; // by the sequence number their client's ACK carries
 
   /**
-   * `awaiting`: the tracker's filter counters (shared); `consumed()`: chunks the tracker has
-   * finished; `capacity`: records the ring can hold unconsumed, plus one chunk.
+   * `filters`: the tracker's filter counters (shared, ACK_FILTER_BYTES); `consumed()`: chunks
+   * the tracker has finished; `capacity`: records the ring can hold unconsumed, plus one chunk.
    */
   constructor(
-    private readonly awaiting: Uint8Array,
+    filters: Uint8Array,
     private readonly consumed: () => number,
     capacity: number,
   ) {
-    this.inFlight = new InFlight(capacity);
+    this.awaiting = filters.subarray(0, ACK_FILTER_SLOTS);
+    this.awaitingSeq = filters.subarray(ACK_FILTER_SLOTS, ACK_FILTER_BYTES);
+    this.synacks = new InFlight(capacity);
+    this.syns = new InFlight(capacity);
   }
 
   /** A SYN+ACK with sequence number `seq` was forwarded in chunk `chunk`. */
   forwarded(seq: number, chunk: number): void {
-    this.inFlight.add((seq + 1) | 0, chunk, this.consumed);
+    this.synacks.add((seq + 1) | 0, chunk, this.consumed);
   }
 
   /** A SYN with sequence number `seq` was forwarded in chunk `chunk`. */
   forwardedSyn(seq: number, chunk: number): void {
-    this.inFlight.add((seq + 1) | 0, chunk, this.consumed);
+    this.syns.add((seq + 1) | 0, chunk, this.consumed);
   }
 
   /** Might the tracker act on a pure ACK with these numbers? False means certainly not. */
   mayMatter(ack: number, seq: number): boolean {
     const a = ackSlot(ack);
     const s = ackSlot(seq);
-    if (this.awaiting[a] !== 0 || this.awaiting[s] !== 0) return true;
-    const f = this.inFlight;
-    if (!f.mayHold(a, ack | 0) && !f.mayHold(s, seq | 0)) return false;
-    f.release(this.consumed()); // an atomic read: the tracker's filter writes before it are visible
-    return this.awaiting[a] !== 0 || this.awaiting[s] !== 0 || f.mayHold(a, ack | 0) || f.mayHold(s, seq | 0);
+    if (this.awaiting[a] !== 0 || this.awaitingSeq[s] !== 0) return true;
+    if (!this.synacks.mayHold(a, ack | 0) && !this.syns.mayHold(s, seq | 0)) return false;
+    const done = this.consumed(); // an atomic read: the tracker's filter writes before it are visible
+    this.synacks.release(done);
+    this.syns.release(done);
+    return (
+      this.awaiting[a] !== 0 ||
+      this.awaitingSeq[s] !== 0 ||
+      this.synacks.mayHold(a, ack | 0) ||
+      this.syns.mayHold(s, seq | 0)
+    );
   }
 }

@@ -27,9 +27,9 @@ export interface ThreadedPipeline {
 
 export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observation) => void): ThreadedPipeline {
   const thread = startTrackerThread(opts, emit);
-  const { ring, ackFilter, result } = thread;
+  const { ring, ackFilters, result } = thread;
   const writer = new RingWriter(ring);
-  const gate = new AckGate(ackFilter, () => writer.consumed(), (ring.chunks + 1) * CHUNK_RECORDS);
+  const gate = new AckGate(ackFilters, () => writer.consumed(), (ring.chunks + 1) * CHUNK_RECORDS);
   const d = new DecodeCounts();
   const packet = d.packet;
   let tracker: TrackerStats | null = null;

@@ -1,13 +1,11 @@
 // A bounded table of TCP connection attempts with no per-flow allocation: each flow is one
 // 64-byte row of an Int32Array, rows are handed out in creation order from a ring (so the
 // oldest row is the next to expire or be evicted), and an open-addressing index over the key
-// hash finds a row by (client ip, client port, server ip, server port). A counting filter lets
-// the tracker drop most pure ACKs by their numbers alone, without reading their addresses: it
-// counts the ack numbers that would complete a handshake (server ISN + 1 of each flow awaiting
-// the client's ACK) and, in the same counters, the sequence numbers a client's first ACK would
-// carry (client ISN + 1 of each flow whose SYN is unanswered: its ACK tells that the SYN+ACK was
-// missed). One table for both keeps it small: a number of one kind in a slot of the other only
-// costs a lookup.
+// hash finds a row by (client ip, client port, server ip, server port). Two counting filters let
+// the tracker drop most pure ACKs by their numbers alone, without reading their addresses: one
+// over the ack numbers that would complete a handshake (server ISN + 1 of each flow awaiting the
+// client's ACK), one over the sequence numbers a client's first ACK would carry (client ISN + 1
+// of each flow whose SYN is unanswered: its ACK tells that the SYN+ACK was missed).
 // Limits: the ring doubles up to maxFlows; when full the oldest flow is evicted (counted); rows
 // of removed flows keep their ring place until it expires; a counter stuck at 255 stays so.
 // The ring starts at 2^20 rows (or maxFlows if smaller): its typed arrays are zero-filled pages
@@ -34,8 +32,10 @@ const ACC_GEN = 13; // the endpoint accumulator of an accepted flow: window gene
 const ACC_SLOT = 14; // and slot in that window
 
 const FILTER_BITS = 16;
-/** Counters in the pure-ACK filter (one byte each). */
+/** Counters in each pure-ACK filter (one byte each). */
 export const ACK_FILTER_SLOTS = 1 << FILTER_BITS;
+/** Bytes of both filters: the ack-number counters, then the sequence-number counters. */
+export const ACK_FILTER_BYTES = 2 * ACK_FILTER_SLOTS;
 const START_CAPACITY = 1 << 20;
 
 export class FlowTable {
@@ -49,13 +49,17 @@ export class FlowTable {
   private synFlows = 0; // live flows in STATE_SYN (so the end of input needs no pass over the ring)
   evictions = 0;
 
-  /** `awaiting`: the filter's saturating counters (ACK_FILTER_SLOTS bytes; shared memory when
-   * another thread reads them, see pipeline/ack-gate.ts): server ISN + 1 of flows in
-   * STATE_SYNACK, client ISN + 1 of flows in STATE_SYN. */
+  private readonly awaiting: Uint8Array; // by server ISN + 1, flows in STATE_SYNACK
+  private readonly awaitingSeq: Uint8Array; // by client ISN + 1, flows in STATE_SYN
+
+  /** `filters`: both filters' saturating counters (ACK_FILTER_BYTES; shared memory when another
+   * thread reads them, see pipeline/ack-gate.ts). */
   constructor(
     readonly maxFlows: number,
-    private readonly awaiting: Uint8Array = new Uint8Array(ACK_FILTER_SLOTS),
+    private readonly filters: Uint8Array = new Uint8Array(ACK_FILTER_BYTES),
   ) {
+    this.awaiting = filters.subarray(0, ACK_FILTER_SLOTS);
+    this.awaitingSeq = filters.subarray(ACK_FILTER_SLOTS, ACK_FILTER_BYTES);
     this.cap = Math.min(START_CAPACITY, pow2(maxFlows));
     this.rows = new Int32Array(this.cap * W);
     this.times = new Float64Array(this.cap);
@@ -147,10 +151,10 @@ export class FlowTable {
     // the row's client ISN must be set before it enters STATE_SYN and kept until it leaves
     if (old === STATE_SYN) {
       this.synFlows--;
-      unmark(this.awaiting, this.rows[r * W + CISN]);
+      unmark(this.awaitingSeq, this.rows[r * W + CISN]);
     } else if (state === STATE_SYN) {
       this.synFlows++;
-      mark(this.awaiting, this.rows[r * W + CISN]);
+      mark(this.awaitingSeq, this.rows[r * W + CISN]);
     }
     // the row's server ISN must be set before it enters STATE_SYNACK and kept until it leaves
     if (old === STATE_SYNACK) unmark(this.awaiting, this.rows[r * W + SISN]);
@@ -210,7 +214,7 @@ export class FlowTable {
 
   /** May an unanswered SYN's client send its first ACK with this sequence number? False: certainly not. */
   mayAwaitSeq(seq: number): boolean {
-    return this.awaiting[ackSlot(seq)] !== 0;
+    return this.awaitingSeq[ackSlot(seq)] !== 0;
   }
 
   /** Remove a flow now (its ring row stays until the ring passes it). */
@@ -241,7 +245,7 @@ export class FlowTable {
     // rows before head are dead: insert() rewrites a row's state before reading it
     this.head = this.tail;
     this.index = new Int32Array(this.index.length); // fresh zero pages: no pass over 8+ MB
-    this.awaiting.fill(0);
+    this.filters.fill(0);
     this.size = 0;
     this.synFlows = 0;
     return syns;

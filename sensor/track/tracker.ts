@@ -115,18 +115,18 @@ export class Tracker {
   };
 
   /**
-   * `sink`: where closed windows go (usually observationSink(opts, emit)); `ackFilter`: where the
-   * flow table keeps its pure-ACK filter (shared memory for AckGate).
+   * `sink`: where closed windows go (usually observationSink(opts, emit)); `ackFilters`: where the
+   * flow table keeps its pure-ACK filters (ACK_FILTER_BYTES; shared memory for AckGate).
    */
   constructor(
     private readonly opts: TrackerOptions,
     sink: WindowSink,
-    ackFilter?: Uint8Array,
+    ackFilters?: Uint8Array,
   ) {
     const scanners = parseHomeNetworks(opts.scannerAddresses);
     if (!scanners.ok) throw new ConfigError(`track.scannerAddresses: ${scanners.errors.join('; ')}`);
     this.scanners = opts.scannerAddresses.length ? scanners.value : null;
-    this.table = new FlowTable(opts.maxFlows, ackFilter);
+    this.table = new FlowTable(opts.maxFlows, ackFilters);
     this.windows = new EndpointWindows(opts, sink);
   }
 

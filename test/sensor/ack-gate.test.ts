@@ -1,4 +1,4 @@
-// The decoding thread's pure-ACK gate against a real FlowTable sharing its filter: an ACK is
+// The decoding thread's pure-ACK gate against a real FlowTable sharing its filters: an ACK is
 // dropped only when no flow can be awaiting it, counting both the flows the tracker holds and
 // the SYN+ACKs (and SYNs) forwarded in chunks it has not finished. (The threaded and one-thread replays
 // are compared end to end on every golden capture in golden.test.ts.)
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { AckGate } from '../../sensor/pipeline/ack-gate.js';
 import { FlowKey } from '../../sensor/track/flow-key.js';
 import {
-  ACK_FILTER_SLOTS,
+  ACK_FILTER_BYTES,
   ackSlot,
   FlowTable,
   STATE_DONE,
@@ -20,7 +20,7 @@ const CISN = 5000; // the client ISN of every flow below
 const QUIET = 0x1234_5678; // a sequence number no flow below expects
 
 function setup(capacity = 64) {
-  const filter = new Uint8Array(ACK_FILTER_SLOTS);
+  const filter = new Uint8Array(ACK_FILTER_BYTES);
   const table = new FlowTable(1000, filter);
   const state = { consumed: 0 };
   const gate = new AckGate(filter, () => state.consumed, capacity);
