@@ -225,7 +225,7 @@ export function createBatchHandler(d: ConsumeDeps): {
       good.length = 0;
     }
     const tStored = Date.now();
-    const changes = d.detector.apply(good, now);
+    const changes = d.detector.apply(good, now, partition);
     await retrying('insert alerts', p, () => {
       // the outbox reads alerts in the order they were written: each attempt is stamped anew, so
       // alerts held back by an outage are not older than the cursor that passed meanwhile

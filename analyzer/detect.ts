@@ -4,13 +4,19 @@
 // new        first seen, alerted (or `active` when learning, in the first-start baseline,
 //            expected, or on a flagged host)
 // active     known and not alerted (baseline, expected, or verified)
-// stale      not seen for policy.staleAfter
+// stale      not seen for policy.staleAfter, counted on its partition's data clock (below)
 // reopened   seen again after stale (alerted again)
 // A host answering on more than policy.synProxyPorts ports is flagged once (syn_proxy_host)
 // and its ports raise no per-port alerts. The alerts themselves (ids, severity, text) are built
 // in rules.ts. An alert is raised only on a state change, and a state exists for every alerted
 // endpoint, so it is not raised twice; its id is deterministic, so a repeat after a crash
 // (alerts stored, states not) collapses in the alerts table and is not delivered twice.
+// Staleness is judged against the newest sighting applied from the endpoint's Kafka partition
+// (never later than now), not the wall clock alone: an analyzer cut off from its Observations
+// (Kafka down, a rebalance, a restart, a lag) would otherwise find every endpoint unseen and
+// raise a reopened_service alert for each when the backlog arrives. A partition with nothing
+// newer than policy.staleAfter ago falls back to the wall clock less policy.staleAfter, so its
+// endpoints still go stale when its hosts all fall silent.
 // First start: a fresh database alerts on at most policy.firstStartLimit new endpoints within
 // policy.firstStartWindow of its first start; past that, the rest of the window builds the
 // baseline (reason `baseline`, no alert) and one first_start_baseline alert says so. Each
@@ -51,6 +57,8 @@ export class Detector {
   private guardCount: number;
   private guardTripped = false;
   private expected: Expected[];
+  /** per Kafka partition, the newest last_seen applied: how far this analyzer knows what was seen */
+  private seenUpTo = new Map<number, number>();
 
   constructor(
     private readonly policy: AnalyzerConfig['policy'],
@@ -81,11 +89,15 @@ export class Detector {
     return this.guardTripped;
   }
 
-  apply(obs: Observation[], now: number): Changes {
+  /** Applies one batch of Observations of Kafka partition `partition`. */
+  apply(obs: Observation[], now: number, partition = 0): Changes {
     const t = this.table;
     const changed = new Map<string, StateRow>();
     const alerts: AlertRow[] = [];
     const exposures: ExposureEventRow[] = [];
+    let upTo = this.seenUpTo.get(partition) ?? Number.NEGATIVE_INFINITY;
+    for (const o of obs) if (o.last_seen > upTo) upTo = o.last_seen;
+    if (obs.length) this.seenUpTo.set(partition, upTo);
     for (const o of obs) {
       if (!isTracked(o.ip, this.policy.homeNetworks)) continue;
       const r = t.find(o.ip, o.proto, o.port);
@@ -157,15 +169,25 @@ export class Detector {
     return { states: [...changed.values()], alerts: alerts.map((a) => owned(a, this.policy.owners)), exposures };
   }
 
-  /** Endpoints not seen for policy.staleAfter become stale: their exposure ends at their last sighting. */
-  sweepStale(now: number): { states: StateRow[]; exposures: ExposureEventRow[] } {
+  /**
+   * Endpoints not seen for policy.staleAfter on their partition's data clock become stale: their
+   * exposure ends at their last sighting. `partitionOf` maps an address to its Kafka partition.
+   */
+  sweepStale(
+    now: number,
+    partitionOf: (ip: string) => number = () => 0,
+  ): { states: StateRow[]; exposures: ExposureEventRow[] } {
     const t = this.table;
     const out: StateRow[] = [];
     const exposures: ExposureEventRow[] = [];
-    const before = now - this.policy.staleAfterMs;
+    const after = this.policy.staleAfterMs;
+    const floor = now - after; // the data clock of a partition silent that long
     for (let r = 0; r < t.size; r++) {
-      if (t.lastSeenOf(r) >= before || t.state(r) === 'stale') continue;
+      // the data clock is never past now: an endpoint seen within staleAfter of now is fresh
+      if (t.lastSeenOf(r) >= floor || t.state(r) === 'stale') continue;
       const s = t.get(r);
+      const clock = Math.max(floor, Math.min(now, this.seenUpTo.get(partitionOf(s.ip)) ?? floor));
+      if (t.lastSeenOf(r) >= clock - after) continue;
       const next = { ...s, state: 'stale', since: now, reason: 'not_seen', version: Math.max(s.version + 1, now) };
       t.put(next);
       out.push(next);

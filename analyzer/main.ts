@@ -5,10 +5,11 @@
 
 import type { Logger } from 'pino';
 import { errorMessage } from '../common/errors.js';
-import { ensureTopics, kafkaClient, kafkaRetriable, topicSpec } from '../common/kafka.js';
+import { ensureTopics, KAFKA_STOP_WAIT_MS, kafkaClient, kafkaRetriable, topicSpec } from '../common/kafka.js';
 import { kafkaSecurityFailure } from '../common/kafka-failure.js';
 import { hostname } from 'node:os';
 import { retry } from '../common/retry.js';
+import { within } from '../common/time.js';
 import { portholeVersion } from '../common/version.js';
 import { TOPICS } from '../schemas/topics.js';
 import { resolveEndpointAlerts } from './alert/lifecycle.js';
@@ -208,11 +209,12 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     firstStartBaseline: detector.baselineTripped,
     outbox: outbox.stats(),
   });
+  const partitionOf = partitioner(cfg.kafka.observationsTopic, partitionCount);
   const timers = [
     setInterval(() => void outbox.round(), 2000),
     setInterval(
       () => {
-        const stale = detector.sweepStale(Date.now());
+        const stale = detector.sweepStale(Date.now(), partitionOf);
         // the exposure of a stale endpoint ended: its open alerts are resolved once its state is stored
         if (stale.states.length)
           void insertRows(store, 'exposure_events', stale.exposures)
@@ -244,9 +246,13 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   logger.info('stopping');
   timers.forEach(clearInterval);
   expected.stop();
-  await consumer.disconnect();
+  // a consumer stuck reconnecting is left behind: what it handled since its last commit is
+  // consumed again by the next analyzer (inserts are idempotent per batch)
+  if ((await within(consumer.disconnect(), KAFKA_STOP_WAIT_MS)) === 'timeout')
+    logger.warn({ waitedMs: KAFKA_STOP_WAIT_MS }, 'kafka consumer did not stop; going on without it');
   await outbox.round();
-  await producer.disconnect();
+  if ((await within(producer.disconnect(), KAFKA_STOP_WAIT_MS)) === 'timeout')
+    logger.warn({ waitedMs: KAFKA_STOP_WAIT_MS }, 'kafka producer did not stop; going on without it');
   await store.close();
   logger.info({ stats: status() }, 'analyzer stopped');
   return 0;

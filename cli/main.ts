@@ -2,7 +2,7 @@
 // with an exit status (1 runtime, 2 usage or configuration, 70 a bug). Wiring only.
 
 import { availableParallelism } from 'node:os';
-import { PortholeError, systemErrorText } from '../common/errors.js';
+import { exitStatusOf, PortholeError, systemErrorText } from '../common/errors.js';
 import { portholeVersion } from '../common/version.js';
 import { argsErrorText } from './args.js';
 import { refuseSecretArgs } from './secret-flags.js';
@@ -76,9 +76,11 @@ const COMMANDS: Record<string, Command> = {
   ),
 };
 
-// Commands that end the process as soon as their output is flushed, without tearing down the
-// heap (a large replay's heap takes measurable time to unmap; see benchmarks/README.md).
-const EXIT_AT_ONCE = new Set(['replay']);
+// Commands that end the process as soon as their output is flushed: replay, without tearing
+// down the heap (a large replay's heap takes measurable time to unmap; see
+// benchmarks/README.md), and the long-running ones, whose Kafka client may leave a reconnect
+// timer behind when their stop gave up waiting for it (KAFKA_STOP_WAIT_MS).
+const EXIT_AT_ONCE = new Set(['replay', 'sensor', 'analyzer', 'verifier']);
 
 function mainHelp(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(15)} ${c.summary}`);
@@ -137,7 +139,7 @@ function report(err: unknown, cmd: string, argv: string[]): number {
   // every error Porthole raises on purpose is a PortholeError: its message is meant for the user
   if (err instanceof PortholeError) {
     say(err.message);
-    return err.code === 'USAGE' || err.code === 'CONFIG_INVALID' ? 2 : 1;
+    return exitStatusOf(err);
   }
   const args = argsErrorText(err, cmd, argv);
   if (args !== null) {

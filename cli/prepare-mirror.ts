@@ -1,4 +1,4 @@
-// `porthole prepare-mirror IF`: makes an interface a capture-only mirror port — up,
+// `porthole prepare-mirror IF[,IF...]`: makes interfaces capture-only mirror ports — up,
 // promiscuous, no addresses, IPv6 off (no autoconfiguration traffic of its own), and
 // segmentation/receive offloads off so libpcap sees wire-sized frames (with them on, each
 // ring slot takes ~64 KiB and a small buffer overflows; see docs/operations.md).
@@ -8,10 +8,11 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { usage } from './args.js';
 
-export const PREPARE_HELP = `Usage: porthole prepare-mirror [--dry-run] IF
+export const PREPARE_HELP = `Usage: porthole prepare-mirror [--dry-run] IF[,IF...]
 
-Prepare interface IF for capture: link up, promiscuous, addresses flushed, IPv6 disabled,
-offloads (gro gso tso lro) off. Needs root. --dry-run prints the commands only.
+Prepare each interface for capture (several: a TAP's ports, as --iface lists them): link up,
+promiscuous, addresses flushed, IPv6 disabled, offloads (gro gso tso lro) off. Needs root.
+--dry-run prints the commands only.
 `;
 
 export function mirrorCommands(iface: string): string[][] {
@@ -33,14 +34,16 @@ export async function prepareMirrorCommand(argv: string[]): Promise<number> {
     process.stdout.write(PREPARE_HELP);
     return 0;
   }
-  const iface = positionals[0];
-  if (!iface || positionals.length > 1) throw usage('prepare-mirror: give exactly one interface');
-  if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(iface))
-    throw usage(`prepare-mirror: not an interface name: ${JSON.stringify(iface)}`);
-  if (!values['dry-run'] && !existsSync(`/sys/class/net/${iface}`))
-    throw usage(`prepare-mirror: no interface ${JSON.stringify(iface)} on this host (ip link lists them)`);
+  const ifaces = positionals.flatMap((p) => p.split(',')).filter((i) => i !== '');
+  if (ifaces.length === 0) throw usage('prepare-mirror: give an interface (or several, comma-separated)');
+  for (const iface of ifaces) {
+    if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(iface))
+      throw usage(`prepare-mirror: not an interface name: ${JSON.stringify(iface)}`);
+    if (!values['dry-run'] && !existsSync(`/sys/class/net/${iface}`))
+      throw usage(`prepare-mirror: no interface ${JSON.stringify(iface)} on this host (ip link lists them)`);
+  }
   let failed = 0;
-  for (const cmd of mirrorCommands(iface)) {
+  for (const cmd of ifaces.flatMap(mirrorCommands)) {
     process.stdout.write(`${cmd.join(' ')}\n`);
     if (values['dry-run']) continue;
     const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8' });

@@ -15,13 +15,17 @@ function dflt(key: string): string {
   return Array.isArray(s.def) ? s.def.join(',') : String(s.def);
 }
 
-export const SENSOR_HELP = `Usage: porthole sensor (--iface IF | --pcap FILE) [options]
+export const SENSOR_HELP = `Usage: porthole sensor (--iface IF[,IF...] | --pcap FILE) [options]
 
 Capture on a mirror port (or read a capture file) and publish an Observation per service
 endpoint and window to Kafka, plus a health message every status interval.
 
 Options (each also settable in a JSON config file and as PORTHOLE_* environment variables):
-  --iface IF            interface attached to the mirror/SPAN port
+  --iface IF[,IF...]    interface attached to the mirror/SPAN port; several (a TAP's ports,
+                        one per direction) are captured into one tracker
+  --on-interface-loss wait|exit
+                        when an interface goes down or disappears: wait for it and reopen it,
+                        or flush and exit non-zero (default ${dflt('capture.onInterfaceLoss')})
   --pcap FILE           publish from a capture file instead (pcap or pcapng)
   --config FILE         JSON config file (keys as below, nested by their dots)
   --brokers LIST        Kafka brokers, comma-separated (default ${dflt('kafka.brokers')})
@@ -44,6 +48,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       iface: { type: 'string' },
+      'on-interface-loss': { type: 'string' },
       pcap: { type: 'string' },
       config: { type: 'string' },
       brokers: { type: 'string' },
@@ -64,6 +69,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   }
   const flags: Flat = {
     'capture.iface': values.iface,
+    'capture.onInterfaceLoss': values['on-interface-loss'],
     'capture.pcap': values.pcap,
     'kafka.brokers': values.brokers,
     'sensor.id': values['sensor-id'],

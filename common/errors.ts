@@ -33,6 +33,23 @@ export class UsageError extends PortholeError<'USAGE'> {
   }
 }
 
+/**
+ * Codes whose cure is a change of configuration, not time: the command exits 2 for them, and
+ * the systemd units do not restart a process that did (RestartPreventExitStatus=2).
+ */
+const CONFIGURATION_CODES: ReadonlySet<string> = new Set([
+  'USAGE',
+  'CONFIG_INVALID',
+  'KAFKA_AUTH_FAILED',
+  'KAFKA_TLS_FAILED',
+  'STORE_TLS',
+]);
+
+/** The exit status for an error Porthole raised on purpose: 2 to fix the configuration, else 1. */
+export function exitStatusOf(err: PortholeError): 1 | 2 {
+  return CONFIGURATION_CODES.has(err.code) ? 2 : 1;
+}
+
 /** Whether retrying the operation that failed with `err` may succeed (only errors that say so). */
 export function isRetriable(err: unknown): boolean {
   return (err as { retriable?: unknown } | null)?.retriable === true;

@@ -18,6 +18,12 @@ export interface KafkaConnection {
   security?: KafkaSecurity;
 }
 
+/**
+ * How long a stopping process waits for a Kafka client's disconnect before going on without it
+ * (kafkajs ignores a disconnect while it reconnects to a broker that is away).
+ */
+export const KAFKA_STOP_WAIT_MS = 15_000;
+
 /** Retry and timeout settings of a client: `quick` for a sensor that must not wait long. */
 export type KafkaProfile = 'default' | 'quick' | 'patient';
 

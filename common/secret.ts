@@ -72,3 +72,11 @@ export function readSecret(
   }
   return new Secret(value);
 }
+
+/**
+ * The environment for a program Porthole runs (nmap): this process's, without any PORTHOLE_*
+ * variable, so that no secret given through the environment reaches a child's environ.
+ */
+export function childEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('PORTHOLE_')));
+}

@@ -22,6 +22,19 @@ export function sleep(ms: number, unref = false): Promise<void> {
   });
 }
 
+/**
+ * `p`'s outcome, or 'timeout' when it has not settled within `ms`. For a stop that a client
+ * library may never complete (kafkajs ignores a disconnect while it reconnects to a broker
+ * that is away): the caller goes on and says what it gave up on.
+ */
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<'timeout'>((r) => {
+    timer = setTimeout(() => r('timeout'), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
 // the last few days asked for, remembered: the write path asks once per row
 const days = new Map<number, string>();
 

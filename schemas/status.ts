@@ -1,5 +1,6 @@
 // The sensor's health message, published every status interval to the status topic and logged
-// as one line. Counters are cumulative since the sensor started.
+// as one line. Counters are cumulative since the sensor started (the capture's over every
+// interface and every reopen of one).
 
 export const STATUS_VERSION = 1;
 
@@ -25,7 +26,12 @@ export interface SensorStatus {
   published: number; // messages Kafka acknowledged
   kafka_connected: boolean;
   last_packet_ms: number | null;
-  kernel_drops: null; // not measurable through the capture library; see docs/operations.md
+  // Capture health (null or "capturing" when reading a file), see docs/operations.md:
+  kernel_drops: number | null; // frames the kernel dropped, the capture buffer being full (pcap_stats ps_drop)
+  iface_drops: number | null; // frames the interface or its driver dropped (pcap_stats ps_ifdrop)
+  capture_state: CaptureState;
+  capture_error: string | null; // why interfaces are lost now ("eth1: The interface disappeared"), else null
+  interface_losses: number; // interfaces lost since the start, each loss counted
   handshake_loss: HandshakeLoss;
 }
 
@@ -38,3 +44,9 @@ export interface HandshakeLoss {
   interval_missed: number; // SYNs and SYN+ACKs
   interval_ratio: number | null; // interval_missed / (2 * interval_checked); null when nothing was checked
 }
+
+/**
+ * capturing: every interface captures; waiting: one or more are lost and awaited
+ * (capture.onInterfaceLoss "wait"); lost: one is lost and the sensor is stopping ("exit").
+ */
+export type CaptureState = 'capturing' | 'waiting' | 'lost';

@@ -9,14 +9,21 @@ import { ConfigError } from '../common/errors.js';
 import { KAFKA_SECURITY_SPEC, type KafkaSecurity, kafkaSecurityConfig } from '../common/kafka-security.js';
 import { ENCAPSULATIONS, type Encapsulation, LINK_STACKS } from './decode/encapsulations.js';
 import { DEFAULT_TRACKER_OPTIONS as TRACK } from './track/tracker.js';
+import { LOSS_POLICIES, type LossPolicy } from './capture/live-capture.js';
 
 export const SENSOR_SPEC: KeySpec[] = [
   { key: 'sensor.id', kind: { t: 'string' }, def: hostname(), doc: 'sensor id put in every Observation' },
   {
     key: 'capture.iface',
-    kind: { t: 'string', nullable: true },
-    def: null,
-    doc: 'interface to capture on (the mirror port)',
+    kind: { t: 'list' },
+    def: [],
+    doc: 'interfaces to capture on into one tracker: the mirror port, or the two ports of a TAP',
+  },
+  {
+    key: 'capture.onInterfaceLoss',
+    kind: { t: 'string' },
+    def: 'wait',
+    doc: 'when an interface goes down or disappears: wait (reopen it when it is back) or exit (non-zero, after flushing)',
   },
   {
     key: 'capture.pcap',
@@ -144,7 +151,8 @@ export const SENSOR_SPEC: KeySpec[] = [
 export interface SensorConfig {
   sensorId: string;
   capture: {
-    iface: string | null;
+    ifaces: readonly string[];
+    onInterfaceLoss: LossPolicy;
     pcap: string | null;
     bufferMb: number;
     acks: boolean;
@@ -185,7 +193,8 @@ export function loadSensorConfig(opts: {
   const c = resolveConfig(SENSOR_SPEC, opts);
   const g = <T>(k: string): T => c[k] as T;
   const errors: string[] = [];
-  if (opts.needSource !== false && !g('capture.iface') && !g('capture.pcap')) {
+  const ifaces = g<string[]>('capture.iface');
+  if (opts.needSource !== false && ifaces.length === 0 && !g('capture.pcap')) {
     errors.push('capture.iface or capture.pcap is required (--iface IF or --pcap FILE)');
   }
   const enc = g<string[]>('capture.encapsulations');
@@ -194,7 +203,12 @@ export function loadSensorConfig(opts: {
       `capture.encapsulations: at most one of ${LINK_STACKS.join(', ')} (libpcap shifts header offsets for the rest of a filter), got ${enc.join(',')}`,
     );
   }
-  if (g('capture.iface') && g('capture.pcap')) errors.push('give capture.iface or capture.pcap, not both');
+  if (ifaces.length > 0 && g('capture.pcap')) errors.push('give capture.iface or capture.pcap, not both');
+  errors.push(...ifaceProblems(ifaces));
+  const onLoss = g<string>('capture.onInterfaceLoss');
+  if (!LOSS_POLICIES.includes(onLoss as LossPolicy)) {
+    errors.push(`capture.onInterfaceLoss: must be ${LOSS_POLICIES.join(' or ')}, got ${JSON.stringify(onLoss)}`);
+  }
   const home = parseHomeNetworks(g('track.homeNetworks'));
   if (!home.ok) errors.push(`track.homeNetworks: ${home.errors.join('; ')}`);
   const scanners = parseHomeNetworks(g('track.scannerAddresses'));
@@ -204,7 +218,8 @@ export function loadSensorConfig(opts: {
   return Object.freeze({
     sensorId: g('sensor.id'),
     capture: Object.freeze({
-      iface: g('capture.iface'),
+      ifaces: Object.freeze([...ifaces]),
+      onInterfaceLoss: onLoss,
       pcap: g('capture.pcap'),
       bufferMb: g('capture.bufferMb'),
       acks: g('capture.acks'),
@@ -240,4 +255,14 @@ export function loadSensorConfig(opts: {
     logLevel: g('log.level'),
     logFormat: g('log.format'),
   }) as SensorConfig;
+}
+
+/** Interface names as Linux accepts them (at most 15 bytes, no "/", blank or ":"), each once. */
+function ifaceProblems(ifaces: readonly string[]): string[] {
+  const bad = ifaces.filter((i) => !/^[^/\s:]{1,15}$/.test(i) || i === '.' || i === '..');
+  const twice = ifaces.filter((i, n) => ifaces.indexOf(i) !== n);
+  const out: string[] = [];
+  if (bad.length) out.push(`capture.iface: not an interface name: ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+  if (twice.length) out.push(`capture.iface: listed twice: ${[...new Set(twice)].join(', ')}`);
+  return out;
 }

@@ -8,6 +8,7 @@ export type SensorErrorCode =
   | 'CAPTURE_CORRUPT'
   | 'CAPTURE_UNREADABLE'
   | 'CAPTURE_OPEN_FAILED'
+  | 'CAPTURE_LOST'
   | 'PRIVILEGE_DROP_FAILED';
 
 export class SensorError extends PortholeError<SensorErrorCode> {

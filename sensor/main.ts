@@ -1,6 +1,7 @@
-// `porthole sensor`: wiring only. Opens the capture (interface or file), drops privileges,
+// `porthole sensor`: wiring only. Opens the capture (interfaces or a file), drops privileges,
 // runs every frame through the shared pipeline, publishes Observations and health messages to
-// Kafka, and shuts down cleanly on SIGTERM/SIGINT (flushing what is queued).
+// Kafka, and shuts down cleanly on SIGTERM/SIGINT or a lost interface under
+// capture.onInterfaceLoss "exit" (flushing the open window and what is queued).
 
 import type { Logger } from 'pino';
 import type { Observation } from '../schemas/observation.js';
@@ -9,7 +10,8 @@ import { TOPICS } from '../schemas/topics.js';
 import { topicSpec } from '../common/kafka.js';
 import { buildFilter } from './capture/bpf-filter.js';
 import { type FileReadResult, fileSource, openCaptureFile } from './capture/file-source.js';
-import { openLive } from './capture/live-source.js';
+import { captureHealth } from './capture/capture-health.js';
+import { type LiveCapture, openLiveCapture } from './capture/live-capture.js';
 import { framesWithOffloads, readOffloads } from './capture/offloads.js';
 import type { PacketSource } from './capture/packet-source.js';
 import { dropPrivileges } from './capture/privileges.js';
@@ -86,7 +88,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
       published: p.published,
       kafka_connected: p.connected,
       last_packet_ms: s.lastPacketMs === null ? null : Math.floor(s.lastPacketMs),
-      kernel_drops: null,
+      ...captureHealth(live),
       handshake_loss: handshakeLoss(s.tracker),
     };
   };
@@ -98,29 +100,55 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
 
   // opened while still privileged; frames flow from run() on
   let source: PacketSource<FileReadResult | null>;
-  if (cfg.capture.iface) {
-    const filterFor = (ethernet: boolean): string =>
-      buildFilter({ acks: cfg.capture.acks, encapsulations: cfg.capture.encapsulations, ethernet });
-    const live = openLive(cfg.capture.iface, filterFor, cfg.capture.bufferMb * 1024 * 1024);
+  let live: LiveCapture | null = null;
+  if (cfg.capture.ifaces.length > 0) {
+    const bufferBytes = cfg.capture.bufferMb * 1024 * 1024;
+    live = openLiveCapture({
+      ifaces: cfg.capture.ifaces,
+      filterFor: (ethernet) =>
+        buildFilter({ acks: cfg.capture.acks, encapsulations: cfg.capture.encapsulations, ethernet }),
+      bufferBytes,
+      onLoss: cfg.capture.onInterfaceLoss,
+      events: {
+        opened(iface, linktype, reopened) {
+          logger.info({ iface, linktype, bufferMb: cfg.capture.bufferMb }, reopened ? 'capture resumed' : 'capturing');
+          const offloads = readOffloads(iface);
+          if (offloads && offloads.length > 0) {
+            logger.warn(
+              { iface, offloads, bufferFrames: framesWithOffloads(bufferBytes) },
+              `offloads on: the capture buffer holds only ~64 KiB slots, so short stalls drop packets; run porthole prepare-mirror ${iface}`,
+            );
+          }
+          if (reopened) report();
+        },
+        lost(iface, reason, waiting) {
+          const then = waiting ? 'waiting for it to return' : 'flushing and stopping';
+          logger.error({ iface, reason, queued: publisher.stats().queued }, `capture lost: ${then}`);
+          report();
+        },
+        waiting(iface, state, detail) {
+          logger.warn({ iface, state, detail }, 'waiting for interface');
+        },
+      },
+    });
     source = live;
-    logger.info({ iface: cfg.capture.iface, linktype: live.linktype, bufferMb: cfg.capture.bufferMb }, 'capturing');
-    const offloads = readOffloads(cfg.capture.iface);
-    if (offloads && offloads.length > 0) {
-      logger.warn(
-        { iface: cfg.capture.iface, offloads, bufferFrames: framesWithOffloads(cfg.capture.bufferMb * 1024 * 1024) },
-        `offloads on: the capture buffer holds only ~64 KiB slots, so short stalls drop packets; run porthole prepare-mirror ${cfg.capture.iface}`,
-      );
-    }
   } else {
     const path = cfg.capture.pcap!;
     source = fileSource(path, { fd: openCaptureFile(path) });
   }
   const dropped = dropPrivileges(cfg.capture.user);
   if (dropped) logger.info({ user: cfg.capture.user, ...dropped }, 'dropped privileges');
+  if (dropped && live && cfg.capture.onInterfaceLoss === 'wait') {
+    logger.warn(
+      'capture.onInterfaceLoss wait: a lost interface cannot be reopened without root or CAP_NET_RAW, so the sensor will stop instead; run it with the capabilities (deploy/systemd)',
+    );
+  }
   publisher.start();
 
   // live windows close on the wall clock even when no packets come; files follow their own time
-  const ticker = source.live ? setInterval(() => pipeline.tick(Date.now()), 250) : null;
+  // (behind by the time frames of several interfaces are held to be put in order)
+  const lagMs = live?.lagMs ?? 0;
+  const ticker = source.live ? setInterval(() => pipeline.tick(Date.now() - lagMs), 250) : null;
   const statusTimer = setInterval(report, cfg.statusIntervalMs);
   const onSignal = (sig: string): void => {
     logger.info({ signal: sig }, 'stopping');

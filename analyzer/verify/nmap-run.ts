@@ -2,9 +2,11 @@
 // array (nmap-args.ts), never a shell; XML on stdout. nmap runs in a process group of its own,
 // so a timeout or an abort (the verifier stopping) kills it and anything it started (a sudo or
 // netns wrapper's child). A failure to run, a non-zero exit or a kill becomes an NMAP_FAILED
-// AnalyzerError, retriable when killed; an abort is reported as the `ABORTED` code.
+// AnalyzerError, retriable when killed; an abort is reported as the `ABORTED` code. nmap gets
+// no PORTHOLE_* variable (a password given through the environment stays in this process).
 
 import { spawn } from 'node:child_process';
+import { childEnvironment } from '../../common/secret.js';
 import { AnalyzerError } from '../errors.js';
 
 const MAX_OUTPUT = 16 << 20;
@@ -12,7 +14,11 @@ const MAX_OUTPUT = 16 << 20;
 export function runNmap(cmd: string[], args: string[], timeoutMs: number, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new AnalyzerError('ABORTED', 'nmap not started: stopping'));
-    const child = spawn(cmd[0], [...cmd.slice(1), ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd[0], [...cmd.slice(1), ...args], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: childEnvironment(),
+    });
     const out: Buffer[] = [];
     let outBytes = 0;
     let err = '';

@@ -8,8 +8,9 @@
 
 import type { Logger } from 'pino';
 import { errorMessage } from '../../common/errors.js';
-import { ensureTopics, kafkaClient, topicSpec } from '../../common/kafka.js';
+import { ensureTopics, KAFKA_STOP_WAIT_MS, kafkaClient, topicSpec } from '../../common/kafka.js';
 import { rethrowKafkaFailure } from '../../common/kafka-failure.js';
+import { within } from '../../common/time.js';
 import { type EndpointId, endpointKey } from '../../schemas/endpoint.js';
 import type { VerificationRow } from '../../schemas/tables.js';
 import { TOPICS } from '../../schemas/topics.js';
@@ -143,7 +144,10 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
   clearInterval(status);
   const idle = scheduler.stop();
   stopping.abort(); // kills running nmap processes: their endpoints stay pending
-  await consumer.disconnect(); // commits the offsets of the messages handled
+  // commits the offsets of the messages handled; a consumer stuck reconnecting is left behind
+  // (what it handled since its last commit is delivered again, to the next verifier)
+  if ((await within(consumer.disconnect(), KAFKA_STOP_WAIT_MS)) === 'timeout')
+    logger.warn({ waitedMs: KAFKA_STOP_WAIT_MS }, 'kafka consumer did not stop; going on without it');
   await idle;
   await store.close();
   logger.info({ stats: scheduler.stats() }, 'verifier stopped');

@@ -1,19 +1,28 @@
-// Live capture through libpcap (the `cap` addon): opens an interface in promiscuous mode with a
-// kernel BPF filter and a large buffer, as a PacketSource whose frames go to the sink given to
-// run() until stop(). The only code that touches libpcap. Limits: `cap` gives no packet timestamps (arrival time in JS is used) and no
-// kernel drop counters (pcap_stats is not exposed), see docs/operations.md.
+// One interface opened through libpcap (the `cap` addon, with patches/cap+0.2.1.patch):
+// promiscuous, a kernel BPF filter, a large buffer. Frames carry libpcap's capture time; a read
+// error (the interface went down or disappeared) is reported once and ends the frames; pcap_stats
+// is read on demand. The only code that touches libpcap. Reopening is live-capture.ts's job.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { errorMessage } from '../../common/errors.js';
 import { LINKTYPE } from '../decode/link.js';
 import { SensorError } from '../errors.js';
-import type { PacketSource } from './packet-source.js';
+import type { FrameSink } from './capture-parser.js';
+
+/** pcap_stats(): counters since the open, each an unsigned 32-bit number that may wrap. */
+export interface PcapStats {
+  ps_recv: number;
+  ps_drop: number;
+  ps_ifdrop: number;
+}
 
 interface CapHandle {
   open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
   close(): void;
-  on(ev: 'packet', cb: (nbytes: number, truncated: boolean) => void): void;
+  stats?(): PcapStats; // absent from a build without the patch
+  on(ev: 'packet', cb: (nbytes: number, truncated: boolean, sec: number, usec: number) => void): void;
+  on(ev: 'error', cb: (err: Error) => void): void;
 }
 
 const LINKTYPES: Record<string, number> = {
@@ -23,13 +32,8 @@ const LINKTYPES: Record<string, number> = {
   LINKTYPE_LINUX_SLL: LINKTYPE.LINUX_SLL,
 };
 
-// `cap` leaves a half-initialised handle behind when opening fails after pcap_create (no
-// permission, interface down); destroying it later aborts the process (uv_poll_stop on a poll
-// handle never started). Failed handles are therefore kept referenced so they are never collected.
-const failedHandles: CapHandle[] = [];
-
 /** Whether this process may open a capture: root, or CAP_NET_RAW in its effective set. */
-function mayCapture(): boolean {
+export function mayCapture(): boolean {
   if (process.getuid?.() === 0) return true;
   try {
     const eff = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
@@ -39,15 +43,18 @@ function mayCapture(): boolean {
   }
 }
 
-export interface LiveSource extends PacketSource<null> {
-  linktype: number;
+export interface LiveHandle {
+  readonly iface: string;
+  readonly linktype: number;
+  /** Deliver frames to `sink` until close(); `onError` once if reading fails (no frames after it). */
+  start(sink: FrameSink, onError: (reason: string) => void): void;
+  /** pcap_stats of this open; null once closed. */
+  stats(): PcapStats | null;
+  close(): void;
 }
 
-/**
- * Open `iface`; `filterFor(ethernet)` gives the BPF text for the link type found. Frames that
- * arrive before run() is called are not delivered (run() in the same tick loses none).
- */
-export function openLive(iface: string, filterFor: (ethernet: boolean) => string, bufferBytes: number): LiveSource {
+/** Open `iface`; `filterFor(ethernet)` gives the BPF text for the link type found. */
+export function openLive(iface: string, filterFor: (ethernet: boolean) => string, bufferBytes: number): LiveHandle {
   if (process.platform === 'linux' && !existsSync(`/sys/class/net/${iface}`)) {
     throw new SensorError('CAPTURE_OPEN_FAILED', `interface ${iface} does not exist`);
   }
@@ -60,23 +67,23 @@ export function openLive(iface: string, filterFor: (ethernet: boolean) => string
   const require = createRequire(import.meta.url);
   const { Cap } = require('cap') as { Cap: new () => CapHandle };
   const cap = new Cap();
+  if (typeof cap.stats !== 'function') {
+    throw new SensorError(
+      'CAPTURE_OPEN_FAILED',
+      'the cap addon was built without patches/cap+0.2.1.patch (no capture errors, drop counters or timestamps): run npm install',
+    );
+  }
   const buf = Buffer.alloc(65535);
   let lt: string;
   try {
     lt = cap.open(iface, filterFor(true), bufferBytes, buf);
   } catch (err) {
-    const msg = errorMessage(err);
     // vlan/mpls/pppoes are Ethernet-only in libpcap: other links get the plain filter
-    if (/not supported|only supported|no VLAN|MPLS|PPPoE/i.test(msg)) {
-      try {
-        lt = cap.open(iface, filterFor(false), bufferBytes, buf);
-      } catch (err2) {
-        failedHandles.push(cap);
-        throw openError(iface, err2);
-      }
-    } else {
-      failedHandles.push(cap);
-      throw openError(iface, err);
+    if (!/not supported|only supported|no VLAN|MPLS|PPPoE/i.test(errorMessage(err))) throw openError(iface, err);
+    try {
+      lt = cap.open(iface, filterFor(false), bufferBytes, buf);
+    } catch (err2) {
+      throw openError(iface, err2);
     }
   }
   const linktype = LINKTYPES[lt];
@@ -84,24 +91,33 @@ export function openLive(iface: string, filterFor: (ethernet: boolean) => string
     cap.close();
     throw new SensorError('CAPTURE_OPEN_FAILED', `${iface}: link type ${lt} is not supported for live capture`);
   }
-  let stopped: (() => void) | null = null;
-  const ended = new Promise<null>((r) => (stopped = () => r(null)));
   let closed = false;
+  // until start(), an error is only remembered (the addon emits it on a later turn of the loop)
+  let failed: string | null = null;
+  let onFail: ((reason: string) => void) | null = null;
+  cap.on('error', (err) => {
+    failed = err.message;
+    onFail?.(failed);
+  });
   return {
-    name: `iface:${iface}`,
-    live: true,
+    iface,
     linktype,
-    run(sink) {
-      cap.on('packet', (nbytes) => {
-        const now = Date.now(); // `cap` does not pass the capture header's time
-        sink(buf, 0, nbytes, Math.floor(now / 1000), (now % 1000) * 1e6, linktype);
-      });
-      return ended;
+    start(sink, onError) {
+      cap.on('packet', (nbytes, _truncated, sec, usec) => sink(buf, 0, nbytes, sec, usec * 1000, linktype));
+      onFail = onError;
+      if (failed !== null) onError(failed);
     },
-    stop() {
+    stats() {
+      if (closed) return null;
+      try {
+        return cap.stats!();
+      } catch {
+        return null;
+      }
+    },
+    close() {
       if (!closed) cap.close();
       closed = true;
-      stopped?.();
     },
   };
 }

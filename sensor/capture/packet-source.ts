@@ -6,9 +6,9 @@
 import type { FrameSink } from './capture-parser.js';
 
 export interface PacketSource<Result = unknown> {
-  /** "iface:NAME" or "pcap:PATH": what the status messages name as the source */
+  /** "iface:NAME" (several comma-separated) or "pcap:PATH": what the status messages name as the source */
   readonly name: string;
-  /** an interface: frames are stamped on arrival, and only stop() ends the input */
+  /** interfaces: frames carry the kernel's capture time, and only stop() (or a lost interface) ends the input */
   readonly live: boolean;
   /** Hand every frame to `sink` until the input ends (a file read to its end, or stop()). */
   run(sink: FrameSink): Promise<Result>;

@@ -112,6 +112,30 @@ describe('Detector', () => {
     expect(r.exposures.map(event)).toEqual(['open@10010:seen_again']);
   });
 
+  it('an analyzer cut off from its Observations turns nothing stale: each partition is judged on its newest sighting', () => {
+    const d = new Detector(policy, noGuard);
+    const seen = (ip: string, at: number) =>
+      observation({ ip, port: 80, window_start: at - 400, first_seen: at - 400, last_seen: at });
+    const partitionOf = (ip: string) => (ip === '192.0.2.9' ? 1 : 0);
+    d.apply([seen('192.0.2.1', 1500), seen('192.0.2.2', 1500)], 1600, 0);
+    d.apply([seen('192.0.2.9', 1500)], 1600, 1);
+    // nothing arrives for longer than staleAfter (Kafka down, a rebalance, a restart): the analyzer
+    // knows nothing newer than 1500, so nothing is stale yet
+    expect(d.sweepStale(2800, partitionOf).states).toEqual([]);
+    // the backlog arrives: the endpoints were seen all along, so no reopened alert
+    const back = d.apply([seen('192.0.2.1', 2900), seen('192.0.2.2', 2900)], 3000, 0);
+    expect(back.alerts).toEqual([]);
+    expect(d.apply([seen('192.0.2.9', 2900)], 3000, 1).alerts).toEqual([]);
+    // partition 0 goes on without 192.0.2.2: it is stale on its partition's clock, while
+    // 192.0.2.9, as old but of partition 1 (not newer than 2900 yet), is not
+    d.apply([seen('192.0.2.1', 4000)], 4100, 0);
+    expect(d.sweepStale(4100, partitionOf).states.map((s) => `${s.ip}|${s.state}`)).toEqual(['192.0.2.2|stale']);
+    // a partition silent for longer than staleAfter falls back to the wall clock less staleAfter
+    expect(d.sweepStale(5600, partitionOf).states.map((s) => s.ip)).toEqual(['192.0.2.9']);
+    // seen again after being stale: one reopened alert
+    expect(d.apply([seen('192.0.2.2', 5700)], 5800, 0).alerts.map((a) => a.kind)).toEqual(['reopened_service']);
+  });
+
   it('first start: at most firstStartLimit new-service alerts in its window, then baseline with one notice', () => {
     const d = new Detector(policy, {
       learningUntil: 0,

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { nmapArgs } from '../../analyzer/verify/nmap-args.js';
+import { runNmap } from '../../analyzer/verify/nmap-run.js';
 import { parseNmapXml } from '../../analyzer/verify/nmap-xml.js';
 import { statusOf, verificationRow } from '../../analyzer/verify/results.js';
 
@@ -100,6 +101,21 @@ describe('parseNmapXml', () => {
       '<?xml version="1.0"?><nmaprun><host starttime="1" endtime="2"><status state="up" reason="user-set"/><address addr="192.0.2.1" addrtype="ipv4"/></host><runstats/></nmaprun>';
     expect(parseNmapXml(xml)).toEqual({ ports: [], timedOut: true, hostState: 'up' });
     expect(() => parseNmapXml('<html/>')).toThrow(/not nmap/);
+  });
+});
+
+describe('runNmap', () => {
+  it('gives the program no PORTHOLE_* variable (a secret passed by the environment stays here)', async () => {
+    process.env.PORTHOLE_KAFKA_SASL_PASSWORD = 'not-for-nmap';
+    try {
+      // the configured command is run as given: `env` prints what nmap would have received
+      const seen = await runNmap(['env'], [], 10_000);
+      expect(seen).toMatch(/^PATH=/m);
+      expect(seen).not.toContain('PORTHOLE_');
+      expect(seen).not.toContain('not-for-nmap');
+    } finally {
+      delete process.env.PORTHOLE_KAFKA_SASL_PASSWORD;
+    }
   });
 });
 

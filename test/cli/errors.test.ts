@@ -139,5 +139,15 @@ describe('one line for each rough error', () => {
 
   it('prepare-mirror on an interface that does not exist', () => {
     oneLine(run(['prepare-mirror', 'nosuchif0']), 2, /no interface "nosuchif0"/);
+    // a TAP's ports, as --iface lists them: every name is checked before anything is changed
+    const r = run(['prepare-mirror', 'lo,nosuchif1']);
+    oneLine(r, 2, /no interface "nosuchif1"/);
+    expect(r.stdout).toBe('');
+    const dry = run(['prepare-mirror', '--dry-run', 'eth1,eth2']);
+    expect(dry.status).toBe(0);
+    expect(dry.stdout.split('\n').filter((l) => l.startsWith('ip link set dev'))).toEqual([
+      'ip link set dev eth1 up promisc on',
+      'ip link set dev eth2 up promisc on',
+    ]);
   });
 });

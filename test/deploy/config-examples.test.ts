@@ -27,7 +27,7 @@ const specKeys = (spec: KeySpec[]): string[] => spec.map((s) => s.key).sort();
 describe('example configs', () => {
   it('sensor.json: loads, and sets every sensor key', () => {
     const cfg = loadSensorConfig({ file: join(DIR, 'sensor.json'), env: {} });
-    expect(cfg.capture.iface).toBe('eth1');
+    expect(cfg.capture.ifaces).toEqual(['eth1']);
     expect(keys('sensor.json')).toEqual(specKeys(SENSOR_SPEC));
   });
 

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConfigError, exitStatusOf } from '../../common/errors.js';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const DIR = join(ROOT, 'deploy/systemd');
@@ -44,6 +45,8 @@ describe('systemd units', () => {
     expect(s.ProtectHome).toBe('yes');
     expect(s.CapabilityBoundingSet).toBe(CAPABILITIES[unit]);
     expect(s.AmbientCapabilities).toBe(CAPABILITIES[unit]);
+    // a configuration the servers refuse exits 2 (cli/main.ts): restarting would only repeat it
+    expect(s.RestartPreventExitStatus).toBe(String(exitStatusOf(new ConfigError('x'))));
     const config = /--config \/etc\/porthole\/([a-z]+\.json)$/.exec(s.ExecStart)?.[1];
     expect(config && existsSync(join(ROOT, 'deploy/config', config)), `${unit} reads ${config}`).toBe(true);
   });

@@ -70,7 +70,7 @@ function sensor(over: Record<string, string>): Promise<RunResult> {
 }
 
 function oneLine(r: RunResult, pattern: RegExp): string {
-  expect(r.status).toBe(1);
+  expect(r.status).toBe(2);
   const lines = ownLines(r.stderr);
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(pattern);

@@ -1,4 +1,5 @@
-// The sensor's track.homeNetworks key: its default, its sources, and one clear error per bad CIDR.
+// The sensor's track.homeNetworks key: its default, its sources, and one clear error per bad CIDR;
+// the capture interfaces (one or a TAP's several) and what to do when one is lost.
 
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../common/errors.js';
@@ -24,6 +25,30 @@ describe('track.homeNetworks', () => {
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(
       'invalid configuration: track.homeNetworks: not a CIDR: "10.0.0.0/33"; not a CIDR: "fc00::/7/1"; not a CIDR: "lan"',
+    );
+  });
+});
+
+describe('capture.iface and capture.onInterfaceLoss', () => {
+  it('takes one interface or several, as a list or comma-separated', () => {
+    expect(load({ PORTHOLE_CAPTURE_IFACE: 'eth1' }).capture.ifaces).toEqual(['eth1']);
+    expect(loadSensorConfig({ env: {}, flags: { 'capture.iface': 'eth1, eth2' } }).capture.ifaces).toEqual([
+      'eth1',
+      'eth2',
+    ]);
+    expect(load({}).capture.onInterfaceLoss).toBe('wait');
+    expect(load({ PORTHOLE_CAPTURE_ON_INTERFACE_LOSS: 'exit' }).capture.onInterfaceLoss).toBe('exit');
+  });
+
+  it('refuses bad names, a name twice and an unknown policy, all at once', () => {
+    const bad = () =>
+      load({
+        PORTHOLE_CAPTURE_IFACE: 'eth1,../x,eth1,averyveryverylongname',
+        PORTHOLE_CAPTURE_ON_INTERFACE_LOSS: 'retry',
+      });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(
+      'invalid configuration: capture.iface: not an interface name: "../x", "averyveryverylongname"; capture.iface: listed twice: eth1; capture.onInterfaceLoss: must be wait or exit, got "retry"',
     );
   });
 });

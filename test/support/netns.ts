@@ -2,7 +2,10 @@
 // client namespace joined by a veth pair (documentation addresses 192.0.2.0/24 and
 // 2001:db8:5::/64 only), and a `tc` mirror (clsact ingress+egress, u32 match-all, mirred egress
 // mirror) of the server's link onto a monitor veth whose other end is in the root namespace,
-// where the sensor captures. Everything is named with a random tag and removed by cleanup().
+// where the sensor captures. With `tap`, each direction goes to its own monitor veth instead, as
+// a TAP's two ports do (client -> server on the first, server -> client on the second). A
+// monitor can be deleted and re-created while the lab runs. Everything is named with a random
+// tag and removed by cleanup().
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,8 +19,13 @@ export interface MirrorLab {
   tag: string;
   srv: string; // namespace names
   cli: string;
-  monitor: string; // root-namespace interface the sensor captures on
+  monitor: string; // root-namespace interface the sensor captures on (the first of monitors)
+  monitors: string[]; // one, or with `tap` the client->server port and the server->client port
   run(ns: string, cmd: string[], opts?: { timeout?: number }): string;
+  /** Delete monitor `i` (both ends of its veth), as when a mirror port's interface disappears. */
+  dropMonitor(i?: number): void;
+  /** Create monitor `i` again, up, with the mirror onto it restored. */
+  restoreMonitor(i?: number): void;
   spawnIn(ns: string, cmd: string[]): ChildProcess;
   cleanup(): void;
 }
@@ -26,21 +34,52 @@ function sh(cmd: string[], timeout = 15_000): string {
   return execFileSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export function createMirrorLab(): MirrorLab {
+export function createMirrorLab(opts: { tap?: boolean } = {}): MirrorLab {
   const tag = randomBytes(3).toString('hex');
   const srv = `ph-${tag}-srv`;
   const cli = `ph-${tag}-cli`;
   const vs = `ph${tag}s`;
   const vc = `ph${tag}c`;
-  const m0 = `ph${tag}m0`;
-  const monitor = `ph${tag}m1`;
+  const names = opts.tap ? ['a', 'b'] : ['m'];
+  const inner = names.map((n) => `ph${tag}${n}0`); // the ends in the server namespace
+  const monitors = names.map((n) => `ph${tag}${n}1`);
+  // which monitor each direction of the server's link is copied to
+  const target = { ingress: 0, egress: opts.tap ? 1 : 0 };
   const children: ChildProcess[] = [];
+  const addMonitor = (i: number): void => {
+    sh(['ip', 'link', 'add', inner[i], 'netns', srv, 'type', 'veth', 'peer', 'name', monitors[i]]);
+    lab.run(srv, ['ip', 'link', 'set', inner[i], 'up']);
+    sh(['sysctl', '-q', '-w', `net.ipv6.conf.${monitors[i]}.disable_ipv6=1`]);
+    sh(['ip', 'link', 'set', monitors[i], 'up']);
+    lab.run(srv, ['sysctl', '-q', '-w', `net.ipv6.conf.${inner[i]}.disable_ipv6=1`]);
+  };
+  // a mirred action loses its device when that is deleted: the mirror is set up anew each time
+  const mirror = (): void => {
+    try {
+      lab.run(srv, ['tc', 'qdisc', 'del', 'dev', vs, 'clsact']);
+    } catch {
+      /* none yet */
+    }
+    lab.run(srv, ['tc', 'qdisc', 'add', 'dev', vs, 'clsact']);
+    for (const dir of ['ingress', 'egress'] as const) {
+      const dev = inner[target[dir]];
+      lab.run(srv, [...'tc filter add dev'.split(' '), vs, dir, ...MATCH_ALL, 'dev', dev]);
+    }
+  };
   const lab: MirrorLab = {
     tag,
     srv,
     cli,
-    monitor,
+    monitor: monitors[0],
+    monitors,
     run: (ns, cmd, opts) => sh(['ip', 'netns', 'exec', ns, ...cmd], opts?.timeout),
+    dropMonitor(i = 0) {
+      sh(['ip', 'link', 'del', monitors[i]]);
+    },
+    restoreMonitor(i = 0) {
+      addMonitor(i);
+      mirror();
+    },
     spawnIn(ns, cmd) {
       const c = spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(c);
@@ -69,10 +108,12 @@ export function createMirrorLab(): MirrorLab {
           /* already gone */
         }
       }
-      try {
-        sh(['ip', 'link', 'del', monitor]);
-      } catch {
-        /* went with the namespace */
+      for (const m of monitors) {
+        try {
+          sh(['ip', 'link', 'del', m]);
+        } catch {
+          /* went with the namespace */
+        }
       }
     },
   };
@@ -80,7 +121,6 @@ export function createMirrorLab(): MirrorLab {
     sh(['ip', 'netns', 'add', srv]);
     sh(['ip', 'netns', 'add', cli]);
     sh(['ip', 'link', 'add', vs, 'netns', srv, 'type', 'veth', 'peer', 'name', vc, 'netns', cli]);
-    sh(['ip', 'link', 'add', m0, 'netns', srv, 'type', 'veth', 'peer', 'name', monitor]);
     for (const [ns, dev, v4, v6] of [
       [srv, vs, SERVER_V4, SERVER_V6],
       [cli, vc, CLIENT_V4, CLIENT_V6],
@@ -90,41 +130,17 @@ export function createMirrorLab(): MirrorLab {
       lab.run(ns, ['ip', 'addr', 'add', `${v6}/64`, 'dev', dev, 'nodad']);
       lab.run(ns, ['ip', 'link', 'set', dev, 'up']);
     }
-    lab.run(srv, ['ip', 'link', 'set', m0, 'up']);
-    sh(['sysctl', '-q', '-w', `net.ipv6.conf.${monitor}.disable_ipv6=1`]);
-    sh(['ip', 'link', 'set', monitor, 'up']);
-    lab.run(srv, ['sysctl', '-q', '-w', `net.ipv6.conf.${m0}.disable_ipv6=1`]);
-    // the SPAN: both directions of the server's link copied onto the monitor veth
-    lab.run(srv, ['tc', 'qdisc', 'add', 'dev', vs, 'clsact']);
-    for (const dir of ['ingress', 'egress']) {
-      lab.run(srv, [
-        'tc',
-        'filter',
-        'add',
-        'dev',
-        vs,
-        dir,
-        'protocol',
-        'all',
-        'u32',
-        'match',
-        'u32',
-        '0',
-        '0',
-        'action',
-        'mirred',
-        'egress',
-        'mirror',
-        'dev',
-        m0,
-      ]);
-    }
+    for (let i = 0; i < monitors.length; i++) addMonitor(i);
+    // the SPAN: the server's link copied onto the monitor veth(s)
+    mirror();
   } catch (err) {
     lab.cleanup();
     throw err;
   }
   return lab;
 }
+
+const MATCH_ALL = ['protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'mirror'];
 
 /** A TCP server on each port (IPv4 and IPv6), answering with one line, run with python3. */
 export const MULTI_PORT_SERVER = `

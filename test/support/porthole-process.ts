@@ -15,9 +15,28 @@ export function startSensor(args: string[], env: Record<string, string>): Portho
   return startPorthole(['sensor', ...args], env);
 }
 
-/** `bin`: another build's bin/porthole.js (the upgrade test runs the previous release). */
-export function startPorthole(args: string[], env: Record<string, string>, bin = BIN): PortholeProc {
-  const child = spawn(process.execPath, [bin, ...args], {
+/**
+ * As startSensor, as the user nobody holding only CAP_NET_RAW and CAP_NET_ADMIN, as
+ * deploy/systemd runs it: a sensor that never was root, so it can reopen a lost interface.
+ */
+export function startSensorWithCaps(args: string[], env: Record<string, string>): PortholeProc {
+  const caps = '+net_raw,+net_admin';
+  const setpriv = ['setpriv', '--reuid', 'nobody', '--regid', 'nogroup', '--clear-groups'];
+  return startPorthole(['sensor', ...args], env, BIN, [...setpriv, '--inh-caps', caps, '--ambient-caps', caps]);
+}
+
+/**
+ * `bin`: another build's bin/porthole.js (the upgrade test runs the previous release);
+ * `prefix`: a command that runs node (setpriv).
+ */
+export function startPorthole(
+  args: string[],
+  env: Record<string, string>,
+  bin = BIN,
+  prefix: string[] = [],
+): PortholeProc {
+  const cmd = [...prefix, process.execPath, bin, ...args];
+  const child = spawn(cmd[0], cmd.slice(1), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
