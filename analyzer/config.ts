@@ -132,6 +132,12 @@ export const ANALYZER_SPEC: KeySpec[] = [
     doc: 'a host answering on more ports than this is flagged once as a SYN proxy/tarpit',
   },
   {
+    key: 'policy.poorCoverage',
+    kind: { t: 'number', min: 0, max: 1 },
+    def: 0.05,
+    doc: 'a new-service alert from a window whose sensor missed more than this share of the handshake packets it could check says that coverage was poor (the service may be newly visible rather than new)',
+  },
+  {
     key: 'policy.staleAfter',
     kind: { t: 'duration' },
     def: 7 * DAY_MS,
@@ -265,6 +271,8 @@ export interface AnalyzerConfig {
     rulesRefreshMs: number;
     highRiskPorts: Set<number>;
     synProxyPorts: number;
+    /** capture loss above which a window's coverage is poor (captureLoss of its Observations) */
+    poorCoverage: number;
     staleAfterMs: number;
     scannerAddresses: Set<string>;
     /** owners.rules, most specific first */
@@ -386,6 +394,7 @@ export function loadAnalyzerConfig(opts: {
       rulesRefreshMs: g('policy.rulesRefresh'),
       highRiskPorts: new Set(highRisk),
       synProxyPorts: g('policy.synProxyPorts'),
+      poorCoverage: g('policy.poorCoverage'),
       staleAfterMs: g('policy.staleAfter'),
       // the verifier's own source addresses are scanner addresses without being listed twice
       scannerAddresses: new Set([...scanners, ...sources]),

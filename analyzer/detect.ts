@@ -26,7 +26,7 @@ import { type EndpointId, endpointKey } from '../schemas/endpoint.js';
 import type { Observation } from '../schemas/observation.js';
 import type { AlertRow, ExposureEventRow, StateRow } from '../schemas/tables.js';
 import type { AnalyzerConfig } from './config.js';
-import { clientOutside, type Expected, isExpected, isTracked, severity } from './policy.js';
+import { clientOutside, type Expected, isExpected, isTracked, poorCoverage, severity } from './policy.js';
 import { firstStartBaselineAlert, newServiceAlert, owned, reopenedServiceAlert, synProxyHostAlert } from './rules.js';
 import { EndpointTable } from './state/endpoint-table.js';
 
@@ -132,7 +132,8 @@ export class Detector {
         };
         exposures.push(exposure(o, o.first_seen, 'open', 'new'));
         if (reason === 'alerted') {
-          alerts.push(newServiceAlert(o, severity(o.port, this.policy.highRiskPorts, outside), outside, now));
+          const sev = severity(o.port, this.policy.highRiskPorts, outside);
+          alerts.push(newServiceAlert(o, sev, outside, now, poorCoverage(o, this.policy.poorCoverage)));
         }
       } else {
         const cur = t.get(r);

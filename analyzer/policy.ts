@@ -1,9 +1,10 @@
 // Policy: pure predicates from configuration — which addresses are home (tracked), which
 // services are expected, which Observations are the verifier's own probes, how severe an
-// exposure is — and the CIDR arithmetic they rest on. No I/O, no state but a bounded memo.
+// exposure is, whether the sensor's coverage of a window was poor — and the CIDR arithmetic they
+// rest on. No I/O, no state but a bounded memo.
 
 import { parseIp } from '../schemas/ip.js';
-import type { Observation } from '../schemas/observation.js';
+import { captureLoss, type Observation } from '../schemas/observation.js';
 
 export interface Cidr {
   bytes: Uint8Array;
@@ -115,4 +116,13 @@ export type Severity = 'low' | 'medium' | 'high';
 export function severity(port: number, highRisk: Set<number>, internetExposed: boolean): Severity {
   if (highRisk.has(port)) return 'high';
   return internetExposed ? 'medium' : 'low';
+}
+
+/**
+ * The capture loss of the window an Observation came from (its sensor's, all endpoints) when it is
+ * above `threshold`, i.e. the sensor's coverage was poor; null when it was not, or is unknown.
+ */
+export function poorCoverage(o: Observation, threshold: number): number | null {
+  const loss = captureLoss(o.loss_checked, o.loss_missed);
+  return loss !== null && loss > threshold ? loss : null;
 }

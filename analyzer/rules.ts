@@ -11,7 +11,7 @@
 
 import { isoDay } from '../common/time.js';
 import { type EndpointId, endpointKey } from '../schemas/endpoint.js';
-import type { Observation } from '../schemas/observation.js';
+import { captureLoss, type Observation } from '../schemas/observation.js';
 import type { AlertRow } from '../schemas/tables.js';
 import { digestNetwork } from './alert/storm.js';
 import { type OwnerRule, ownerOf } from './owners.js';
@@ -75,15 +75,29 @@ export function synProxyHostAlert(o: Observation, ports: number, limit: number, 
   );
 }
 
-/** An endpoint seen for the first time; `outside`: a client came from outside the home networks. */
-export function newServiceAlert(o: Observation, severity: Severity, outside: boolean, now: number): AlertRow {
+/**
+ * An endpoint seen for the first time; `outside`: a client came from outside the home networks;
+ * `poorLoss`: the capture loss of its window when the sensor's coverage was poor (policy.ts
+ * poorCoverage), else null.
+ */
+export function newServiceAlert(
+  o: Observation,
+  severity: Severity,
+  outside: boolean,
+  now: number,
+  poorLoss: number | null = null,
+): AlertRow {
+  const poor =
+    poorLoss === null
+      ? ''
+      : `; the sensor's coverage was poor in this window (${(100 * poorLoss).toFixed(1)}% of handshake packets missed, ${o.loss_missed} of ${o.loss_checked} checked handshakes incomplete): it may be newly visible rather than new`;
   return alertRow(
     `new_service|${endpointKey(o)}`,
     now,
     'new_service',
     severity,
     o,
-    `new service ${hostPort(o.ip, o.port)}/${o.proto}: ${o.handshakes} handshake(s), ${o.clients} client(s), evidence ${o.evidence}${outside ? ', clients from outside the home networks' : ''}`,
+    `new service ${hostPort(o.ip, o.port)}/${o.proto}: ${o.handshakes} handshake(s), ${o.clients} client(s), evidence ${o.evidence}${outside ? ', clients from outside the home networks' : ''}${poor}`,
     {
       first_seen: o.first_seen,
       sensor: o.sensor,
@@ -91,6 +105,8 @@ export function newServiceAlert(o: Observation, severity: Severity, outside: boo
       evidence: o.evidence,
       ttl: o.ttl,
       mss: o.mss,
+      capture_loss: captureLoss(o.loss_checked, o.loss_missed),
+      poor_coverage: poorLoss !== null,
     },
   );
 }

@@ -3,15 +3,22 @@
 // plus 8 data/ACK segments (the share of handshake packets is printed at the end and recorded in
 // benchmarks/README.md). With `tunnels`, the same
 // traffic inside VXLAN, GRE (Ethernet bridging), IP-in-IP and GENEVE, a quarter each by
-// connection, for the decoder's general path (the flat fast path takes none of it).
-// Usage: node dist/benchmarks/generate.js OUT.pcap [PACKETS] [tunnels]   (default 5,500,000)
+// connection, for the decoder's general path (the flat fast path takes none of it). With `lossy`,
+// a mirror that loses handshake packets: the SYN+ACK of every 100th connection and the SYN of
+// every 100th + 50 are left out; those whose client ACK made it into the file are counted and
+// printed (the capture-loss estimate must match them).
+// Usage: node dist/benchmarks/generate.js OUT.pcap [PACKETS] [tunnels] [lossy]   (default 5,500,000)
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { eth, ethTagged, F, geneve, gre, ipPacket, tcp, udp, vxlan } from '../test/support/frames.js';
 
 const out = process.argv[2] ?? 'benchmarks/data/replay-5m.pcap';
 const target = Number(process.argv[3] ?? 5_500_000);
-const tunnels = process.argv[4] === 'tunnels';
+const tunnels = process.argv.slice(4).includes('tunnels');
+const lossy = process.argv.slice(4).includes('lossy');
+const SYN_LEFT_OUT = 1;
+const SYNACK_LEFT_OUT = 2;
+const left = [0, 0, 0]; // by what was left out, connections whose client ACK was written
 
 const fd = openSync(out, 'w');
 const hdr = Buffer.alloc(24);
@@ -54,6 +61,7 @@ const SIZES = [0, 0, 40, 120, 0, 300, 0, 60];
 interface Conn {
   frames: Uint8Array[];
   i: number;
+  leftOut: number; // 0, SYN_LEFT_OUT or SYNACK_LEFT_OUT (the client ACK is then frames[1])
 }
 
 function connection(n: number): Conn {
@@ -98,9 +106,13 @@ function connection(n: number): Conn {
   const frames = [seg(true, ci, 0, F.SYN, 0, 1460)];
   if (n % 10 === 9) {
     frames.push(seg(false, 0, ci + 1, F.RST | F.ACK));
-    return { frames, i: 0 };
+    return { frames, i: 0, leftOut: 0 };
   }
   frames.push(seg(false, si, ci + 1, F.SYN | F.ACK, 0, 1400), seg(true, ci + 1, si + 1, F.ACK));
+  let leftOut = 0;
+  if (lossy && n % 100 === 0) leftOut = SYNACK_LEFT_OUT;
+  else if (lossy && n % 100 === 50) leftOut = SYN_LEFT_OUT;
+  if (leftOut) frames.splice(leftOut === SYN_LEFT_OUT ? 0 : 1, 1);
   let cs = ci + 1;
   let ss = si + 1;
   for (let k = 0; k < 8; k++) {
@@ -110,7 +122,7 @@ function connection(n: number): Conn {
     if (fromClient) cs += size;
     else ss += size;
   }
-  return { frames, i: 0 };
+  return { frames, i: 0, leftOut };
 }
 
 // keep ~512 connections open at once and interleave their packets
@@ -123,10 +135,11 @@ while (packets < target) {
   const f = conn.frames[conn.i++];
   if (conn.i <= 3) handshakePackets++; // SYN, SYN+ACK/RST, ACK
   put(f);
+  if (conn.leftOut && conn.i === 2) left[conn.leftOut]++; // its client ACK
   if (conn.i >= conn.frames.length) open.splice(k, 1);
 }
 writeSync(fd, buf, 0, pos);
 closeSync(fd);
 process.stdout.write(
-  `${out}: ${packets} packets, ${n} connections, ${((100 * handshakePackets) / packets).toFixed(1)}% handshake packets\n`,
+  `${out}: ${packets} packets, ${n} connections, ${((100 * handshakePackets) / packets).toFixed(1)}% handshake packets${lossy ? `; left out ${left[SYN_LEFT_OUT]} SYNs and ${left[SYNACK_LEFT_OUT]} SYN+ACKs (of handshakes whose client ACK is in the file)` : ''}\n`,
 );

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { endpointKey } from '../schemas/endpoint.js';
-import type { Observation } from '../schemas/observation.js';
+import { captureLoss, type Observation } from '../schemas/observation.js';
 import { DEFAULT_INTERNAL_RANGES, parseHomeNetworks } from '../schemas/zones.js';
 import { fileSource, inputSize } from '../sensor/capture/file-source.js';
 import { SUPPORTED_LINKTYPES } from '../sensor/decode/link.js';
@@ -41,7 +41,8 @@ Options:
 Endpoints are listed by address (IPv4 first, then IPv6, each numerically), then port; with
 --window, by first SYN+ACK time. CLIENTS, INTERNAL and INTERNET are exact distinct counts for
 each row (the whole input, or one window with --window; capped as the sensor caps them). Summary (packets, decode failures by reason, handshakes,
-endpoints) goes to stderr.
+capture loss, endpoints) goes to stderr. Capture loss: of the handshakes whose client ACK (or
+RST) was seen with their SYN or SYN+ACK, the share of those two packets the capture lacks.
 Exit status: 0 ok, 1 input unreadable or not a capture, 2 usage error.
 `;
 
@@ -164,9 +165,17 @@ function summary(s: PipelineStats, endpoints: number, files: number, bytes: numb
     `replay: ${files} file${files === 1 ? '' : 's'}, ${num(s.packets)} packets (${(bytes / 1e6).toFixed(1)} MB) in ${secs.toFixed(2)} s (${(s.packets / Math.max(secs, 1e-9) / 1e6).toFixed(2)}M packets/s)`,
     `  decoded: ${num(s.decoded)} TCP; skipped: ${skipped.join(', ') || 'none'}; errors: ${errors.join(', ') || 'none'}`,
     `  handshakes: ${num(t.accepted)} accepted (${num(t.completed)} complete, ${num(t.oneSided)} SYN+ACK only); rejected ${num(t.rejected)}; unanswered ${num(t.unanswered)}; duplicates ${num(t.duplicates)}; evictions ${num(t.evictions)}`,
+    `  capture loss: ${lossText(t)}`,
     `  endpoints: ${num(endpoints)}`,
     '',
   ].join('\n');
+}
+
+/** The loss estimate from the checked handshakes, with its counts (tracker.ts). */
+function lossText(t: PipelineStats['tracker']): string {
+  const ratio = captureLoss(t.lossChecked, t.missedSyn + t.missedSynAck);
+  const counts = `${num(t.missedSyn)} SYN and ${num(t.missedSynAck)} SYN+ACK missed in ${num(t.lossChecked)} checked handshakes`;
+  return ratio === null ? 'unknown (no handshake checked)' : `${(100 * ratio).toFixed(2)}% (${counts})`;
 }
 
 /** The --home-networks list (comma-separated CIDRs), or a usage error naming the bad ones. */

@@ -14,6 +14,7 @@ export { ConfigError };
 export type Kind =
   | { t: 'string'; nullable?: boolean }
   | { t: 'int'; min: number; max: number }
+  | { t: 'number'; min: number; max: number } // a decimal number
   | { t: 'duration' } // text with a unit ("250ms", "5s", "2m", "1h", "7d"), or a JSON number of ms
   | { t: 'bool' }
   | { t: 'enum'; values: readonly string[] } // one of the values
@@ -76,6 +77,12 @@ function coerce(spec: KeySpec, raw: unknown, where: string): { value?: unknown; 
       return typeof n === 'number' && Number.isInteger(n) && n >= k.min && n <= k.max
         ? { value: n }
         : bad(`must be an integer ${k.min}..${k.max}`);
+    }
+    case 'number': {
+      const n = typeof raw === 'string' && /^-?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : raw;
+      return typeof n === 'number' && Number.isFinite(n) && n >= k.min && n <= k.max
+        ? { value: n }
+        : bad(`must be a number ${k.min}..${k.max}`);
     }
     case 'duration': {
       if (typeof raw === 'number' && raw >= 0) return { value: raw };

@@ -2,6 +2,8 @@
 // This definition is the single source of truth for its TS type, validator and table columns.
 // Version 2 adds the audience (clients by zone, samples, HyperLogLog sketches); version 1 messages
 // from older sensors stay valid and are upgraded (upgradeObservation), with the limits it states.
+// The capture-loss counts (loss_checked, loss_missed) are optional in version 2: null when a
+// sensor made before them sent it.
 
 import { HLL_MAX_RANK, HLL_REGISTERS } from '../common/hll.js';
 import { type Row, validate, type Validation } from './fields.js';
@@ -71,6 +73,18 @@ export const observationSchema = {
   },
   hll_internal: { kind: 'uint8List', lengths: [0, HLL_REGISTERS], max: HLL_MAX_RANK, doc: sketchDoc('internal') },
   hll_internet: { kind: 'uint8List', lengths: [0, HLL_REGISTERS], max: HLL_MAX_RANK, doc: sketchDoc('internet') },
+  loss_checked: {
+    kind: 'uint',
+    bits: 32,
+    nullable: true,
+    doc: "the sensor's handshakes in this window (all endpoints) whose client ACK or RST was seen with their SYN or SYN+ACK; null: not reported",
+  },
+  loss_missed: {
+    kind: 'uint',
+    bits: 32,
+    nullable: true,
+    doc: 'of those, handshakes whose SYN or SYN+ACK the sensor did not see (capture loss = loss_missed / (2 * loss_checked))',
+  },
 } as const;
 
 export type ObservationV1 = Row<typeof observationV1Schema>;
@@ -101,15 +115,29 @@ export function validateObservation(
   return errors.length ? { ok: false, errors } : r;
 }
 
+/**
+ * The share of the handshake packets a sensor needs (SYN, SYN+ACK) that it did not see, among the
+ * handshakes it could check: missed / (missed + seen) with 2 packets per checked handshake; null
+ * when none was checked.
+ */
+export function captureLoss(checked: number | null, missed: number | null): number | null {
+  return checked && missed !== null ? missed / (2 * checked) : null;
+}
+
 function timeErrors(o: ObservationV1 | Observation): string[] {
   return o.last_seen < o.first_seen ? ['last_seen: earlier than first_seen'] : [];
 }
 
 function audienceErrors(o: Observation): string[] {
-  if (o.clients_internal + o.clients_internet === o.clients) return [];
-  return [
-    `clients_internal + clients_internet: must equal clients (${o.clients}), got ${o.clients_internal} + ${o.clients_internet}`,
-  ];
+  const errors: string[] = [];
+  if (o.clients_internal + o.clients_internet !== o.clients)
+    errors.push(
+      `clients_internal + clients_internet: must equal clients (${o.clients}), got ${o.clients_internal} + ${o.clients_internet}`,
+    );
+  if ((o.loss_checked === null) !== (o.loss_missed === null)) errors.push('loss_checked, loss_missed: both or neither');
+  else if (o.loss_missed !== null && o.loss_missed > o.loss_checked!)
+    errors.push(`loss_missed: at most loss_checked (${o.loss_checked}), got ${o.loss_missed}`);
+  return errors;
 }
 
 /**
@@ -126,5 +154,7 @@ export function upgradeObservation(o: ObservationV1, isInternal: (ip: string) =>
     sample_clients: [o.sample_client],
     hll_internal: [],
     hll_internet: [],
+    loss_checked: null,
+    loss_missed: null,
   };
 }

@@ -32,6 +32,17 @@ export interface SensorStatus {
   capture_state: CaptureState;
   capture_error: string | null; // why interfaces are lost now ("eth1: The interface disappeared"), else null
   interface_losses: number; // interfaces lost since the start, each loss counted
+  handshake_loss: HandshakeLoss;
+}
+
+/** Capture loss estimated from the handshakes (sensor/track/loss.ts); interval: since the previous message. */
+export interface HandshakeLoss {
+  checked: number; // handshakes whose client ACK or RST was seen with their SYN or SYN+ACK
+  missed_syn: number; // of those, SYNs not seen
+  missed_synack: number; // and SYN+ACKs not seen
+  interval_checked: number;
+  interval_missed: number; // SYNs and SYN+ACKs
+  interval_ratio: number | null; // interval_missed / (2 * interval_checked); null when nothing was checked
 }
 
 /**

@@ -17,6 +17,7 @@ import type { PacketSource } from './capture/packet-source.js';
 import { dropPrivileges } from './capture/privileges.js';
 import type { SensorConfig } from './config.js';
 import { createPipeline } from './pipeline/one-thread.js';
+import { lossIntervals } from './track/loss.js';
 import { createPublisher } from './publish/kafka-publisher.js';
 
 export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<number> {
@@ -61,6 +62,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
     },
     emit,
   );
+  const handshakeLoss = lossIntervals();
   const status = (): SensorStatus => {
     const s = pipeline.stats();
     const p = publisher.stats();
@@ -87,6 +89,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
       kafka_connected: p.connected,
       last_packet_ms: s.lastPacketMs === null ? null : Math.floor(s.lastPacketMs),
       ...captureHealth(live),
+      handshake_loss: handshakeLoss(s.tracker),
     };
   };
   const report = (): void => {

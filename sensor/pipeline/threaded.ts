@@ -27,9 +27,9 @@ export interface ThreadedPipeline {
 
 export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observation) => void): ThreadedPipeline {
   const thread = startTrackerThread(opts, emit);
-  const { ring, ackFilter, result } = thread;
+  const { ring, ackFilters, result } = thread;
   const writer = new RingWriter(ring);
-  const gate = new AckGate(ackFilter, () => writer.consumed(), (ring.chunks + 1) * CHUNK_RECORDS);
+  const gate = new AckGate(ackFilters, () => writer.consumed(), (ring.chunks + 1) * CHUNK_RECORDS);
   const d = new DecodeCounts();
   const packet = d.packet;
   let tracker: TrackerStats | null = null;
@@ -52,10 +52,11 @@ export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observati
         }
       }
       const f = packet.flags;
-      if (mayMatter(packet) && ((f & (SYN | RST)) !== 0 || gate.mayMatter(packet.ack))) {
+      if (mayMatter(packet) && ((f & (SYN | RST)) !== 0 || gate.mayMatter(packet.ack, packet.seq))) {
         const n = writer.next(); // before reading writer.view: next() may move to a new chunk
         writeRecord(writer.view, n, packet);
         if ((f & (SYN | ACK)) === (SYN | ACK)) gate.forwarded(packet.seq, writer.chunk);
+        else if ((f & (SYN | RST)) === SYN) gate.forwardedSyn(packet.seq, writer.chunk);
       } else if (sweep) {
         const n = writer.next();
         writeTick(writer.view, n, ts);

@@ -1,5 +1,5 @@
 // Starts the tracking thread of a threaded replay (tracker-worker.ts) with the shared memory it
-// works on (the segment ring and the pure-ACK filter), and hands on what it sends back: each
+// works on (the segment ring and the pure-ACK filters), and hands on what it sends back: each
 // closed window, as columns (turned into Observations here, see observationSink), then the stats.
 // Posting the columns instead of Observation objects: a structured clone of Observations writes
 // and reads every property name of every object on each side; the columns' numbers and the
@@ -8,14 +8,14 @@
 import { Worker } from 'node:worker_threads';
 import type { Observation } from '../../schemas/observation.js';
 import type { AudienceColumns } from '../track/audience.js';
-import { ACK_FILTER_SLOTS } from '../track/flow-table.js';
+import { ACK_FILTER_BYTES } from '../track/flow-table.js';
 import { observationSink } from '../track/windows.js';
 import { createRing, type RingBuffers } from './segment-ring.js';
 import type { TrackerOptions, TrackerStats } from '../track/tracker.js';
 
 export interface TrackerThread {
   ring: RingBuffers;
-  ackFilter: Uint8Array; // the tracker's filter counters, read by AckGate
+  ackFilters: Uint8Array; // the tracker's filter counters, read by AckGate
   /** The stats, once the ring is closed and drained and every Observation was emitted. */
   result: Promise<TrackerStats>;
   stop(): Promise<void>;
@@ -30,6 +30,8 @@ export interface TrackerMessage {
     samples: string;
     audience: AudienceColumns;
     order: Int32Array;
+    lossChecked: number;
+    lossMissed: number;
   };
   end?: number;
   stats?: TrackerStats;
@@ -38,17 +40,17 @@ export interface TrackerMessage {
 interface Spawned {
   worker: Worker;
   ring: RingBuffers;
-  ackFilter: Uint8Array;
+  ackFilters: Uint8Array;
   failure: Error | null;
 }
 let early: Spawned | null = null;
 
 function spawn(): Spawned {
   const ring = createRing();
-  const ackFilter = new Uint8Array(new SharedArrayBuffer(ACK_FILTER_SLOTS));
-  const worker = new Worker(new URL('./tracker-worker.js', import.meta.url), { workerData: { ring, ackFilter } });
+  const ackFilters = new Uint8Array(new SharedArrayBuffer(ACK_FILTER_BYTES));
+  const worker = new Worker(new URL('./tracker-worker.js', import.meta.url), { workerData: { ring, ackFilters } });
   worker.unref(); // until it is given work: a thread nobody uses must not keep the process up
-  const s: Spawned = { worker, ring, ackFilter, failure: null };
+  const s: Spawned = { worker, ring, ackFilters, failure: null };
   // an error or exit before startTrackerThread() listens is kept for it to report
   worker.on('error', (err) => (s.failure ??= err));
   worker.on('exit', (code) => (s.failure ??= new Error(`the tracking thread exited (${code}) without results`)));
@@ -72,7 +74,7 @@ export function dropPrestartedThread(): void {
 
 export function startTrackerThread(opts: TrackerOptions, emit: (o: Observation) => void): TrackerThread {
   const spawned = early ?? spawn();
-  const { worker, ring, ackFilter } = spawned;
+  const { worker, ring, ackFilters } = spawned;
   early = null;
   worker.ref();
   worker.postMessage(opts);
@@ -92,7 +94,7 @@ export function startTrackerThread(opts: TrackerOptions, emit: (o: Observation) 
   result.catch(() => {}); // observed by whoever awaits it
   return {
     ring,
-    ackFilter,
+    ackFilters,
     result,
     stop: async () => {
       await worker.terminate();

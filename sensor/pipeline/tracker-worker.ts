@@ -10,7 +10,7 @@ import { CHUNK_RECORDS, drainRing, failRing, type RingBuffers } from './segment-
 import type { TrackerMessage } from './tracker-thread.js';
 import { Tracker, type TrackerOptions } from '../track/tracker.js';
 
-const { ring, ackFilter } = workerData as { ring: RingBuffers; ackFilter: Uint8Array };
+const { ring, ackFilters } = workerData as { ring: RingBuffers; ackFilters: Uint8Array };
 // the options come in the first message (the thread may be started before they are known)
 const opts = await new Promise<TrackerOptions>((resolve) => parentPort!.once('message', resolve));
 try {
@@ -29,6 +29,8 @@ try {
           samples: w.samples.join('\n'),
           audience: w.audience,
           order,
+          lossChecked: w.lossChecked,
+          lossMissed: w.lossMissed,
         },
         end,
       };
@@ -39,7 +41,7 @@ try {
         w.audience.sketches.buffer as ArrayBuffer,
       ]);
     },
-    ackFilter,
+    ackFilters,
   );
   const p = new Packet();
   const synHashes = new Int32Array(CHUNK_RECORDS);

@@ -49,6 +49,8 @@ export interface EndpointColumns {
   samples: string[]; // MAX_SAMPLE_CLIENTS per slot ('' where none)
   audience: AudienceColumns;
   order?: Int32Array; // endpointOrder(), when already computed (the tracking thread sorts before posting)
+  lossChecked: number; // the sensor's handshakes checked for capture loss in the window (tracker.ts)
+  lossMissed: number; // of them, those missing a SYN or a SYN+ACK
 }
 
 /** Slot `s` of a closed window as an Observation; `windowStart` null: its first SYN+ACK. */
@@ -88,6 +90,8 @@ export function endpointObservation(
     sample_clients: samples,
     hll_internal: sketchOf(w.audience, s, ZONE_INTERNAL),
     hll_internet: sketchOf(w.audience, s, ZONE_INTERNET),
+    loss_checked: w.lossChecked,
+    loss_missed: w.lossMissed,
   };
 }
 
@@ -120,6 +124,8 @@ export class WindowTable {
   private readonly audience: Audience;
   private pairs = new Int32Array(2 * 1024); // (slot + 1 | zone bit, client id); 0 = empty
   private pairCount = 0;
+  private checked = 0; // handshakes checked for capture loss (the sensor's, not per endpoint)
+  private missed = 0;
 
   constructor(
     readonly gen: number, // which window this is, so flows can point back at their slot
@@ -199,6 +205,18 @@ export class WindowTable {
     this.cols[s * S + COMPLETED]++;
   }
 
+  /** One handshake checked for capture loss; `missed` 1 when it lacked its SYN or SYN+ACK. */
+  lossChecked(missed: number): void {
+    this.checked++;
+    this.missed += missed;
+  }
+
+  /** Start from these loss counts (checks made before the window opened). */
+  lossCounts(checked: number, missed: number): void {
+    this.checked = checked;
+    this.missed = missed;
+  }
+
   /** The window's endpoints as plain data, its audience filled (the table is not used after this). */
   columns(): EndpointColumns {
     const pairs = this.pairs;
@@ -216,6 +234,8 @@ export class WindowTable {
       ips: this.ips,
       samples: this.samples,
       audience: this.audience.columns(),
+      lossChecked: this.checked,
+      lossMissed: this.missed,
     };
   }
 

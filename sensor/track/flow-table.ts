@@ -1,11 +1,13 @@
 // A bounded table of TCP connection attempts with no per-flow allocation: each flow is one
 // 64-byte row of an Int32Array, rows are handed out in creation order from a ring (so the
 // oldest row is the next to expire or be evicted), and an open-addressing index over the key
-// hash finds a row by (client ip, client port, server ip, server port). A counting filter over
-// the acknowledgement numbers that would complete a handshake (server ISN + 1 of each flow
-// awaiting the client's ACK) lets the tracker drop most pure ACKs by their ack field alone,
-// without reading their addresses. Limits: the ring doubles up to maxFlows; when full the oldest
-// flow is evicted (counted); rows of removed flows keep their ring place until it expires.
+// hash finds a row by (client ip, client port, server ip, server port). Two counting filters let
+// the tracker drop most pure ACKs by their numbers alone, without reading their addresses: one
+// over the ack numbers that would complete a handshake (server ISN + 1 of each flow awaiting the
+// client's ACK), one over the sequence numbers a client's first ACK would carry (client ISN + 1
+// of each flow whose SYN is unanswered: its ACK tells that the SYN+ACK was missed).
+// Limits: the ring doubles up to maxFlows; when full the oldest flow is evicted (counted); rows
+// of removed flows keep their ring place until it expires; a counter stuck at 255 stays so.
 // The ring starts at 2^20 rows (or maxFlows if smaller): its typed arrays are zero-filled pages
 // the system commits only when touched, while growing re-indexes every row (costly, see
 // benchmarks/README.md).
@@ -30,8 +32,10 @@ const ACC_GEN = 13; // the endpoint accumulator of an accepted flow: window gene
 const ACC_SLOT = 14; // and slot in that window
 
 const FILTER_BITS = 16;
-/** Counters in the pure-ACK filter (one byte each). */
+/** Counters in each pure-ACK filter (one byte each). */
 export const ACK_FILTER_SLOTS = 1 << FILTER_BITS;
+/** Bytes of both filters: the ack-number counters, then the sequence-number counters. */
+export const ACK_FILTER_BYTES = 2 * ACK_FILTER_SLOTS;
 const START_CAPACITY = 1 << 20;
 
 export class FlowTable {
@@ -45,12 +49,17 @@ export class FlowTable {
   private synFlows = 0; // live flows in STATE_SYN (so the end of input needs no pass over the ring)
   evictions = 0;
 
-  /** `awaiting`: the filter's saturating counters (ACK_FILTER_SLOTS bytes; shared memory when
-   * another thread reads them, see pipeline/ack-gate.ts). */
+  private readonly awaiting: Uint8Array; // by server ISN + 1, flows in STATE_SYNACK
+  private readonly awaitingSeq: Uint8Array; // by client ISN + 1, flows in STATE_SYN
+
+  /** `filters`: both filters' saturating counters (ACK_FILTER_BYTES; shared memory when another
+   * thread reads them, see pipeline/ack-gate.ts). */
   constructor(
     readonly maxFlows: number,
-    private readonly awaiting: Uint8Array = new Uint8Array(ACK_FILTER_SLOTS),
+    private readonly filters: Uint8Array = new Uint8Array(ACK_FILTER_BYTES),
   ) {
+    this.awaiting = filters.subarray(0, ACK_FILTER_SLOTS);
+    this.awaitingSeq = filters.subarray(ACK_FILTER_SLOTS, ACK_FILTER_BYTES);
     this.cap = Math.min(START_CAPACITY, pow2(maxFlows));
     this.rows = new Int32Array(this.cap * W);
     this.times = new Float64Array(this.cap);
@@ -102,8 +111,8 @@ export class FlowTable {
     }
   }
 
-  /** Add a flow (the caller checked it is absent) in `state`; returns its row. */
-  insert(k: FlowKey, t: number, state: number): number {
+  /** Add a flow (the caller checked it is absent) in `state`, client ISN `cisn`; returns its row. */
+  insert(k: FlowKey, t: number, state: number, cisn: number): number {
     if (this.tail - this.head >= this.cap) {
       if (this.cap < this.maxFlows) this.grow();
       else this.advanceHead();
@@ -123,6 +132,7 @@ export class FlowTable {
     rows[o + PORTS] = (k.cport << 16) | k.sport;
     rows[o + META] = k.v6 ? 1 << 8 : 0;
     rows[o + HASH] = k.hash;
+    rows[o + CISN] = cisn;
     this.times[r] = t;
     this.place(r, k.hash);
     this.size++;
@@ -138,14 +148,17 @@ export class FlowTable {
     const o = r * W + META;
     const old = this.rows[o] & 0xff;
     if (old === state) return;
-    if (old === STATE_SYN) this.synFlows--;
-    else if (state === STATE_SYN) this.synFlows++;
-    // the row's server ISN must be set before it enters STATE_SYNACK and kept until it leaves
-    if (old === STATE_SYNACK) this.unmark(this.rows[r * W + SISN]);
-    else if (state === STATE_SYNACK) {
-      const i = ackSlot(this.rows[r * W + SISN] + 1);
-      if (this.awaiting[i] < 255) this.awaiting[i]++;
+    // the row's client ISN must be set before it enters STATE_SYN and kept until it leaves
+    if (old === STATE_SYN) {
+      this.synFlows--;
+      unmark(this.awaitingSeq, this.rows[r * W + CISN]);
+    } else if (state === STATE_SYN) {
+      this.synFlows++;
+      mark(this.awaitingSeq, this.rows[r * W + CISN]);
     }
+    // the row's server ISN must be set before it enters STATE_SYNACK and kept until it leaves
+    if (old === STATE_SYNACK) unmark(this.awaiting, this.rows[r * W + SISN]);
+    else if (state === STATE_SYNACK) mark(this.awaiting, this.rows[r * W + SISN]);
     this.rows[o] = (this.rows[o] & ~0xff) | state;
   }
 
@@ -162,8 +175,14 @@ export class FlowTable {
     return this.rows[r * W + CISN] >>> 0;
   }
 
+  /** Set the client ISN of a flow that is not in STATE_SYN (the filter is keyed by it there). */
   setCisn(r: number, v: number): void {
     this.rows[r * W + CISN] = v;
+  }
+
+  /** When the flow was created (ms). */
+  time(r: number): number {
+    return this.times[r];
   }
 
   sisn(r: number): number {
@@ -191,6 +210,11 @@ export class FlowTable {
   /** May a flow be waiting for a client ACK with this ack number? False means certainly not. */
   mayAwaitAck(ack: number): boolean {
     return this.awaiting[ackSlot(ack)] !== 0;
+  }
+
+  /** May an unanswered SYN's client send its first ACK with this sequence number? False: certainly not. */
+  mayAwaitSeq(seq: number): boolean {
+    return this.awaitingSeq[ackSlot(seq)] !== 0;
   }
 
   /** Remove a flow now (its ring row stays until the ring passes it). */
@@ -221,7 +245,7 @@ export class FlowTable {
     // rows before head are dead: insert() rewrites a row's state before reading it
     this.head = this.tail;
     this.index = new Int32Array(this.index.length); // fresh zero pages: no pass over 8+ MB
-    this.awaiting.fill(0);
+    this.filters.fill(0);
     this.size = 0;
     this.synFlows = 0;
     return syns;
@@ -235,11 +259,6 @@ export class FlowTable {
       this.evictions++;
     }
     this.head++;
-  }
-
-  private unmark(sisn: number): void {
-    const i = ackSlot(sisn + 1);
-    if (this.awaiting[i] > 0 && this.awaiting[i] < 255) this.awaiting[i]--;
   }
 
   private place(r: number, hash: number): void {
@@ -296,6 +315,17 @@ export class FlowTable {
     this.head = 0;
     this.tail = n;
   }
+}
+
+/** Count a flow expecting `isn + 1` in `filter` (a counter stuck at 255 stays there). */
+function mark(filter: Uint8Array, isn: number): void {
+  const i = ackSlot(isn + 1);
+  if (filter[i] < 255) filter[i]++;
+}
+
+function unmark(filter: Uint8Array, isn: number): void {
+  const i = ackSlot(isn + 1);
+  if (filter[i] > 0 && filter[i] < 255) filter[i]--;
 }
 
 /** The filter counter of an acknowledgement number (any 32-bit integer, signed or not). */

@@ -4,17 +4,25 @@
 // (one-sided mirror) still counts, as evidence "synack". A SYN answered by RST is "rejected";
 // one never answered before synTimeoutMs is "unanswered". Retransmitted and SPAN-duplicated
 // SYNs and SYN+ACKs (same sequence number) are counted once.
+// Capture loss is estimated from the handshakes themselves: a handshake is checked when its
+// client's closing segment (the ACK of the SYN+ACK, or a RST in its place) is seen with its SYN
+// or its SYN+ACK, and the other one of those two is then missed or seen. A closing segment on a
+// flow whose SYN was seen but not its SYN+ACK misses a SYN+ACK (its sequence number is client
+// ISN + 1); one answering a SYN+ACK whose SYN was not seen misses a SYN, since the client's
+// direction is visible, except for flows the sensor saw start within LOSS_WARMUP_MS of its first
+// packet (their SYN may predate the capture). See loss.ts for the estimate and its limits.
 // Connections from the scanner's own addresses (`scannerAddresses`: the verifier's nmap probes)
 // are not tracked at all: they never count as handshakes or clients.
 // Limits: no reassembly, no sequence-window checks beyond the handshake's ack numbers; SYN
-// cookies and simultaneous open are seen as ordinary handshakes.
+// cookies and simultaneous open are seen as ordinary handshakes; a SYN+ACK the mirror delivers
+// after the client's ACK counts as missed (then as a one-sided SYN+ACK).
 
 import { ConfigError } from '../../common/errors.js';
 import { DEFAULT_INTERNAL_RANGES, type HomeNetworks, parseHomeNetworks } from '../../schemas/zones.js';
 import { ACK, RST, SYN, type Packet } from '../decode/packet.js';
 import { EndpointWindows, type WindowSink } from './windows.js';
 import { FlowKey } from './flow-key.js';
-import { FlowTable, STATE_DONE, STATE_REJ, STATE_SYN, STATE_SYNACK } from './flow-table.js';
+import { FlowTable, STATE_DONE, STATE_FREE, STATE_REJ, STATE_SYN, STATE_SYNACK } from './flow-table.js';
 
 export interface TrackerOptions {
   sensorId: string;
@@ -42,6 +50,13 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
 export const SWEEP_MS = 250;
 
 /**
+ * A SYN+ACK this soon after the sensor's first packet may answer a SYN sent before it: its flow
+ * is not checked for a missed SYN (a SYN+ACK comes one round trip after the SYN, or after the
+ * server's retransmissions: 1 s, then 2 s later).
+ */
+export const LOSS_WARMUP_MS = 3000;
+
+/**
  * Whether onSegment may do anything with `p` besides advancing its clock: SYN, RST, or an ACK
  * without payload. (A cheap superset of what it acts on, for threads that forward segments.)
  */
@@ -60,6 +75,9 @@ export interface TrackerStats {
   scanner: number; // SYN+ACKs to the scanner's own addresses, not counted
   evictions: number; // flows pushed out of the full table
   flows: number; // flows in the table now
+  lossChecked: number; // handshakes checked for capture loss (see the header)
+  missedSyn: number; // of those, SYNs the sensor did not see
+  missedSynAck: number; // and SYN+ACKs it did not see
 }
 
 export function emptyTrackerStats(): TrackerStats {
@@ -74,6 +92,9 @@ export function emptyTrackerStats(): TrackerStats {
     scanner: 0,
     evictions: 0,
     flows: 0,
+    lossChecked: 0,
+    missedSyn: 0,
+    missedSynAck: 0,
   };
 }
 
@@ -88,23 +109,24 @@ export class Tracker {
   prefetched = 0;
   private now = 0;
   private nextSweep = 0;
+  private warmUntil = -1; // flows created before this are not checked for a missed SYN
   private readonly onExpire = (state: number): void => {
     if (state === STATE_SYN) this.stats.unanswered++;
   };
 
   /**
-   * `sink`: where closed windows go (usually observationSink(opts, emit)); `ackFilter`: where the
-   * flow table keeps its pure-ACK filter (shared memory for AckGate).
+   * `sink`: where closed windows go (usually observationSink(opts, emit)); `ackFilters`: where the
+   * flow table keeps its pure-ACK filters (ACK_FILTER_BYTES; shared memory for AckGate).
    */
   constructor(
     private readonly opts: TrackerOptions,
     sink: WindowSink,
-    ackFilter?: Uint8Array,
+    ackFilters?: Uint8Array,
   ) {
     const scanners = parseHomeNetworks(opts.scannerAddresses);
     if (!scanners.ok) throw new ConfigError(`track.scannerAddresses: ${scanners.errors.join('; ')}`);
     this.scanners = opts.scannerAddresses.length ? scanners.value : null;
-    this.table = new FlowTable(opts.maxFlows, ackFilter);
+    this.table = new FlowTable(opts.maxFlows, ackFilters);
     this.windows = new EndpointWindows(opts, sink);
   }
 
@@ -143,6 +165,7 @@ export class Tracker {
   /** Expire old flows and close finished windows; called per second of packet time and by timers. */
   advance(now: number): void {
     if (now > this.now) this.now = now;
+    if (this.warmUntil < 0) this.warmUntil = this.now + LOSS_WARMUP_MS; // the first packet or tick
     this.nextSweep = this.now + SWEEP_MS;
     this.table.expire(this.now - this.opts.synTimeoutMs, this.onExpire);
     this.windows.advance(this.now);
@@ -176,8 +199,7 @@ export class Tracker {
       t.remove(old);
     }
     this.stats.syns++;
-    const r = t.insert(k, p.ts, STATE_SYN);
-    t.setCisn(r, p.seq);
+    const r = t.insert(k, p.ts, STATE_SYN, p.seq);
     t.setSawSyn(r, true);
   }
 
@@ -202,11 +224,14 @@ export class Tracker {
       }
     }
     const sawSyn = r >= 0 && p.ack === (t.cisn(r) + 1) >>> 0;
-    if (r < 0) r = t.insert(k, p.ts, STATE_SYN);
+    if (r < 0) r = t.insert(k, p.ts, STATE_FREE, 0);
     t.setSisn(r, p.seq); // before the state: the ACK filter is keyed by it
     t.setState(r, STATE_SYNACK);
     t.setSawSyn(r, sawSyn);
-    if (!sawSyn) this.stats.oneSided++;
+    if (!sawSyn) {
+      t.setCisn(r, p.ack - 1); // the ISN it acknowledges: the client's closing segment carries it + 1
+      this.stats.oneSided++;
+    }
     this.stats.accepted++;
     const slot = this.windows.accept(k, p);
     t.setAcc(r, this.windows.gen, slot);
@@ -224,8 +249,13 @@ export class Tracker {
     }
     // from the client: aborts its own attempt (a SYN scan's RST after the SYN+ACK)
     r = t.get(this.key.load(p.buf, v6, p.srcOff, p.dstOff, p.sport, p.dport));
-    if (r >= 0 && t.state(r) === STATE_SYNACK) {
+    if (r < 0) return;
+    const state = t.state(r);
+    if (state === STATE_SYNACK) {
+      if (p.seq === (t.cisn(r) + 1) >>> 0) this.checkSynAcked(r, p.ts);
       t.setState(r, STATE_DONE);
+    } else if (state === STATE_SYN && p.seq === (t.cisn(r) + 1) >>> 0) {
+      this.checkSynOnly(r, p.ts); // a RST only answers a SYN+ACK
     }
   }
 
@@ -233,11 +263,38 @@ export class Tracker {
     // only a payload-less ACK completes a handshake here, as in the live sensor's kernel filter
     if (p.payload > 0) return;
     const t = this.table;
-    if (!t.mayAwaitAck(p.ack)) return; // the common case: an ACK of data
+    if (!t.mayAwaitAck(p.ack) && !t.mayAwaitSeq(p.seq)) return; // the common case: an ACK of data
     const k = this.key.load(p.buf, p.ipVersion === 6, p.srcOff, p.dstOff, p.sport, p.dport);
     const r = t.get(k);
-    if (r < 0 || t.state(r) !== STATE_SYNACK || p.ack !== (t.sisn(r) + 1) >>> 0) return;
-    if (t.sawSyn(r) && this.windows.complete(t.accGen(r), t.accSlot(r))) this.stats.completed++;
-    t.setState(r, STATE_DONE);
+    if (r < 0) return;
+    const state = t.state(r);
+    if (state === STATE_SYNACK && p.ack === (t.sisn(r) + 1) >>> 0) {
+      if (t.sawSyn(r) && this.windows.complete(t.accGen(r), t.accSlot(r))) this.stats.completed++;
+      if (t.sawSyn(r) || p.seq === (t.cisn(r) + 1) >>> 0) this.checkSynAcked(r, p.ts);
+      t.setState(r, STATE_DONE);
+    } else if (state === STATE_SYN && p.seq === (t.cisn(r) + 1) >>> 0) {
+      this.checkSynOnly(r, p.ts); // the client acknowledged a SYN+ACK the sensor did not see
+    }
+  }
+
+  /** The client closed the handshake of flow `r`, whose SYN+ACK was seen: was its SYN? */
+  private checkSynAcked(r: number, ts: number): void {
+    const t = this.table;
+    if (t.sawSyn(r)) {
+      this.stats.lossChecked++;
+      this.windows.checked(ts, 0);
+    } else if (t.time(r) >= this.warmUntil) {
+      this.stats.lossChecked++;
+      this.stats.missedSyn++;
+      this.windows.checked(ts, 1);
+    }
+  }
+
+  /** The client closed the handshake of flow `r`, whose SYN was seen but not its SYN+ACK. */
+  private checkSynOnly(r: number, ts: number): void {
+    this.stats.lossChecked++;
+    this.stats.missedSynAck++;
+    this.windows.checked(ts, 1);
+    this.table.setState(r, STATE_DONE); // answered: not counted as unanswered when it expires
   }
 }

@@ -1,7 +1,9 @@
 // Aggregation windows: one accumulator per server endpoint per window, turned into one
 // Observation when the window closes. Windows follow packet time, so replay is deterministic.
 // A closed window waits `graceMs` before it is emitted, so a client ACK arriving just after the
-// boundary still upgrades its evidence. windowMs 0 means one window for the whole run.
+// boundary still upgrades its evidence. windowMs 0 means one window for the whole run. Each
+// window also counts the sensor's handshakes checked for capture loss by packet time (for all
+// its endpoints: tracker.ts), whether or not it has endpoints.
 
 import type { Observation } from '../../schemas/observation.js';
 import { type HomeNetworks, parseHomeNetworks } from '../../schemas/zones.js';
@@ -35,6 +37,9 @@ export class EndpointWindows {
   private closing: WindowTable | null = null;
   private closingDue = 0;
   private readonly home: HomeNetworks;
+  // handshakes checked at or after the open window's end, before the window moved on
+  private nextChecked = 0;
+  private nextMissed = 0;
 
   constructor(
     private readonly opts: WindowOptions,
@@ -73,6 +78,16 @@ export class EndpointWindows {
     return true;
   }
 
+  /** A handshake checked for capture loss at time `ts`; `missed`: 1 if one of its packets was missed. */
+  checked(ts: number, missed: number): void {
+    if (this.currentEnd < 0) this.currentEnd = this.windowEnd(ts);
+    if (ts < this.currentEnd) this.current.lossChecked(missed);
+    else {
+      this.nextChecked++;
+      this.nextMissed += missed;
+    }
+  }
+
   /** Close and emit windows that time `now` has passed. */
   advance(now: number): void {
     if (this.closing && now >= this.closingDue) this.flushClosing();
@@ -80,7 +95,7 @@ export class EndpointWindows {
       if (this.closing) this.flushClosing();
       this.closing = this.current;
       this.closingDue = this.currentEnd + this.opts.graceMs;
-      this.current = this.table(++this.gens | 0);
+      this.current = this.nextTable();
       this.currentEnd = this.windowEnd(now);
       if (now >= this.closingDue) this.flushClosing();
     }
@@ -90,8 +105,17 @@ export class EndpointWindows {
   flushAll(): void {
     if (this.closing) this.flushClosing();
     this.emitAll(this.current, this.currentEnd);
-    this.current = this.table(++this.gens | 0);
+    this.current = this.nextTable();
     this.currentEnd = -1;
+  }
+
+  /** The next window's table, with the checks already counted for it. */
+  private nextTable(): WindowTable {
+    const w = this.table(++this.gens | 0);
+    w.lossCounts(this.nextChecked, this.nextMissed);
+    this.nextChecked = 0;
+    this.nextMissed = 0;
+    return w;
   }
 
   private table(gen: number): WindowTable {

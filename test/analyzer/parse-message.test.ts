@@ -14,8 +14,24 @@ describe('parseMessage', () => {
     expect(parseMessage(message(v2))).toEqual({ obs: v2 });
   });
 
+  it('takes a version 2 message with the loss counts, and one without them (an older sensor) with null', () => {
+    const counted = { ...v2, loss_checked: 12, loss_missed: 3 };
+    expect(parseMessage(message(counted))).toEqual({ obs: counted });
+    const { loss_checked, loss_missed, ...older } = counted;
+    expect(parseMessage(message(older))).toEqual({ obs: { ...older, loss_checked: null, loss_missed: null } });
+  });
+
   it('takes a version 1 message, upgraded', () => {
-    const { clients_internal, clients_internet, sample_clients, hll_internal, hll_internet, ...v1 } = v2;
+    const {
+      clients_internal,
+      clients_internet,
+      sample_clients,
+      hll_internal,
+      hll_internet,
+      loss_checked,
+      loss_missed,
+      ...v1
+    } = v2;
     const r = parseMessage(message({ ...v1, v: 1, sample_client: '10.0.0.1' }));
     expect(r).toEqual({
       obs: {
@@ -27,6 +43,8 @@ describe('parseMessage', () => {
         sample_clients: ['10.0.0.1'],
         hll_internal: [],
         hll_internet: [],
+        loss_checked: null,
+        loss_missed: null,
       },
     });
   });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalIp } from '../../schemas/ip.js';
 import {
+  captureLoss,
   OBSERVATION_VERSION,
   type Observation,
   type ObservationV1,
@@ -40,6 +41,8 @@ const good: Observation = {
   sample_clients: ['192.0.2.1', '10.1.2.3'],
   hll_internal: sketch(0),
   hll_internet: sketch(5),
+  loss_checked: 40,
+  loss_missed: 1,
 };
 
 const isInternal = (ip: string): boolean => DEFAULT_HOME_NETWORKS.internalIp(ip);
@@ -60,8 +63,25 @@ describe('Observation', () => {
         sample_clients: ['192.0.2.1'],
         hll_internal: [],
         hll_internet: [],
+        loss_checked: null,
+        loss_missed: null,
       },
     });
+  });
+
+  it('accepts a version 2 message of a sensor made before the loss counts: both null', () => {
+    const { loss_checked, loss_missed, ...older } = good;
+    expect(validateObservation(older)).toEqual({
+      ok: true,
+      value: { ...older, loss_checked: null, loss_missed: null },
+    });
+  });
+
+  it('capture loss: missed of the 2 packets per checked handshake, unknown when none was checked', () => {
+    expect(captureLoss(40, 1)).toBe(1 / 80);
+    expect(captureLoss(40, 0)).toBe(0);
+    expect(captureLoss(0, 0)).toBe(null);
+    expect(captureLoss(null, null)).toBe(null);
   });
 
   it('validates a version 1 message against the version 1 fields only', () => {
@@ -80,6 +100,8 @@ describe('Observation', () => {
       sample_clients: ['10.0.0.7'],
       hll_internal: [],
       hll_internet: [],
+      loss_checked: null,
+      loss_missed: null,
     });
     expect(validateObservation(o).ok).toBe(true);
   });
@@ -125,6 +147,9 @@ describe('Observation', () => {
     ],
     [{ hll_internet: null }, 'hll_internet: required'],
     [{ clients_internal: 2 }, 'clients_internal + clients_internet: must equal clients (2), got 2 + 1'],
+    [{ loss_missed: 41 }, 'loss_missed: at most loss_checked (40), got 41'],
+    [{ loss_missed: null }, 'loss_checked, loss_missed: both or neither'],
+    [{ loss_checked: -1 }, 'loss_checked: must be an integer 0..4294967295, got -1'],
   ])('refuses %j', (change, error) => {
     expect(validateObservation({ ...good, ...change })).toEqual({ ok: false, errors: [error] });
   });

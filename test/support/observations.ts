@@ -28,6 +28,8 @@ export function observation(p: Partial<Observation> & { ip: string; port: number
     sample_clients: [sample],
     hll_internal: [],
     hll_internet: sketchOf(clients),
+    loss_checked: null,
+    loss_missed: null,
     ...p,
   };
 }

@@ -131,6 +131,30 @@ export function baseTraffic(t0 = T0): Seg[] {
   return segs.sort((a, b) => a.ts - b.ts);
 }
 
+/**
+ * A mirror that loses handshake packets: 60 connections 100 ms apart (so that half of them start
+ * after the tracker's warm-up, tracker.ts LOSS_WARMUP_MS), open or SYN-scanned, over IPv4 and
+ * IPv6; every 7th loses its SYN+ACK and every 5th from the 30th on its SYN. `missedSynAck` and
+ * `missedSyn` say how many were dropped, `checked` how many handshakes the tracker can check.
+ */
+export function lossyTraffic(t0 = T0): { segs: Seg[]; missedSyn: number; missedSynAck: number; checked: number } {
+  const segs: Seg[] = [];
+  let missedSyn = 0;
+  let missedSynAck = 0;
+  for (let i = 0; i < 60; i++) {
+    const v6 = i % 3 === 0;
+    const c = v6 ? `2001:db8:1::${i + 1}` : `198.51.100.${i + 1}`;
+    const s = v6 ? '2001:db8:2::20' : `192.0.2.${20 + (i % 4)}`;
+    const conv = conversation(c, s, 30000 + i, [22, 80, 443][i % 3], t0 + i * 100, i % 4 === 1 ? 'scan-open' : 'open');
+    const dropSynAck = i % 7 === 3;
+    const dropSyn = !dropSynAck && i >= 30 && i % 5 === 2;
+    if (dropSynAck) missedSynAck++;
+    if (dropSyn) missedSyn++;
+    segs.push(...conv.filter((g) => !(dropSynAck && g.flags === (F.SYN | F.ACK)) && !(dropSyn && g.flags === F.SYN)));
+  }
+  return { segs: segs.sort((a, b) => a.ts - b.ts), missedSyn, missedSynAck, checked: 60 };
+}
+
 export interface Scenario {
   name: string;
   file: Buffer;
@@ -348,6 +372,9 @@ export function scenarios(): Scenario[] {
       ethWrap,
     ),
   );
+
+  // a lossy mirror: SYN+ACKs and SYNs missing (the capture-loss estimate)
+  add('lossy-mirror.pcap', pcapOf(lossyTraffic().segs, ethWrap));
 
   // header-only captures: snaplen 54 keeps Ethernet + IPv4 + 20 bytes of TCP
   add(
