@@ -12,8 +12,9 @@ import { cpus, totalmem } from 'node:os';
 import { analyzerEnv } from '../test/support/analyzer-env.js';
 import { chQuery } from '../test/support/clickhouse.js';
 import { CONNECT_CLIENT, createMirrorLab, MULTI_PORT_SERVER, SERVER_V4 } from '../test/support/netns.js';
-import { startPorthole } from '../test/support/porthole-process.js';
+import type { PortholeProc } from '../test/support/porthole-process.js';
 import { sleep } from '../common/time.js';
+import { startPipeline } from '../test/support/pipeline.js';
 
 const concurrency = process.argv[2] ?? '2';
 const HOSTS = Number(process.argv[3] ?? 1);
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     PORTHOLE_VERIFY_CONCURRENCY: concurrency,
     PORTHOLE_VERIFY_MAX_RUNS_PER_MINUTE: '600',
   });
-  const procs = [];
+  const procs: PortholeProc[] = [];
   try {
     for (const h of hosts.slice(1)) lab.run(lab.srv, ['ip', 'addr', 'add', `${h}/24`, 'dev', `ph${lab.tag}s`]);
     const server = lab.spawnIn(lab.srv, [
@@ -40,19 +41,7 @@ async function main(): Promise<void> {
       ...Array.from({ length: PORTS }, (_, i) => String(20001 + i)),
     ]);
     await new Promise<void>((r) => server.stdout!.once('data', () => r()));
-    const an = startPorthole(['analyzer'], env.env);
-    procs.push(an);
-    await an.waitFor((l) => l.msg === 'joined consumer group', 60_000);
-    const ver = startPorthole(['verifier'], env.env);
-    procs.push(ver);
-    await ver.waitFor((l) => l.msg === 'verifier running', 60_000);
-    const sensor = startPorthole(['sensor', '--iface', lab.monitor, '--window', '1s'], {
-      PORTHOLE_KAFKA_BROKERS: env.env.PORTHOLE_KAFKA_BROKERS,
-      PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: env.obsTopic,
-      PORTHOLE_KAFKA_STATUS_TOPIC: env.statusTopic,
-    });
-    procs.push(sensor);
-    await sensor.waitFor((l) => l.msg === 'dropped privileges', 30_000);
+    await startPipeline(env, lab.monitor, procs);
     await sleep(2000);
     if (HOSTS === 1) {
       for (let i = 0; i < N; i++) {

@@ -24,7 +24,8 @@ import {
   SERVER_V6,
 } from '../support/netns.js';
 import { BIN } from '../support/porthole.js';
-import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
+import type { PortholeProc } from '../support/porthole-process.js';
+import { startPipeline } from '../support/pipeline.js';
 
 const SOURCE_V4 = '192.0.2.3';
 const SOURCE_V6 = '2001:db8:5::3';
@@ -109,25 +110,7 @@ describe('verify.sourceAddresses', () => {
     );
     capture.stdout!.on('data', (d: Buffer) => (seen += d.toString()));
 
-    const an = startPorthole(['analyzer'], env.env);
-    procs.push(an);
-    await an.waitFor((l) => l.msg === 'joined consumer group', 60_000);
-    const ver = startPorthole(['verifier'], env.env);
-    procs.push(ver);
-    await ver.waitFor((l) => l.msg === 'verifier running', 60_000);
-    const sensor = startPorthole(['sensor', '--iface', lab.monitor, '--window', '1s'], {
-      PORTHOLE_KAFKA_BROKERS: env.env.PORTHOLE_KAFKA_BROKERS,
-      PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: env.obsTopic,
-      PORTHOLE_KAFKA_STATUS_TOPIC: env.statusTopic,
-      PORTHOLE_TRACK_SCANNER_ADDRESSES: `${SOURCE_V4},${SOURCE_V6}`,
-    });
-    procs.push(sensor);
-    await sensor.waitFor(
-      (l) =>
-        (l.status as { kafka_connected?: boolean } | undefined)?.kafka_connected === true ||
-        l.msg === 'dropped privileges',
-      30_000,
-    );
+    await startPipeline(env, lab.monitor, procs, { PORTHOLE_TRACK_SCANNER_ADDRESSES: `${SOURCE_V4},${SOURCE_V6}` });
     await sleep(1500);
 
     // 1. clients make 3 (IPv4) and 2 (IPv6) handshakes; the alerts make the verifier scan both

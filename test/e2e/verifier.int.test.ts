@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
 import { CONNECT_CLIENT, createMirrorLab, type MirrorLab, SERVER_V4, SERVER_V6 } from '../support/netns.js';
-import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
+import type { PortholeProc } from '../support/porthole-process.js';
 import { sleep } from '../../common/time.js';
+import { startPipeline } from '../support/pipeline.js';
 
 const SCANNER = '192.0.3.2';
 const OUT_OF_SCOPE = '192.0.2.99';
@@ -148,24 +149,7 @@ describe('porthole verifier', () => {
     let toOutOfScope = '';
     capture.stdout!.on('data', (d: Buffer) => (toOutOfScope += d.toString()));
 
-    const an = startPorthole(['analyzer'], env.env);
-    procs.push(an);
-    await an.waitFor((l) => l.msg === 'joined consumer group', 60_000);
-    const ver = startPorthole(['verifier'], env.env);
-    procs.push(ver);
-    await ver.waitFor((l) => l.msg === 'verifier running', 60_000);
-    const sensor = startPorthole(['sensor', '--iface', lab.monitor, '--window', '1s'], {
-      PORTHOLE_KAFKA_BROKERS: env.env.PORTHOLE_KAFKA_BROKERS,
-      PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: env.obsTopic,
-      PORTHOLE_KAFKA_STATUS_TOPIC: env.statusTopic,
-    });
-    procs.push(sensor);
-    await sensor.waitFor(
-      (l) =>
-        (l.status as { kafka_connected?: boolean } | undefined)?.kafka_connected === true ||
-        l.msg === 'dropped privileges',
-      30_000,
-    );
+    await startPipeline(env, lab.monitor, procs);
     await sleep(1500);
 
     lab.run(lab.cli, ['curl', '-sS', '-o', '/dev/null', `http://${SERVER_V4}:8080/`]);
