@@ -30,7 +30,12 @@ export const ANALYZER_SPEC: KeySpec[] = [
     def: null,
     doc: 'PEM file of the CAs trusted for an https:// clickhouse.url (default: the system CAs)',
   },
-  { key: 'clickhouse.database', kind: { t: 'string' }, def: 'porthole', doc: 'database (created when missing)' },
+  {
+    key: 'clickhouse.database',
+    kind: { t: 'string' },
+    def: 'porthole',
+    doc: 'database (the analyzer and verifier create it when missing; other commands refuse one that does not exist)',
+  },
   {
     key: 'kafka.brokers',
     kind: { t: 'list', item: 'broker', min: 1 },

@@ -9,6 +9,8 @@ export type AnalyzerErrorCode =
   | 'STORE_REJECTED'
   /** the server's TLS certificate refused (untrusted, wrong name, expired) or no TLS on the port */
   | 'STORE_TLS'
+  /** the server refused the user or password (clickhouse.user, clickhouse.password) */
+  | 'STORE_AUTH'
   | 'SINK_FAILED'
   | 'KAFKA_UNAVAILABLE'
   | 'BAD_ADDRESS'

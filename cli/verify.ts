@@ -88,7 +88,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     await requireDatabase(store); // a mistyped --database is refused, not created
     await migrate(store); // the request column exists even before a verifier of this version has started
     const reqs = await submitRequests(
-      { brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-verify` },
+      { brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-verify`, security: cfg.kafka.security },
       cfg.kafka.verifyRequestsTopic,
       targets,
       by,

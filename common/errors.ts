@@ -43,6 +43,7 @@ const CONFIGURATION_CODES: ReadonlySet<string> = new Set([
   'KAFKA_AUTH_FAILED',
   'KAFKA_TLS_FAILED',
   'STORE_TLS',
+  'STORE_AUTH',
 ]);
 
 /** The exit status for an error Porthole raised on purpose: 2 to fix the configuration, else 1. */

@@ -19,6 +19,9 @@ const TLS_CHECK = {
   handshake: 'check clickhouse.url (https:// on an HTTPS port)',
 } as const;
 
+/** ClickHouse's codes for a refused login: unknown user, wrong or missing password, auth failed. */
+const AUTH_CODES: ReadonlySet<number> = new Set([192, 193, 194, 516]);
+
 export interface StoreOptions {
   url: string;
   user: string;
@@ -92,9 +95,18 @@ export class Store {
           },
         );
       // 18.16's errors reach the client as text: the code is read from it (compat.errorCode)
+      const code = errorCode(err);
+      if (code !== null && AUTH_CODES.has(code))
+        throw new AnalyzerError(
+          'STORE_AUTH',
+          `clickhouse ${this.where}: user or password refused (${errorMessage(err)
+            .split('\n')[0]
+            .replace(/,? e\.what\(\) = .*$/, '')}); check clickhouse.user and clickhouse.password`,
+          { cause: err, clickhouseCode: code },
+        );
       throw new AnalyzerError('STORE_REJECTED', `clickhouse refused ${what}: ${errorMessage(err).split('\n')[0]}`, {
         cause: err,
-        clickhouseCode: errorCode(err),
+        clickhouseCode: code,
       });
     }
   }

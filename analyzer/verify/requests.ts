@@ -7,12 +7,15 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
+import { errorMessage } from '../../common/errors.js';
 import { ensureTopics, type KafkaConnection, kafkaClient, topicSpec } from '../../common/kafka.js';
+import { kafkaSecurityFailure } from '../../common/kafka-failure.js';
 import type { EndpointId } from '../../schemas/endpoint.js';
 import { TOPICS } from '../../schemas/topics.js';
 import { canonicalIp } from '../../schemas/ip.js';
 import { requestAnswers, type VerificationAnswer, verdictSince } from '../store/verification-queries.js';
 import type { Store } from '../store/store.js';
+import { AnalyzerError } from '../errors.js';
 
 export interface VerifyRequest extends EndpointId {
   v: 1;
@@ -69,8 +72,32 @@ export async function publishRequests(
   return reqs;
 }
 
-/** One-shot: create the topic when missing, publish the requests, disconnect. */
+/**
+ * One-shot: create the topic when missing, publish the requests, disconnect. A refused password
+ * or certificate is a KafkaError (common/kafka-failure.ts); a broker that cannot be reached, a
+ * retriable KAFKA_UNAVAILABLE naming it: either is one line for the user.
+ */
 export async function submitRequests(
+  conn: KafkaConnection,
+  topic: string,
+  targets: EndpointId[],
+  by: string,
+): Promise<VerifyRequest[]> {
+  try {
+    return await submit(conn, topic, targets, by);
+  } catch (err) {
+    throw (
+      kafkaSecurityFailure(err, conn) ??
+      new AnalyzerError(
+        'KAFKA_UNAVAILABLE',
+        `kafka ${conn.brokers.join(',')}: request not sent: ${errorMessage(err)}; check kafka.brokers (and kafka.tls.enabled)`,
+        { retriable: true, cause: err },
+      )
+    );
+  }
+}
+
+async function submit(
   conn: KafkaConnection,
   topic: string,
   targets: EndpointId[],

@@ -7,7 +7,7 @@
 // running nmap processes (their endpoints stay pending), commits what it consumed and stops.
 
 import type { Logger } from 'pino';
-import { errorMessage } from '../../common/errors.js';
+import { ConfigError, errorMessage } from '../../common/errors.js';
 import { ensureTopics, KAFKA_STOP_WAIT_MS, kafkaClient, topicSpec } from '../../common/kafka.js';
 import { rethrowKafkaFailure } from '../../common/kafka-failure.js';
 import { within } from '../../common/time.js';
@@ -21,6 +21,7 @@ import { migrate } from '../store/migrate.js';
 import { Store } from '../store/store.js';
 import { verifierMemory } from '../store/verification-queries.js';
 import { insertRows } from '../store/writes.js';
+import { thisProcessMayRawScan } from './privilege.js';
 import { parseRequest } from './requests.js';
 import { verificationRow } from './results.js';
 import { hostScanner } from './scan-host.js';
@@ -28,14 +29,18 @@ import { createScheduler, type RequestOptions } from './scheduler.js';
 
 export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<number> {
   const v = cfg.verify;
+  const raw = thisProcessMayRawScan();
+  // nmap would refuse every SYN scan: refused here, once, rather than as each verdict
+  if (v.scanType === 'syn' && !v.sourceAddresses.length && !raw)
+    throw new ConfigError(
+      'verify.scanType syn: nmap may not send raw packets from this process (not root, or CAP_NET_RAW without NMAP_PRIVILEGED=1 as deploy/systemd/porthole-verifier.service sets); use auto or connect, or give it the privilege',
+    );
   const store = new Store(cfg.clickhouse);
   await migrate(store);
   if (v.allowed.length === 0) logger.warn('verify.allowedNetworks is empty: every verification will be refused');
   // from source addresses: a connect scan (nmap-args.ts says why)
   const scan =
-    v.sourceAddresses.length || v.scanType === 'connect' || (v.scanType === 'auto' && process.getuid?.() !== 0)
-      ? 'connect'
-      : 'syn';
+    v.sourceAddresses.length || v.scanType === 'connect' || (v.scanType === 'auto' && !raw) ? 'connect' : 'syn';
 
   // when each endpoint was last scanned (refusals are no scans), and the product last seen open
   const memory = await verifierMemory(store);

@@ -139,7 +139,7 @@ export function createPublisher(o: PublisherOptions): Publisher {
           await producer?.disconnect().catch(() => {});
           producer = null;
         }
-        if (stopping && !running) return; // stop() gave up waiting
+        if (!running && !stopping) return; // stop() gave up waiting (a flush retries until then)
         await sleep(backoff.next(), true);
       }
     }

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { nmapArgs } from '../../analyzer/verify/nmap-args.js';
 import { runNmap } from '../../analyzer/verify/nmap-run.js';
+import { rawScanAllowed } from '../../analyzer/verify/privilege.js';
 import { parseNmapXml } from '../../analyzer/verify/nmap-xml.js';
 import { statusOf, verificationRow } from '../../analyzer/verify/results.js';
 
@@ -101,6 +102,17 @@ describe('parseNmapXml', () => {
       '<?xml version="1.0"?><nmaprun><host starttime="1" endtime="2"><status state="up" reason="user-set"/><address addr="192.0.2.1" addrtype="ipv4"/></host><runstats/></nmaprun>';
     expect(parseNmapXml(xml)).toEqual({ ports: [], timedOut: true, hostState: 'up' });
     expect(() => parseNmapXml('<html/>')).toThrow(/not nmap/);
+  });
+});
+
+describe('rawScanAllowed', () => {
+  it('root; or CAP_NET_RAW (bit 13) in the effective set with NMAP_PRIVILEGED', () => {
+    expect(rawScanAllowed(0, null, undefined)).toBe(true);
+    expect(rawScanAllowed(65534, '0000000000003000', '1')).toBe(true); // net_admin + net_raw
+    expect(rawScanAllowed(65534, '0000000000003000', undefined)).toBe(false);
+    expect(rawScanAllowed(65534, '0000000000001000', '1')).toBe(false); // net_admin only
+    expect(rawScanAllowed(65534, '0000000000000000', '1')).toBe(false);
+    expect(rawScanAllowed(65534, null, '1')).toBe(false);
   });
 });
 

@@ -150,4 +150,22 @@ describe('one line for each rough error', () => {
       'ip link set dev eth2 up promisc on',
     ]);
   });
+  it('a SYN-scanning verifier without the privilege nmap needs: refused at start, not at every verdict', () => {
+    // as the user nobody with no capability: nmap would refuse each SYN scan
+    const nobody = ['setpriv', '--reuid', 'nobody', '--regid', 'nogroup', '--clear-groups', '--inh-caps', '-all'];
+    const r = spawnSync(nobody[0], [...nobody.slice(1), process.execPath, BIN, 'verifier'], {
+      env: {
+        PATH: process.env.PATH,
+        PORTHOLE_VERIFY_SCAN_TYPE: 'syn',
+        PORTHOLE_CLICKHOUSE_URL: `http://127.0.0.1:${deadPort}`,
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    oneLine(
+      { status: r.status, stdout: r.stdout, stderr: r.stderr },
+      2,
+      /^porthole: verify\.scanType syn: nmap may not send raw packets/,
+    );
+  });
 });

@@ -147,3 +147,16 @@ describe('refused ClickHouse connections over HTTPS', () => {
     );
   });
 });
+
+describe('refused ClickHouse logins', () => {
+  it('a wrong password: one line naming the server and the keys, exit 2, never the password', async () => {
+    const r = await portholeWith(['services', '--clickhouse', CH_HTTPS_URL, '--database', env.db], {
+      PORTHOLE_CLICKHOUSE_CA: CA_FILE,
+      PORTHOLE_CLICKHOUSE_PASSWORD: wrongPassword,
+    });
+    oneLine(
+      r,
+      /^porthole: clickhouse https:\/\/127\.0\.0\.1:\d+: user or password refused \(.+\); check clickhouse\.user and clickhouse\.password$/,
+    );
+  });
+});

@@ -107,6 +107,11 @@ describe('secured transport', () => {
     const verifier = startPorthole(['verifier'], analyzerVars);
     procs.push(verifier);
     await verifier.waitFor((l) => l.msg === 'verifier running', 60_000);
+    // porthole verify asks it over SASL_SSL too; nothing is allowed, so the answer is a refusal
+    const ask = await portholeWith(['verify', '127.0.0.1:1', '--wait', '--timeout', '30s'], analyzerVars);
+    expect(ask.stderr).toBe('');
+    expect(ask.stdout).toMatch(/^127\.0\.0\.1:1 refused: outside verify\.allowedNetworks/m);
+    expect(ask.status).toBe(1);
     await verifier.stop();
     await analyzer.stop();
     expectNoSecret(sensor.stdout, sensor.stderr, JSON.stringify(analyzer.logs), analyzer.stderr.join(''));

@@ -2,10 +2,13 @@
 // unreachable broker is not fatal: the sensor says so and keeps retrying.
 
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { porthole } from '../support/porthole.js';
+import { BROKERS, deleteTopics } from '../support/kafka.js';
 import { startSensor } from '../support/porthole-process.js';
+import { type Forwarder, forwarder } from '../support/secure.js';
 import { BIN } from '../support/porthole.js';
 
 const tag = randomBytes(3).toString('hex');
@@ -79,6 +82,33 @@ describe('sensor start-up errors', () => {
     await s2.stop();
     expect(s2.logs.filter(warned)).toEqual([]);
     expect(s2.logs.some((l) => l.msg === 'capturing')).toBe(true);
+  });
+
+  it('a broker that comes back during the flush gets everything (publish.flushTimeout is waited for)', async () => {
+    // a port nobody listens on yet; the forwarder opened on it later leads to the real broker
+    const free = createServer();
+    await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+    const port = (free.address() as { port: number }).port;
+    await new Promise<void>((r) => free.close(() => r()));
+    const s = startSensor(['--pcap', 'test/golden/netns-tshark.pcapng', '--brokers', `127.0.0.1:${port}`], {
+      PORTHOLE_PUBLISH_FLUSH_TIMEOUT: '30s',
+      PORTHOLE_KAFKA_OBSERVATIONS_TOPIC: `porthole-test-flush-${tag}`,
+      PORTHOLE_KAFKA_STATUS_TOPIC: `porthole-test-flush-status-${tag}`,
+    });
+    let fwd: Forwarder | null = null;
+    try {
+      await s.waitFor((l) => typeof l.msg === 'string' && /kafka unreachable/.test(l.msg as string), 20_000);
+      fwd = await forwarder('127.0.0.1', Number(BROKERS[0].split(':')[1]), port);
+      const code = await new Promise<number | null>((r) => s.child.once('exit', (c) => r(c)));
+      const stopped = s.logs.find((l) => l.msg === 'sensor stopped') as { published?: number } | undefined;
+      expect(s.logs.filter((l) => /flush timeout/.test(String(l.msg)))).toEqual([]);
+      expect(code).toBe(0);
+      expect(stopped?.published).toBeGreaterThan(0);
+    } finally {
+      await s.stop();
+      await fwd?.close();
+      await deleteTopics([`porthole-test-flush-${tag}`, `porthole-test-flush-status-${tag}`]);
+    }
   });
 
   it('an unreachable broker: keeps running and says it is retrying', async () => {

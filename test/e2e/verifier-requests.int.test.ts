@@ -161,6 +161,19 @@ describe('verifier, from a first start that refuses everything', () => {
     );
     expect(await third.stop()).toBe(0);
   });
+
+  it('a broker nobody listens on: one line naming it, exit 1, nothing else printed', { timeout: 60_000 }, async () => {
+    env ??= analyzerEnv();
+    const port = await listen(() => {});
+    servers.pop()?.close(); // the port is free again: nothing listens there
+    const r = await cli(['verify', '127.0.0.1:22', '--brokers', `127.0.0.1:${port}`], env.env);
+    expect(r.out).toBe('');
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(
+      new RegExp(`^porthole: kafka 127\\.0\\.0\\.1:${port}: request not sent: .*check kafka\\.brokers`),
+    );
+    expect(r.code).toBe(1);
+  });
 });
 
 /** The pid of the nmap process scanning 127.0.0.2:`port`, if one runs. */

@@ -89,8 +89,8 @@ export interface Forwarder {
   close(): Promise<void>;
 }
 
-/** A TCP forwarder on `host` (e.g. 127.0.0.2), any free port, to 127.0.0.1:`toPort`. */
-export async function forwarder(host: string, toPort: number): Promise<Forwarder> {
+/** A TCP forwarder on `host` (e.g. 127.0.0.2), `port` (any free one by default), to 127.0.0.1:`toPort`. */
+export async function forwarder(host: string, toPort: number, port = 0): Promise<Forwarder> {
   const open = new Set<Socket>();
   const server = createServer((c) => {
     const up = connect(toPort, '127.0.0.1');
@@ -103,7 +103,7 @@ export async function forwarder(host: string, toPort: number): Promise<Forwarder
     c.on('error', end).on('close', end);
     up.on('error', end).on('close', end);
   });
-  await new Promise<void>((r) => server.listen(0, host, r));
+  await new Promise<void>((r) => server.listen(port, host, r));
   return {
     host,
     port: (server.address() as { port: number }).port,
