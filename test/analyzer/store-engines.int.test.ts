@@ -6,17 +6,13 @@
 // then the alert lifecycle (store/alert-events.ts) and the expected-service rules
 // (store/expected-rules.ts).
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as lifecycle from '../../analyzer/alert/lifecycle.js';
 import { addRule, loadStoredRules, removeRule } from '../../analyzer/expected.js';
 import { parseRule, type Rule } from '../../analyzer/expected-rules.js';
 import * as inventory from '../../analyzer/inventory.js';
 import { parseCidr } from '../../analyzer/policy.js';
 import { IngestOffsets } from '../../analyzer/store/ingest-offsets.js';
-import { chdbEngine, type Engine, httpEngine } from '../../analyzer/store/engine.js';
 import { lifecycles } from '../../analyzer/report.js';
 import { foldExisting } from '../../analyzer/store/fold.js';
 import { activeRuleRows, auditRows, latestRuleVersion } from '../../analyzer/store/expected-rules.js';
@@ -40,20 +36,12 @@ import {
   undeliveredDigests,
   waitingNetworks,
 } from '../../analyzer/store/writes.js';
-import { CH_URL, randomDb } from '../support/clickhouse.js';
+import { randomDb } from '../support/clickhouse.js';
+import { bothEngines } from '../support/engines.js';
 import { observation } from '../support/observations.js';
 import { DAY_MS, isoDay } from '../../common/time.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'porthole-chdb-'));
-const engines: Array<[string, () => Engine]> = [
-  ['ClickHouse 18.16 over HTTP', () => httpEngine({ url: CH_URL, user: 'default', password: null })],
-  ['ClickHouse 26.x in-process (chdb)', () => chdbEngine(dir)],
-];
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const c of cleanups) await c();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { engines, cleanups } = bothEngines();
 
 describe.each(engines)('store on %s', (_name, make) => {
   /** A store on a new database of this engine, dropped at the end. */

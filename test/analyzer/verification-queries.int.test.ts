@@ -3,28 +3,16 @@
 // start (a refusal is no scan; the last product seen open survives a later refusal) and what a
 // `porthole verify` request became.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { chdbEngine, type Engine, httpEngine } from '../../analyzer/store/engine.js';
+import { describe, expect, it } from 'vitest';
 import { migrate } from '../../analyzer/store/migrate.js';
 import { Store } from '../../analyzer/store/store.js';
 import { requestAnswers, verdictSince, verifierMemory } from '../../analyzer/store/verification-queries.js';
 import { insertRows } from '../../analyzer/store/writes.js';
 import { verificationRow, type VerifyStatus } from '../../analyzer/verify/results.js';
-import { CH_URL, randomDb } from '../support/clickhouse.js';
+import { randomDb } from '../support/clickhouse.js';
+import { bothEngines } from '../support/engines.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'porthole-chdb-'));
-const engines: Array<[string, () => Engine]> = [
-  ['ClickHouse 18.16 over HTTP', () => httpEngine({ url: CH_URL, user: 'default', password: null })],
-  ['ClickHouse 26.x in-process (chdb)', () => chdbEngine(dir)],
-];
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const c of cleanups) await c();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { engines, cleanups } = bothEngines();
 
 describe.each(engines)('verification queries on %s', (_name, make) => {
   it('remember scans, not refusals; find what became of a request', async () => {
