@@ -110,7 +110,9 @@ describe('verify.sourceAddresses', () => {
     );
     capture.stdout!.on('data', (d: Buffer) => (seen += d.toString()));
 
-    await startPipeline(env, lab.monitor, procs, { PORTHOLE_TRACK_SCANNER_ADDRESSES: `${SOURCE_V4},${SOURCE_V6}` });
+    const { verifier: ver } = await startPipeline(env, lab.monitor, procs, {
+      PORTHOLE_TRACK_SCANNER_ADDRESSES: `${SOURCE_V4},${SOURCE_V6}`,
+    });
     await sleep(1500);
 
     // 1. clients make 3 (IPv4) and 2 (IPv6) handshakes; the alerts make the verifier scan both

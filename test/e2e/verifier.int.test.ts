@@ -149,7 +149,7 @@ describe('porthole verifier', () => {
     let toOutOfScope = '';
     capture.stdout!.on('data', (d: Buffer) => (toOutOfScope += d.toString()));
 
-    await startPipeline(env, lab.monitor, procs);
+    const { verifier: ver } = await startPipeline(env, lab.monitor, procs);
     await sleep(1500);
 
     lab.run(lab.cli, ['curl', '-sS', '-o', '/dev/null', `http://${SERVER_V4}:8080/`]);
