@@ -5,7 +5,7 @@
 // logged.
 
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +71,7 @@ afterAll(async () => {
   for (const p of procs.splice(0)) await p.stop();
   server?.close();
   await env?.cleanup();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function post(header: string | undefined, body: string): Promise<number> {

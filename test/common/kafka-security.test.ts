@@ -3,11 +3,11 @@
 // never shown, every problem named by its key; and which kafkajs failures are security failures
 // (never retried) with their one-line messages.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadAnalyzerConfig } from '../../analyzer/config.js';
 import { kafkaRetriable } from '../../common/kafka.js';
 import { kafkaSecurityFailure } from '../../common/kafka-failure.js';
@@ -16,6 +16,7 @@ import { loadSensorConfig } from '../../sensor/config.js';
 import { selfSignedCert } from '../support/syslog-receivers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'porthole-ksec-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const PASSWORD = 'correct-horse-battery-staple';
 const pwFile = join(dir, 'pw');
 writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
