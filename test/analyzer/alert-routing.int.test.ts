@@ -116,6 +116,7 @@ describe('alert routing and SIEM exports', () => {
 
   it('syslog over UDP, TCP and TLS gets every alert as RFC 5424 + CEF; Kafka gets ECS documents', async () => {
     const cert = selfSignedCert();
+    closers.push(async () => cert.remove());
     const receivers: Receiver[] = [await udpReceiver(), await streamReceiver(), await streamReceiver(cert)];
     for (const r of receivers) closers.push(() => r.close());
     const [udp, tcp, tls] = receivers;

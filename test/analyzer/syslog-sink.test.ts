@@ -2,7 +2,7 @@
 // frames over TCP and TLS, the connection opened again after the receiver drops it; a TLS
 // receiver whose certificate is not trusted is a retriable SINK_FAILED error.
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { syslogSink } from '../../analyzer/alert/syslog-sink.js';
 import { parseSyslogTarget } from '../../analyzer/alert/syslog.js';
 import { newServiceAlert } from '../../analyzer/rules.js';
@@ -56,6 +56,7 @@ describe('syslog sink', () => {
 
   it('TLS: verified against alerts.syslogCa; an untrusted certificate is a retriable SINK_FAILED', async () => {
     const cert = selfSignedCert();
+    onTestFinished(() => cert.remove());
     const r = await streamReceiver({ key: cert.key, cert: cert.cert });
     receivers.push(r);
     const target = parseSyslogTarget(`tls://127.0.0.1:${r.port}`)!;

@@ -2,14 +2,15 @@
 // a team's own file for its webhooks, and refused when short, doubly given or for a team with no
 // webhook; the secret itself never in a message or the printed config.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadAnalyzerConfig } from '../../analyzer/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'porthole-whcfg-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const file = (name: string, text: string): string => {
   const p = join(dir, name);

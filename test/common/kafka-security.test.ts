@@ -22,7 +22,7 @@ const pwFile = join(dir, 'pw');
 writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
 const notPem = join(dir, 'not.pem');
 writeFileSync(notPem, 'hello\n');
-const ca = selfSignedCert().certPath;
+const ca = selfSignedCert(dir).certPath;
 
 const sensor = (env: Record<string, string>) => loadSensorConfig({ env, flags: {}, needSource: false });
 const problems = (f: () => unknown): string => {

@@ -5,7 +5,7 @@
 // the password tried appears in no output.
 
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,7 @@ import { selfSignedCert } from '../support/syslog-receivers.js';
 const capture = join(tmpdir(), `porthole-secure-err-${randomBytes(4).toString('hex')}.pcap`);
 const wrongPassword = `wrong-${randomBytes(8).toString('hex')}`;
 let otherCa: string;
+let otherCert: ReturnType<typeof selfSignedCert> | undefined;
 let kafkaFwd: Forwarder;
 let chFwd: Forwarder;
 let env: AnalyzerEnv;
@@ -45,7 +46,8 @@ beforeAll(async () => {
       { linktype: 1 },
     ),
   );
-  otherCa = selfSignedCert().certPath;
+  otherCert = selfSignedCert();
+  otherCa = otherCert.certPath;
   kafkaFwd = await forwarder('127.0.0.2', KAFKA_SSL_PORT);
   chFwd = await forwarder('127.0.0.2', CH_HTTPS_PORT);
   env = analyzerEnv();
@@ -55,6 +57,8 @@ afterAll(async () => {
   await kafkaFwd?.close();
   await chFwd?.close();
   await env?.cleanup();
+  rmSync(capture, { force: true });
+  otherCert?.remove();
 });
 
 /** `porthole sensor --pcap` against the SASL_SSL listener with `over`: its result. */

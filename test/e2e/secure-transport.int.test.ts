@@ -4,7 +4,7 @@
 // PLAIN works too; the verifier connects the same way. No process prints a password.
 
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +50,7 @@ afterAll(async () => {
   for (const p of procs.splice(0)) await p.stop();
   await env?.cleanup();
   await deleteTopics([plainTopic]);
+  rmSync(capture, { force: true });
 });
 
 /** The endpoints of the capture, as `porthole replay` finds them. */

@@ -4,7 +4,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,9 +89,16 @@ export async function streamReceiver(tls?: { key: string; cert: string }): Promi
   };
 }
 
-/** A self-signed certificate for 127.0.0.1 (its own CA): key and cert PEM, and the cert's path. */
-export function selfSignedCert(): { key: string; cert: string; certPath: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'porthole-tls-'));
+/**
+ * A self-signed certificate for 127.0.0.1 (its own CA): key and cert PEM, and the cert's path,
+ * in `dir` or a new temporary directory that `remove()` deletes (the caller's cleanup calls it).
+ */
+export function selfSignedCert(dir = mkdtempSync(join(tmpdir(), 'porthole-tls-'))): {
+  key: string;
+  cert: string;
+  certPath: string;
+  remove(): void;
+} {
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
   execFileSync(
@@ -117,5 +124,10 @@ export function selfSignedCert(): { key: string; cert: string; certPath: string 
     ],
     { stdio: 'ignore' },
   );
-  return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
+  return {
+    key: readFileSync(keyPath, 'utf8'),
+    cert: readFileSync(certPath, 'utf8'),
+    certPath,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
