@@ -15,6 +15,7 @@ import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from
 import { canonicalIp } from '../schemas/ip.js';
 import { TOPICS } from '../schemas/topics.js';
 import type { SyslogTarget } from './alert/syslog.js';
+import { CONSOLE_SPEC } from '../console/spec.js';
 import { ROUTING_SPEC, routingConfig } from './config-routing.js';
 import { parseRule, type Rule } from './expected-rules.js';
 import type { OwnerRule, OwnerSink } from './owners.js';
@@ -249,6 +250,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
     def: 6,
     doc: 'Kafka partitions processed at the same time (their rows share inserts)',
   },
+  ...CONSOLE_SPEC,
   ...LOG_SPEC,
 ];
 

@@ -4,6 +4,7 @@
 #     (golden tests, benchmarks), tcpreplay, nmap, iproute2/ethtool (mirror interfaces, tests),
 #     prads (benchmark peer), Java 17 and Maven (Kafka), clickhouse-server (analyzer), openssl
 #     (local.sh makes the local CA and the servers' certificates with it, the syslog TLS test its own)
+#     and chromium (the console's browser tests drive it through playwright-core)
 #   - Apache Kafka's jars from Maven Central (deploy/kafka/pom.xml) into the data folder
 # Usage: deploy/install.sh   as root, or: sudo deploy/install.sh   (then: npm install)
 set -euo pipefail
@@ -12,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
 
 pkgs=(libpcap-dev tshark tcpdump tcpreplay nmap iproute2 ethtool prads openjdk-17-jre-headless maven
-      build-essential python3 redis-server openssh-server curl procps openssl)
+      build-essential python3 redis-server openssh-server curl procps openssl chromium)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

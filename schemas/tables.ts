@@ -302,6 +302,78 @@ export const EXPECTED_AUDIT = {
   orderBy: ['ts', 'rule_id', 'action'],
 } as const satisfies Table;
 
+export const USERS = {
+  name: 'users',
+  doc: 'console accounts; every change a new version, the highest is current',
+  columns: [
+    col('name', 'String', 'login name'),
+    col('role', 'String', 'viewer | analyst | admin'),
+    col('password_hash', 'String', 'argon2id PHC string; empty for single sign-on accounts'),
+    col('source', 'String', 'local | oidc'),
+    col('disabled', 'UInt8', '1: cannot log in, its sessions and tokens refused'),
+    col('version', 'UInt64', 'ms of the change'),
+  ],
+  engine: 'ReplacingMergeTree(version)',
+  orderBy: ['name'],
+} as const satisfies Table;
+
+export const API_TOKENS = {
+  name: 'api_tokens',
+  doc: 'API tokens (Authorization: Bearer); only a hash of the secret is stored',
+  columns: [
+    col('token_id', 'String', 'public id, the part of the token before the dot'),
+    col('secret_hash', 'String', 'SHA-256 (hex) of the secret part'),
+    col('user', 'String', 'the account that created it'),
+    col('label', 'String', 'what it is for'),
+    col('role', 'String', 'viewer | analyst | admin (at most the creator’s)'),
+    col('created_at', 'UInt64', 'ms'),
+    col('expires_at', 'UInt64', 'ms; 0: never'),
+    col('revoked_at', 'UInt64', 'ms; 0: not revoked'),
+    col('version', 'UInt64', 'ms of the change'),
+  ],
+  engine: 'ReplacingMergeTree(version)',
+  orderBy: ['token_id'],
+} as const satisfies Table;
+
+export const AUDIT_LOG = {
+  name: 'audit_log',
+  doc: 'every change made through the console or its API, and every login: who, when, what',
+  columns: [
+    col('ts', 'UInt64', 'ms'),
+    col('actor', 'String', 'account name (token:<id> for a token)'),
+    col('action', 'String', 'e.g. login, login_failed, alert.acknowledge, user.add, token.revoke'),
+    col('target', 'String', 'what it changed (alert id, user name, token id, rule)'),
+    col('detail', 'String', 'JSON: the request body, never a secret'),
+    col('remote', 'String', 'client address'),
+    col('event_id', 'String', 'random: a retried insert collapses onto the same row'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  orderBy: ['ts', 'event_id'],
+} as const satisfies Table;
+
+export const SENSOR_STATUS = {
+  name: 'sensor_status',
+  doc: "the sensors' health messages (status topic), one row each",
+  columns: [
+    col('day', 'Date', 'UTC day (partition)'),
+    col('sensor', 'String', 'sensor id'),
+    col('ts', 'UInt64', 'ms'),
+    col('source', 'String', 'iface:… or pcap:…'),
+    col('packets', 'UInt64', 'cumulative'),
+    col('decoded', 'UInt64', 'cumulative'),
+    col('failures', 'UInt64', 'cumulative decode failures (all reasons)'),
+    col('handshakes', 'UInt64', 'cumulative'),
+    col('kernel_drops', 'UInt64', 'cumulative (0 when unknown)'),
+    col('dropped_before_kafka', 'UInt64', 'cumulative'),
+    col('last_packet_ms', 'UInt64', '0: none yet'),
+    col('capture_state', 'String', 'capturing | waiting | lost'),
+    col('message', 'String', 'the whole message, JSON'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  partitionBy: 'day',
+  orderBy: ['sensor', 'ts'],
+} as const satisfies Table;
+
 /** Every table, in creation order. */
 export const TABLES = [
   OBSERVATIONS,
@@ -315,6 +387,10 @@ export const TABLES = [
   ALERT_EVENTS,
   EXPECTED_RULES,
   EXPECTED_AUDIT,
+  USERS,
+  API_TOKENS,
+  AUDIT_LOG,
+  SENSOR_STATUS,
 ] as const;
 
 export type TableName = (typeof TABLES)[number]['name'];
