@@ -23,7 +23,8 @@ import { parseCidr } from '../analyzer/policy.js';
 import { Store } from '../analyzer/store/store.js';
 import { DAY_MS } from '../common/time.js';
 import { durationFlag, parseCount, usage } from './args.js';
-import { type CsvColumn, csvHeader, csvRows } from './csv.js';
+import { csvHeader, csvRows } from '../common/csv.js';
+import { SERVICE_CSV } from '../analyzer/inventory-csv.js';
 import { human, isoMs, num, table } from './format.js';
 import { STORE_HELP, STORE_OPTS, storeConfig } from './store-args.js';
 
@@ -145,32 +146,6 @@ function filterOf(values: Record<string, string | boolean | undefined>): Service
   }
   return f;
 }
-
-const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
-
-/** The columns of `porthole services --csv`: times in ISO 8601 UTC, the latest verification. */
-const SERVICE_CSV: CsvColumn<InventoryRow>[] = [
-  { name: 'ip', value: (r) => r.ip },
-  { name: 'port', value: (r) => r.port },
-  { name: 'proto', value: (r) => r.proto },
-  { name: 'state', value: (r) => r.state },
-  { name: 'exposed_since', value: (r) => iso(r.exposed_since) },
-  { name: 'first_seen', value: (r) => iso(r.first_seen) },
-  { name: 'last_seen', value: (r) => iso(r.last_seen) },
-  { name: 'handshakes', value: (r) => r.handshakes },
-  { name: 'clients', value: (r) => r.clients },
-  { name: 'clients_internal', value: (r) => r.audience.internal },
-  { name: 'clients_internet', value: (r) => r.audience.internet },
-  { name: 'evidence', value: (r) => r.evidence },
-  { name: 'internet_exposed', value: (r) => r.internet_exposed },
-  { name: 'owner', value: (r) => r.owner },
-  { name: 'tags', value: (r) => r.tags.join(' ') },
-  { name: 'sensors', value: (r) => r.sensors.join(' ') },
-  { name: 'verification', value: (r) => r.verification?.status },
-  { name: 'service', value: (r) => r.verification?.service },
-  { name: 'product', value: (r) => r.verification?.product },
-  { name: 'version', value: (r) => r.verification?.version },
-];
 
 const DEFAULT_PAGE = 1000;
 

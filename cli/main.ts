@@ -69,6 +69,16 @@ const COMMANDS: Record<string, Command> = {
     () => import('./report.js'),
     (m) => [m.reportCommand, m.REPORT_HELP],
   ),
+  console: command(
+    'serve the web console and the HTTP API',
+    () => import('./console.js'),
+    (m) => [m.consoleCommand, m.CONSOLE_HELP],
+  ),
+  users: command(
+    'add and change console accounts',
+    () => import('./console.js'),
+    (m) => [m.usersCommand, m.USERS_HELP],
+  ),
   expect: command(
     'add, remove and list expected services (no alert)',
     () => import('./expect.js'),

@@ -27,17 +27,22 @@ export const CONSOLE_SPEC: KeySpec[] = [
   {
     key: 'console.sessionIdle',
     kind: { t: 'duration' },
-    def: '30m',
+    def: 30 * 60_000,
     doc: 'a session ends after this long without a request',
   },
-  { key: 'console.sessionMax', kind: { t: 'duration' }, def: '12h', doc: 'a session ends this long after login' },
+  {
+    key: 'console.sessionMax',
+    kind: { t: 'duration' },
+    def: 12 * 3_600_000,
+    doc: 'a session ends this long after login',
+  },
   {
     key: 'console.loginFailures',
     kind: { t: 'int', min: 1, max: 1000 },
     def: 5,
     doc: 'failed logins in a row that lock an account for console.lockout',
   },
-  { key: 'console.lockout', kind: { t: 'duration' }, def: '15m', doc: 'how long a locked account stays locked' },
+  { key: 'console.lockout', kind: { t: 'duration' }, def: 15 * 60_000, doc: 'how long a locked account stays locked' },
   {
     key: 'console.oidc.issuer',
     kind: { t: 'string', nullable: true },

@@ -272,6 +272,20 @@ export const ALERT_EVENTS = {
   orderBy: ['alert_id', 'event_id'],
 } as const satisfies Table;
 
+export const ALERT_ASSIGNMENTS = {
+  name: 'alert_assignments',
+  doc: 'who an alert is assigned to (triage); the latest row is current, none: the owning team',
+  columns: [
+    col('alert_id', 'String', 'alerts.alert_id'),
+    col('ts', 'UInt64', 'ms of the change'),
+    col('assignee', 'String', 'a team or a person'),
+    col('actor', 'String', 'who assigned it'),
+    col('note', 'String', 'why'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  orderBy: ['alert_id', 'ts'],
+} as const satisfies Table;
+
 export const EXPECTED_RULES = {
   name: 'expected_rules',
   doc: 'expected services (CIDR:port, no alert) added with porthole expect; every version kept, the highest is current',
@@ -387,6 +401,7 @@ export const TABLES = [
   ALERT_EVENTS,
   EXPECTED_RULES,
   EXPECTED_AUDIT,
+  ALERT_ASSIGNMENTS,
   USERS,
   API_TOKENS,
   AUDIT_LOG,

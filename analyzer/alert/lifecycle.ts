@@ -11,7 +11,10 @@ import { AnalyzerError } from '../errors.js';
 import { type Cidr, cidrRangeHex } from '../policy.js';
 import {
   type AlertEvent,
+  type Assignment,
   alertIdsOfEndpoints,
+  assignmentHistory,
+  latestAssignments,
   alertsWithIds,
   eventHistory,
   latestEvents,
@@ -33,6 +36,8 @@ export interface AlertView extends StoredAlert {
   state_at: number;
   actor: string;
   note: string;
+  /** who handles it: the latest assignment, else the owning team ('' when none) */
+  assignee: string;
 }
 
 export interface AlertFilter {
@@ -45,29 +50,54 @@ export interface AlertFilter {
   limit: number;
 }
 
-function withState(a: StoredAlert, e: AlertEvent | undefined): AlertView {
+function withState(a: StoredAlert, e: AlertEvent | undefined, assigned: Assignment | undefined): AlertView {
+  const assignee = assigned?.assignee ?? a.owner;
   return e
-    ? { ...a, state: e.state as AlertState, state_at: e.ts, actor: e.actor, note: e.note }
-    : { ...a, state: 'open', state_at: a.ts, actor: SYSTEM_ACTOR, note: '' };
+    ? { ...a, state: e.state as AlertState, state_at: e.ts, actor: e.actor, note: e.note, assignee }
+    : { ...a, state: 'open', state_at: a.ts, actor: SYSTEM_ACTOR, note: '', assignee };
 }
 
 /** Alerts matching the filter with their current state, newest first (filtered in ClickHouse). */
 export async function listAlerts(s: Store, f: AlertFilter): Promise<AlertView[]> {
   const alerts = await queryAlerts(s, { ...f, net: f.net ? cidrRangeHex(f.net) : undefined });
-  const events = await latestEvents(
-    s,
-    alerts.map((a) => a.alert_id),
-  );
-  return alerts.map((a) => withState(a, events.get(a.alert_id)));
+  const ids = alerts.map((a) => a.alert_id);
+  const [events, assigned] = await Promise.all([latestEvents(s, ids), latestAssignments(s, ids)]);
+  return alerts.map((a) => withState(a, events.get(a.alert_id), assigned.get(a.alert_id)));
 }
 
 /** One alert, its current state and every event (the open event first); NOT_FOUND when unknown. */
-export async function showAlert(s: Store, id: string): Promise<AlertView & { events: AlertEvent[] }> {
+export async function showAlert(
+  s: Store,
+  id: string,
+): Promise<AlertView & { events: AlertEvent[]; assignments: Assignment[] }> {
   const [a] = await alertsWithIds(s, [id]);
   if (!a) throw new AnalyzerError('NOT_FOUND', `no alert with id ${JSON.stringify(id)}`);
-  const events = await eventHistory(s, id);
+  const [events, assignments] = await Promise.all([eventHistory(s, id), assignmentHistory(s, id)]);
   const opened: AlertEvent = { ts: a.ts, state: 'open', actor: SYSTEM_ACTOR, note: a.message };
-  return { ...withState(a, events.at(-1)), events: [opened, ...events] };
+  return { ...withState(a, events.at(-1), assignments.at(-1)), events: [opened, ...events], assignments };
+}
+
+/** Assign alerts (by id, all or none: NOT_FOUND names an unknown id) to a team or person. */
+export async function assignAlerts(
+  s: Store,
+  ids: string[],
+  assignee: string,
+  actor: string,
+  note: string,
+  at = Date.now(),
+): Promise<number> {
+  const unique = [...new Set(ids)];
+  const found = new Set((await alertsWithIds(s, unique)).map((a) => a.alert_id));
+  const missing = unique.filter((id) => !found.has(id));
+  if (missing.length)
+    throw new AnalyzerError('NOT_FOUND', `no alert with id ${missing.map((m) => JSON.stringify(m)).join(', ')}`);
+  const latest = await latestAssignments(s, unique);
+  await insertRows(
+    s,
+    'alert_assignments',
+    unique.map((id) => ({ alert_id: id, ts: Math.max(at, (latest.get(id)?.ts ?? 0) + 1), assignee, actor, note })),
+  );
+  return unique.length;
 }
 
 function eventRow(alert_id: string, ts: number, state: AlertState, actor: string, note: string): AlertEventRow {

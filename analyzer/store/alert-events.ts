@@ -123,3 +123,40 @@ export async function alertIdsOfEndpoints(s: Store, endpoints: readonly Endpoint
   );
   return rows.map((r) => r.alert_id);
 }
+
+export interface Assignment {
+  ts: number;
+  assignee: string;
+  actor: string;
+  note: string;
+}
+
+/** The current assignment of each of these alerts that has one. */
+export async function latestAssignments(s: Store, ids: string[]): Promise<Map<string, Assignment>> {
+  if (ids.length === 0) return new Map();
+  const rows = await s.select<Record<string, unknown>>(
+    'latest alert assignments',
+    `SELECT alert_id, max(ts) AS at, argMax(assignee, ts) AS who, argMax(actor, ts) AS by, argMax(note, ts) AS why
+       FROM ${s.table('alert_assignments')} WHERE alert_id IN (${ids.map((i) => lit(i)).join(', ')}) GROUP BY alert_id`,
+  );
+  return new Map(
+    rows.map((r) => [
+      r.alert_id as string,
+      { ts: u64(r.at), assignee: r.who as string, actor: r.by as string, note: r.why as string },
+    ]),
+  );
+}
+
+/** Every assignment of one alert, oldest first. */
+export async function assignmentHistory(s: Store, id: string): Promise<Assignment[]> {
+  const rows = await s.select<Record<string, unknown>>(
+    'alert assignments',
+    `SELECT ts, assignee, actor, note FROM ${s.table('alert_assignments')} FINAL WHERE alert_id = ${lit(id)} ORDER BY ts`,
+  );
+  return rows.map((r) => ({
+    ts: u64(r.ts),
+    assignee: r.assignee as string,
+    actor: r.actor as string,
+    note: r.note as string,
+  }));
+}

@@ -1,7 +1,7 @@
 // RFC 4180 output of `porthole services --csv`: header row, quoting, CRLF.
 
 import { describe, expect, it } from 'vitest';
-import { type CsvColumn, csvField, toCsv } from '../../cli/csv.js';
+import { type CsvColumn, csvField, toCsv } from '../../common/csv.js';
 
 describe('csv', () => {
   it.each([

@@ -1,0 +1,188 @@
+// `porthole console` and `porthole users`: argument parsing only.
+
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { getUser, listUsers, putUser, userNameProblem } from '../console/accounts.js';
+import { loadConsoleConfig } from '../console/config.js';
+import { hashPassword, passwordProblem } from '../console/passwords.js';
+import { isRole, ROLES, type Role } from '../console/roles.js';
+import { CONSOLE_SPEC } from '../console/spec.js';
+import { migrate } from '../analyzer/store/migrate.js';
+import { Store } from '../analyzer/store/store.js';
+import { rootLogger } from '../common/logger.js';
+import { specHelp } from '../schemas/config-spec.js';
+import { usage } from './args.js';
+import { table, isoMs } from './format.js';
+
+export const CONSOLE_HELP = `Usage: porthole console [--config FILE] [--listen HOST:PORT] [options]
+
+Serve the web console and the JSON API (/api/v1, OpenAPI at /api/v1/openapi.json) on one port,
+127.0.0.1:8080 by default, HTTPS when console.tlsCert and console.tlsKey are given. Reads the
+analyzer's config file (ClickHouse, owners, expected services). Add the first account with
+porthole users add NAME --role admin.
+
+Options:
+  --config FILE         JSON config file (the analyzer's)
+  --listen HOST:PORT    console.listen
+  --clickhouse URL      ClickHouse HTTP URL (default http://127.0.0.1:8123)
+  --database NAME       database (default porthole)
+  -h, --help            this help
+
+Console keys (the analyzer's clickhouse.*, owners.* and policy.* are read too):
+${specHelp(CONSOLE_SPEC)}
+`;
+
+export const USERS_HELP = `Usage: porthole users add NAME --role ROLE [options]
+       porthole users passwd NAME [options]
+       porthole users role NAME ROLE [options]
+       porthole users disable NAME | enable NAME [options]
+       porthole users list [--json] [options]
+
+Console accounts. Roles: viewer (read), analyst (read and triage alerts), admin (also accounts,
+tokens and rules). A password is asked for on a terminal, or read from the first line of
+standard input (echo "$PW" | porthole users add ...); never from the command line.
+  --role ROLE           ${ROLES.join(', ')}
+  --config FILE         JSON config file (the analyzer's)
+  --clickhouse URL      ClickHouse HTTP URL (default http://127.0.0.1:8123)
+  --database NAME       database (default porthole)
+  -h, --help            this help
+`;
+
+const STORE_OPTS = {
+  config: { type: 'string' },
+  clickhouse: { type: 'string' },
+  database: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const flagsOf = (v: { clickhouse?: string; database?: string; listen?: string }) => ({
+  'clickhouse.url': v.clickhouse,
+  'clickhouse.database': v.database,
+  'console.listen': v.listen,
+});
+
+export async function consoleCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...STORE_OPTS, listen: { type: 'string' } } });
+  if (values.help) {
+    process.stdout.write(CONSOLE_HELP);
+    return 0;
+  }
+  const cfg = loadConsoleConfig({ file: values.config, flags: flagsOf(values) });
+  const log = await rootLogger({
+    level: cfg.analyzer.logLevel,
+    format: cfg.analyzer.logFormat,
+    base: { service: 'porthole-console' },
+  });
+  const { runConsole } = await import('../console/main.js');
+  return runConsole(cfg.console, cfg.analyzer, log);
+}
+
+/** A password from the terminal (not echoed) or the first line of standard input. */
+async function readPassword(prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const rl = createInterface({ input: process.stdin });
+    for await (const line of rl) {
+      rl.close();
+      return line;
+    }
+    throw usage('no password on standard input');
+  }
+  const ask = (q: string) =>
+    new Promise<string>((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+      const out = rl as unknown as { _writeToOutput: (s: string) => void };
+      out._writeToOutput = (s: string) => {
+        if (s.includes(q)) process.stderr.write(q);
+      };
+      rl.question(q, (a) => {
+        rl.close();
+        process.stderr.write('\n');
+        resolve(a);
+      });
+    });
+  const a = await ask(prompt);
+  const b = await ask('again: ');
+  if (a !== b) throw usage('the two passwords differ; nothing changed');
+  return a;
+}
+
+export async function usersCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...STORE_OPTS, role: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const [action, name, arg] = positionals;
+  if (values.help || !action) {
+    process.stdout.write(USERS_HELP);
+    return values.help ? 0 : 2;
+  }
+  const known = ['add', 'passwd', 'role', 'disable', 'enable', 'list'];
+  if (!known.includes(action)) throw usage(`users: unknown action ${JSON.stringify(action)} (${known.join(', ')})`);
+  if (action !== 'list') {
+    if (!name) throw usage(`users ${action}: give the account name`);
+    const bad = userNameProblem(name);
+    if (bad) throw usage(`users: name ${JSON.stringify(name)}: ${bad}`);
+  }
+  let role: Role | undefined;
+  const roleText = action === 'role' ? arg : values.role;
+  if (action === 'add' || action === 'role') {
+    if (!isRole(roleText))
+      throw usage(`users ${action}: --role must be one of ${ROLES.join(', ')}, got ${JSON.stringify(roleText ?? '')}`);
+    role = roleText;
+  }
+  const cfg = loadConsoleConfig({ file: values.config, flags: flagsOf(values) });
+  const store = new Store(cfg.analyzer.clickhouse);
+  try {
+    await migrate(store);
+    if (action === 'list') {
+      const users = await listUsers(store);
+      if (values.json)
+        for (const u of users) process.stdout.write(`${JSON.stringify({ ...u, password_hash: undefined })}\n`);
+      else if (!users.length) process.stdout.write('no accounts (porthole users add NAME --role admin)\n');
+      else
+        process.stdout.write(
+          table(
+            ['NAME', 'ROLE', 'SOURCE', 'DISABLED', 'CHANGED (UTC)'],
+            users.map((u) => [u.name, u.role, u.source, u.disabled ? 'yes' : 'no', isoMs(u.changed_at)]),
+          ),
+        );
+      return 0;
+    }
+    const u = await getUser(store, name);
+    if (action === 'add') {
+      if (u) throw usage(`users add: account ${name} exists (porthole users passwd|role changes it)`);
+      const pw = await readPassword(`password for ${name}: `);
+      const weak = passwordProblem(pw);
+      if (weak) throw usage(`users add: password: ${weak}; nothing changed`);
+      await putUser(store, {
+        name,
+        role: role!,
+        source: 'local',
+        disabled: false,
+        password_hash: await hashPassword(pw),
+      });
+      process.stdout.write(`added ${name} (${role})\n`);
+      return 0;
+    }
+    if (!u) {
+      process.stderr.write(`porthole: users ${action}: no account ${name}\n`);
+      return 1;
+    }
+    let next = { ...u };
+    if (action === 'passwd') {
+      const pw = await readPassword(`new password for ${name}: `);
+      const weak = passwordProblem(pw);
+      if (weak) throw usage(`users passwd: ${weak}; nothing changed`);
+      next = { ...next, password_hash: await hashPassword(pw) };
+    } else if (action === 'role') next = { ...next, role: role! };
+    else next = { ...next, disabled: action === 'disable' };
+    await putUser(store, next, u);
+    process.stdout.write(
+      `${name}: ${action === 'passwd' ? 'password changed' : action === 'role' ? `role ${role}` : `${action}d`}\n`,
+    );
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

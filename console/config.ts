@@ -1,0 +1,107 @@
+// The console's configuration: the analyzer's file and keys (ClickHouse, owners, expected
+// services, verify.allowedNetworks) plus its own console.* keys, validated at start-up.
+
+import { loadAnalyzerConfig, type AnalyzerConfig } from '../analyzer/config.js';
+import { ConfigError } from '../common/errors.js';
+import { readKeyFile, readSecret, type Secret } from '../common/secret.js';
+import { type Flat, resolveConfig } from '../schemas/config-spec.js';
+import { ANALYZER_SPEC } from '../analyzer/config.js';
+import { isRole, type Role } from './roles.js';
+
+export const OIDC_CLIENT_SECRET_ENV = 'PORTHOLE_CONSOLE_OIDC_CLIENT_SECRET';
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: Secret | null;
+  roleClaim: string;
+  /** claim value → role */
+  roles: Map<string, Role>;
+}
+
+export interface ConsoleConfig {
+  host: string;
+  port: number;
+  /** PEM texts, read at start-up */
+  tls: { cert: string; key: string } | null;
+  publicUrl: string;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  loginFailures: number;
+  lockoutMs: number;
+  oidc: OidcConfig | null;
+}
+
+/** host:port, IPv6 in brackets; null when malformed. */
+export function parseListen(s: string): { host: string; port: number } | null {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(s);
+  if (!m) return null;
+  const port = Number(m[3]);
+  return port <= 65535 ? { host: m[1] ?? m[2], port } : null;
+}
+
+export function loadConsoleConfig(opts: { file?: string | null; env?: NodeJS.ProcessEnv; flags?: Flat }): {
+  console: ConsoleConfig;
+  analyzer: AnalyzerConfig;
+} {
+  const analyzer = loadAnalyzerConfig({ ...opts, secrets: false });
+  const c = resolveConfig(ANALYZER_SPEC, opts);
+  const g = <T>(k: string): T => c[k] as T;
+  const errors: string[] = [];
+  const listen = parseListen(g('console.listen'));
+  if (!listen) errors.push(`console.listen: host:port, got ${JSON.stringify(g('console.listen'))}`);
+  const certPath = g<string | null>('console.tlsCert');
+  const keyPath = g<string | null>('console.tlsKey');
+  let tls: ConsoleConfig['tls'] = null;
+  if ((certPath === null) !== (keyPath === null))
+    errors.push('console.tlsCert and console.tlsKey: give both or neither');
+  else if (certPath && keyPath) {
+    const cert = readKeyFile('console.tlsCert', certPath, errors);
+    const key = readKeyFile('console.tlsKey', keyPath, errors);
+    if (cert && key) tls = { cert, key };
+  }
+  if (g<number>('console.sessionIdle') < 60_000) errors.push('console.sessionIdle: at least 1m');
+  if (g<number>('console.sessionMax') < g<number>('console.sessionIdle'))
+    errors.push('console.sessionMax: at least console.sessionIdle');
+  let oidc: OidcConfig | null = null;
+  const issuer = g<string | null>('console.oidc.issuer');
+  if (issuer !== null) {
+    const clientId = g<string | null>('console.oidc.clientId');
+    if (!clientId) errors.push('console.oidc.clientId: required with console.oidc.issuer');
+    if (!/^https?:\/\/[^\s]+$/.test(issuer))
+      errors.push(`console.oidc.issuer: an http(s) URL, got ${JSON.stringify(issuer)}`);
+    const roles = new Map<string, Role>();
+    for (const entry of g<string[]>('console.oidc.roles')) {
+      const i = entry.lastIndexOf('=');
+      const role = entry.slice(i + 1);
+      if (i <= 0 || !isRole(role))
+        errors.push(`console.oidc.roles: "claim value=viewer|analyst|admin", got ${JSON.stringify(entry)}`);
+      else roles.set(entry.slice(0, i), role);
+    }
+    const clientSecret = readSecret(
+      {
+        fileKey: 'console.oidc.clientSecretFile',
+        file: g('console.oidc.clientSecretFile'),
+        envName: OIDC_CLIENT_SECRET_ENV,
+        env: opts.env ?? process.env,
+      },
+      errors,
+    );
+    oidc = { issuer, clientId: clientId ?? '', clientSecret, roleClaim: g('console.oidc.roleClaim'), roles };
+  }
+  if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
+  return {
+    analyzer,
+    console: Object.freeze({
+      host: listen!.host,
+      port: listen!.port,
+      tls,
+      publicUrl: g<string>('console.publicUrl').replace(/\/+$/, ''),
+      sessionIdleMs: g<number>('console.sessionIdle'),
+      sessionMaxMs: g<number>('console.sessionMax'),
+      loginFailures: g<number>('console.loginFailures'),
+      lockoutMs: g<number>('console.lockout'),
+      oidc,
+    }),
+  };
+}

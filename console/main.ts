@@ -1,0 +1,84 @@
+// `porthole console`: wiring only. Loads the configuration, migrates the schema (the console
+// stores accounts, tokens and its audit log with the inventory), serves the API and UI, and
+// stops cleanly on SIGTERM/SIGINT (open event streams are closed).
+
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { migrate } from '../analyzer/store/migrate.js';
+import { Store } from '../analyzer/store/store.js';
+import type { AnalyzerConfig } from '../analyzer/config.js';
+import { Authenticator } from './auth.js';
+import type { ConsoleConfig } from './config.js';
+import { type ConsoleContext, readContextOf } from './context.js';
+import { EventHub } from './events.js';
+import { buildServer } from './server.js';
+import { Lockout, Sessions } from './sessions.js';
+
+export interface RunningConsole {
+  app: FastifyInstance;
+  ctx: ConsoleContext;
+  /** the URL it listens on */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Build and start the console (tests call this with their own store and log). */
+export async function startConsole(o: {
+  cfg: ConsoleConfig;
+  analyzer: AnalyzerConfig;
+  log: Logger | false;
+  store?: Store;
+  requestVerification?: ConsoleContext['requestVerification'];
+}): Promise<RunningConsole> {
+  const store = o.store ?? new Store(o.analyzer.clickhouse);
+  await migrate(store);
+  const sessions = new Sessions(o.cfg.sessionIdleMs, o.cfg.sessionMaxMs);
+  const events = new EventHub(store, 500, (err) => {
+    if (o.log) o.log.warn({ err: (err as Error).message }, 'live events paused: the store is unavailable');
+  });
+  const ctx: ConsoleContext = {
+    store,
+    cfg: o.cfg,
+    analyzer: o.analyzer,
+    sessions,
+    lockout: new Lockout(o.cfg.loginFailures, o.cfg.lockoutMs),
+    events,
+    readContext: readContextOf(store, o.analyzer),
+    requestVerification: o.requestVerification ?? null,
+  };
+  const auth = new Authenticator(store, sessions);
+  const app = await buildServer(ctx, auth, { log: o.log, https: o.cfg.tls });
+  await app.listen({ host: o.cfg.host, port: o.cfg.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : o.cfg.port;
+  const host = o.cfg.host.includes(':') ? `[${o.cfg.host}]` : o.cfg.host;
+  const url = `${o.cfg.tls ? 'https' : 'http'}://${host}:${port}`;
+  return {
+    app,
+    ctx,
+    url,
+    close: async () => {
+      events.close();
+      sessions.close();
+      await app.close();
+      if (!o.store) await store.close();
+    },
+  };
+}
+
+/** Run until SIGTERM/SIGINT. */
+export async function runConsole(cfg: ConsoleConfig, analyzer: AnalyzerConfig, log: Logger): Promise<number> {
+  const c = await startConsole({ cfg, analyzer, log });
+  log.info({ url: c.url, oidc: cfg.oidc !== null }, 'console listening');
+  if (!/^(127\.|\[::1\]|localhost)/.test(c.url.replace(/^https?:\/\//, '')) && !cfg.tls)
+    log.warn('the console is reachable beyond this machine without TLS: give console.tlsCert and console.tlsKey');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  log.info('console stopping');
+  // open event streams would hold close() until their clients leave
+  c.app.server.closeAllConnections?.();
+  await c.close();
+  return 0;
+}
