@@ -3,8 +3,7 @@
 // OpenAPI document generated from the route schemas, static UI assets shipped in the package.
 // Every API route must declare its role; a route without one stops start-up.
 
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -13,7 +12,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { PortholeError } from '../common/errors.js';
-import { portholeVersion } from '../common/version.js';
+import { PACKAGE_ROOT, portholeVersion } from '../common/version.js';
 import type { Authenticator, RouteRole } from './auth.js';
 import { ApiError, errorBody } from './errors.js';
 import type { ConsoleContext } from './context.js';
@@ -21,11 +20,8 @@ import { registerRoutes } from './routes/index.js';
 
 /** The largest request body accepted (JSON triage actions, logins). */
 export const BODY_LIMIT = 64 * 1024;
-const here = dirname(fileURLToPath(import.meta.url));
-/** Package root: this file runs from dist/console/ (compiled) or console/ (tests through vitest). */
-const root = here.includes(`${join('dist', 'console')}`) ? join(here, '..', '..') : join(here, '..');
-export const UI_DIR = join(root, 'console', 'ui');
-const UPLOT_DIR = join(root, 'node_modules', 'uplot', 'dist');
+export const UI_DIR = join(PACKAGE_ROOT, 'console', 'ui');
+const UPLOT_DIR = join(PACKAGE_ROOT, 'node_modules', 'uplot', 'dist');
 
 /** Every API route and the role it needs (filled as routes are added; tests walk it). */
 export interface RouteInfo {
