@@ -14,14 +14,13 @@ import { forEachService, host, services } from '../analyzer/inventory.js';
 import { parseCidr } from '../analyzer/policy.js';
 import { migrate } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
-import { DAY_MS } from '../common/time.js';
+import { inventoryLoader } from './inventory-load.js';
 
 const { values } = parseArgs({
   options: { endpoints: { type: 'string' }, raw: { type: 'string' }, keep: { type: 'boolean' } },
 });
 const E = Number(values.endpoints ?? 1_000_000);
 const RAW = (values.raw ?? '5000000,50000000').split(',').map(Number);
-const DAYS = 30;
 const db = `porthole_bench_inv_${process.pid}`;
 const s = new Store({
   url: process.env.CH_URL ?? 'http://127.0.0.1:8123',
@@ -30,53 +29,7 @@ const s = new Store({
   database: db,
 });
 
-// endpoint e: host e >> 2 (10.a.b.c), port one of four
-const HOST = 'toUInt32(intDiv(e, 4))';
-const IP = `concat('10.', toString(bitAnd(bitShiftRight(${HOST}, 16), 255)), '.', toString(bitAnd(bitShiftRight(${HOST}, 8), 255)), '.', toString(bitAnd(${HOST}, 255)))`;
-const PORT = 'toUInt16(arrayElement([22, 80, 443, 8080], toUInt32(e % 4) + 1))';
-const now = Date.now();
-const start = Math.floor(now / DAY_MS) * DAY_MS - (DAYS - 1) * DAY_MS;
-
-/** Rows per INSERT … SELECT (each statement well within the client's request timeout). */
-const STATEMENT_ROWS = 250_000;
-
-/** Raw windows number `from` .. `to` - 1: window n is endpoint n % E, spread over DAYS days. */
-async function loadRaw(from: number, to: number): Promise<void> {
-  const perDay = Math.ceil((to - from) / DAYS);
-  for (let d = 0; d < DAYS; d++)
-    for (let lo = from + d * perDay; lo < Math.min(to, from + (d + 1) * perDay); lo += STATEMENT_ROWS) {
-      const n = Math.min(STATEMENT_ROWS, to - lo, from + (d + 1) * perDay - lo);
-      await loadChunk(d, lo, n);
-    }
-}
-
-async function loadChunk(d: number, lo: number, n: number): Promise<void> {
-  const day = new Date(start + d * DAY_MS).toISOString().slice(0, 10);
-  await s.command(
-    'load raw',
-    `INSERT INTO ${db}.observations (day, v, sensor, ip, port, proto, window_start, first_seen, last_seen, handshakes,
-         clients, sample_client, evidence, vlan, ttl, tcp_window, mss, client_outside, ingested_at, clients_internal,
-         clients_internet, sample_clients, hll_internal, hll_internet, kafka_partition, kafka_offset)
-       SELECT toDate('${day}'), 2, 'bench', ${IP}, ${PORT}, 'tcp', ws, ws + 1, ws + 4000, toUInt32(1 + n % 7),
-         toUInt32(1 + n % 3), concat('10.200.0.', toString(n % 250)), 'handshake', NULL, toUInt8(64), toUInt16(29200), toUInt16(1460), 0,
-         toUInt32(${Math.floor(now / 1000)}), toUInt32(1 + n % 3), toUInt32(0),
-         [concat('10.200.0.', toString(n % 250))],
-         arrayMap(i -> if(i = n % 64, toUInt8(1 + n % 3), toUInt8(0)), range(64)), CAST([] AS Array(UInt8)), 0, toUInt64(0)
-       FROM (SELECT number + ${lo} AS n, n % ${E} AS e,
-                    toUInt64(${start + d * DAY_MS}) + intDiv(n, ${E}) % 17280 * 5000 AS ws
-             FROM system.numbers LIMIT ${n})`,
-  );
-}
-
-async function loadStates(): Promise<void> {
-  await s.command(
-    'load states',
-    `INSERT INTO ${db}.endpoint_states (ip, proto, port, state, since, first_seen, last_seen, reason, version)
-     SELECT ${IP}, 'tcp', ${PORT}, multiIf(e % 100 = 0, 'new', e % 100 < 10, 'stale', 'active'), toUInt64(${start}),
-            toUInt64(${start}) + e * 1000, toUInt64(${now}), 'bench', toUInt64(1)
-     FROM (SELECT number AS e FROM system.numbers LIMIT ${E})`,
-  );
-}
+const { start, loadRaw, loadStates } = inventoryLoader(s, E);
 
 async function median(fn: () => Promise<unknown>): Promise<number> {
   const t: number[] = [];
