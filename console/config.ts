@@ -9,12 +9,15 @@ import { ANALYZER_SPEC } from '../analyzer/config.js';
 import { isRole, type Role } from './roles.js';
 
 export const OIDC_CLIENT_SECRET_ENV = 'PORTHOLE_CONSOLE_OIDC_CLIENT_SECRET';
+const LOOPBACK_URL = /^http:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)(:\d+)?(\/|$)/;
 
 export interface OidcConfig {
   issuer: string;
   clientId: string;
   clientSecret: Secret | null;
   roleClaim: string;
+  /** scopes asked for at login (always with openid) */
+  scopes: string[];
   /** claim value → role */
   roles: Map<string, Role>;
 }
@@ -70,6 +73,11 @@ export function loadConsoleConfig(opts: { file?: string | null; env?: NodeJS.Pro
     if (!clientId) errors.push('console.oidc.clientId: required with console.oidc.issuer');
     if (!/^https?:\/\/[^\s]+$/.test(issuer))
       errors.push(`console.oidc.issuer: an http(s) URL, got ${JSON.stringify(issuer)}`);
+    // tokens and the client secret cross this connection: plain http only where it cannot leave the machine
+    else if (issuer.startsWith('http://') && !LOOPBACK_URL.test(issuer))
+      errors.push(`console.oidc.issuer: https:// (plain http only on loopback), got ${JSON.stringify(issuer)}`);
+    const scopes = g<string[]>('console.oidc.scopes');
+    if (!scopes.includes('openid')) errors.push('console.oidc.scopes: must include openid');
     const roles = new Map<string, Role>();
     for (const entry of g<string[]>('console.oidc.roles')) {
       const i = entry.lastIndexOf('=');
@@ -87,7 +95,7 @@ export function loadConsoleConfig(opts: { file?: string | null; env?: NodeJS.Pro
       },
       errors,
     );
-    oidc = { issuer, clientId: clientId ?? '', clientSecret, roleClaim: g('console.oidc.roleClaim'), roles };
+    oidc = { issuer, clientId: clientId ?? '', clientSecret, roleClaim: g('console.oidc.roleClaim'), scopes, roles };
   }
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return {

@@ -60,7 +60,13 @@ export const CONSOLE_SPEC: KeySpec[] = [
     key: 'console.oidc.roleClaim',
     kind: { t: 'string' },
     def: 'roles',
-    doc: 'ID token claim (a string or a list) that carries the role',
+    doc: 'ID token claim (a string or a list) that carries the role; a dotted path reaches into an object (realm_access.roles)',
+  },
+  {
+    key: 'console.oidc.scopes',
+    kind: { t: 'list' },
+    def: ['openid', 'profile', 'email'],
+    doc: 'scopes asked for at login (add the one that releases the role claim, e.g. groups)',
   },
   {
     key: 'console.oidc.roles',

@@ -7,10 +7,12 @@ import { adminRoutes } from './admin.js';
 import { alertRoutes } from './alerts.js';
 import { eventRoutes } from './events.js';
 import { inventoryRoutes } from './inventory.js';
+import { oidcRoutes } from './oidc.js';
 import { sessionRoutes } from './session.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: ConsoleContext, auth: Authenticator): void {
   sessionRoutes(app, ctx, auth);
+  oidcRoutes(app, ctx, auth);
   inventoryRoutes(app, ctx);
   alertRoutes(app, ctx);
   adminRoutes(app, ctx, auth);
