@@ -12,6 +12,7 @@ import {
 } from '../common/kafka-security.js';
 import { DAY_MS } from '../common/time.js';
 import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from '../schemas/config-spec.js';
+import { type ListenAddress, listenAddress } from '../schemas/config-values.js';
 import { canonicalIp } from '../schemas/ip.js';
 import { TOPICS } from '../schemas/topics.js';
 import type { SyslogTarget } from './alert/syslog.js';
@@ -250,6 +251,20 @@ export const ANALYZER_SPEC: KeySpec[] = [
     def: 6,
     doc: 'Kafka partitions processed at the same time (their rows share inserts)',
   },
+  // The analyzer and the verifier read one config file and often run on one host: each has its
+  // own metrics key (and port), the verifier's among its verify.* keys.
+  {
+    key: 'metrics.listen',
+    kind: { t: 'listen', nullable: true },
+    def: '127.0.0.1:9465',
+    doc: "address:port serving the analyzer's Prometheus metrics at /metrics (off or empty: none); a port in use is warned about, not fatal",
+  },
+  {
+    key: 'verify.metricsListen',
+    kind: { t: 'listen', nullable: true },
+    def: '127.0.0.1:9466',
+    doc: "address:port serving the verifier's Prometheus metrics at /metrics (off or empty: none); a port in use is warned about, not fatal",
+  },
   ...CONSOLE_SPEC,
   ...LOG_SPEC,
 ];
@@ -300,6 +315,8 @@ export interface AnalyzerConfig {
     groupId: string;
     /** canonical; at most one per family */
     sourceAddresses: string[];
+    /** the verifier's metrics (verify.metricsListen) */
+    metricsListen: ListenAddress | null;
   };
   alerts: {
     webhooks: string[];
@@ -317,6 +334,8 @@ export interface AnalyzerConfig {
   };
   batchSize: number;
   partitionsAtOnce: number;
+  /** the analyzer's metrics (metrics.listen) */
+  metricsListen: ListenAddress | null;
   logLevel: string;
   logFormat: LogFormat;
 }
@@ -421,6 +440,7 @@ export function loadAnalyzerConfig(opts: {
       nmapCommand: g('verify.nmapCommand'),
       groupId: g('kafka.verifierGroupId'),
       sourceAddresses: sources,
+      metricsListen: listenAddress(g('verify.metricsListen')),
     },
     alerts: {
       webhooks: g('alerts.webhooks'),
@@ -436,6 +456,7 @@ export function loadAnalyzerConfig(opts: {
     },
     batchSize: g('consume.batchSize'),
     partitionsAtOnce: g('consume.partitionsAtOnce'),
+    metricsListen: listenAddress(g('metrics.listen')),
     logLevel: g('log.level'),
     logFormat: g('log.format'),
   }) as AnalyzerConfig;

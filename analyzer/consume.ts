@@ -31,6 +31,7 @@ export interface ConsumeStats {
   deadLettered: number;
   deadByReason: Record<string, number>;
   alerts: number;
+  alertsByKind: Record<string, number>;
   retries: number;
   scannerProbes: number;
 }
@@ -86,6 +87,7 @@ export function createBatchHandler(d: ConsumeDeps): {
     deadLettered: 0,
     deadByReason: {},
     alerts: 0,
+    alertsByKind: {},
     retries: 0,
     scannerProbes: 0,
   };
@@ -244,6 +246,7 @@ export function createBatchHandler(d: ConsumeDeps): {
     stats.messages += batch.messages.length;
     stats.stored += good.length;
     stats.alerts += changes.alerts.length;
+    for (const a of changes.alerts) stats.alertsByKind[a.kind] = (stats.alertsByKind[a.kind] ?? 0) + 1;
     if (changes.alerts.length) d.onAlerts();
     d.logger.debug(
       {

@@ -1,11 +1,13 @@
 // `porthole analyzer`: wiring only. Migrates the schema, loads the endpoint states, consumes
 // Observations in a consumer group, runs the alert outbox, the stale sweep (which resolves the
-// alerts of stale endpoints), the expected-services refresh and the retention job, and stops
-// cleanly on SIGTERM/SIGINT.
+// alerts of stale endpoints), the expected-services refresh and the retention job, serves its
+// Prometheus metrics, and stops cleanly on SIGTERM/SIGINT.
 
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { errorMessage } from '../common/errors.js';
 import { ensureTopics, KAFKA_STOP_WAIT_MS, kafkaClient, kafkaRetriable, topicSpec } from '../common/kafka.js';
+import { serveMetrics } from '../common/metrics.js';
 import { kafkaSecurityFailure } from '../common/kafka-failure.js';
 import { hostname } from 'node:os';
 import { retry } from '../common/retry.js';
@@ -21,6 +23,7 @@ import type { AnalyzerConfig } from './config.js';
 import { createBatchHandler } from './consume.js';
 import { Detector } from './detect.js';
 import { startExpectedRefresh } from './expected-refresh.js';
+import { registerAnalyzerMetrics } from './metrics.js';
 import { Coalescer } from './store/coalescer.js';
 import { foldExisting } from './store/fold.js';
 import { RecentWindows } from './recent-windows.js';
@@ -165,13 +168,19 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   const offsets = new IngestOffsets(store);
   // a sensor resends a batch within its retry delay; a few minutes and a million keys cover it
   const recent = new RecentWindows(5 * 60_000, 1_000_000);
+  const registry = new Registry();
+  const metrics = registerAnalyzerMetrics(registry, () => handler.stats);
+  metrics.followLag(consumer);
   const handler = createBatchHandler({
     consumer,
     producer,
     detector,
     offsets,
     recent,
-    inserts: new Coalescer((t, rows) => store.insertJson(t, rows), { maxRows: cfg.batchSize, lingerMs: 200 }),
+    inserts: new Coalescer(
+      metrics.timed((t, rows) => store.insertJson(t, rows)),
+      { maxRows: cfg.batchSize, lingerMs: 200 },
+    ),
     homeNetworks: cfg.policy.homeNetworks,
     scannerAddresses: cfg.policy.scannerAddresses,
     deadLetterTopic: cfg.kafka.deadLetterTopic,
@@ -190,6 +199,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
       logger.error({ err: errorMessage(err) }, 'state load failed'),
     );
   });
+  const served = cfg.metricsListen && (await serveMetrics(registry, cfg.metricsListen, logger));
   await consumer.connect();
   await consumer.subscribe({ topic: cfg.kafka.observationsTopic, fromBeginning: true });
   // partitions are independent (an endpoint's ip always lands in the same one), so several are
@@ -254,6 +264,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   if ((await within(producer.disconnect(), KAFKA_STOP_WAIT_MS)) === 'timeout')
     logger.warn({ waitedMs: KAFKA_STOP_WAIT_MS }, 'kafka producer did not stop; going on without it');
   await store.close();
+  await served?.close();
   logger.info({ stats: status() }, 'analyzer stopped');
   return 0;
 }

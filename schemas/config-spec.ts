@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, systemErrorText } from '../common/errors.js';
 import { parseDuration } from '../common/time.js';
-import { brokerProblem, httpUrlProblem, serverUrlProblem } from './config-values.js';
+import { brokerProblem, httpUrlProblem, parseListen, serverUrlProblem } from './config-values.js';
 
 export { ConfigError };
 
@@ -19,6 +19,7 @@ export type Kind =
   | { t: 'bool' }
   | { t: 'enum'; values: readonly string[] } // one of the values
   | { t: 'url' } // a server's http(s) URL, without credentials or query string
+  | { t: 'listen'; nullable?: boolean } // address:port to listen on (config-values.ts parseListen)
   /** values: allowed entries; item: each entry an http(s) URL or a Kafka broker (host:port); min: entries at least */
   | { t: 'list'; values?: readonly string[]; item?: 'url' | 'broker'; min?: number };
 
@@ -106,6 +107,13 @@ function coerce(spec: KeySpec, raw: unknown, where: string): { value?: unknown; 
       return typeof raw === 'string' && raw.includes('@')
         ? { error: `${spec.key} (${where}): ${problem}` }
         : bad(problem);
+    }
+    case 'listen': {
+      // '', null or "off" (an empty environment variable counts as unset): nothing listens
+      if ((raw === null || raw === '' || raw === 'off') && k.nullable) return { value: null };
+      if (typeof raw !== 'string') return bad('must be address:port');
+      const l = parseListen(raw);
+      return 'error' in l ? bad(l.error) : { value: raw };
     }
     case 'list': {
       const arr =

@@ -1,6 +1,8 @@
-// Checks of the structured values config keys hold: an http(s) URL and a Kafka broker
-// (host:port). Each returns what is wrong in a few words, or null; callers add the key and,
+// Checks of the structured values config keys hold: an http(s) URL, a Kafka broker (host:port)
+// and an address to listen on (address:port). Each returns what is wrong in a few words, or null; callers add the key and,
 // unless the value may carry a secret, the value. Pure.
+
+import { canonicalIp } from './ip.js';
 
 /** What is wrong with an http(s) URL a client will be given, or null. */
 export function httpUrlProblem(text: string): string | null {
@@ -41,4 +43,35 @@ export function brokerProblem(text: string): string | null {
   if (!HOST.test(host)) return 'not a host name or IPv4 address before the colon';
   if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return 'port must be 1..65535';
   return null;
+}
+
+export interface ListenAddress {
+  /** an IP address, IPv6 without brackets */
+  host: string;
+  port: number;
+}
+
+/**
+ * An address to listen on, "address:port" with the IPv6 address in brackets ([::1]:9464), or
+ * what is wrong with it. An address, not a host name: a name may resolve to several addresses
+ * and the server binds exactly one.
+ */
+export function parseListen(text: string): ListenAddress | { error: string } {
+  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
+  if (!m) return { error: 'must be address:port, an IPv6 address in brackets (127.0.0.1:9464, [::1]:9464)' };
+  const host = m[1] ?? m[2];
+  const v6 = m[1] !== undefined;
+  if (canonicalIp(host) === null || host.includes(':') !== v6)
+    return { error: 'not an IP address before the port (a host name may resolve to several: give the address)' };
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return { error: 'port must be 1..65535' };
+  return { host, port };
+}
+
+/** A key's listen value, checked when the config was resolved (null: nothing to serve). */
+export function listenAddress(text: string | null): ListenAddress | null {
+  if (text === null) return null;
+  const l = parseListen(text);
+  if ('error' in l) throw new Error(`listen address not checked: ${text}`);
+  return Object.freeze(l);
 }

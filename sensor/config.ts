@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from '../schemas/config-spec.js';
 import { TOPICS } from '../schemas/topics.js';
 import { parseHomeNetworks } from '../schemas/zones.js';
+import { type ListenAddress, listenAddress } from '../schemas/config-values.js';
 import { ConfigError } from '../common/errors.js';
 import { KAFKA_SECURITY_SPEC, type KafkaSecurity, kafkaSecurityConfig } from '../common/kafka-security.js';
 import { ENCAPSULATIONS, type Encapsulation, LINK_STACKS } from './decode/encapsulations.js';
@@ -145,6 +146,12 @@ export const SENSOR_SPEC: KeySpec[] = [
     doc: 'on shutdown, wait this long for Kafka to take what is queued',
   },
   { key: 'status.interval', kind: { t: 'duration' }, def: 10_000, doc: 'health message period' },
+  {
+    key: 'metrics.listen',
+    kind: { t: 'listen', nullable: true },
+    def: '127.0.0.1:9464',
+    doc: 'address:port serving Prometheus metrics at /metrics (off or empty: none); a port in use is warned about, not fatal',
+  },
   ...LOG_SPEC,
 ];
 
@@ -180,6 +187,7 @@ export interface SensorConfig {
   };
   publish: { queueLimit: number; batchSize: number; lingerMs: number; flushTimeoutMs: number };
   statusIntervalMs: number;
+  metricsListen: ListenAddress | null;
   logLevel: string;
   logFormat: LogFormat;
 }
@@ -252,6 +260,7 @@ export function loadSensorConfig(opts: {
       flushTimeoutMs: g('publish.flushTimeout'),
     }),
     statusIntervalMs: g('status.interval'),
+    metricsListen: listenAddress(g('metrics.listen')),
     logLevel: g('log.level'),
     logFormat: g('log.format'),
   }) as SensorConfig;

@@ -1,13 +1,15 @@
 // `porthole sensor`: wiring only. Opens the capture (interfaces or a file), drops privileges,
 // runs every frame through the shared pipeline, publishes Observations and health messages to
-// Kafka, and shuts down cleanly on SIGTERM/SIGINT or a lost interface under
+// Kafka, serves the same totals as Prometheus metrics, and shuts down cleanly on SIGTERM/SIGINT or a lost interface under
 // capture.onInterfaceLoss "exit" (flushing the open window and what is queued).
 
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import type { Observation } from '../schemas/observation.js';
 import { STATUS_VERSION, type SensorStatus } from '../schemas/status.js';
 import { TOPICS } from '../schemas/topics.js';
 import { topicSpec } from '../common/kafka.js';
+import { serveMetrics } from '../common/metrics.js';
 import { buildFilter } from './capture/bpf-filter.js';
 import { type FileReadResult, fileSource, openCaptureFile } from './capture/file-source.js';
 import { captureHealth } from './capture/capture-health.js';
@@ -19,6 +21,7 @@ import type { SensorConfig } from './config.js';
 import { createPipeline } from './pipeline/one-thread.js';
 import { lossIntervals } from './track/loss.js';
 import { createPublisher } from './publish/kafka-publisher.js';
+import { registerSensorMetrics, type SensorTotals } from './metrics.js';
 
 export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<number> {
   const started = Date.now();
@@ -63,10 +66,11 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
     emit,
   );
   const handshakeLoss = lossIntervals();
-  const status = (): SensorStatus => {
+  // every total the health message and the metrics give comes from here
+  const totals = (): SensorTotals => {
     const s = pipeline.stats();
     const p = publisher.stats();
-    return {
+    const status: SensorTotals['status'] = {
       v: STATUS_VERSION,
       type: 'sensor_status',
       sensor: cfg.sensorId,
@@ -89,8 +93,12 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
       kafka_connected: p.connected,
       last_packet_ms: s.lastPacketMs === null ? null : Math.floor(s.lastPacketMs),
       ...captureHealth(live),
-      handshake_loss: handshakeLoss(s.tracker),
     };
+    return { status, tracker: s.tracker, kafkaSendErrors: p.sendErrors };
+  };
+  const status = (): SensorStatus => {
+    const t = totals();
+    return { ...t.status, handshake_loss: handshakeLoss(t.tracker) };
   };
   const report = (): void => {
     const st = status();
@@ -136,6 +144,10 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
     const path = cfg.capture.pcap!;
     source = fileSource(path, { fd: openCaptureFile(path) });
   }
+  // served once the capture is open (its totals read it), bound before privileges are dropped
+  const registry = new Registry();
+  registerSensorMetrics(registry, totals);
+  const metrics = cfg.metricsListen && (await serveMetrics(registry, cfg.metricsListen, logger));
   const dropped = dropPrivileges(cfg.capture.user);
   if (dropped) logger.info({ user: cfg.capture.user, ...dropped }, 'dropped privileges');
   if (dropped && live && cfg.capture.onInterfaceLoss === 'wait') {
@@ -185,6 +197,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
         : 'kafka did not take everything before the flush timeout',
     );
   logger.info({ ...status() }, 'sensor stopped');
+  await metrics?.close();
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
   if (kafkaRefused) throw kafkaRefused;

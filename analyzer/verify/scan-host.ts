@@ -32,6 +32,10 @@ export interface HostScanContext {
   lastProduct: Map<string, string>;
   /** aborted when the verifier stops: running nmap processes are killed */
   signal: AbortSignal;
+  /** stores verification rows (and counts their verdicts) */
+  record(rows: VerificationRow[]): Promise<void>;
+  /** each nmap run that ended (not one cut short by the stop), its duration */
+  nmapRan(seconds: number): void;
 }
 
 export function hostScanner(c: HostScanContext): (ip: string, ports: number[]) => Promise<void> {
@@ -50,11 +54,15 @@ export function hostScanner(c: HostScanContext): (ip: string, ports: number[]) =
       source,
     });
     logger.info({ ip, ports, attempt, cmd: [...v.nmapCommand, ...args].join(' ') }, 'verifying');
+    const t0 = performance.now();
     try {
-      const result = parseNmapXml(await runNmap(v.nmapCommand, args, timeout + 30_000, c.signal));
+      const xml = await runNmap(v.nmapCommand, args, timeout + 30_000, c.signal);
+      c.nmapRan((performance.now() - t0) / 1000);
+      const result = parseNmapXml(xml);
       return { result, error: result.timedOut ? `host timeout (${timeout} ms)` : '' };
     } catch (err) {
       if (err instanceof AnalyzerError && err.code === 'ABORTED') throw err;
+      if (err instanceof AnalyzerError && err.code === 'NMAP_FAILED') c.nmapRan((performance.now() - t0) / 1000);
       return { result: null as NmapResult | null, error: errorMessage(err) };
     }
   }
@@ -68,11 +76,7 @@ export function hostScanner(c: HostScanContext): (ip: string, ports: number[]) =
     if (v.sourceAddresses.length && !v.sourceAddresses.some((a) => a.includes(':') === ip.includes(':'))) {
       const why = `no verify.sourceAddresses address for ${ip.includes(':') ? 'IPv6' : 'IPv4'}`;
       const now = Date.now();
-      await insertRows(
-        store,
-        'verifications',
-        ports.map((port) => verificationRow({ ip, proto: 'tcp', port }, now, 'unverifiable', why)),
-      );
+      await c.record(ports.map((port) => verificationRow({ ip, proto: 'tcp', port }, now, 'unverifiable', why)));
       logger.warn({ ip, ports, why }, 'not verified');
       return;
     }
@@ -105,7 +109,7 @@ export function hostScanner(c: HostScanContext): (ip: string, ports: number[]) =
         attempt,
       });
     });
-    await insertRows(store, 'verifications', rows);
+    await c.record(rows);
     await closeExposures(rows, now);
     const changes = [];
     for (const r of rows) {

@@ -5,11 +5,14 @@
 // `pending` before its offset is committed, and pending ones are resumed at start, as are
 // endpoints refused earlier that verify.allowedNetworks now covers. On SIGTERM/SIGINT it kills
 // running nmap processes (their endpoints stay pending), commits what it consumed and stops.
+// Its Prometheus metrics are served at verify.metricsListen.
 
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { ConfigError, errorMessage } from '../../common/errors.js';
 import { ensureTopics, KAFKA_STOP_WAIT_MS, kafkaClient, topicSpec } from '../../common/kafka.js';
 import { rethrowKafkaFailure } from '../../common/kafka-failure.js';
+import { serveMetrics } from '../../common/metrics.js';
 import { within } from '../../common/time.js';
 import { type EndpointId, endpointKey } from '../../schemas/endpoint.js';
 import type { VerificationRow } from '../../schemas/tables.js';
@@ -24,6 +27,7 @@ import { insertRows } from '../store/writes.js';
 import { thisProcessMayRawScan } from './privilege.js';
 import { parseRequest } from './requests.js';
 import { verificationRow } from './results.js';
+import { registerVerifierMetrics } from './metrics.js';
 import { hostScanner } from './scan-host.js';
 import { createScheduler, type RequestOptions } from './scheduler.js';
 
@@ -51,9 +55,29 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
     if (m.product) lastProduct.set(k, m.product);
   }
 
-  const record = (rows: VerificationRow[]): Promise<void> => insertRows(store, 'verifications', rows);
+  // verdicts stored, by status (for the status line and the metrics)
+  const verdicts: Record<string, number> = {};
+  const record = async (rows: VerificationRow[]): Promise<void> => {
+    await insertRows(store, 'verifications', rows);
+    for (const r of rows) if (r.status !== 'pending') verdicts[r.status] = (verdicts[r.status] ?? 0) + 1;
+  };
+  const registry = new Registry();
+  const nmapRan = registerVerifierMetrics(registry, () => {
+    const q = scheduler.stats();
+    return { verdicts, queued: q.queued, running: q.running };
+  });
   const stopping = new AbortController();
-  const scanHost = hostScanner({ cfg, store, logger, scan, lastVerified, lastProduct, signal: stopping.signal });
+  const scanHost = hostScanner({
+    cfg,
+    store,
+    logger,
+    scan,
+    lastVerified,
+    lastProduct,
+    signal: stopping.signal,
+    record,
+    nmapRan,
+  });
   const scheduler = createScheduler({
     allowed: v.allowed,
     minIntervalMs: v.minIntervalMs,
@@ -99,6 +123,7 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
   if (resumed) logger.info({ pending: resumed }, 'resumed pending verifications');
   if (requeued) logger.info({ endpoints: requeued }, 'refused before, in verify.allowedNetworks now: re-queued');
 
+  const served = v.metricsListen && (await serveMetrics(registry, v.metricsListen, logger, 'verify.metricsListen'));
   const conn = { brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-verifier`, security: cfg.kafka.security };
   const kafka = kafkaClient(conn, 'default');
   const topics = { alerts: cfg.kafka.alertsTopic, requests: cfg.kafka.verifyRequestsTopic };
@@ -140,12 +165,13 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
     { allowed: v.allowed.map((c) => c.text), scan, sources: v.sourceAddresses, concurrency: v.concurrency },
     'verifier running',
   );
-  const status = setInterval(() => logger.info({ stats: scheduler.stats() }, 'verifier status'), 10_000);
+  const stats = () => ({ ...scheduler.stats(), verdicts });
+  const status = setInterval(() => logger.info({ stats: stats() }, 'verifier status'), 10_000);
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  logger.info({ signal, stats: scheduler.stats() }, 'verifier stopping');
+  logger.info({ signal, stats: stats() }, 'verifier stopping');
   clearInterval(status);
   const idle = scheduler.stop();
   stopping.abort(); // kills running nmap processes: their endpoints stay pending
@@ -155,6 +181,7 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
     logger.warn({ waitedMs: KAFKA_STOP_WAIT_MS }, 'kafka consumer did not stop; going on without it');
   await idle;
   await store.close();
-  logger.info({ stats: scheduler.stats() }, 'verifier stopped');
+  await served?.close();
+  logger.info({ stats: stats() }, 'verifier stopped');
   return 0;
 }

@@ -132,6 +132,17 @@ describe('one line for each rough error', () => {
     oneLine(run(['services', '--config', f]), 2, /clickhouse\.url \(config file\)/);
   });
 
+  it('a metrics address that is not address:port, for each process', () => {
+    oneLine(
+      run(['sensor', '--pcap', '/nonexistent.pcap'], { PORTHOLE_METRICS_LISTEN: 'localhost:9464' }),
+      2,
+      /metrics\.listen \(PORTHOLE_METRICS_LISTEN\): not an IP address/,
+      /"localhost:9464"/,
+    );
+    oneLine(run(['analyzer'], { PORTHOLE_METRICS_LISTEN: '127.0.0.1:99999' }), 2, /metrics\.listen .*port must be/);
+    oneLine(run(['verifier'], { PORTHOLE_VERIFY_METRICS_LISTEN: '9466' }), 2, /verify\.metricsListen .*"9466"/);
+  });
+
   it('log settings: a level or format pino does not have', () => {
     oneLine(run(['analyzer'], { PORTHOLE_LOG_LEVEL: 'loud' }), 2, /log\.level \(PORTHOLE_LOG_LEVEL\).*"loud"/);
     oneLine(run(['sensor', '--print-filter'], { PORTHOLE_LOG_FORMAT: 'xml' }), 2, /log\.format .*"xml"/);

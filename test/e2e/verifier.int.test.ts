@@ -3,7 +3,8 @@
 // connections are mirrored to `porthole sensor`, `porthole analyzer`, and `porthole verifier`
 // running nmap inside a scanner namespace. Each endpoint ends with the right verification;
 // an out-of-scope address is refused and — checked by capturing in the scanner namespace — not
-// one packet goes toward it. nmap only ever targets the test's own namespaces.
+// one packet goes toward it. nmap only ever targets the test's own namespaces. The verifier's
+// metrics count the same verdicts and one duration per nmap run.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
 import { CONNECT_CLIENT, createMirrorLab, type MirrorLab, SERVER_V4, SERVER_V6 } from '../support/netns.js';
+import { freePort, scrape } from '../support/metrics.js';
 import type { PortholeProc } from '../support/porthole-process.js';
 import { sleep } from '../../common/time.js';
 import { startPipeline } from '../support/pipeline.js';
@@ -32,8 +34,10 @@ const procs: PortholeProc[] = [];
 let capture: ChildProcess | null = null;
 const tmp = mkdtempSync(join(tmpdir(), 'porthole-verify-'));
 let scn = '';
+let metricsPort = 0;
 
-beforeAll(() => {
+beforeAll(async () => {
+  metricsPort = await freePort();
   lab = createMirrorLab();
   scn = `ph-${lab.tag}-scn`;
   const a = `ph${lab.tag}x`;
@@ -88,6 +92,7 @@ beforeAll(() => {
     PORTHOLE_VERIFY_SLOW_HOST_TIMEOUT: '15s',
     PORTHOLE_VERIFY_BATCH_DELAY: '1500ms',
     PORTHOLE_POLICY_SCANNER_ADDRESSES: SCANNER,
+    PORTHOLE_VERIFY_METRICS_LISTEN: `127.0.0.1:${metricsPort}`,
   });
 });
 
@@ -186,5 +191,13 @@ describe('porthole verifier', () => {
     expect(lines.length).toBeGreaterThan(0);
     for (const c of lines) expect(c).toMatch(/ -- (192\.0\.2\.1|2001:db8:5::1)$/);
     expect(lines.some((c) => c.includes(' -6 -- 2001:db8:5::1'))).toBe(true);
+
+    const m = await scrape(metricsPort);
+    const verdicts = Object.fromEntries(
+      [...m].filter(([k]) => k.startsWith('porthole_verifications_total{')).map(([k, v]) => [k.split('"')[1], v]),
+    );
+    expect(verdicts).toEqual({ verified_open: 4, filtered_to_scanner: 1, unverifiable: 1, refused: 1 });
+    expect(m.get('porthole_nmap_run_duration_seconds_count')).toBe(lines.length);
+    expect(m.get('porthole_verifications_queued')).toBe(0);
   });
 });

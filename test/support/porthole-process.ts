@@ -32,18 +32,19 @@ export const WITH_CAPTURE_CAPS = [
 
 /**
  * `bin`: another build's bin/porthole.js (the upgrade test runs the previous release);
- * `prefix`: a command that runs node (setpriv).
+ * `prefix`: a command that runs node (setpriv); `stdin`: 'pipe' to feed it (`--pcap -`).
  */
 export function startPorthole(
   args: string[],
   env: Record<string, string>,
   bin = BIN,
   prefix: string[] = [],
+  stdin: 'ignore' | 'pipe' = 'ignore',
 ): PortholeProc {
   const cmd = [...prefix, process.execPath, bin, ...args];
   const child = spawn(cmd[0], cmd.slice(1), {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
