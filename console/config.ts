@@ -5,6 +5,7 @@ import { loadAnalyzerConfig, type AnalyzerConfig } from '../analyzer/config.js';
 import { ConfigError } from '../common/errors.js';
 import { readKeyFile, readSecret, type Secret } from '../common/secret.js';
 import { type Flat, resolveConfig } from '../schemas/config-spec.js';
+import { type ListenAddress, listenAddress } from '../schemas/config-values.js';
 import { ANALYZER_SPEC } from '../analyzer/config.js';
 import { isRole, type Role } from './roles.js';
 
@@ -25,6 +26,8 @@ export interface OidcConfig {
 export interface ConsoleConfig {
   host: string;
   port: number;
+  /** console.metricsListen (null: no metrics) */
+  metricsListen: ListenAddress | null;
   /** PEM texts, read at start-up */
   tls: { cert: string; key: string } | null;
   publicUrl: string;
@@ -35,14 +38,6 @@ export interface ConsoleConfig {
   oidc: OidcConfig | null;
 }
 
-/** host:port, IPv6 in brackets; null when malformed. */
-export function parseListen(s: string): { host: string; port: number } | null {
-  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(s);
-  if (!m) return null;
-  const port = Number(m[3]);
-  return port <= 65535 ? { host: m[1] ?? m[2], port } : null;
-}
-
 export function loadConsoleConfig(opts: { file?: string | null; env?: NodeJS.ProcessEnv; flags?: Flat }): {
   console: ConsoleConfig;
   analyzer: AnalyzerConfig;
@@ -51,8 +46,7 @@ export function loadConsoleConfig(opts: { file?: string | null; env?: NodeJS.Pro
   const c = resolveConfig(ANALYZER_SPEC, opts);
   const g = <T>(k: string): T => c[k] as T;
   const errors: string[] = [];
-  const listen = parseListen(g('console.listen'));
-  if (!listen) errors.push(`console.listen: host:port, got ${JSON.stringify(g('console.listen'))}`);
+  const listen = listenAddress(g('console.listen'))!;
   const certPath = g<string | null>('console.tlsCert');
   const keyPath = g<string | null>('console.tlsKey');
   let tls: ConsoleConfig['tls'] = null;
@@ -101,8 +95,9 @@ export function loadConsoleConfig(opts: { file?: string | null; env?: NodeJS.Pro
   return {
     analyzer,
     console: Object.freeze({
-      host: listen!.host,
-      port: listen!.port,
+      host: listen.host,
+      port: listen.port,
+      metricsListen: listenAddress(g('console.metricsListen')),
       tls,
       publicUrl: g<string>('console.publicUrl').replace(/\/+$/, ''),
       sessionIdleMs: g<number>('console.sessionIdle'),

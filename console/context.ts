@@ -8,6 +8,7 @@ import type { AnalyzerConfig } from '../analyzer/config.js';
 import type { Store } from '../analyzer/store/store.js';
 import type { ConsoleConfig } from './config.js';
 import type { EventHub } from './events.js';
+import type { ConsoleMetrics } from './metrics.js';
 import type { Lockout, Sessions } from './sessions.js';
 
 const RULES_CACHE_MS = 10_000;
@@ -19,6 +20,7 @@ export interface ConsoleContext {
   sessions: Sessions;
   lockout: Lockout;
   events: EventHub;
+  metrics: ConsoleMetrics;
   readContext(): Promise<ReadContext>;
   /** asks the verifier to verify one endpoint now (through Kafka); null when Kafka is not configured */
   requestVerification: ((ip: string, port: number, actor: string) => Promise<string>) | null;

@@ -3,7 +3,7 @@
 // stops cleanly on SIGTERM/SIGINT (open event streams are closed).
 
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { migrate } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
 import type { AnalyzerConfig } from '../analyzer/config.js';
@@ -11,7 +11,9 @@ import { Authenticator } from './auth.js';
 import type { ConsoleConfig } from './config.js';
 import { type ConsoleContext, readContextOf } from './context.js';
 import { EventHub } from './events.js';
+import { consoleMetrics, instrument } from './metrics.js';
 import { buildServer } from './server.js';
+import { listenText, serveMetrics } from '../common/metrics.js';
 import { Lockout, Sessions } from './sessions.js';
 
 export interface RunningConsole {
@@ -19,6 +21,8 @@ export interface RunningConsole {
   ctx: ConsoleContext;
   /** the URL it listens on */
   url: string;
+  /** where its Prometheus metrics are served, null when not */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -43,11 +47,24 @@ export async function startConsole(o: {
     sessions,
     lockout: new Lockout(o.cfg.loginFailures, o.cfg.lockoutMs),
     events,
+    metrics: consoleMetrics(),
     readContext: readContextOf(store, o.analyzer),
     requestVerification: o.requestVerification ?? null,
   };
   const auth = new Authenticator(store, sessions);
-  const app = await buildServer(ctx, auth, { log: o.log, https: o.cfg.tls });
+  const app = await buildServer(ctx, auth, {
+    log: o.log,
+    https: o.cfg.tls,
+    instrument: (a) => instrument(a, ctx, ctx.metrics),
+  });
+  const metrics = o.cfg.metricsListen
+    ? await serveMetrics(
+        ctx.metrics.registry,
+        o.cfg.metricsListen,
+        o.log || pino({ level: 'silent' }),
+        'console.metricsListen',
+      )
+    : null;
   await app.listen({ host: o.cfg.host, port: o.cfg.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.cfg.port;
@@ -57,9 +74,11 @@ export async function startConsole(o: {
     app,
     ctx,
     url,
+    metricsUrl: metrics ? `http://${listenText(metrics.address)}/metrics` : null,
     close: async () => {
       events.close();
       sessions.close();
+      await metrics?.close();
       await app.close();
       if (!o.store) await store.close();
     },

@@ -39,6 +39,8 @@ declare module 'fastify' {
 export interface ServerOptions {
   log: Logger | false;
   https?: { cert: string; key: string } | null;
+  /** adds hooks before the routes (metrics) */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 function toApiError(err: FastifyError | Error): ApiError {
@@ -130,6 +132,7 @@ export async function buildServer(
     hideUntagged: true,
   });
 
+  o.instrument?.(app);
   app.addHook('onRequest', (req, reply) => auth.check(req, reply));
   app.setErrorHandler((err: Error, req, reply) => {
     const e = toApiError(err);

@@ -7,9 +7,15 @@ import type { KeySpec } from '../schemas/config-spec.js';
 export const CONSOLE_SPEC: KeySpec[] = [
   {
     key: 'console.listen',
-    kind: { t: 'string' },
+    kind: { t: 'listen' },
     def: '127.0.0.1:8080',
     doc: 'address:port the console listens on (loopback unless you expose it; then give console.tlsCert)',
+  },
+  {
+    key: 'console.metricsListen',
+    kind: { t: 'listen', nullable: true },
+    def: '127.0.0.1:9467',
+    doc: "address:port serving the console's Prometheus metrics at /metrics (off or empty: none); a port in use is warned about, not fatal",
   },
   {
     key: 'console.tlsCert',

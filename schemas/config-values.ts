@@ -54,7 +54,7 @@ export interface ListenAddress {
 /**
  * An address to listen on, "address:port" with the IPv6 address in brackets ([::1]:9464), or
  * what is wrong with it. An address, not a host name: a name may resolve to several addresses
- * and the server binds exactly one.
+ * and the server binds exactly one. Port 0 lets the system pick a free port (tests).
  */
 export function parseListen(text: string): ListenAddress | { error: string } {
   const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
@@ -64,7 +64,7 @@ export function parseListen(text: string): ListenAddress | { error: string } {
   if (canonicalIp(host) === null || host.includes(':') !== v6)
     return { error: 'not an IP address before the port (a host name may resolve to several: give the address)' };
   const port = Number(m[3]);
-  if (port < 1 || port > 65535) return { error: 'port must be 1..65535' };
+  if (port > 65535) return { error: 'port must be 0..65535' };
   return { host, port };
 }
 

@@ -60,6 +60,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext, auth: A
       const remote = req.ip;
       const locked = ctx.lockout.lockedFor(name);
       if (locked > 0) {
+        ctx.metrics.logins.inc({ outcome: 'locked' });
         await audit(ctx.store, { actor: name, action: 'login_locked', target: name, remote });
         throw new ApiError('LOCKED', `too many failed logins: try again in ${Math.ceil(locked / 60_000)} min`);
       }
@@ -70,10 +71,12 @@ export function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext, auth: A
       );
       if (!ok || !user) {
         ctx.lockout.failed(name);
+        ctx.metrics.logins.inc({ outcome: 'failed' });
         await audit(ctx.store, { actor: name, action: 'login_failed', target: name, remote });
         throw new ApiError('AUTH_REQUIRED', 'wrong name or password');
       }
       ctx.lockout.succeeded(name);
+      ctx.metrics.logins.inc({ outcome: 'ok' });
       const s = ctx.sessions.create(user.name, 'password');
       setSessionCookie(reply, ctx, s);
       await audit(ctx.store, { actor: user.name, action: 'login', target: user.name, remote });

@@ -137,12 +137,12 @@ describe('listen addresses', () => {
     expect(parseListen('127.0.0.1:9464')).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(parseListen('[::1]:9464')).toEqual({ host: '::1', port: 9464 });
     expect(parseListen('0.0.0.0:1')).toEqual({ host: '0.0.0.0', port: 1 });
+    expect(parseListen('127.0.0.1:0')).toEqual({ host: '127.0.0.1', port: 0 }); // a free port
     for (const bad of [
       'localhost:9464',
       '::1:9464',
       '[127.0.0.1]:9464',
       '127.0.0.1',
-      '127.0.0.1:0',
       '1.2.3.4:65536',
       ':9464',
       '256.1.1.1:80',

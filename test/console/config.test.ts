@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConsoleConfig, parseListen } from '../../console/config.js';
+import { loadConsoleConfig } from '../../console/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'porthole-console-cfg-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,12 +16,13 @@ describe('console configuration', () => {
     expect(c.sessionIdleMs).toBe(30 * 60_000);
   });
 
-  it('parses listen addresses, IPv6 in brackets', () => {
-    expect(parseListen('[::1]:9000')).toEqual({ host: '::1', port: 9000 });
-    expect(parseListen('0.0.0.0:443')).toEqual({ host: '0.0.0.0', port: 443 });
-    expect(parseListen('8080')).toBeNull();
-    expect(parseListen('::1:8080')).toBeNull();
-    expect(parseListen('h:70000')).toBeNull();
+  it('takes listen addresses with IPv6 in brackets', () => {
+    const { console: c } = loadConsoleConfig({
+      env: {},
+      flags: { 'console.listen': '[::1]:9000', 'console.metricsListen': 'off' },
+    });
+    expect([c.host, c.port, c.metricsListen]).toEqual(['::1', 9000, null]);
+    expect(loadConsoleConfig({ env: {} }).console.metricsListen).toEqual({ host: '127.0.0.1', port: 9467 });
   });
 
   it('lists every problem in one error', () => {
@@ -29,7 +30,6 @@ describe('console configuration', () => {
       loadConsoleConfig({
         env: {},
         flags: {
-          'console.listen': 'nowhere',
           'console.tlsCert': join(dir, 'cert.pem'),
           'console.sessionIdle': '10s',
           'console.oidc.issuer': 'http://127.0.0.1:9/',
@@ -37,7 +37,13 @@ describe('console configuration', () => {
         },
       }),
     ).toThrow(
-      /console\.listen: host:port.*console\.tlsCert and console\.tlsKey: give both.*console\.sessionIdle: at least 1m.*console\.oidc\.clientId: required.*console\.oidc\.roles/,
+      /console\.tlsCert and console\.tlsKey: give both.*console\.sessionIdle: at least 1m.*console\.oidc\.clientId: required.*console\.oidc\.roles/,
+    );
+  });
+
+  it('refuses a listen address that is not address:port', () => {
+    expect(() => loadConsoleConfig({ env: {}, flags: { 'console.listen': 'nowhere' } })).toThrow(
+      /console\.listen \(flag\): must be address:port/,
     );
   });
 

@@ -40,6 +40,7 @@ beforeAll(async () => {
     'console.tlsCert': `${TLS_DIR}clickhouse.crt`,
     'console.tlsKey': `${TLS_DIR}clickhouse.key`,
     'console.publicUrl': 'https://127.0.0.1:8080',
+    'console.metricsListen': '127.0.0.1:0',
   });
   await c.addUser('ann', 'analyst');
 });
@@ -61,6 +62,16 @@ describe('console over HTTPS', () => {
     expect(cookie).toMatch(/; SameSite=Strict/);
     expect(String(r.headers['strict-transport-security'])).toMatch(/max-age=\d+/);
     expect(r.text).not.toContain(TEST_PASSWORD);
+  });
+
+  it('serves its Prometheus metrics on their own plain-HTTP address: requests by route, logins', async () => {
+    expect(c.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const text = await (await fetch(c.metricsUrl!)).text();
+    expect(text).toMatch(/porthole_console_logins_total\{outcome="ok"\} 1/);
+    expect(text).toMatch(
+      /porthole_console_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/session",status="200"\} 1/,
+    );
+    expect(text).toMatch(/porthole_console_sessions 1/);
   });
 
   it('answers nothing useful to plain HTTP on its port', async () => {

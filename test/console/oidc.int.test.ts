@@ -114,6 +114,7 @@ describe('console single sign-on (OpenID Connect)', () => {
         'clickhouse.url': CH_URL,
         'clickhouse.database': db,
         'console.listen': `127.0.0.1:${port}`,
+        'console.metricsListen': 'off',
         'console.publicUrl': `http://127.0.0.1:${port}`,
         'console.oidc.issuer': issuerUrl,
         'console.oidc.clientId': CLIENT_ID,

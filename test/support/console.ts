@@ -21,7 +21,13 @@ export interface TestConsole extends RunningConsole {
 export async function startTestConsole(db: string, flags: Record<string, unknown> = {}): Promise<TestConsole> {
   const cfg = loadConsoleConfig({
     env: {},
-    flags: { 'clickhouse.url': CH_URL, 'clickhouse.database': db, 'console.listen': '127.0.0.1:0', ...flags },
+    flags: {
+      'clickhouse.url': CH_URL,
+      'clickhouse.database': db,
+      'console.listen': '127.0.0.1:0',
+      'console.metricsListen': 'off',
+      ...flags,
+    },
   });
   const store = new Store(cfg.analyzer.clickhouse);
   const c = await startConsole({ cfg: cfg.console, analyzer: cfg.analyzer, log: false, store });
