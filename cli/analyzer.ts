@@ -32,7 +32,7 @@ ${specHelp(ANALYZER_SPEC)}
 
 /** The analyzer's keys the verifier does not read: ingestion, alert delivery, detection policy. */
 const NOT_VERIFIER =
-  /^(alerts|retention|consume|policy|console)\.|^owners\.(webhooks|slackWebhooks)$|^kafka\.(groupId|observationsTopic|deadLetterTopic)$/;
+  /^(alerts|retention|consume|policy|console)\.|^owners\.(webhooks|slackWebhooks)$|^kafka\.(groupId|observationsTopic|deadLetterTopic|statusTopic)$/;
 
 /** The keys the verifier reads (its config file may hold the analyzer's others: all are checked). */
 export const VERIFIER_SPEC = ANALYZER_SPEC.filter((s) => !NOT_VERIFIER.test(s.key));

@@ -20,7 +20,7 @@ export interface ConsoleContext {
   lockout: Lockout;
   events: EventHub;
   readContext(): Promise<ReadContext>;
-  /** asks the verifier to verify one endpoint now (through Kafka); null when Kafka is not configured */
+  /** asks the verifier to verify one endpoint now, through Kafka (verify-requests.ts): the request id; null: this server cannot (the OpenAPI build) */
   requestVerification: ((ip: string, port: number, actor: string) => Promise<string>) | null;
 }
 

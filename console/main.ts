@@ -1,6 +1,7 @@
 // `porthole console`: wiring only. Loads the configuration, migrates the schema (the console
 // stores accounts, tokens and its audit log with the inventory), serves the API and UI, and
-// stops cleanly on SIGTERM/SIGINT (open event streams are closed).
+// stops cleanly on SIGTERM/SIGINT (open event streams are closed, the Kafka producer of
+// verification requests disconnected).
 
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import { type ConsoleContext, readContextOf } from './context.js';
 import { EventHub } from './events.js';
 import { buildServer } from './server.js';
 import { Lockout, Sessions } from './sessions.js';
+import { verificationRequester } from './verify-requests.js';
 
 export interface RunningConsole {
   app: FastifyInstance;
@@ -28,11 +30,14 @@ export async function startConsole(o: {
   analyzer: AnalyzerConfig;
   log: Logger | false;
   store?: Store;
-  requestVerification?: ConsoleContext['requestVerification'];
+  /** the clock of sessions and login lockouts (tests move it) */
+  now?: () => number;
 }): Promise<RunningConsole> {
   const store = o.store ?? new Store(o.analyzer.clickhouse);
   await migrate(store);
-  const sessions = new Sessions(o.cfg.sessionIdleMs, o.cfg.sessionMaxMs);
+  const now = o.now ?? Date.now;
+  const sessions = new Sessions(o.cfg.sessionIdleMs, o.cfg.sessionMaxMs, now);
+  const verify = verificationRequester(o.analyzer, o.log);
   const events = new EventHub(store, 500, (err) => {
     if (o.log) o.log.warn({ err: (err as Error).message }, 'live events paused: the store is unavailable');
   });
@@ -41,10 +46,10 @@ export async function startConsole(o: {
     cfg: o.cfg,
     analyzer: o.analyzer,
     sessions,
-    lockout: new Lockout(o.cfg.loginFailures, o.cfg.lockoutMs),
+    lockout: new Lockout(o.cfg.loginFailures, o.cfg.lockoutMs, now),
     events,
     readContext: readContextOf(store, o.analyzer),
-    requestVerification: o.requestVerification ?? null,
+    requestVerification: verify.request,
   };
   const auth = new Authenticator(store, sessions);
   const app = await buildServer(ctx, auth, { log: o.log, https: o.cfg.tls });
@@ -61,6 +66,7 @@ export async function startConsole(o: {
       events.close();
       sessions.close();
       await app.close();
+      await verify.close();
       if (!o.store) await store.close();
     },
   };
