@@ -61,6 +61,12 @@ export const ANALYZER_SPEC: KeySpec[] = [
   },
   { key: 'kafka.alertsTopic', kind: { t: 'string' }, def: TOPICS.alerts.name, doc: 'alerts are published here' },
   {
+    key: 'kafka.statusTopic',
+    kind: { t: 'string' },
+    def: TOPICS.sensorStatus.name,
+    doc: 'the sensors\' health messages are read from here into ClickHouse (sensor_status; its own group, kafka.groupId + "-status")',
+  },
+  {
     key: 'kafka.verifyRequestsTopic',
     kind: { t: 'string' },
     def: TOPICS.verifyRequests.name,
@@ -70,7 +76,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
     key: 'retention.days',
     kind: { t: 'int', min: 1, max: 3650 },
     def: 30,
-    doc: 'days of raw Observations and hourly rollups kept (older day partitions dropped; the inventory and daily rollups stay)',
+    doc: 'days of raw Observations, hourly rollups and sensor statuses kept (older day partitions dropped; the inventory and daily rollups stay)',
   },
   {
     key: 'policy.homeNetworks',
@@ -279,6 +285,7 @@ export interface AnalyzerConfig {
     observationsTopic: string;
     deadLetterTopic: string;
     alertsTopic: string;
+    statusTopic: string;
     verifyRequestsTopic: string;
     security: KafkaSecurity;
   };
@@ -407,6 +414,7 @@ export function loadAnalyzerConfig(opts: {
       observationsTopic: g('kafka.observationsTopic'),
       deadLetterTopic: g('kafka.deadLetterTopic'),
       alertsTopic: g('kafka.alertsTopic'),
+      statusTopic: g('kafka.statusTopic'),
       verifyRequestsTopic: g('kafka.verifyRequestsTopic'),
       security,
     },

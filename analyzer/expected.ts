@@ -20,6 +20,48 @@ export async function loadStoredRules(s: Store): Promise<Rule[]> {
   });
 }
 
+/** A rule in force as people see it: where it comes from, and for a stored one who added it, why and when. */
+export interface RuleView {
+  rule_id: string;
+  net: string;
+  port: number;
+  source: 'config' | 'stored';
+  /** '' for a rule of the config file */
+  actor: string;
+  note: string;
+  /** ms of the change that put it in force (0 for the config file's) */
+  version: number;
+}
+
+/** A stored rule's version as a RuleView. */
+export function storedRuleView(r: ExpectedRuleRow): RuleView {
+  return {
+    rule_id: r.rule_id,
+    net: r.net,
+    port: r.port,
+    source: 'stored',
+    actor: r.actor,
+    note: r.note,
+    version: r.version,
+  };
+}
+
+/** Every rule in force: the config file's (policy.expected), then the stored ones by rule id. */
+export async function rulesInForce(s: Store, configRules: readonly Rule[]): Promise<RuleView[]> {
+  const config = configRules.map(
+    (r): RuleView => ({
+      rule_id: r.id,
+      net: r.net.text,
+      port: r.port,
+      source: 'config',
+      actor: '',
+      note: '',
+      version: 0,
+    }),
+  );
+  return [...config, ...(await activeRuleRows(s)).map(storedRuleView)];
+}
+
 /**
  * Store one change: the audit line first, then the rule's new version (a failure between them
  * leaves a line for a change not made, never a change without a line).

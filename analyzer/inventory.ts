@@ -21,6 +21,7 @@ import {
   hostRollups,
   type InventoryFilter,
   type InventoryRecord,
+  inventoryCounts,
   inventoryPage,
 } from './store/inventory-queries.js';
 import { alertRows, type Verification, verificationHistory } from './store/queries.js';
@@ -209,6 +210,27 @@ export async function forEachService(
     const last = page[page.length - 1];
     filter.after = { ipHex: last.ip_hex, port: Number(last.port), proto: last.proto };
   }
+}
+
+export interface InventorySummary {
+  /** endpoints listed */
+  total: number;
+  /** of those, first seen at or after the time asked (the `newSince` filter) */
+  new_since: number;
+  /** by shown state (the `states` filter), every state present */
+  by_state: Record<(typeof SHOWN_STATES)[number], number>;
+  /** reached by internet clients (the `internet` filter), and the others */
+  internet: number;
+  internal_only: number;
+}
+
+/** What the filters would list, counted: by state, audience, and first seen since `newSince` (ms). */
+export async function inventorySummary(s: Store, newSince: number): Promise<InventorySummary> {
+  const c = await inventoryCounts(s, newSince);
+  const by_state = Object.fromEntries(
+    SHOWN_STATES.map((st) => [st, c.byState[st] ?? 0]),
+  ) as InventorySummary['by_state'];
+  return { total: c.total, new_since: c.newSince, by_state, internet: c.internet, internal_only: c.total - c.internet };
 }
 
 export interface Interval {

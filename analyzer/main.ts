@@ -1,7 +1,8 @@
 // `porthole analyzer`: wiring only. Migrates the schema, loads the endpoint states, consumes
-// Observations in a consumer group, runs the alert outbox, the stale sweep (which resolves the
-// alerts of stale endpoints), the expected-services refresh and the retention job, serves its
-// Prometheus metrics, and stops cleanly on SIGTERM/SIGINT.
+// Observations in a consumer group, stores the sensors' health messages (a consumer of its own),
+// runs the alert outbox, the stale sweep (which resolves the alerts of stale endpoints), the
+// expected-services refresh and the retention job, serves its Prometheus metrics, and stops
+// cleanly on SIGTERM/SIGINT.
 
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -24,6 +25,8 @@ import { createBatchHandler } from './consume.js';
 import { Detector } from './detect.js';
 import { startExpectedRefresh } from './expected-refresh.js';
 import { registerAnalyzerMetrics } from './metrics.js';
+import { recordFirstStart } from './learning.js';
+import { statusConsumer } from './status-consumer.js';
 import { Coalescer } from './store/coalescer.js';
 import { foldExisting } from './store/fold.js';
 import { RecentWindows } from './recent-windows.js';
@@ -33,14 +36,7 @@ import { forEachState } from './store/queries.js';
 import { partitioner } from './partitions.js';
 import { EndpointTable } from './state/endpoint-table.js';
 import { Store } from './store/store.js';
-import {
-  dropOldPartitions,
-  flaggedHosts,
-  getMeta,
-  insertRows,
-  newServiceAlertsSince,
-  setMeta,
-} from './store/writes.js';
+import { dropOldPartitions, flaggedHosts, insertRows, newServiceAlertsSince } from './store/writes.js';
 
 /** Retry `fn` while its failure is retriable (a server still starting), warning once. */
 function untilReady<T>(
@@ -67,11 +63,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   await untilReady('clickhouse', logger, () => foldExisting(store, logger));
   logger.info({ database: cfg.clickhouse.database, version: await store.version(), added: changes }, 'schema ready');
 
-  let firstStart = Number(await getMeta(store, 'first_start'));
-  if (!firstStart) {
-    firstStart = Date.now();
-    await setMeta(store, 'first_start', String(firstStart));
-  }
+  const firstStart = await recordFirstStart(store);
   const p = cfg.policy;
   const learningUntil = firstStart + p.learningPeriodMs;
   // a limit of 0: no first-start limit (alert on everything)
@@ -126,6 +118,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
         topicSpec(cfg.kafka.deadLetterTopic, TOPICS.deadLetters),
         topicSpec(cfg.kafka.alertsTopic, TOPICS.alerts),
         topicSpec(cfg.kafka.observationsTopic, TOPICS.observations),
+        topicSpec(cfg.kafka.statusTopic, TOPICS.sensorStatus),
       ]);
       const meta = await admin.fetchTopicMetadata({ topics: [cfg.kafka.observationsTopic] });
       partitionCount = meta.topics[0].partitions.length;
@@ -210,6 +203,14 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     partitionsConsumedConcurrently: cfg.partitionsAtOnce,
     eachBatch: handler.handle,
   });
+  const sensorStatus = statusConsumer({
+    kafka,
+    store,
+    topic: cfg.kafka.statusTopic,
+    groupId: `${cfg.kafka.groupId}-status`,
+    logger: logger.child({ component: 'sensor-status' }),
+  });
+  await sensorStatus.start();
 
   const status = () => ({
     ...handler.stats,
@@ -218,6 +219,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     partitionsHeld: held.partitions,
     firstStartBaseline: detector.baselineTripped,
     outbox: outbox.stats(),
+    sensorStatus: sensorStatus.stats,
   });
   const partitionOf = partitioner(cfg.kafka.observationsTopic, partitionCount);
   const timers = [
@@ -260,6 +262,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   // consumed again by the next analyzer (inserts are idempotent per batch)
   if ((await within(consumer.disconnect(), KAFKA_STOP_WAIT_MS)) === 'timeout')
     logger.warn({ waitedMs: KAFKA_STOP_WAIT_MS }, 'kafka consumer did not stop; going on without it');
+  await sensorStatus.stop();
   await outbox.round();
   if ((await within(producer.disconnect(), KAFKA_STOP_WAIT_MS)) === 'timeout')
     logger.warn({ waitedMs: KAFKA_STOP_WAIT_MS }, 'kafka producer did not stop; going on without it');

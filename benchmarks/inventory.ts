@@ -4,13 +4,14 @@
 // when the analyzer inserts), states for every endpoint (1% new, 9% stale, the rest active),
 // in steps up to each raw size given. After each step the same reads are timed (median of 5):
 // the first page (1,000 rows) of `services` unfiltered and filtered by network, port, state and
-// new-since, one `host`, and the whole inventory streamed (rows/s). The reads must not depend on
-// the raw size. Drops its database at the end.
+// new-since, one `host`, the console overview's counts, and the whole inventory streamed
+// (rows/s). The reads must not depend on the raw size. Drops its database at the end.
 // Usage: node dist/benchmarks/inventory.js [--endpoints 1000000] [--raw 5000000,50000000] [--keep]
 
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { forEachService, host, services } from '../analyzer/inventory.js';
+import { inventoryCounts } from '../analyzer/store/inventory-queries.js';
 import { parseCidr } from '../analyzer/policy.js';
 import { migrate } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
@@ -52,6 +53,7 @@ async function reads(raw: number): Promise<Record<string, number | string>> {
   r.state_stale_ms = await median(() => services(s, { states: ['stale'] }));
   r.new_since_ms = await median(() => services(s, { newSince: start + (E - 5000) * 1000 }));
   r.host_ms = await median(() => host(s, '10.1.7.9'));
+  r.counts_ms = await median(() => inventoryCounts(s, start + (E - 5000) * 1000));
   const t0 = performance.now();
   let bytes = 0;
   const n = await forEachService(s, {}, (rows) => {

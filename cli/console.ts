@@ -15,17 +15,19 @@ import { usage } from './args.js';
 import { table, isoMs } from './format.js';
 
 export const CONSOLE_HELP = `Usage: porthole console [--config FILE] [--listen HOST:PORT] [options]
+       porthole console --openapi
 
 Serve the web console and the JSON API (/api/v1, OpenAPI at /api/v1/openapi.json) on one port,
 127.0.0.1:8080 by default, HTTPS when console.tlsCert and console.tlsKey are given. Reads the
-analyzer's config file (ClickHouse, owners, expected services). Add the first account with
-porthole users add NAME --role admin.
+analyzer's config file (ClickHouse, owners, expected services; verify.allowedNetworks and Kafka
+for verification requests). Add the first account with porthole users add NAME --role admin.
 
 Options:
   --config FILE         JSON config file (the analyzer's)
   --listen HOST:PORT    console.listen
   --clickhouse URL      ClickHouse HTTP URL (default http://127.0.0.1:8123)
   --database NAME       database (default porthole)
+  --openapi             print the API's OpenAPI document (docs/openapi.json) and exit
   -h, --help            this help
 
 Console keys (the analyzer's clickhouse.*, owners.* and policy.* are read too):
@@ -62,12 +64,26 @@ const flagsOf = (v: { clickhouse?: string; database?: string; listen?: string })
 });
 
 export async function consoleCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...STORE_OPTS, listen: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...STORE_OPTS, listen: { type: 'string' }, openapi: { type: 'boolean' } },
+  });
   if (values.help) {
     process.stdout.write(CONSOLE_HELP);
     return 0;
   }
-  const cfg = loadConsoleConfig({ file: values.config, flags: flagsOf(values) });
+  if (values.openapi) {
+    const cfg = loadConsoleConfig({ file: values.config, flags: flagsOf(values) });
+    const { openapiDocument } = await import('../console/openapi.js');
+    const store = new Store(cfg.analyzer.clickhouse); // never connected: the document needs no data
+    try {
+      process.stdout.write(await openapiDocument(store, cfg.console, cfg.analyzer));
+    } finally {
+      await store.close();
+    }
+    return 0;
+  }
+  const cfg = loadConsoleConfig({ file: values.config, flags: flagsOf(values), kafkaSecrets: true });
   const log = await rootLogger({
     level: cfg.analyzer.logLevel,
     format: cfg.analyzer.logFormat,

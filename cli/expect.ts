@@ -4,9 +4,9 @@
 // ClickHouse is touched.
 
 import { parseArgs } from 'node:util';
-import { addRule, removeRule } from '../analyzer/expected.js';
+import { addRule, removeRule, rulesInForce } from '../analyzer/expected.js';
 import { parseRule, type Rule } from '../analyzer/expected-rules.js';
-import { activeRuleRows, auditRows } from '../analyzer/store/expected-rules.js';
+import { auditRows } from '../analyzer/store/expected-rules.js';
 import { migrate, requireDatabase } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
 import { usage } from './args.js';
@@ -84,15 +84,14 @@ export async function expectCommand(argv: string[]): Promise<number> {
       await (change.add ? addRule(store, r, who, note) : removeRule(store, r, who, note));
       process.stdout.write(`${change.add ? 'added' : 'removed'} ${r.id}\n`);
     } else if (v.list) {
-      const stored = (await activeRuleRows(store)).map((r) => ({
+      const rules = (await rulesInForce(store, cfg.policy.expected)).map((r) => ({
         rule: r.rule_id,
-        source: 'stored',
-        since: isoMs(r.version),
+        source: r.source,
+        since: r.source === 'stored' ? isoMs(r.version) : '',
         by: r.actor,
         note: r.note,
       }));
-      const config = cfg.policy.expected.map((r) => ({ rule: r.id, source: 'config', since: '', by: '', note: '' }));
-      print(!!v.json, ['RULE', 'SOURCE', 'SINCE (UTC)', 'BY', 'NOTE'], [...config, ...stored]);
+      print(!!v.json, ['RULE', 'SOURCE', 'SINCE (UTC)', 'BY', 'NOTE'], rules);
     } else {
       const rows = (await auditRows(store)).map((a) => ({
         time: isoMs(a.ts),

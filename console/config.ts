@@ -1,8 +1,11 @@
 // The console's configuration: the analyzer's file and keys (ClickHouse, owners, expected
-// services, verify.allowedNetworks) plus its own console.* keys, validated at start-up.
+// services, verify.allowedNetworks, Kafka for verification requests) plus its own console.*
+// keys, validated at start-up. Kafka's secrets are read only when asked (`porthole console`,
+// not `porthole users`).
 
 import { loadAnalyzerConfig, type AnalyzerConfig } from '../analyzer/config.js';
 import { ConfigError } from '../common/errors.js';
+import { kafkaSecurityConfig } from '../common/kafka-security.js';
 import { readKeyFile, readSecret, type Secret } from '../common/secret.js';
 import { type Flat, resolveConfig } from '../schemas/config-spec.js';
 import { type ListenAddress, listenAddress } from '../schemas/config-values.js';
@@ -38,14 +41,26 @@ export interface ConsoleConfig {
   oidc: OidcConfig | null;
 }
 
-export function loadConsoleConfig(opts: { file?: string | null; env?: NodeJS.ProcessEnv; flags?: Flat }): {
+export function loadConsoleConfig(opts: {
+  file?: string | null;
+  env?: NodeJS.ProcessEnv;
+  flags?: Flat;
+  /** read kafka.tls.* and kafka.sasl.* (the console publishes verification requests) */
+  kafkaSecrets?: boolean;
+}): {
   console: ConsoleConfig;
   analyzer: AnalyzerConfig;
 } {
-  const analyzer = loadAnalyzerConfig({ ...opts, secrets: false });
+  const base = loadAnalyzerConfig({ ...opts, secrets: false });
   const c = resolveConfig(ANALYZER_SPEC, opts);
   const g = <T>(k: string): T => c[k] as T;
   const errors: string[] = [];
+  const analyzer: AnalyzerConfig = opts.kafkaSecrets
+    ? Object.freeze({
+        ...base,
+        kafka: { ...base.kafka, security: kafkaSecurityConfig(g, opts.env ?? process.env, errors) },
+      })
+    : base;
   const listen = listenAddress(g('console.listen'))!;
   const certPath = g<string | null>('console.tlsCert');
   const keyPath = g<string | null>('console.tlsKey');

@@ -22,7 +22,7 @@ export interface ConsoleContext {
   events: EventHub;
   metrics: ConsoleMetrics;
   readContext(): Promise<ReadContext>;
-  /** asks the verifier to verify one endpoint now (through Kafka); null when Kafka is not configured */
+  /** asks the verifier to verify one endpoint now, through Kafka (verify-requests.ts): the request id; null: this server cannot (the OpenAPI build) */
   requestVerification: ((ip: string, port: number, actor: string) => Promise<string>) | null;
 }
 

@@ -1,6 +1,7 @@
 // `porthole console`: wiring only. Loads the configuration, migrates the schema (the console
 // stores accounts, tokens and its audit log with the inventory), serves the API and UI, and
-// stops cleanly on SIGTERM/SIGINT (open event streams are closed).
+// stops cleanly on SIGTERM/SIGINT (open event streams are closed, the Kafka producer of
+// verification requests disconnected).
 
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
@@ -15,6 +16,7 @@ import { consoleMetrics, instrument } from './metrics.js';
 import { buildServer } from './server.js';
 import { listenText, serveMetrics } from '../common/metrics.js';
 import { Lockout, Sessions } from './sessions.js';
+import { verificationRequester } from './verify-requests.js';
 
 export interface RunningConsole {
   app: FastifyInstance;
@@ -32,11 +34,14 @@ export async function startConsole(o: {
   analyzer: AnalyzerConfig;
   log: Logger | false;
   store?: Store;
-  requestVerification?: ConsoleContext['requestVerification'];
+  /** the clock of sessions and login lockouts (tests move it) */
+  now?: () => number;
 }): Promise<RunningConsole> {
   const store = o.store ?? new Store(o.analyzer.clickhouse);
   await migrate(store);
-  const sessions = new Sessions(o.cfg.sessionIdleMs, o.cfg.sessionMaxMs);
+  const now = o.now ?? Date.now;
+  const sessions = new Sessions(o.cfg.sessionIdleMs, o.cfg.sessionMaxMs, now);
+  const verify = verificationRequester(o.analyzer, o.log);
   const events = new EventHub(store, 500, (err) => {
     if (o.log) o.log.warn({ err: (err as Error).message }, 'live events paused: the store is unavailable');
   });
@@ -45,11 +50,11 @@ export async function startConsole(o: {
     cfg: o.cfg,
     analyzer: o.analyzer,
     sessions,
-    lockout: new Lockout(o.cfg.loginFailures, o.cfg.lockoutMs),
+    lockout: new Lockout(o.cfg.loginFailures, o.cfg.lockoutMs, now),
     events,
     metrics: consoleMetrics(),
     readContext: readContextOf(store, o.analyzer),
-    requestVerification: o.requestVerification ?? null,
+    requestVerification: verify.request,
   };
   const auth = new Authenticator(store, sessions);
   const app = await buildServer(ctx, auth, {
@@ -80,6 +85,7 @@ export async function startConsole(o: {
       sessions.close();
       await metrics?.close();
       await app.close();
+      await verify.close();
       if (!o.store) await store.close();
     },
   };

@@ -48,9 +48,10 @@ function toApiError(err: FastifyError | Error): ApiError {
   const fe = err as FastifyError & { validation?: Array<{ instancePath?: string; params?: Record<string, unknown> }> };
   if (fe.validation) {
     const v = fe.validation[0];
-    const missing = v?.params?.missingProperty;
+    // the field at fault: a missing or unknown property by its name, another by its path
+    const named = v?.params?.missingProperty ?? v?.params?.additionalProperty;
     const field =
-      (typeof missing === 'string' ? missing : v?.instancePath?.replace(/^\//, '').replaceAll('/', '.')) ||
+      (typeof named === 'string' ? named : v?.instancePath?.replace(/^\//, '').replaceAll('/', '.')) ||
       (fe.validationContext ?? 'request');
     return new ApiError('INVALID_INPUT', fe.message, { field });
   }

@@ -50,3 +50,38 @@ export interface HandshakeLoss {
  * (capture.onInterfaceLoss "wait"); lost: one is lost and the sensor is stopping ("exit").
  */
 export type CaptureState = 'capturing' | 'waiting' | 'lost';
+
+export const CAPTURE_STATES: readonly CaptureState[] = ['capturing', 'waiting', 'lost'];
+
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+/**
+ * A status message as received (JSON), checked for what its readers rely on: the version and
+ * type, the sensor id, the time, the source, the counters stored as columns and the capture
+ * state. Other fields are kept as they came (the whole message is stored); the errors name the
+ * field.
+ */
+export function validateSensorStatus(
+  input: unknown,
+): { ok: true; value: SensorStatus } | { ok: false; errors: string[] } {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return { ok: false, errors: ['not an object'] };
+  const m = input as Record<string, unknown>;
+  const errors: string[] = [];
+  if (m.v !== STATUS_VERSION) errors.push(`v: must be ${STATUS_VERSION}, got ${JSON.stringify(m.v)}`);
+  if (m.type !== 'sensor_status') errors.push(`type: must be "sensor_status", got ${JSON.stringify(m.type)}`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+  if (typeof m.sensor !== 'string' || !/^[^\x00-\x1f\x7f]{1,256}$/.test(m.sensor))
+    errors.push('sensor: 1 to 256 characters, no control characters');
+  if (!isCount(m.ts) || m.ts === 0) errors.push('ts: ms since the epoch');
+  if (typeof m.source !== 'string' || m.source.length > 1024) errors.push('source: a string');
+  for (const k of ['packets', 'decoded', 'handshakes', 'dropped_before_kafka'] as const)
+    if (!isCount(m[k])) errors.push(`${k}: a count`);
+  for (const k of ['kernel_drops', 'last_packet_ms'] as const)
+    if (m[k] !== null && !isCount(m[k])) errors.push(`${k}: a count or null`);
+  const f = m.failures;
+  if (!f || typeof f !== 'object' || Array.isArray(f) || !Object.values(f).every(isCount))
+    errors.push('failures: an object of counts');
+  if (!CAPTURE_STATES.includes(m.capture_state as CaptureState))
+    errors.push(`capture_state: one of ${CAPTURE_STATES.join(', ')}`);
+  return errors.length ? { ok: false, errors } : { ok: true, value: m as unknown as SensorStatus };
+}

@@ -16,6 +16,7 @@ import {
   assignmentHistory,
   latestAssignments,
   alertsWithIds,
+  countAlerts as countStored,
   eventHistory,
   latestEvents,
   queryAlerts,
@@ -63,6 +64,11 @@ export async function listAlerts(s: Store, f: AlertFilter): Promise<AlertView[]>
   const ids = alerts.map((a) => a.alert_id);
   const [events, assigned] = await Promise.all([latestEvents(s, ids), latestAssignments(s, ids)]);
   return alerts.map((a) => withState(a, events.get(a.alert_id), assigned.get(a.alert_id)));
+}
+
+/** How many alerts match the filter (its limit aside), counted in ClickHouse. */
+export function countAlerts(s: Store, f: Omit<AlertFilter, 'limit'>): Promise<number> {
+  return countStored(s, { ...f, net: f.net ? cidrRangeHex(f.net) : undefined });
 }
 
 /** One alert, its current state and every event (the open event first); NOT_FOUND when unknown. */

@@ -46,8 +46,7 @@ function storedAlert(r: Record<string, unknown>): StoredAlert {
   };
 }
 
-/** Alerts matching the query, newest first, at most `limit`. */
-export async function queryAlerts(s: Store, q: AlertQuery): Promise<StoredAlert[]> {
+function alertConditions(s: Store, q: Omit<AlertQuery, 'limit'>): string {
   const events = s.table('alert_events');
   const where: string[] = [];
   if (q.sinceMs !== undefined) where.push(`day >= toDate(${lit(isoDay(q.sinceMs))}) AND ts >= ${lit(q.sinceMs)}`);
@@ -63,12 +62,26 @@ export async function queryAlerts(s: Store, q: AlertQuery): Promise<StoredAlert[
     where.push(
       `alert_id IN (SELECT alert_id FROM ${events} GROUP BY alert_id HAVING argMax(state, ts) = ${lit(q.state)})`,
     );
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
+}
+
+/** Alerts matching the query, newest first, at most `limit`. */
+export async function queryAlerts(s: Store, q: AlertQuery): Promise<StoredAlert[]> {
   const rows = await s.select<Record<string, unknown>>(
     'alerts list',
-    `SELECT ${ALERT_COLUMNS} FROM ${s.table('alerts')} FINAL ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    `SELECT ${ALERT_COLUMNS} FROM ${s.table('alerts')} FINAL ${alertConditions(s, q)}
        ORDER BY ts DESC, alert_id LIMIT ${lit(q.limit)}`,
   );
   return rows.map(storedAlert);
+}
+
+/** How many alerts match the query (every one, however many: no limit). */
+export async function countAlerts(s: Store, q: Omit<AlertQuery, 'limit'>): Promise<number> {
+  const [r] = await s.select<{ c: unknown }>(
+    'alerts count',
+    `SELECT uniqExact(alert_id) AS c FROM ${s.table('alerts')} ${alertConditions(s, q)}`,
+  );
+  return u64(r?.c ?? 0);
 }
 
 /** Alerts by id, in no particular order (ids not stored are absent). */

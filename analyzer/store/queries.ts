@@ -90,18 +90,14 @@ export async function latestVerifications(
   );
 }
 
-/** Every verification of one host's endpoints, by port then time. */
-export async function verificationHistory(
-  s: Store,
-  ip: string,
-): Promise<Array<Verification & { port: number; proto: string }>> {
-  const rows = await s.select<Record<string, unknown>>(
-    'verification history',
-    `
-      SELECT port, proto, ts, status, service, product, version, extrainfo, cpe, reason FROM ${s.table('verifications')} FINAL
-      WHERE ip = ${lit(ip)} ORDER BY port, ts`,
-  );
-  return rows.map((r) => ({
+const VERIFICATION_COLUMNS = 'ip, port, proto, ts, status, service, product, version, extrainfo, cpe, reason, request';
+
+/** A stored verification with its endpoint and the `porthole verify` request it answers ('' when none). */
+export type VerificationRecord = Verification & { ip: string; port: number; proto: string; request: string };
+
+function verificationRecord(r: Record<string, unknown>): VerificationRecord {
+  return {
+    ip: r.ip as string,
     port: Number(r.port),
     proto: r.proto as string,
     ts: u64(r.ts),
@@ -112,7 +108,37 @@ export async function verificationHistory(
     extrainfo: r.extrainfo as string,
     cpe: r.cpe as string,
     reason: r.reason as string,
-  }));
+    request: r.request as string,
+  };
+}
+
+/** Every verification of one host's endpoints, by port then time. */
+export async function verificationHistory(
+  s: Store,
+  ip: string,
+): Promise<Array<Verification & { port: number; proto: string }>> {
+  const rows = await s.select<Record<string, unknown>>(
+    'verification history',
+    `SELECT ${VERIFICATION_COLUMNS} FROM ${s.table('verifications')} FINAL WHERE ip = ${lit(ip)} ORDER BY port, ts`,
+  );
+  return rows.map((r) => {
+    const { ip: _, request: __, ...v } = verificationRecord(r);
+    return v;
+  });
+}
+
+/** The newest verifications (of one host, with one status), newest first, at most `limit`. */
+export async function recentVerifications(
+  s: Store,
+  f: { ip?: string; status?: string; limit: number },
+): Promise<VerificationRecord[]> {
+  const where = [f.ip ? `ip = ${lit(f.ip)}` : '', f.status ? `status = ${lit(f.status)}` : ''].filter(Boolean);
+  const rows = await s.select<Record<string, unknown>>(
+    'recent verifications',
+    `SELECT ${VERIFICATION_COLUMNS} FROM ${s.table('verifications')} FINAL ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ts DESC, ip, port LIMIT ${lit(f.limit)}`,
+  );
+  return rows.map(verificationRecord);
 }
 
 /** Stored alerts, oldest first, of one host and/or since a time. */

@@ -149,12 +149,12 @@ export function setMeta(s: Store, key: string, value: string): Promise<void> {
   return insertRows(s, 'meta', [{ key, value, version: Date.now() }]);
 }
 
-/** Drop day partitions of raw Observations (and hourly rollups) older than `days`; returns the raw days dropped. */
+/** Drop day partitions of raw Observations (hourly rollups, sensor statuses) older than `days`; returns the raw days dropped. */
 export async function dropOldPartitions(s: Store, days: number): Promise<string[]> {
   const cutoff = isoDay(Date.now() - days * DAY_MS);
   const dropped: string[] = [];
-  // raw windows and hourly rollups (both by day) go; the inventory and daily rollups stay
-  for (const table of ['observations', 'rollup_hourly'] as const) {
+  // raw windows, hourly rollups and sensor statuses (all by day) go; the inventory and daily rollups stay
+  for (const table of ['observations', 'rollup_hourly', 'sensor_status'] as const) {
     const parts = await s.select<{ p: string }>(
       'partitions',
       `SELECT DISTINCT toString(min_date) AS p FROM system.parts WHERE database = ${lit(s.db)} AND table = ${lit(table)} AND active AND max_date < ${lit(cutoff)}`,

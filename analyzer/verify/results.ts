@@ -10,13 +10,15 @@ import type { EndpointId } from '../../schemas/endpoint.js';
 import type { VerificationRow } from '../../schemas/tables.js';
 import type { PortResult } from './nmap-xml.js';
 
-export type VerifyStatus =
-  | 'pending'
-  | 'verified_open'
-  | 'filtered_to_scanner'
-  | 'closed_now'
-  | 'unverifiable'
-  | 'refused';
+export const VERIFY_STATUSES = [
+  'pending',
+  'verified_open',
+  'filtered_to_scanner',
+  'closed_now',
+  'unverifiable',
+  'refused',
+] as const;
+export type VerifyStatus = (typeof VERIFY_STATUSES)[number];
 
 export function statusOf(p: PortResult | undefined): VerifyStatus {
   if (!p) return 'unverifiable';

@@ -2,6 +2,7 @@
 // `porthole analyzer` → ClickHouse — gives an inventory (`porthole services --json`) equal to
 // the capture's truth: `porthole replay --window 5s` of the same file, aggregated per endpoint.
 // Each new endpoint inside the home networks raises exactly one alert; the one outside raises none.
+// The sensor's health messages are stored by the analyzer (sensor_status), which then stops cleanly.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzerEnv } from '../support/analyzer-env.js';
 import { eth, etherTypeOf, pcapFile } from '../support/frames.js';
+import { chQuery } from '../support/clickhouse.js';
 import { readAlerts } from '../support/kafka.js';
 import { inventoryOf } from '../support/observations.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
@@ -141,5 +143,18 @@ describe('sensor → Kafka → analyzer → ClickHouse', () => {
     expect(new Set(alerts.map((a) => `${a.ip}|${a.port}`)).size).toBe(6);
     expect(alerts.every((a) => a.kind === 'new_service')).toBe(true);
     expect(alerts.find((a) => a.port === 22)!.severity).toBe('high');
+
+    const statuses = () =>
+      chQuery<{ source: string; capture_state: string; packets: string }>(
+        `SELECT source, capture_state, packets FROM ${A.db}.sensor_status WHERE sensor = 'pipeline' ORDER BY ts`,
+      );
+    const stored = Date.now() + 30_000;
+    while ((await statuses()).length === 0 && Date.now() < stored) await sleep(500);
+    const last = (await statuses()).at(-1);
+    expect(last).toMatchObject({ capture_state: 'capturing' });
+    expect(last!.source).toMatch(/pcap/);
+    expect(Number(last!.packets)).toBeGreaterThan(0);
+    expect(await analyzer.stop()).toBe(0);
+    analyzer = null;
   });
 });

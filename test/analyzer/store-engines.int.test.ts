@@ -4,11 +4,17 @@
 // queries, alerts and verifications (store/queries.ts) — runs against Debian's ClickHouse 18.16
 // (HTTP) and a current ClickHouse (26.x, in-process through `chdb`), with the same assertions;
 // then the alert lifecycle (store/alert-events.ts) and the expected-service rules
-// (store/expected-rules.ts).
+// (store/expected-rules.ts); then what the console reads besides: the inventory's counts, alert
+// counts, verifications newest first, the sensors' statuses (store/sensor-status.ts), the
+// learning period.
 
 import { describe, expect, it } from 'vitest';
 import * as lifecycle from '../../analyzer/alert/lifecycle.js';
-import { addRule, loadStoredRules, removeRule } from '../../analyzer/expected.js';
+import { addRule, loadStoredRules, removeRule, rulesInForce } from '../../analyzer/expected.js';
+import { learningState, recordFirstStart } from '../../analyzer/learning.js';
+import * as sensorsView from '../../analyzer/sensors.js';
+import { sensorHistory, statusRow } from '../../analyzer/store/sensor-status.js';
+import type { SensorStatus } from '../../schemas/status.js';
 import { parseRule, type Rule } from '../../analyzer/expected-rules.js';
 import * as inventory from '../../analyzer/inventory.js';
 import { parseCidr } from '../../analyzer/policy.js';
@@ -20,7 +26,13 @@ import { migrate } from '../../analyzer/store/migrate.js';
 import { AGG_TABLES } from '../../schemas/aggregates.js';
 import { viewName } from '../../schemas/ddl.js';
 import { pino } from 'pino';
-import { alertRows, latestVerifications, forEachState, verificationHistory } from '../../analyzer/store/queries.js';
+import {
+  alertRows,
+  forEachState,
+  latestVerifications,
+  recentVerifications,
+  verificationHistory,
+} from '../../analyzer/store/queries.js';
 import { Store } from '../../analyzer/store/store.js';
 import {
   alertsById,
@@ -478,5 +490,219 @@ describe.each(engines)('store on %s', (_name, make) => {
       [null, now - 4100],
     ]);
     expect((await inventory.host(store, '192.0.2.1')).history.reduce((n, h) => n + h.handshakes, 0)).toBe(6);
+  });
+
+  it('counts the inventory as its filters list it; alert counts, verifications, sensor statuses, learning', async () => {
+    const { store } = newStore();
+    await migrate(store);
+    const now = Date.now();
+    const internal = { clients: 2, clients_internal: 2, clients_internet: 0, hll_internet: [] };
+    const obs = [
+      observation({ ip: '192.0.2.1', port: 443, window_start: now - 2 * 3_600_000 }), // new, internet
+      observation({ ip: '192.0.2.2', port: 22, window_start: now - 3 * DAY_MS, ...internal }), // stale, internal
+      observation({ ip: '198.51.100.3', port: 80, window_start: now - 3_600_000 }), // untracked
+      observation({ ip: '192.0.2.3', port: 8080, window_start: now - 2 * DAY_MS }), // verifying
+    ];
+    await insertRows(
+      store,
+      'observations',
+      obs.map((o, i) => ({
+        ...o,
+        day: isoDay(o.window_start),
+        client_outside: 0,
+        ingested_at: 1,
+        kafka_partition: 0,
+        kafka_offset: i,
+      })),
+    );
+    const st = (ip: string, port: number, state: string) => ({
+      ip,
+      proto: 'tcp',
+      port,
+      state,
+      since: 1,
+      first_seen: 1,
+      last_seen: 2,
+      reason: 'x',
+      version: 1,
+    });
+    await insertRows(store, 'endpoint_states', [
+      st('192.0.2.1', 443, 'new'),
+      st('192.0.2.2', 22, 'stale'),
+      st('192.0.2.3', 8080, 'new'),
+      st('192.0.2.4', 25, 'active'), // no windows stored: not listed, not counted
+    ]);
+    const ver = (ip: string, port: number, ts: number, status: string, request = '') => ({
+      day: isoDay(ts),
+      ip,
+      proto: 'tcp',
+      port,
+      ts,
+      status,
+      nmap_state: '',
+      reason: '',
+      service: '',
+      product: '',
+      version: '',
+      extrainfo: '',
+      cpe: '',
+      duration_ms: 1,
+      attempt: 1,
+      request,
+    });
+    await insertRows(store, 'verifications', [
+      ver('192.0.2.3', 8080, now - 3000, 'pending', 'r-1'),
+      ver('192.0.2.2', 22, now - 2000, 'closed_now'),
+      ver('192.0.2.2', 22, now - 1000, 'verified_open'),
+    ]);
+    await insertRows(store, 'verifications', [ver('192.0.2.2', 22, now - 1000, 'verified_open')]); // twice
+
+    const since = now - DAY_MS;
+    const c = await inventory.inventorySummary(store, since);
+    expect(c).toEqual({
+      total: 4,
+      new_since: 2,
+      by_state: { new: 1, verifying: 1, active: 0, stale: 1, reopened: 0, untracked: 1 },
+      internet: 3,
+      internal_only: 1,
+    });
+    // each count is the length of the list its filter gives
+    const listed = async (f: inventory.ServicesFilter) => (await inventory.services(store, f)).length;
+    expect(await listed({})).toBe(c.total);
+    expect(await listed({ newSince: since })).toBe(c.new_since);
+    expect(await listed({ internet: true })).toBe(c.internet);
+    for (const [state, n] of Object.entries(c.by_state)) expect(await listed({ states: [state] })).toBe(n);
+
+    // alert counts: the list's filters, no limit
+    const alert = (id: string, port: number) => ({
+      day: isoDay(now),
+      alert_id: id,
+      ts: now,
+      kind: 'new_service',
+      severity: 'low',
+      ip: '192.0.2.1',
+      proto: 'tcp',
+      port,
+      message: 'm',
+      details: '{}',
+      stored_at: now,
+      net: '192.0.2.0/24',
+      owner: '',
+    });
+    await insertRows(store, 'alerts', [alert('c1', 443), alert('c2', 22), alert('c1', 443), alert('c3', 80)]);
+    await lifecycle.changeAlerts(store, ['c2'], 'acknowledged', 'ann', 'looking');
+    await lifecycle.changeAlerts(store, ['c3'], 'resolved', 'ann', 'done');
+    expect(await lifecycle.countAlerts(store, { state: 'open' })).toBe(1);
+    expect(await lifecycle.countAlerts(store, {})).toBe(3);
+    expect(await lifecycle.countAlerts(store, { port: 22, state: 'acknowledged' })).toBe(1);
+
+    // verifications, newest first, each once
+    const vs = await recentVerifications(store, { limit: 10 });
+    expect(vs.map((v) => [v.ip, v.status, v.request])).toEqual([
+      ['192.0.2.2', 'verified_open', ''],
+      ['192.0.2.2', 'closed_now', ''],
+      ['192.0.2.3', 'pending', 'r-1'],
+    ]);
+    expect((await recentVerifications(store, { ip: '192.0.2.3', limit: 10 })).map((v) => v.port)).toEqual([8080]);
+    expect((await recentVerifications(store, { status: 'closed_now', limit: 10 })).length).toBe(1);
+    expect((await recentVerifications(store, { limit: 1 })).map((v) => v.status)).toEqual(['verified_open']);
+
+    // sensor statuses: latest per sensor (a message stored twice shows once), history bucketed
+    const status = (sensor: string, ts: number, packets: number): SensorStatus =>
+      ({
+        v: 1,
+        type: 'sensor_status',
+        sensor,
+        ts,
+        uptime_s: 1,
+        source: 'iface:eth1',
+        packets,
+        decoded: packets / 2,
+        failures: { truncated: 1, not_tcp: 2 },
+        handshakes: 3,
+        rejected: 0,
+        unanswered: 0,
+        flows: 0,
+        evictions: 0,
+        observations: 0,
+        queue_depth: 0,
+        dropped_before_kafka: 4,
+        status_dropped: 0,
+        published: 0,
+        kafka_connected: true,
+        last_packet_ms: sensor === 's2' ? null : ts - 5,
+        kernel_drops: sensor === 's2' ? null : 7,
+        iface_drops: null,
+        capture_state: sensor === 's2' ? 'waiting' : 'capturing',
+        capture_error: null,
+        interface_losses: 0,
+        handshake_loss: {
+          checked: 0,
+          missed_syn: 0,
+          missed_synack: 0,
+          interval_checked: 0,
+          interval_missed: 0,
+          interval_ratio: null,
+        },
+      }) as SensorStatus;
+    const t0 = now - 600_000;
+    const s1 = Array.from({ length: 50 }, (_, i) => statusRow(status('s1', t0 + i * 10_000, (i + 1) * 100)));
+    await insertRows(store, 'sensor_status', s1.slice(0, 30));
+    await insertRows(store, 'sensor_status', s1.slice(25)); // five twice
+    await insertRows(store, 'sensor_status', [statusRow(status('s2', now - 120_000, 10))]);
+    await insertRows(store, 'sensor_status', [statusRow(status('s3', now - 40 * DAY_MS, 10))]);
+    const latest = await sensorsView.sensors(store);
+    expect(latest.map((l) => [l.sensor, l.ts, l.packets, l.failures, l.kernel_drops, l.last_packet_ms])).toEqual([
+      ['s1', t0 + 490_000, 5000, 3, 7, t0 + 489_995],
+      ['s2', now - 120_000, 10, 3, 0, null],
+      ['s3', now - 40 * DAY_MS, 10, 3, 7, now - 40 * DAY_MS - 5],
+    ]);
+    expect(latest[1].status).toMatchObject({ sensor: 's2', capture_state: 'waiting', kernel_drops: null });
+    expect(latest.map((l) => sensorsView.healthy(l, t0 + 500_000))).toEqual([true, false, false]);
+    const all = await sensorsView.history(store, 's1', t0);
+    expect(all.map((p) => p.ts)).toEqual(s1.map((r) => r.ts));
+    expect(all[0]).toEqual({
+      ts: t0,
+      packets: 100,
+      decoded: 50,
+      failures: 3,
+      handshakes: 3,
+      kernel_drops: 7,
+      dropped_before_kafka: 4,
+    });
+    const ten = await sensorHistory(store, 's1', t0, 10);
+    expect(ten.length).toBeLessThanOrEqual(10);
+    expect(ten.length).toBeGreaterThanOrEqual(9);
+    expect(ten.map((p) => p.ts)).toEqual([...ten.map((p) => p.ts)].sort((a, b) => a - b));
+    expect(ten.at(-1)).toMatchObject({ ts: t0 + 490_000, packets: 5000 }); // a bucket is its last status
+    expect(await sensorsView.history(store, 's1', now + 1)).toEqual([]);
+    await dropOldPartitions(store, 30); // old statuses go with the raw windows
+    expect((await sensorsView.sensors(store)).map((l) => l.sensor)).toEqual(['s1', 's2']);
+
+    // the learning period and the rules in force
+    expect(await learningState(store, 3_600_000, now)).toEqual({
+      period_ms: 3_600_000,
+      first_start: null,
+      until: null,
+      active: false,
+    });
+    expect(await recordFirstStart(store, now - 1000)).toBe(now - 1000);
+    expect(await recordFirstStart(store, now)).toBe(now - 1000); // never moved
+    expect(await learningState(store, 3_600_000, now)).toMatchObject({ until: now - 1000 + 3_600_000, active: true });
+    expect((await learningState(store, 0, now)).active).toBe(false);
+    const config = parseRule('10.0.0.0/8:443') as Rule;
+    await addRule(store, parseRule('192.0.2.0/24:22') as Rule, 'ann', 'bastion', 5);
+    expect(await rulesInForce(store, [config])).toEqual([
+      { rule_id: '10.0.0.0/8:443', net: '10.0.0.0/8', port: 443, source: 'config', actor: '', note: '', version: 0 },
+      {
+        rule_id: '192.0.2.0/24:22',
+        net: '192.0.2.0/24',
+        port: 22,
+        source: 'stored',
+        actor: 'ann',
+        note: 'bastion',
+        version: 5,
+      },
+    ]);
   });
 });

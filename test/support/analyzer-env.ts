@@ -11,7 +11,7 @@ export interface AnalyzerEnv {
   dlqTopic: string;
   alertsTopic: string;
   verifyRequestsTopic: string;
-  /** for a sensor the test runs beside the analyzer */
+  /** the sensors' health messages: the analyzer reads them, a sensor the test runs beside it sends them */
   statusTopic: string;
   env: Record<string, string>;
   services(extra?: string[]): Array<Record<string, unknown>>;
@@ -24,6 +24,7 @@ export function analyzerEnv(extra: Record<string, string> = {}): AnalyzerEnv {
   const dlqTopic = randomTopic('dlq');
   const alertsTopic = randomTopic('alerts');
   const verifyRequestsTopic = randomTopic('verify');
+  const statusTopic = `${obsTopic}.status`;
   const env = {
     PORTHOLE_CLICKHOUSE_URL: CH_URL,
     PORTHOLE_CLICKHOUSE_DATABASE: db,
@@ -34,10 +35,10 @@ export function analyzerEnv(extra: Record<string, string> = {}): AnalyzerEnv {
     PORTHOLE_KAFKA_VERIFY_REQUESTS_TOPIC: verifyRequestsTopic,
     PORTHOLE_KAFKA_GROUP_ID: `porthole-test-${randomBytes(4).toString('hex')}`,
     PORTHOLE_KAFKA_VERIFIER_GROUP_ID: `porthole-test-verifier-${randomBytes(4).toString('hex')}`,
+    PORTHOLE_KAFKA_STATUS_TOPIC: statusTopic,
     PORTHOLE_POLICY_HOME_NETWORKS: '192.0.2.0/24,2001:db8::/32',
     ...extra,
   };
-  const statusTopic = `${obsTopic}.status`;
   return {
     db,
     obsTopic,
