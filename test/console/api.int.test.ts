@@ -182,6 +182,8 @@ const ROUTES: Record<string, { path?: string; body?: unknown; headOnly?: boolean
   'DELETE /api/v1/session': {},
   'GET /api/v1/session': {},
   'GET /api/v1/login-options': {},
+  'GET /api/v1/oidc/login': {}, // single sign-on is not configured here: public, refused as such
+  'GET /api/v1/oidc/callback': { path: '/api/v1/oidc/callback?state=x&code=y' },
   'GET /api/v1/overview': {},
   'GET /api/v1/services': { path: '/api/v1/services?limit=1' },
   'GET /api/v1/hosts/:ip': { path: '/api/v1/hosts/192.0.2.10' },
