@@ -4,7 +4,7 @@
 // started: a rate is the difference of two points (a drop means the sensor restarted).
 
 import type { FastifyInstance } from 'fastify';
-import { HISTORY_POINTS, history, sensors } from '../../analyzer/sensors.js';
+import { HISTORY_POINTS, healthy, history, sensors } from '../../analyzer/sensors.js';
 import type { ConsoleContext } from '../context.js';
 import { sinceOf } from './inventory.js';
 import { errors, OBJ } from './schemas.js';
@@ -27,9 +27,19 @@ const LATEST = {
     ...COUNTERS,
     last_packet_ms: { type: 'integer', nullable: true, description: 'null: no packet yet' },
     capture_state: { type: 'string', enum: ['capturing', 'waiting', 'lost'] },
+    healthy: { type: 'boolean', description: 'reported lately, capturing, and Kafka reached (as on the overview)' },
     status: { ...OBJ, description: 'the whole status message (schemas/status.ts SensorStatus)' },
   },
-  required: ['sensor', 'ts', 'source', ...Object.keys(COUNTERS), 'last_packet_ms', 'capture_state', 'status'],
+  required: [
+    'sensor',
+    'ts',
+    'source',
+    ...Object.keys(COUNTERS),
+    'last_packet_ms',
+    'capture_state',
+    'healthy',
+    'status',
+  ],
 } as const;
 
 const POINT = {
@@ -52,7 +62,10 @@ export function sensorRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
         },
       },
     },
-    async () => ({ items: await sensors(ctx.store) }),
+    async () => {
+      const now = Date.now();
+      return { items: (await sensors(ctx.store)).map((s) => ({ ...s, healthy: healthy(s, now) })) };
+    },
   );
 
   app.get(

@@ -52,7 +52,7 @@ export async function render(ctx) {
               ),
           },
           { label: 'Source', cell: (s) => s.source, class: 'mono' },
-          { label: 'Status', cell: (s) => badge(s.status || 'unknown') },
+          { label: 'Health', cell: (s) => badge(s.healthy ? 'healthy' : 'unhealthy') },
           { label: 'Capture', cell: (s) => badge(s.capture_state || 'unknown') },
           { label: 'Reported', cell: (s) => time(s.ts, true) },
           { label: 'Last packet', cell: (s) => time(s.last_packet_ms, true) },
