@@ -12,6 +12,7 @@ import { Store } from '../analyzer/store/store.js';
 import { rootLogger } from '../common/logger.js';
 import { specHelp } from '../schemas/config-spec.js';
 import { usage } from './args.js';
+import { STORE_OPTS } from './store-args.js';
 import { table, isoMs } from './format.js';
 
 export const CONSOLE_HELP = `Usage: porthole console [--config FILE] [--listen HOST:PORT] [options]
@@ -50,12 +51,8 @@ standard input (echo "$PW" | porthole users add ...); never from the command lin
   -h, --help            this help
 `;
 
-const STORE_OPTS = {
-  config: { type: 'string' },
-  clickhouse: { type: 'string' },
-  database: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+// the store commands' options, without --json (the console prints nothing but its log)
+const { json: _json, ...CONSOLE_OPTS } = STORE_OPTS;
 
 const flagsOf = (v: { clickhouse?: string; database?: string; listen?: string }) => ({
   'clickhouse.url': v.clickhouse,
@@ -66,7 +63,7 @@ const flagsOf = (v: { clickhouse?: string; database?: string; listen?: string })
 export async function consoleCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...STORE_OPTS, listen: { type: 'string' }, openapi: { type: 'boolean' } },
+    options: { ...CONSOLE_OPTS, listen: { type: 'string' }, openapi: { type: 'boolean' } },
   });
   if (values.help) {
     process.stdout.write(CONSOLE_HELP);
@@ -126,7 +123,7 @@ export async function usersCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...STORE_OPTS, role: { type: 'string' }, json: { type: 'boolean' } },
+    options: { ...STORE_OPTS, role: { type: 'string' } },
   });
   const [action, name, arg] = positionals;
   if (values.help || !action) {
