@@ -122,8 +122,10 @@ describe('verifier, from a first start that refuses everything', () => {
 
     // 3. asked again at once: verified again despite verify.minInterval, the verdict printed
     const asked = await cli(['verify', `127.0.0.1:${ssh}`, '--wait', '--timeout', '90s'], allowed);
-    expect(asked.out).toBe(
-      `127.0.0.1:${ssh} queued for verification\n127.0.0.1:${ssh} verified_open ssh OpenSSH 8.0\n`,
+    // `queued` shows only when a poll of the CLI falls between the verifier taking the request and
+    // its verdict (a fast nmap run on a busy machine can fall between two polls)
+    expect(asked.out.replace(`127.0.0.1:${ssh} queued for verification\n`, '')).toBe(
+      `127.0.0.1:${ssh} verified_open ssh OpenSSH 8.0\n`,
     );
     expect(asked.code).toBe(0);
     expect((await rows(ssh)).filter((r) => r.status === 'verified_open')).toHaveLength(2);
