@@ -90,7 +90,7 @@ const COMMANDS: Record<string, Command> = {
 // down the heap (a large replay's heap takes measurable time to unmap; see
 // benchmarks/README.md), and the long-running ones, whose Kafka client may leave a reconnect
 // timer behind when their stop gave up waiting for it (KAFKA_STOP_WAIT_MS).
-const EXIT_AT_ONCE = new Set(['replay', 'sensor', 'analyzer', 'verifier']);
+const EXIT_AT_ONCE = new Set(['replay', 'sensor', 'analyzer', 'verifier', 'console']);
 
 function mainHelp(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(15)} ${c.summary}`);
