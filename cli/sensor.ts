@@ -35,7 +35,7 @@ Options (each also settable in a JSON config file and as PORTHOLE_* environment 
   --brokers LIST        Kafka brokers, comma-separated (default ${dflt('kafka.brokers')})
   --sensor-id ID        id in every message (default: host name)
   --user NAME           user to switch to after opening the capture (default ${dflt('capture.user')})
-  --buffer-mb N         libpcap buffer in MiB (default ${dflt('capture.bufferMb')})
+  --buffer-mb N         libpcap buffer in MiB, or the sFlow socket's (default ${dflt('capture.bufferMb')})
   --window DUR          aggregation window (default ${dflt('track.window')})
   --status-interval DUR health message period (default ${dflt('status.interval')})
   --no-acks             capture only SYN/RST packets (cheaper; evidence is then "synack")

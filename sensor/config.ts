@@ -38,7 +38,12 @@ export const SENSOR_SPEC: KeySpec[] = [
     def: null,
     doc: 'receive sFlow v5 datagrams from switches on [address:]port (UDP; a port alone listens on 127.0.0.1) instead of capturing',
   },
-  { key: 'capture.bufferMb', kind: { t: 'int', min: 1, max: 4096 }, def: 256, doc: 'libpcap buffer in MiB' },
+  {
+    key: 'capture.bufferMb',
+    kind: { t: 'int', min: 1, max: 4096 },
+    def: 256,
+    doc: 'libpcap buffer in MiB (with capture.sflow: the UDP receive buffer, capped by net.core.rmem_max)',
+  },
   {
     key: 'capture.acks',
     kind: { t: 'bool' },
