@@ -10,7 +10,7 @@ export interface SensorStatus {
   sensor: string;
   ts: number; // ms since the epoch
   uptime_s: number;
-  source: string; // "iface:eth1" or "pcap:/path"
+  source: string; // "iface:eth1", "pcap:/path" or "sflow:127.0.0.1:6343"
   packets: number; // frames libpcap handed over (after the kernel filter)
   decoded: number; // TCP segments found in them
   failures: Record<string, number>; // skip/error reasons with their counts
