@@ -43,6 +43,8 @@ Endpoints are listed by address (IPv4 first, then IPv6, each numerically), then 
 each row (the whole input, or one window with --window; capped as the sensor caps them). Summary (packets, decode failures by reason, handshakes,
 capture loss, endpoints) goes to stderr. Capture loss: of the handshakes whose client ACK (or
 RST) was seen with their SYN or SYN+ACK, the share of those two packets the capture lacks.
+sFlow datagrams in the capture (UDP port 6343) are read too: an endpoint known only from their
+samples has evidence "sampled", its handshakes estimated (samples times sampling rate).
 Exit status: 0 ok, 1 input unreadable or not a capture, 2 usage error.
 `;
 
@@ -166,9 +168,16 @@ function summary(s: PipelineStats, endpoints: number, files: number, bytes: numb
     `  decoded: ${num(s.decoded)} TCP; skipped: ${skipped.join(', ') || 'none'}; errors: ${errors.join(', ') || 'none'}`,
     `  handshakes: ${num(t.accepted)} accepted (${num(t.completed)} complete, ${num(t.oneSided)} SYN+ACK only); rejected ${num(t.rejected)}; unanswered ${num(t.unanswered)}; duplicates ${num(t.duplicates)}; evictions ${num(t.evictions)}`,
     `  capture loss: ${lossText(t)}`,
+    ...(s.sampled.datagrams > 0 ? [`  sflow: ${sampledText(s.sampled, t.sampledSynAcks)}`] : []),
     `  endpoints: ${num(endpoints)}`,
     '',
   ].join('\n');
+}
+
+/** What the capture's sFlow datagrams sampled (the datagrams' own outcomes are among the frames'). */
+function sampledText(s: PipelineStats['sampled'], synacks: number): string {
+  const skipped = Object.entries(s.reasons).map(([name, n]) => `${name} ${num(n)}`);
+  return `${num(s.datagrams)} datagrams, ${num(s.samples)} sampled headers (${num(s.decoded)} TCP, ${num(synacks)} SYN+ACKs as evidence; no TCP: ${skipped.join(', ') || 'none'}), ${num(s.counterSamples)} counter samples skipped`;
 }
 
 /** The loss estimate from the checked handshakes, with its counts (tracker.ts). */

@@ -15,10 +15,11 @@ function dflt(key: string): string {
   return Array.isArray(s.def) ? s.def.join(',') : String(s.def);
 }
 
-export const SENSOR_HELP = `Usage: porthole sensor (--iface IF[,IF...] | --pcap FILE) [options]
+export const SENSOR_HELP = `Usage: porthole sensor (--iface IF[,IF...] | --pcap FILE | --sflow [ADDR:]PORT) [options]
 
-Capture on a mirror port (or read a capture file) and publish an Observation per service
-endpoint and window to Kafka, plus a health message every status interval.
+Capture on a mirror port (or read a capture file, or receive sFlow from switches) and publish
+an Observation per service endpoint and window to Kafka, plus a health message every status
+interval.
 
 Options (each also settable in a JSON config file and as PORTHOLE_* environment variables):
   --iface IF[,IF...]    interface attached to the mirror/SPAN port; several (a TAP's ports,
@@ -27,11 +28,14 @@ Options (each also settable in a JSON config file and as PORTHOLE_* environment 
                         when an interface goes down or disappears: wait for it and reopen it,
                         or flush and exit non-zero (default ${dflt('capture.onInterfaceLoss')})
   --pcap FILE           publish from a capture file instead (pcap or pcapng)
+  --sflow [ADDR:]PORT   receive sFlow v5 datagrams from switches instead (UDP; a port alone
+                        listens on 127.0.0.1: give the address switches reach, e.g. 0.0.0.0:6343);
+                        services seen in samples get evidence "sampled" and estimated counts
   --config FILE         JSON config file (keys as below, nested by their dots)
   --brokers LIST        Kafka brokers, comma-separated (default ${dflt('kafka.brokers')})
   --sensor-id ID        id in every message (default: host name)
   --user NAME           user to switch to after opening the capture (default ${dflt('capture.user')})
-  --buffer-mb N         libpcap buffer in MiB (default ${dflt('capture.bufferMb')})
+  --buffer-mb N         libpcap buffer in MiB, or the sFlow socket's (default ${dflt('capture.bufferMb')})
   --window DUR          aggregation window (default ${dflt('track.window')})
   --status-interval DUR health message period (default ${dflt('status.interval')})
   --no-acks             capture only SYN/RST packets (cheaper; evidence is then "synack")
@@ -50,6 +54,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
       iface: { type: 'string' },
       'on-interface-loss': { type: 'string' },
       pcap: { type: 'string' },
+      sflow: { type: 'string' },
       config: { type: 'string' },
       brokers: { type: 'string' },
       'sensor-id': { type: 'string' },
@@ -71,6 +76,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     'capture.iface': values.iface,
     'capture.onInterfaceLoss': values['on-interface-loss'],
     'capture.pcap': values.pcap,
+    'capture.sflow': values.sflow,
     'kafka.brokers': values.brokers,
     'sensor.id': values['sensor-id'],
     'capture.user': values.user,

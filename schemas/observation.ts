@@ -3,7 +3,8 @@
 // Version 2 adds the audience (clients by zone, samples, HyperLogLog sketches); version 1 messages
 // from older sensors stay valid and are upgraded (upgradeObservation), with the limits it states.
 // The capture-loss counts (loss_checked, loss_missed) are optional in version 2: null when a
-// sensor made before them sent it.
+// sensor made before them sent it. So is sampling_rate, set only with evidence "sampled" (an
+// endpoint known from sFlow samples alone, whose counts are estimates).
 
 import { HLL_MAX_RANK, HLL_REGISTERS } from '../common/hll.js';
 import { type Row, validate, type Validation } from './fields.js';
@@ -15,7 +16,9 @@ export const OBSERVATION_VERSIONS: readonly number[] = [1, OBSERVATION_VERSION];
 /** Client addresses an Observation lists in sample_clients at most. */
 export const MAX_SAMPLE_CLIENTS = 8;
 
-export const EVIDENCE = ['handshake', 'synack'] as const;
+/** Evidence values of version 1, and of version 2 before sampled traffic. */
+const EVIDENCE_V1 = ['handshake', 'synack'] as const;
+export const EVIDENCE = [...EVIDENCE_V1, 'sampled'] as const;
 export type Evidence = (typeof EVIDENCE)[number];
 
 const v1Fields = {
@@ -39,7 +42,7 @@ const v1Fields = {
   sample_client: { kind: 'ip', doc: 'one client address that connected' },
   evidence: {
     kind: 'enum',
-    values: EVIDENCE,
+    values: EVIDENCE_V1,
     doc: 'handshake: SYN, SYN+ACK and the client ACK seen; synack: only the SYN+ACK (one-sided mirror)',
   },
   vlan: { kind: 'uint', bits: 16, nullable: true, doc: 'innermost 802.1Q VLAN id of the SYN+ACK' },
@@ -60,6 +63,16 @@ const sketchDoc = (zone: string): string =>
 export const observationSchema = {
   v: { kind: 'const', value: OBSERVATION_VERSION, doc: 'schema version' },
   ...v1Fields,
+  handshakes: {
+    kind: 'uint',
+    bits: 32,
+    doc: 'connections the endpoint accepted (distinct SYN+ACKs; retransmits and SPAN duplicates not counted); evidence sampled: an estimate, the sampled SYN+ACKs each times its sampling rate',
+  },
+  evidence: {
+    kind: 'enum',
+    values: EVIDENCE,
+    doc: 'handshake: SYN, SYN+ACK and the client ACK seen; synack: only the SYN+ACK (one-sided mirror); sampled: only SYN+ACKs in sFlow samples (counts are estimates, see sampling_rate)',
+  },
   clients_internal: {
     kind: 'uint',
     bits: 32,
@@ -84,6 +97,12 @@ export const observationSchema = {
     bits: 32,
     nullable: true,
     doc: 'of those, handshakes whose SYN or SYN+ACK the sensor did not see (capture loss = loss_missed / (2 * loss_checked))',
+  },
+  sampling_rate: {
+    kind: 'uint',
+    bits: 32,
+    nullable: true,
+    doc: 'evidence sampled: the samples were 1 in this many packets (the highest rate when they differ); null for mirrored traffic',
   },
 } as const;
 
@@ -134,6 +153,9 @@ function audienceErrors(o: Observation): string[] {
     errors.push(
       `clients_internal + clients_internet: must equal clients (${o.clients}), got ${o.clients_internal} + ${o.clients_internet}`,
     );
+  if ((o.evidence === 'sampled') !== (o.sampling_rate !== null))
+    errors.push('sampling_rate: set exactly when evidence is sampled');
+  else if (o.sampling_rate === 0) errors.push('sampling_rate: at least 1');
   if ((o.loss_checked === null) !== (o.loss_missed === null)) errors.push('loss_checked, loss_missed: both or neither');
   else if (o.loss_missed !== null && o.loss_missed > o.loss_checked!)
     errors.push(`loss_missed: at most loss_checked (${o.loss_checked}), got ${o.loss_missed}`);
@@ -156,5 +178,6 @@ export function upgradeObservation(o: ObservationV1, isInternal: (ip: string) =>
     hll_internet: [],
     loss_checked: null,
     loss_missed: null,
+    sampling_rate: null,
   };
 }

@@ -10,7 +10,7 @@ export interface SensorStatus {
   sensor: string;
   ts: number; // ms since the epoch
   uptime_s: number;
-  source: string; // "iface:eth1" or "pcap:/path"
+  source: string; // "iface:eth1", "pcap:/path" or "sflow:127.0.0.1:6343"
   packets: number; // frames libpcap handed over (after the kernel filter)
   decoded: number; // TCP segments found in them
   failures: Record<string, number>; // skip/error reasons with their counts
@@ -33,6 +33,22 @@ export interface SensorStatus {
   capture_error: string | null; // why interfaces are lost now ("eth1: The interface disappeared"), else null
   interface_losses: number; // interfaces lost since the start, each loss counted
   handshake_loss: HandshakeLoss;
+  sflow: SflowCounts;
+}
+
+/**
+ * sFlow datagrams the sensor read (its source with --sflow, or inside captured traffic) and the
+ * packet headers they sampled. Each datagram is also one of `packets`: counted in `failures` as
+ * `sflow` when read, else under the reason it was not (truncated_sflow, bad_sflow_version,
+ * bad_sflow_record). Absent from the messages of sensors made before sFlow.
+ */
+export interface SflowCounts {
+  datagrams: number;
+  samples: number; // sampled packet headers (flow samples' raw packet header records)
+  counter_samples: number; // counter samples, skipped
+  decoded: number; // TCP segments in the sampled headers
+  synacks: number; // of those, SYN+ACKs taken as evidence of a service ("sampled")
+  failures: Record<string, number>; // sampled headers that held no TCP segment, by reason
 }
 
 /** Capture loss estimated from the handshakes (sensor/track/loss.ts); interval: since the previous message. */

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from '../schemas/config-spec.js';
 import { TOPICS } from '../schemas/topics.js';
 import { parseHomeNetworks } from '../schemas/zones.js';
-import { type ListenAddress, listenAddress } from '../schemas/config-values.js';
+import { type ListenAddress, listenAddress, parseListen } from '../schemas/config-values.js';
 import { ConfigError } from '../common/errors.js';
 import { KAFKA_SECURITY_SPEC, type KafkaSecurity, kafkaSecurityConfig } from '../common/kafka-security.js';
 import { ENCAPSULATIONS, type Encapsulation, LINK_STACKS } from './decode/encapsulations.js';
@@ -32,7 +32,18 @@ export const SENSOR_SPEC: KeySpec[] = [
     def: null,
     doc: 'read this capture file instead of an interface',
   },
-  { key: 'capture.bufferMb', kind: { t: 'int', min: 1, max: 4096 }, def: 256, doc: 'libpcap buffer in MiB' },
+  {
+    key: 'capture.sflow',
+    kind: { t: 'string', nullable: true },
+    def: null,
+    doc: 'receive sFlow v5 datagrams from switches on [address:]port (UDP; a port alone listens on 127.0.0.1) instead of capturing',
+  },
+  {
+    key: 'capture.bufferMb',
+    kind: { t: 'int', min: 1, max: 4096 },
+    def: 256,
+    doc: 'libpcap buffer in MiB (with capture.sflow: the UDP receive buffer, capped by net.core.rmem_max)',
+  },
   {
     key: 'capture.acks',
     kind: { t: 'bool' },
@@ -161,6 +172,7 @@ export interface SensorConfig {
     ifaces: readonly string[];
     onInterfaceLoss: LossPolicy;
     pcap: string | null;
+    sflow: ListenAddress | null;
     bufferMb: number;
     acks: boolean;
     encapsulations: Encapsulation[];
@@ -202,16 +214,18 @@ export function loadSensorConfig(opts: {
   const g = <T>(k: string): T => c[k] as T;
   const errors: string[] = [];
   const ifaces = g<string[]>('capture.iface');
-  if (opts.needSource !== false && ifaces.length === 0 && !g('capture.pcap')) {
-    errors.push('capture.iface or capture.pcap is required (--iface IF or --pcap FILE)');
+  const sflow = sflowListen(g('capture.sflow'), errors);
+  const sources = [ifaces.length > 0, g('capture.pcap') !== null, g('capture.sflow') !== null].filter(Boolean).length;
+  if (opts.needSource !== false && sources === 0) {
+    errors.push('capture.iface, capture.pcap or capture.sflow is required (--iface IF, --pcap FILE or --sflow PORT)');
   }
+  if (sources > 1) errors.push('give one of capture.iface, capture.pcap and capture.sflow');
   const enc = g<string[]>('capture.encapsulations');
   if (enc.filter((e) => LINK_STACKS.includes(e as Encapsulation)).length > 1) {
     errors.push(
       `capture.encapsulations: at most one of ${LINK_STACKS.join(', ')} (libpcap shifts header offsets for the rest of a filter), got ${enc.join(',')}`,
     );
   }
-  if (ifaces.length > 0 && g('capture.pcap')) errors.push('give capture.iface or capture.pcap, not both');
   errors.push(...ifaceProblems(ifaces));
   const onLoss = g<string>('capture.onInterfaceLoss');
   if (!LOSS_POLICIES.includes(onLoss as LossPolicy)) {
@@ -229,6 +243,7 @@ export function loadSensorConfig(opts: {
       ifaces: Object.freeze([...ifaces]),
       onInterfaceLoss: onLoss,
       pcap: g('capture.pcap'),
+      sflow,
       bufferMb: g('capture.bufferMb'),
       acks: g('capture.acks'),
       encapsulations: g('capture.encapsulations'),
@@ -264,6 +279,18 @@ export function loadSensorConfig(opts: {
     logLevel: g('log.level'),
     logFormat: g('log.format'),
   }) as SensorConfig;
+}
+
+/**
+ * capture.sflow: "[address:]port", a port alone on loopback (a listener binds to loopback unless
+ * told otherwise); port 0 lets the system choose (tests). Null when unset.
+ */
+function sflowListen(text: string | null, errors: string[]): ListenAddress | null {
+  if (text === null) return null;
+  const l = parseListen(/^\d{1,5}$/.test(text) ? `127.0.0.1:${text}` : text);
+  if (!('error' in l)) return Object.freeze(l);
+  errors.push(`capture.sflow: ${l.error}, or a port alone, got ${JSON.stringify(text)}`);
+  return null;
 }
 
 /** Interface names as Linux accepts them (at most 15 bytes, no "/", blank or ":"), each once. */

@@ -9,7 +9,9 @@ export type SensorErrorCode =
   | 'CAPTURE_UNREADABLE'
   | 'CAPTURE_OPEN_FAILED'
   | 'CAPTURE_LOST'
-  | 'PRIVILEGE_DROP_FAILED';
+  | 'PRIVILEGE_DROP_FAILED'
+  | 'SFLOW_LISTEN_FAILED'
+  | 'SFLOW_RECEIVE_FAILED';
 
 export class SensorError extends PortholeError<SensorErrorCode> {
   constructor(code: SensorErrorCode, message: string, opts: { retriable?: boolean; cause?: unknown } = {}) {

@@ -1,4 +1,4 @@
-// `porthole sensor`: wiring only. Opens the capture (interfaces or a file), drops privileges,
+// `porthole sensor`: wiring only. Opens the capture (interfaces, a file, or an sFlow socket), drops privileges,
 // runs every frame through the shared pipeline, publishes Observations and health messages to
 // Kafka, serves the same totals as Prometheus metrics, and shuts down cleanly on SIGTERM/SIGINT or a lost interface under
 // capture.onInterfaceLoss "exit" (flushing the open window and what is queued).
@@ -16,6 +16,7 @@ import { captureHealth } from './capture/capture-health.js';
 import { type LiveCapture, openLiveCapture } from './capture/live-capture.js';
 import { framesWithOffloads, readOffloads } from './capture/offloads.js';
 import type { PacketSource } from './capture/packet-source.js';
+import { openSflowSource, type SflowSource } from './capture/sflow-source.js';
 import { dropPrivileges } from './capture/privileges.js';
 import type { SensorConfig } from './config.js';
 import { createPipeline } from './pipeline/one-thread.js';
@@ -93,6 +94,14 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
       kafka_connected: p.connected,
       last_packet_ms: s.lastPacketMs === null ? null : Math.floor(s.lastPacketMs),
       ...captureHealth(live),
+      sflow: {
+        datagrams: s.sampled.datagrams,
+        samples: s.sampled.samples,
+        counter_samples: s.sampled.counterSamples,
+        decoded: s.sampled.decoded,
+        synacks: s.tracker.sampledSynAcks,
+        failures: s.sampled.reasons,
+      },
     };
     return { status, tracker: s.tracker, kafkaSendErrors: p.sendErrors };
   };
@@ -109,6 +118,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
   // opened while still privileged; frames flow from run() on
   let source: PacketSource<FileReadResult | null>;
   let live: LiveCapture | null = null;
+  let sflow: SflowSource | null = null;
   if (cfg.capture.ifaces.length > 0) {
     const bufferBytes = cfg.capture.bufferMb * 1024 * 1024;
     live = openLiveCapture({
@@ -140,6 +150,10 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
       },
     });
     source = live;
+  } else if (cfg.capture.sflow) {
+    sflow = await openSflowSource(cfg.capture.sflow, { bufferBytes: cfg.capture.bufferMb * 1024 * 1024 });
+    logger.info({ address: sflow.address.host, port: sflow.address.port }, 'receiving sflow');
+    source = sflow;
   } else {
     const path = cfg.capture.pcap!;
     source = fileSource(path, { fd: openCaptureFile(path) });
@@ -171,7 +185,10 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
 
   let failure: unknown = null;
   try {
-    const r = await source.run(pipeline.onFrame);
+    const running = source.run(pipeline.onFrame);
+    if (sflow?.droppedBeforeRun)
+      logger.warn({ dropped: sflow.droppedBeforeRun }, 'sflow datagrams dropped while the sensor was starting');
+    const r = await running;
     if (r) {
       if (r.truncatedBytes) logger.warn({ file: r.path, ignoredBytes: r.truncatedBytes }, 'capture cut short');
       logger.info({ file: r.path, frames: r.frames }, 'capture file read');

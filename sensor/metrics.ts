@@ -63,6 +63,17 @@ export function registerSensorMetrics(registry: Registry, read: () => SensorTota
     'packet',
     () => ({ syn: now().tracker.missedSyn, synack: now().tracker.missedSynAck }),
   );
+  counter(
+    'sflow_datagrams_total',
+    'sFlow datagrams read (from --sflow, or inside captured traffic).',
+    () => st().sflow.datagrams,
+  );
+  counter('sflow_samples_total', 'Packet headers those datagrams sampled.', () => st().sflow.samples);
+  counter(
+    'sflow_sampled_synacks_total',
+    'Sampled SYN+ACKs taken as evidence of a service ("sampled").',
+    () => st().sflow.synacks,
+  );
   const gauge = (name: string, help: string, f: () => number) => gaugeView(registry, `porthole_${name}`, help, f);
   gauge('flows', 'Connection attempts tracked now.', () => st().flows);
   gauge('publish_queue_depth', 'Messages waiting for Kafka.', () => st().queue_depth);

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS porthole.observations
     hll_internet Array(UInt8),
     loss_checked Nullable(UInt32),
     loss_missed Nullable(UInt32),
+    sampling_rate Nullable(UInt32),
     ip_num FixedString(16) MATERIALIZED IPv6StringToNum(concat(if(position(ip, ':') > 0, '', '::ffff:'), ip)),
     client_outside UInt8,
     ingested_at DateTime,

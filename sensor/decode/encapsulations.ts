@@ -9,7 +9,7 @@
 export const IPPROTO = { IPIP: 4, TCP: 6, UDP: 17, IPV6: 41, GRE: 47 } as const;
 
 /** UDP destination ports of the mirror tunnels (IANA): only these UDP datagrams are followed. */
-export const UDP_PORT = { VXLAN: 4789, GENEVE: 6081, GTPU: 2152 } as const;
+export const UDP_PORT = { VXLAN: 4789, GENEVE: 6081, GTPU: 2152, SFLOW: 6343 } as const;
 
 export type EncapsulationDef =
   /** below IP, on Ethernet only; `bpf` the libpcap keyword, `depth` how many nested tags (labels) the filter follows */
@@ -28,6 +28,8 @@ export const ENCAPSULATION_TABLE = {
   gre: { layer: 'ip', ipProtocols: [IPPROTO.GRE] },
   gtpu: { layer: 'udp', udpPort: UDP_PORT.GTPU },
   ipip: { layer: 'ip', ipProtocols: [IPPROTO.IPIP, IPPROTO.IPV6] },
+  // sFlow v5 datagrams on their way to a collector: the packet headers they sample (sflow.ts)
+  sflow: { layer: 'udp', udpPort: UDP_PORT.SFLOW },
 } as const satisfies Record<string, EncapsulationDef>;
 
 export type Encapsulation = keyof typeof ENCAPSULATION_TABLE;

@@ -22,6 +22,9 @@ export class Packet {
   vlan = -1; // innermost 802.1Q VLAN id seen on the way in, -1 if none
   tunnels = 0; // how many encapsulations were peeled off
   ts = 0.5; // capture time, ms since the epoch (fractional: the field holds a double from the start)
+  // where the sFlow datagram of a frame lies in `buf`, valid only when the decoder returned `sflow`
+  sflowOff = 0;
+  sflowEnd = 0;
 
   reset(buf: Uint8Array): void {
     // the same buffer holds many packets: skipping the store skips its GC write barrier

@@ -24,6 +24,11 @@ export const REASONS = [
   ['encap_too_deep', 'error'],
   ['bad_ip_version', 'error'],
   ['decoder_bug', 'error'], // an exception inside a decoder: a bug, counted instead of crashing
+  // sFlow datagrams (sflow.ts): a well-formed one is counted as `sflow`, its samples apart
+  ['sflow', 'skip'],
+  ['truncated_sflow', 'error'],
+  ['bad_sflow_version', 'error'],
+  ['bad_sflow_record', 'error'],
 ] as const;
 
 export type ReasonName = (typeof REASONS)[number][0];
@@ -54,6 +59,10 @@ export const R = {
   ENCAP_TOO_DEEP: code('encap_too_deep'),
   BAD_IP_VERSION: code('bad_ip_version'),
   DECODER_BUG: code('decoder_bug'),
+  SFLOW: code('sflow'),
+  TRUNCATED_SFLOW: code('truncated_sflow'),
+  BAD_SFLOW_VERSION: code('bad_sflow_version'),
+  BAD_SFLOW_RECORD: code('bad_sflow_record'),
 } as const;
 
 export function reasonName(c: number): ReasonName {

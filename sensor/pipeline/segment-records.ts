@@ -1,6 +1,8 @@
 // Decoded TCP segments as fixed-size records, so that one thread can decode and another track:
 // the fields the tracker reads, and both addresses copied as bytes. A record with flags 0 carries
-// only a time (the tracker's clock advances; nothing else happens). Pure: no I/O, no threads.
+// only a time (the tracker's clock advances; nothing else happens), unless it is marked sampled:
+// a sampled segment (sFlow) carries its sampling rate in place of its sequence number, which the
+// tracker does not read for samples. Pure: no I/O, no threads.
 
 import type { Packet } from '../decode/packet.js';
 
@@ -8,6 +10,7 @@ export const RECORD_BYTES = 72; // 18 int32 words; the time is the f64 at word 0
 const WORDS = RECORD_BYTES / 4;
 const SRC = 40; // byte offsets of the addresses (16 bytes each; IPv4 uses the first 4)
 const DST = 56;
+const SAMPLED = 0x8000; // in word 5, above the IP version's bits
 
 export interface RecordViews {
   f64: Float64Array;
@@ -46,6 +49,19 @@ export function writeRecord(v: RecordViews, n: number, p: Packet): void {
   }
 }
 
+/** Mark record n (just written) as a sampled segment, one packet in `rate`. */
+export function markSampled(v: RecordViews, n: number, rate: number): void {
+  const i = n * WORDS;
+  v.i32[i + 2] = rate;
+  v.i32[i + 5] |= SAMPLED;
+}
+
+/** The sampling rate of record n, or 0 when it is no sampled segment. */
+export function recordRate(v: RecordViews, n: number): number {
+  const i = n * WORDS;
+  return v.i32[i + 5] & SAMPLED ? v.i32[i + 2] >>> 0 : 0;
+}
+
 /** Record n := only a time. */
 export function writeTick(v: RecordViews, n: number, ts: number): void {
   v.f64[n * (WORDS / 2)] = ts;
@@ -64,7 +80,7 @@ export function readRecord(v: RecordViews, n: number, p: Packet): void {
   const w5 = w[i + 5];
   p.buf = v.u8;
   p.flags = w5 & 0xff;
-  p.ipVersion = (w5 >> 8) & 0xff;
+  p.ipVersion = (w5 >> 8) & 0x7f;
   p.ttl = w5 >> 16;
   p.seq = w[i + 2] >>> 0;
   p.ack = w[i + 3] >>> 0;

@@ -5,16 +5,24 @@
 // forwarded segments are a superset of those the tracker acts on, and a record carrying only
 // the time is sent whenever a skipped segment would have moved the tracker's sweep clock, so the
 // tracker sees the same sequence of state changes (a test compares both on every golden capture).
-// Pure ACKs the tracker would ignore are not forwarded at all (ack-gate.ts).
+// Pure ACKs the tracker would ignore are not forwarded at all (ack-gate.ts). Sampled segments
+// (sFlow) are forwarded as records marked with their sampling rate when the tracker may use them.
 
 import type { Observation } from '../../schemas/observation.js';
 import { DecodeCounts, type PipelineStats } from './one-thread.js';
 import { ACK, RST, SYN } from '../decode/packet.js';
 import { AckGate } from './ack-gate.js';
-import { writeRecord, writeTick } from './segment-records.js';
+import { markSampled, writeRecord, writeTick } from './segment-records.js';
 import { CHUNK_RECORDS, RingWriter } from './segment-ring.js';
 import { startTrackerThread } from './tracker-thread.js';
-import { emptyTrackerStats, mayMatter, SWEEP_MS, type TrackerOptions, type TrackerStats } from '../track/tracker.js';
+import {
+  emptyTrackerStats,
+  mayMatter,
+  sampleMayMatter,
+  SWEEP_MS,
+  type TrackerOptions,
+  type TrackerStats,
+} from '../track/tracker.js';
 
 export interface ThreadedPipeline {
   onFrame(b: Uint8Array, off: number, caplen: number, sec: number, nsec: number, linktype: number): void;
@@ -39,9 +47,33 @@ export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observati
   const NOW = 0;
   const NEXT_SWEEP = 1;
 
+  /** The sampled segment in `packet` (its rate in d.sampleRate), forwarded when the tracker may use it. */
+  const forwardSample = (): void => {
+    const ts = packet.ts;
+    let sweep = false;
+    if (ts > clock[NOW]) {
+      clock[NOW] = ts;
+      if (ts >= clock[NEXT_SWEEP]) {
+        clock[NEXT_SWEEP] = ts + SWEEP_MS;
+        sweep = true;
+      }
+    }
+    if (sampleMayMatter(packet)) {
+      const n = writer.next();
+      writeRecord(writer.view, n, packet);
+      markSampled(writer.view, n, d.sampleRate);
+    } else if (sweep) {
+      const n = writer.next();
+      writeTick(writer.view, n, ts);
+    }
+  };
+
   return {
     onFrame(b, off, caplen, sec, nsec, linktype) {
-      if (!d.frame(b, off, caplen, sec, nsec, linktype)) return;
+      if (!d.frame(b, off, caplen, sec, nsec, linktype)) {
+        if (d.sampling) while (d.nextSample()) forwardSample();
+        return;
+      }
       const ts = packet.ts;
       let sweep = false;
       if (ts > clock[NOW]) {

@@ -4,7 +4,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { ACK, Packet, RST, SYN } from '../decode/packet.js';
-import { readRecord, recordFlags } from './segment-records.js';
+import { readRecord, recordFlags, recordRate } from './segment-records.js';
 import { endpointOrder } from '../track/endpoint-table.js';
 import { CHUNK_RECORDS, drainRing, failRing, type RingBuffers } from './segment-ring.js';
 import type { TrackerMessage } from './tracker-thread.js';
@@ -50,14 +50,16 @@ try {
     // their cache misses overlap
     let syns = 0;
     for (let n = 0; n < count; n++) {
-      if ((recordFlags(v, n) & (SYN | ACK | RST)) !== SYN) continue;
+      if ((recordFlags(v, n) & (SYN | ACK | RST)) !== SYN || recordRate(v, n) !== 0) continue;
       readRecord(v, n, p);
       synHashes[syns++] = tracker.synHash(p);
     }
     tracker.prefetch(synHashes, syns);
     for (let n = 0; n < count; n++) {
       readRecord(v, n, p);
-      tracker.onSegment(p);
+      const rate = recordRate(v, n);
+      if (rate === 0) tracker.onSegment(p);
+      else tracker.onSample(p, rate);
     }
   });
   tracker.finish();

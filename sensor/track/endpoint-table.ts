@@ -13,6 +13,11 @@
 // Limits: a slot's client count stops at maxClients (a lower bound past it; the sketches still
 // take every client); two IPv6 clients of one endpoint whose hashes collide count once (with k
 // clients, odds about k^2 / 2^33: 0.2% of one client less at the 4096 cap).
+// A slot made only by sampled SYN+ACKs (sFlow) gives evidence "sampled": its handshakes are the
+// sum of their sampling rates (an estimate), its clients the distinct destinations of the
+// sampled packets it sent (a lower bound). Once a mirrored SYN+ACK of the endpoint is seen in the
+// window, the slot's counts are the mirrored ones (exact; samples of the same traffic would count
+// it twice) and only the sampled clients still add.
 
 import { EVIDENCE, MAX_SAMPLE_CLIENTS, OBSERVATION_VERSION, type Observation } from '../../schemas/observation.js';
 import type { HomeNetworks } from '../../schemas/zones.js';
@@ -35,6 +40,8 @@ const VLAN = 10;
 const TTL = 11;
 const WINDOW = 12;
 const MSS = 13;
+const SAMPLED = 14; // sum of the sampling rates of the sampled SYN+ACKs
+const RATE = 15; // the highest sampling rate among them
 const SPORT_BITS = 131072; // 2^17
 const ZONE_BIT = 0x40000000; // in a pair's tag: the client is internal (slots stay below it)
 
@@ -63,6 +70,7 @@ export function endpointObservation(
   const o = s * S;
   const c = w.cols;
   const clients = c[o + CLIENTS];
+  const sampled = c[o + HANDSHAKES] === 0; // the slot was made by a sampled SYN+ACK, and no mirrored one came
   const internal = internalClients(w.audience, s);
   const samples = w.samples.slice(
     s * MAX_SAMPLE_CLIENTS,
@@ -77,10 +85,10 @@ export function endpointObservation(
     window_start: Math.floor(windowStart ?? c[o + FIRST]),
     first_seen: Math.floor(c[o + FIRST]),
     last_seen: Math.floor(c[o + LAST]),
-    handshakes: c[o + HANDSHAKES],
+    handshakes: sampled ? Math.min(c[o + SAMPLED], MAX_U32) : c[o + HANDSHAKES],
     clients,
     sample_client: samples[0], // the client of the SYN+ACK that made the slot: always counted
-    evidence: c[o + COMPLETED] > 0 ? EVIDENCE[0] : EVIDENCE[1],
+    evidence: c[o + COMPLETED] > 0 ? EVIDENCE[0] : sampled ? EVIDENCE[2] : EVIDENCE[1],
     vlan: orNull(c[o + VLAN]),
     ttl: orNull(c[o + TTL]),
     tcp_window: orNull(c[o + WINDOW]),
@@ -92,9 +100,11 @@ export function endpointObservation(
     hll_internet: sketchOf(w.audience, s, ZONE_INTERNET),
     loss_checked: w.lossChecked,
     loss_missed: w.lossMissed,
+    sampling_rate: sampled ? c[o + RATE] : null,
   };
 }
 
+const MAX_U32 = 0xffffffff;
 const orNull = (n: number): number | null => (n < 0 ? null : n);
 
 /** The slots in endpoint order: IPv4 before IPv6, then address (as a number), then port. */
@@ -135,28 +145,21 @@ export class WindowTable {
     this.audience = new Audience();
   }
 
+  /** The slot of the server of flow key `k`, or -1 when the window has none. */
+  find(k: FlowKey): number {
+    const i = this.probe(k);
+    return this.index[i] - 1;
+  }
+
   /** The slot of the server of SYN+ACK `p` (flow key `k`), created at its time if new. */
   slot(k: FlowKey, p: Packet): number {
+    const i = this.probe(k);
+    const e = this.index[i];
+    if (e !== 0) return e - 1;
     const h = k.serverHash();
     const c = this.cols;
     const index = this.index;
-    const mask = index.length - 1;
     const key = h * SPORT_BITS + (k.sport | (k.v6 ? 0x10000 : 0));
-    let i = h & mask;
-    for (;;) {
-      const e = index[i];
-      if (e === 0) break;
-      const o = (e - 1) * S;
-      if (
-        c[o + KEY] === key &&
-        c[o + K0] === k.s0 &&
-        c[o + K0 + 1] === k.s1 &&
-        c[o + K0 + 2] === k.s2 &&
-        c[o + K0 + 3] === k.s3
-      )
-        return e - 1;
-      i = (i + 1) & mask;
-    }
     const s = this.size++;
     if ((s + 1) * S > c.length) {
       this.growCols();
@@ -182,6 +185,30 @@ export class WindowTable {
     return s;
   }
 
+  /** The index position of the server of flow key `k`: its entry, or the empty one where it goes. */
+  private probe(k: FlowKey): number {
+    const h = k.serverHash();
+    const c = this.cols;
+    const index = this.index;
+    const mask = index.length - 1;
+    const key = h * SPORT_BITS + (k.sport | (k.v6 ? 0x10000 : 0));
+    let i = h & mask;
+    for (;;) {
+      const e = index[i];
+      if (e === 0) return i;
+      const o = (e - 1) * S;
+      if (
+        c[o + KEY] === key &&
+        c[o + K0] === k.s0 &&
+        c[o + K0 + 1] === k.s1 &&
+        c[o + K0 + 2] === k.s2 &&
+        c[o + K0 + 3] === k.s3
+      )
+        return i;
+      i = (i + 1) & mask;
+    }
+  }
+
   /** Slot `s` accepted SYN+ACK `p` (flow key `k`) from client `client` (an int32 id). */
   handshake(s: number, p: Packet, client: number, k: FlowKey): void {
     const ts = p.ts;
@@ -189,6 +216,24 @@ export class WindowTable {
     const c = this.cols;
     c[o + HANDSHAKES]++;
     if (ts > c[o + LAST]) c[o + LAST] = ts;
+    this.client(s, p, client, k);
+  }
+
+  /** Slot `s` sent sampled SYN+ACK `p` (flow key `k`, client `client`), one in `rate` packets. */
+  sampled(s: number, p: Packet, client: number, k: FlowKey, rate: number): void {
+    const ts = p.ts;
+    const o = s * S;
+    const c = this.cols;
+    c[o + SAMPLED] += rate;
+    if (rate > c[o + RATE]) c[o + RATE] = rate;
+    if (ts > c[o + LAST]) c[o + LAST] = ts;
+    this.client(s, p, client, k);
+  }
+
+  /** Count client `client` of slot `s` (the destination of `p`, flow key `k`) if it is new. */
+  client(s: number, p: Packet, client: number, k: FlowKey): void {
+    const o = s * S;
+    const c = this.cols;
     const n = c[o + CLIENTS];
     if (n < this.maxClients) {
       if (!this.addPair(s + 1, client, k)) return;

@@ -13,6 +13,10 @@
 // packet (their SYN may predate the capture). See loss.ts for the estimate and its limits.
 // Connections from the scanner's own addresses (`scannerAddresses`: the verifier's nmap probes)
 // are not tracked at all: they never count as handshakes or clients.
+// Sampled packets (sFlow: one packet in `rate`, onSample) have no handshake context: a sampled
+// SYN+ACK (not RST) proves its sender a service, with evidence "sampled" and estimated counts
+// (windows.ts); another sampled packet from an endpoint the open window holds names one more
+// client (its destination). Samples touch no flow and no loss count.
 // Limits: no reassembly, no sequence-window checks beyond the handshake's ack numbers; SYN
 // cookies and simultaneous open are seen as ordinary handshakes; a SYN+ACK the mirror delivers
 // after the client's ACK counts as missed (then as a one-sided SYN+ACK).
@@ -64,6 +68,12 @@ export function mayMatter(p: Packet): boolean {
   return (p.flags & (SYN | RST)) !== 0 || ((p.flags & ACK) !== 0 && !(p.payload > 0));
 }
 
+/** Whether onSample may do anything with `p` besides advancing its clock: a SYN+ACK, or no SYN and no RST. */
+export function sampleMayMatter(p: Packet): boolean {
+  const f = p.flags;
+  return (f & (SYN | ACK | RST)) === (SYN | ACK) || (f & (SYN | RST)) === 0;
+}
+
 export interface TrackerStats {
   syns: number; // distinct client SYNs
   accepted: number; // distinct SYN+ACKs: connections an endpoint accepted
@@ -78,6 +88,7 @@ export interface TrackerStats {
   lossChecked: number; // handshakes checked for capture loss (see the header)
   missedSyn: number; // of those, SYNs the sensor did not see
   missedSynAck: number; // and SYN+ACKs it did not see
+  sampledSynAcks: number; // sampled SYN+ACKs (sFlow) taken as evidence of a service
 }
 
 export function emptyTrackerStats(): TrackerStats {
@@ -95,6 +106,7 @@ export function emptyTrackerStats(): TrackerStats {
     lossChecked: 0,
     missedSyn: 0,
     missedSynAck: 0,
+    sampledSynAcks: 0,
   };
 }
 
@@ -159,6 +171,28 @@ export class Tracker {
       this.onRst(p);
     } else if (f & ACK) {
       this.onAck(p);
+    }
+  }
+
+  /** Feed one sampled TCP segment (captured at `p.ts`), one packet in `rate` (an sFlow sample). */
+  onSample(p: Packet, rate: number): void {
+    const ts = p.ts;
+    if (ts > this.now) {
+      this.now = ts;
+      if (ts >= this.nextSweep) this.advance(ts);
+    }
+    if (!sampleMayMatter(p)) return;
+    // the sender as the server, the destination as its client
+    const k = this.key.load(p.buf, p.ipVersion === 6, p.dstOff, p.srcOff, p.dport, p.sport);
+    if (this.scanners?.internal(k.v6, k.c0, k.c1, k.c2, k.c3)) {
+      if (p.flags & SYN) this.stats.scanner++;
+      return;
+    }
+    if (p.flags & SYN) {
+      this.stats.sampledSynAcks++;
+      this.windows.sample(k, p, rate);
+    } else {
+      this.windows.sampledPacket(k, p);
     }
   }
 

@@ -70,6 +70,26 @@ export class EndpointWindows {
     return s;
   }
 
+  /** Sampled SYN+ACK `p` (flow key `k`), one in `rate` packets: counted in the window holding `p.ts`. */
+  sample(k: FlowKey, p: Packet, rate: number): void {
+    const ts = p.ts;
+    if (ts >= this.currentEnd) this.advance(ts);
+    if (this.currentEnd < 0) this.currentEnd = this.windowEnd(ts);
+    const w = this.current;
+    w.sampled(w.slot(k, p), p, clientId(k), k, rate);
+  }
+
+  /**
+   * Another sampled packet `p` (flow key `k`: its source as the server): when the open window
+   * holds that endpoint, its destination is one more client of it.
+   */
+  sampledPacket(k: FlowKey, p: Packet): void {
+    if (this.currentEnd < 0 || p.ts >= this.currentEnd) return; // the window holding it has no endpoint yet
+    const w = this.current;
+    const s = w.find(k);
+    if (s >= 0) w.client(s, p, clientId(k), k);
+  }
+
   /** The client's ACK completed the handshake counted in window `gen`, slot `s` (if still open). */
   complete(gen: number, s: number): boolean {
     const w = this.current.gen === gen ? this.current : this.closing?.gen === gen ? this.closing : null;

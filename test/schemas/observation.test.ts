@@ -43,6 +43,7 @@ const good: Observation = {
   hll_internet: sketch(5),
   loss_checked: 40,
   loss_missed: 1,
+  sampling_rate: null,
 };
 
 const isInternal = (ip: string): boolean => DEFAULT_HOME_NETWORKS.internalIp(ip);
@@ -65,6 +66,7 @@ describe('Observation', () => {
         hll_internet: [],
         loss_checked: null,
         loss_missed: null,
+        sampling_rate: null,
       },
     });
   });
@@ -75,6 +77,29 @@ describe('Observation', () => {
       ok: true,
       value: { ...older, loss_checked: null, loss_missed: null },
     });
+  });
+
+  it('accepts a version 2 message of a sensor made before sampling: sampling_rate null', () => {
+    const { sampling_rate, ...older } = good;
+    expect(validateObservation(older)).toEqual({ ok: true, value: { ...older, sampling_rate: null } });
+  });
+
+  it('evidence sampled comes with its sampling rate, and only it does', () => {
+    const sampled = { ...good, evidence: 'sampled', sampling_rate: 512, handshakes: 1536 };
+    expect(validateObservation(sampled)).toEqual({ ok: true, value: sampled });
+    const without = validateObservation({ ...good, evidence: 'sampled' });
+    expect(without).toEqual({ ok: false, errors: ['sampling_rate: set exactly when evidence is sampled'] });
+    const mirrored = validateObservation({ ...good, sampling_rate: 512 });
+    expect(mirrored).toEqual({ ok: false, errors: ['sampling_rate: set exactly when evidence is sampled'] });
+    expect(validateObservation({ ...sampled, sampling_rate: 0 })).toEqual({
+      ok: false,
+      errors: ['sampling_rate: at least 1'],
+    });
+  });
+
+  it('version 1 knows no sampled evidence', () => {
+    const r = validateObservation({ ...v1, evidence: 'sampled' });
+    expect(r).toEqual({ ok: false, errors: ['evidence: must be one of handshake|synack, got "sampled"'] });
   });
 
   it('capture loss: missed of the 2 packets per checked handshake, unknown when none was checked', () => {

@@ -52,3 +52,25 @@ describe('capture.iface and capture.onInterfaceLoss', () => {
     );
   });
 });
+
+describe('capture.sflow', () => {
+  it('a port alone listens on loopback; an address is taken as given', () => {
+    const at = (v: string) => loadSensorConfig({ env: {}, flags: { 'capture.sflow': v } }).capture.sflow;
+    expect(at('6343')).toEqual({ host: '127.0.0.1', port: 6343 });
+    expect(at('0.0.0.0:6343')).toEqual({ host: '0.0.0.0', port: 6343 });
+    expect(at('[::]:6343')).toEqual({ host: '::', port: 6343 });
+    expect(load({}).capture.sflow).toBe(null);
+  });
+
+  it('refuses a bad address, and a second source, all at once', () => {
+    const bad = () =>
+      loadSensorConfig({ env: {}, flags: { 'capture.sflow': 'switch:6343', 'capture.pcap': 'x.pcap' } });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(
+      'invalid configuration: capture.sflow: not an IP address before the port (a host name may resolve to several: give the address), or a port alone, got "switch:6343"; give one of capture.iface, capture.pcap and capture.sflow',
+    );
+    expect(() => loadSensorConfig({ env: {} })).toThrow(
+      'capture.iface, capture.pcap or capture.sflow is required (--iface IF, --pcap FILE or --sflow PORT)',
+    );
+  });
+});

@@ -1,16 +1,21 @@
 // Fuzz-style: random bytes, every truncation and random bit flips of every fixture, in every
 // link type, never throw out of the decoder, never hit its internal safety net, and each packet
-// is counted under exactly one outcome.
+// is counted under exactly one outcome. The same for sFlow datagrams (random, truncated,
+// bit-flipped, with lengths and counts replaced), which also must read nothing past their
+// captured length: the same bytes followed by other bytes in the buffer walk the same.
 
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../sensor/decode/decode.js';
 import { LINKTYPE } from '../../sensor/decode/link.js';
 import { Packet } from '../../sensor/decode/packet.js';
 import { R, REASONS } from '../../sensor/decode/reasons.js';
+import { SFLOW_DATAGRAM } from '../../sensor/decode/sflow.js';
 import { createPipeline } from '../../sensor/pipeline/one-thread.js';
 import { DEFAULT_TRACKER_OPTIONS } from '../../sensor/track/tracker.js';
 import { hex } from '../support/frames.js';
+import { type SflowWalk, sflowFrame, walkSflow } from '../support/sflow.js';
 import { fixtures } from './decode-fixtures.js';
+import { sflowFixtures } from './sflow-fixtures.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -77,5 +82,97 @@ describe('decoder under hostile input', () => {
     expect(s.packets).toBe(20000);
     expect(s.decoded + failed).toBe(20000);
     expect(s.reasons.decoder_bug ?? 0).toBe(0);
+  });
+});
+
+describe('sFlow decoder under hostile input', () => {
+  const bugs = (w: SflowWalk): number =>
+    [w.open, w.status, ...w.samples.map((x) => x.reason)].filter((r) => r === 'decoder_bug').length;
+  /** Walk b[0, len) exactly, and again with other bytes after it: bugs found, and whether both agree. */
+  function check(b: Uint8Array, len: number, framing: 'datagram' | 'frame', fill: number): number {
+    const exact = walkSflow(b.slice(0, len), 0, len, framing);
+    const big = new Uint8Array(len + 40).fill(fill);
+    big.set(b.subarray(0, len));
+    expect(walkSflow(big, 0, len, framing)).toEqual(exact);
+    return bugs(exact);
+  }
+  const goodDatagrams = sflowFixtures.filter((f) => f.framing === 'datagram').map((f) => hex(f.hex));
+
+  it('random datagrams, in both framings', () => {
+    const rand = rng(6343);
+    let found = 0;
+    for (let i = 0; i < 6000; i++) {
+      const len = Math.floor(rand() * 300);
+      const b = new Uint8Array(len).map(() => Math.floor(rand() * 256));
+      // bias towards plausible headers so the sample and record walks are reached
+      if (len >= 8 && rand() < 0.7) b.set([0, 0, 0, 5, 0, 0, 0, Math.floor(rand() * 3)], 0);
+      for (let w = 8; w + 4 <= len; w += 4) if (rand() < 0.3) b.set([0, 0, 0, Math.floor(rand() * 5)], w);
+      found += check(b, len, 'datagram', i & 0xff);
+      const f = sflowFrame(b);
+      found += check(f, f.length, 'frame', 0xff - (i & 0xff));
+    }
+    expect(found).toBe(0);
+  });
+
+  it('every truncation and bit flip of every sFlow fixture', () => {
+    const rand = rng(11);
+    let found = 0;
+    for (const fx of sflowFixtures) {
+      const b = hex(fx.hex);
+      for (let cut = 0; cut <= b.length; cut++) found += check(b, cut, fx.framing, cut & 0xff);
+      for (let i = 0; i < 300; i++) {
+        const m = Uint8Array.from(b);
+        for (let k = 0; k < 3; k++) m[Math.floor(rand() * m.length)] ^= 1 << Math.floor(rand() * 8);
+        found += check(m, Math.floor(rand() * (m.length + 1)), fx.framing, i & 0xff);
+      }
+    }
+    expect(found).toBe(0);
+  });
+
+  it('lengths, counts and formats replaced by hostile values', () => {
+    const rand = rng(1001);
+    const values = [0, 1, 2, 3, 4, 5, 7, 8, 11, 12, 16, 0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff];
+    let found = 0;
+    for (const b of goodDatagrams) {
+      for (let i = 0; i < 400; i++) {
+        const m = Uint8Array.from(b);
+        const dv = new DataView(m.buffer);
+        for (let k = 0; k < 1 + Math.floor(rand() * 3); k++) {
+          const at = 4 * Math.floor(rand() * (m.length / 4));
+          const v = rand() < 0.7 ? values[Math.floor(rand() * values.length)] : Math.floor(rand() * 2 ** 32);
+          dv.setUint32(at, v >>> 0);
+        }
+        found += check(m, m.length, 'datagram', i & 0xff);
+      }
+    }
+    expect(found).toBe(0);
+  });
+
+  it('the packet path counts every sFlow frame once and its samples apart, and survives garbage', () => {
+    const rand = rng(77);
+    const pipe = createPipeline(DEFAULT_TRACKER_OPTIONS, () => {});
+    let frames = 0;
+    for (let i = 0; i < 4000; i++) {
+      const base = goodDatagrams[i % goodDatagrams.length];
+      const m = Uint8Array.from(base);
+      for (let k = 0; k < 2; k++) m[Math.floor(rand() * m.length)] ^= 1 << Math.floor(rand() * 8);
+      const len = rand() < 0.2 ? Math.floor(rand() * m.length) : m.length;
+      if (i & 1) pipe.onFrame(m, 0, len, 1 + i, 0, SFLOW_DATAGRAM);
+      else {
+        const f = sflowFrame(m.subarray(0, len));
+        pipe.onFrame(f, 0, f.length, 1 + i, 0, 1);
+      }
+      frames++;
+    }
+    pipe.finish();
+    const s = pipe.stats();
+    const failed = Object.values(s.reasons).reduce((a, b) => a + b, 0);
+    expect(s.packets).toBe(frames);
+    expect(s.decoded + failed).toBe(frames);
+    expect(s.sampled.datagrams).toBe(frames);
+    expect(s.sampled.decoded + Object.values(s.sampled.reasons).reduce((a, b) => a + b, 0)).toBe(s.sampled.samples);
+    expect(s.reasons.decoder_bug ?? 0).toBe(0);
+    expect(s.sampled.reasons.decoder_bug ?? 0).toBe(0);
+    expect(s.sampled.samples).toBeGreaterThan(0);
   });
 });

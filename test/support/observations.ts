@@ -30,6 +30,7 @@ export function observation(p: Partial<Observation> & { ip: string; port: number
     hll_internet: sketchOf(clients),
     loss_checked: null,
     loss_missed: null,
+    sampling_rate: null,
     ...p,
   };
 }

@@ -68,3 +68,66 @@ export function tsharkEndpoints(file: string): Map<string, Expected> {
   for (const [k, e] of seen) res.set(k, { handshakes: e.conns.size, evidence: e.complete ? 'handshake' : 'synack' });
   return res;
 }
+
+export interface ExpectedSampled {
+  handshakes: number; // the sampled SYN+ACKs' sampling rates, summed
+  evidence: 'sampled';
+}
+
+/**
+ * tshark's answer for a capture of sFlow datagrams (each datagram sampling at one rate): the
+ * endpoints that sent a SYN+ACK (not RST) inside a sampled header, with the sampling rates of
+ * those samples summed. A TCP header is read after its IP header in tshark's protocol chain;
+ * one inside an ICMP error is not a packet of its own and is left out.
+ */
+export function tsharkSampledEndpoints(file: string): Map<string, ExpectedSampled> {
+  const fields = [
+    'frame.protocols',
+    'sflow.flow_sample.sampling_rate',
+    'ip.src',
+    'ipv6.src',
+    'tcp.srcport',
+    'tcp.flags',
+  ];
+  const r = spawnSync(
+    'tshark',
+    ['-r', file, '-T', 'fields', '-E', 'occurrence=a', ...fields.flatMap((f) => ['-e', f])],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    },
+  );
+  if (r.status !== 0) throw new Error(`tshark failed (${r.status}): ${r.stderr}`);
+  const res = new Map<string, ExpectedSampled>();
+  for (const line of r.stdout.split('\n')) {
+    if (!line.trim()) continue;
+    const [protos, rates, ip4s, ip6s, sports, flags] = line.split('\t').map((v) => (v ? v.split(',') : []));
+    const chain = protos[0].split(':');
+    const start = chain.indexOf('sflow');
+    if (start < 0) continue;
+    const rate = Number(rates[0]);
+    let i4 = 0;
+    let i6 = 0;
+    let it = 0;
+    let src = '';
+    let inIcmp = false;
+    for (let k = 0; k < chain.length; k++) {
+      const l = chain[k];
+      if (l === 'ip') src = ip4s[i4++];
+      else if (l === 'ipv6') src = ip6s[i6++];
+      else if (l === 'icmp' || l === 'icmpv6') inIcmp = true;
+      else if (l === 'eth' && k > start)
+        inIcmp = false; // the next sampled header
+      else if (l === 'tcp') {
+        const f = Number(flags[it]);
+        const sport = sports[it++];
+        if (k < start || inIcmp || (f & 0x16) !== 0x12) continue; // SYN+ACK without RST
+        const key = `${src}|${sport}`;
+        const e = res.get(key) ?? { handshakes: 0, evidence: 'sampled' as const };
+        e.handshakes += rate;
+        res.set(key, e);
+      }
+    }
+  }
+  return res;
+}
