@@ -79,6 +79,21 @@ const COMMANDS: Record<string, Command> = {
     () => import('./console.js'),
     (m) => [m.usersCommand, m.USERS_HELP],
   ),
+  up: command(
+    'run the whole system on one box (local services, every part, restarts)',
+    () => import('./up.js'),
+    (m) => [m.upCommand, m.UP_HELP],
+  ),
+  status: command(
+    'what porthole up runs: each part, its restarts, rate and last error',
+    () => import('./status.js'),
+    (m) => [m.statusCommand, m.STATUS_HELP],
+  ),
+  demo: command(
+    'a one-minute story through the real pipeline, in a throwaway database',
+    () => import('./demo.js'),
+    (m) => [m.demoCommand, m.DEMO_HELP],
+  ),
   expect: command(
     'add, remove and list expected services (no alert)',
     () => import('./expect.js'),
@@ -89,8 +104,9 @@ const COMMANDS: Record<string, Command> = {
 // Commands that end the process as soon as their output is flushed: replay, without tearing
 // down the heap (a large replay's heap takes measurable time to unmap; see
 // benchmarks/README.md), and the long-running ones, whose Kafka client may leave a reconnect
-// timer behind when their stop gave up waiting for it (KAFKA_STOP_WAIT_MS).
-const EXIT_AT_ONCE = new Set(['replay', 'sensor', 'analyzer', 'verifier', 'console']);
+// timer behind when their stop gave up waiting for it (KAFKA_STOP_WAIT_MS), and up and demo,
+// once their parts are stopped.
+const EXIT_AT_ONCE = new Set(['replay', 'sensor', 'analyzer', 'verifier', 'console', 'up', 'demo']);
 
 function mainHelp(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(15)} ${c.summary}`);

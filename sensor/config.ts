@@ -58,9 +58,9 @@ export const SENSOR_SPEC: KeySpec[] = [
   },
   {
     key: 'capture.user',
-    kind: { t: 'string' },
+    kind: { t: 'string', nullable: true },
     def: 'nobody',
-    doc: 'user to switch to after opening the capture (when root)',
+    doc: 'user to switch to after opening the capture (when root); null: stay, only for a capture file (a trusted one: porthole demo reads its own so)',
   },
   {
     key: 'track.window',
@@ -176,7 +176,8 @@ export interface SensorConfig {
     bufferMb: number;
     acks: boolean;
     encapsulations: Encapsulation[];
-    user: string;
+    /** null: no switch (a capture file only) */
+    user: string | null;
   };
   track: {
     windowMs: number;
@@ -226,6 +227,11 @@ export function loadSensorConfig(opts: {
       `capture.encapsulations: at most one of ${LINK_STACKS.join(', ')} (libpcap shifts header offsets for the rest of a filter), got ${enc.join(',')}`,
     );
   }
+  // parsing live traffic as root is what the switch prevents: only a file may be read without it
+  if (g('capture.user') === null && (ifaces.length > 0 || g('capture.sflow') !== null))
+    errors.push(
+      'capture.user: null (no switch) is for a capture file only; a live capture switches to an unprivileged user',
+    );
   errors.push(...ifaceProblems(ifaces));
   const onLoss = g<string>('capture.onInterfaceLoss');
   if (!LOSS_POLICIES.includes(onLoss as LossPolicy)) {

@@ -162,7 +162,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
   const registry = new Registry();
   registerSensorMetrics(registry, totals);
   const metrics = cfg.metricsListen && (await serveMetrics(registry, cfg.metricsListen, logger));
-  const dropped = dropPrivileges(cfg.capture.user);
+  const dropped = cfg.capture.user === null ? null : dropPrivileges(cfg.capture.user);
   if (dropped) logger.info({ user: cfg.capture.user, ...dropped }, 'dropped privileges');
   if (dropped && live && cfg.capture.onInterfaceLoss === 'wait') {
     logger.warn(

@@ -1,8 +1,9 @@
 // The systemd units of the long-running commands (deploy/systemd/): each one passes
 // `systemd-analyze verify` without a warning, runs as the unprivileged `porthole` user with no
 // new privileges, holds only the capabilities its job needs (the analyzer none, the verifier
-// CAP_NET_RAW for nmap's SYN scan, the sensor its capture's two), and reads the example config
-// deploy/config/ ships for it. Skipped, saying why, where systemd-analyze is not installed.
+// CAP_NET_RAW for nmap's SYN scan, the sensor its capture's two, porthole-up the union of its
+// parts'), and reads the example config deploy/config/ ships for it; porthole-up lets its main
+// process stop the parts in order (KillMode=mixed). Skipped, saying why, where systemd-analyze is not installed.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -31,6 +32,8 @@ const CAPABILITIES: Record<string, string> = {
   'porthole-console.service': '',
   'porthole-verifier.service': 'CAP_NET_RAW',
   'porthole-sensor.service': 'CAP_NET_RAW CAP_NET_ADMIN',
+  // one unit for every part: the union of theirs
+  'porthole-up.service': 'CAP_NET_RAW CAP_NET_ADMIN',
 };
 
 describe('systemd units', () => {
@@ -50,6 +53,15 @@ describe('systemd units', () => {
     expect(s.RestartPreventExitStatus).toBe(String(exitStatusOf(new ConfigError('x'))));
     const config = /--config \/etc\/porthole\/([a-z]+\.json)$/.exec(s.ExecStart)?.[1];
     expect(config && existsSync(join(ROOT, 'deploy/config', config)), `${unit} reads ${config}`).toBe(true);
+  });
+
+  it('porthole-up.service: systemd signals up alone, which stops its parts in order, and gives it time', () => {
+    const s = service('porthole-up.service');
+    expect(s.KillMode).toBe('mixed');
+    expect(Number.parseInt(s.TimeoutStopSec, 10)).toBeGreaterThanOrEqual(120);
+    expect(s.ExecStart).toMatch(
+      / up --sensor-config \/etc\/porthole\/sensor\.json --verifier-config \/etc\/porthole\/verifier\.json /,
+    );
   });
 
   it.each(Object.keys(CAPABILITIES))('%s: systemd-analyze verify finds nothing', (unit, ctx) => {

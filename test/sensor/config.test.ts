@@ -1,5 +1,6 @@
 // The sensor's track.homeNetworks key: its default, its sources, and one clear error per bad CIDR;
-// the capture interfaces (one or a TAP's several) and what to do when one is lost.
+// the capture interfaces (one or a TAP's several) and what to do when one is lost; capture.sflow;
+// capture.user.
 
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../common/errors.js';
@@ -72,5 +73,18 @@ describe('capture.sflow', () => {
     expect(() => loadSensorConfig({ env: {} })).toThrow(
       'capture.iface, capture.pcap or capture.sflow is required (--iface IF, --pcap FILE or --sflow PORT)',
     );
+  });
+});
+
+describe('capture.user', () => {
+  it('null keeps the starting user for a capture file, and is refused for a live capture (an interface or sFlow)', () => {
+    const file = loadSensorConfig({ env: {}, flags: { 'capture.pcap': 'x.pcap', 'capture.user': null } });
+    expect(file.capture.user).toBeNull();
+    expect(load({}).capture.user).toBe('nobody');
+    const live = () => loadSensorConfig({ env: {}, flags: { 'capture.iface': 'eth1', 'capture.user': '' } });
+    expect(live).toThrow(ConfigError);
+    expect(live).toThrow('capture.user: null (no switch) is for a capture file only');
+    const sflow = () => loadSensorConfig({ env: {}, flags: { 'capture.sflow': '6343', 'capture.user': '' } });
+    expect(sflow).toThrow('capture.user: null (no switch) is for a capture file only');
   });
 });

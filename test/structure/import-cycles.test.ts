@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
-const FOLDERS = ['common', 'schemas', 'sensor', 'analyzer', 'cli', 'benchmarks'];
+const FOLDERS = ['common', 'schemas', 'sensor', 'analyzer', 'cli', 'up', 'demo', 'benchmarks'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
