@@ -84,7 +84,10 @@ export async function upCommand(argv: string[]): Promise<number> {
   // the parts would run on in their own process groups)
   const stopAsked = new Promise<string>((resolve) => {
     const on = (sig: string): void => {
-      if (abort.signal.aborted) return log.own('warn', `${sig}: stopping already, the parts one after the other`);
+      if (abort.signal.aborted) {
+        log.own('warn', `${sig}: stopping already, the parts one after the other`);
+        return;
+      }
       abort.abort();
       resolve(sig);
     };
