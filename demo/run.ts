@@ -73,13 +73,12 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   let store: Store | null = null;
   let failure: unknown = null;
   try {
-    const refusal = labRefusal();
-    if (refusal === null)
+    let skipped = labRefusal();
+    if (skipped === null)
       lab = await makeLab(tag).catch((err) => {
-        say(`nmap verification skipped: the demo's network namespaces could not be made (${errorMessage(err)})`);
+        skipped = `the demo's network namespaces could not be made (${errorMessage(err)})`;
         return null;
       });
-    else say(`nmap verification skipped: ${refusal}`);
 
     const listen = `127.0.0.1:${await freePort(8080)}`;
     const files = writeDemoConfigs(dir, names, {
@@ -93,6 +92,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     );
     say(`  its own database ${names.database}, topics ${names.topicPrefix}.*, files in ${dir}`);
     if (lab) say(`  nmap runs only inside network namespace ${lab.scanNs}, at ${NEW_SERVICE.ip} (${lab.hostNs})`);
+    else say(`  nmap verification skipped: ${skipped}`);
 
     sys = await startSystem(
       {
