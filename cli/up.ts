@@ -1,9 +1,11 @@
 // `porthole up`: options -> checked configs -> the whole system on one box until SIGTERM/SIGINT.
 
 import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadAnalyzerConfig } from '../analyzer/config.js';
+import { systemErrorText } from '../common/errors.js';
 import { prettyLogs } from '../common/logger.js';
 import { loadConsoleConfig } from '../console/config.js';
 import { loadSensorConfig } from '../sensor/config.js';
@@ -11,6 +13,7 @@ import { createLogLines, type LogLines } from '../up/log-lines.js';
 import { portholeCommand } from '../up/porthole-command.js';
 import { defaultStatePath } from '../up/state.js';
 import { startSystem } from '../up/system.js';
+import { usage } from './args.js';
 
 export const UP_HELP = `Usage: porthole up [--iface IF[,IF...] | --pcap FILE] [options]
 
@@ -68,6 +71,14 @@ export async function upCommand(argv: string[]): Promise<number> {
     flags: values.pcap ? { 'capture.iface': '', 'capture.pcap': values.pcap } : { 'capture.iface': values.iface },
     needSource: false,
   });
+  // a capture file the sensor cannot open would only be retried: refused here
+  if (sensor.capture.pcap) {
+    try {
+      accessSync(sensor.capture.pcap, constants.R_OK);
+    } catch (err) {
+      throw usage(`--pcap ${sensor.capture.pcap}: ${systemErrorText(err)}`);
+    }
+  }
   const dbFlag = { 'clickhouse.database': values.database };
   const analyzer = loadAnalyzerConfig({ file: values.config, flags: dbFlag });
   if (values['verifier-config']) loadAnalyzerConfig({ file: values['verifier-config'], flags: dbFlag });

@@ -3,7 +3,7 @@
 // same Kafka and ClickHouse uses. The analyzer learns for `learningPeriod` (the history is the
 // network before Porthole watched it) and calls a service stale after three minutes unseen (so
 // the printer's closed port shows closed within the demo). The verifier may scan only the
-// build box, inside the demo's namespace; without the lab it runs with nothing allowed.
+// build box, inside the demo's namespace (without the lab the demo runs no verifier).
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,7 +74,7 @@ export function writeDemoConfigs(
       metricsListen: null,
     },
     metrics: { listen: null },
-    console: { listen: o.consoleListen, publicUrl: `http://${o.consoleListen}` },
+    console: { listen: o.consoleListen, publicUrl: `http://${o.consoleListen}`, metricsListen: null },
   };
   const files = { sensor: join(dir, 'sensor.json'), analyzer: join(dir, 'analyzer.json') };
   writeFileSync(files.sensor, `${JSON.stringify(sensor, null, 2)}\n`);

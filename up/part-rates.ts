@@ -1,6 +1,6 @@
 // What each part is doing now, from its own /metrics: one counter per part read twice a second
-// apart, its rate per second and its total. Only what a part serves is shown (the console
-// serves none here); a part whose metrics cannot be read has no rate, never a guessed one.
+// apart, its rate per second and its total. A part whose metrics cannot be read (none served,
+// or none of its counter yet) has no rate, never a guessed one.
 
 import { sleep } from '../common/time.js';
 
@@ -9,6 +9,7 @@ export const PART_COUNTERS: Record<string, { metric: string; unit: string }> = {
   sensor: { metric: 'porthole_packets_total', unit: 'packets' },
   analyzer: { metric: 'porthole_observations_consumed_total', unit: 'observations' },
   verifier: { metric: 'porthole_verifications_total', unit: 'verifications' },
+  console: { metric: 'porthole_console_http_request_duration_seconds_count', unit: 'requests' },
 };
 
 export interface PartRate {

@@ -77,7 +77,7 @@ afterAll(async () => {
 
 /** The analyzer's and the sensor's config files: the run's own names and free ports. */
 async function writeConfigs(): Promise<{ analyzer: string; sensor: string; consolePort: number }> {
-  const [ma, mv, ms, consolePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [ma, mv, mc, ms, consolePort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const analyzer = join(dir, 'analyzer.json');
   const sensor = join(dir, 'sensor.json');
   writeFileSync(
@@ -94,7 +94,7 @@ async function writeConfigs(): Promise<{ analyzer: string; sensor: string; conso
       },
       metrics: { listen: `127.0.0.1:${ma}` },
       verify: { metricsListen: `127.0.0.1:${mv}` },
-      console: { listen: `127.0.0.1:${consolePort}` },
+      console: { listen: `127.0.0.1:${consolePort}`, metricsListen: `127.0.0.1:${mc}` },
     }),
   );
   writeFileSync(

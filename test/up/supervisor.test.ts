@@ -111,7 +111,7 @@ describe('supervisor', () => {
     expect(h.fatal).toEqual(['refused']);
   });
 
-  it('a one-shot child that exits 0 is done; one that fails is restarted', async () => {
+  it('a one-shot child that exits 0 is done, and starts again for a second file', async () => {
     const h = harness();
     running = h.sup;
     h.sup.start(spec('file', node('process.exit(0)'), { oneShot: true }));
