@@ -14,6 +14,7 @@ import { Store } from '../analyzer/store/store.js';
 import { putUser } from '../console/accounts.js';
 import { hashPassword } from '../console/passwords.js';
 import { errorMessage } from '../common/errors.js';
+import { UpError } from '../up/errors.js';
 import { createLogLines, LEVELS, type LogRecord } from '../up/log-lines.js';
 import { portholeCommand } from '../up/porthole-command.js';
 import { startSystem, type System } from '../up/system.js';
@@ -72,6 +73,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   let sys: System | null = null;
   let store: Store | null = null;
   let failure: unknown = null;
+  let refusedPart: string | null = null;
   try {
     let skipped = labRefusal();
     if (skipped === null)
@@ -123,7 +125,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     if (!sys) throw new Stopped();
     const system = sys;
     void system.refused.then((part) => {
-      say(`${part} refused its configuration: the demo stops (see ${logFile})`);
+      refusedPart = part;
       abort.abort();
     });
     say(`analyzer${lab ? ', verifier' : ''} and console started (their log: ${o.verbose ? 'stderr' : logFile})`);
@@ -176,6 +178,11 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   } catch (err) {
     if (!(err instanceof Stopped)) failure = err;
   }
+  if (refusedPart)
+    failure ??= new UpError(
+      'DEMO_FAILED',
+      `the demo's ${refusedPart} exited 2: its configuration or credentials were refused`,
+    );
 
   say('cleaning up');
   const left: string[] = [];
