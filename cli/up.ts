@@ -19,7 +19,7 @@ export const UP_HELP = `Usage: porthole up [--iface IF[,IF...] | --pcap FILE] [o
 
 Run the whole system on one box: the local Kafka and ClickHouse (deploy/local.sh) when the
 configuration names them and they are down, then the analyzer, the verifier, the console and,
-with an interface or a capture file, the sensor, each a child process restarted when it dies
+with an interface, a capture file or sFlow (capture.sflow in --sensor-config), the sensor, each a child process restarted when it dies
 (with backoff; restarts counted). One log on stdout: readable lines on a terminal, JSON lines
 otherwise. SIGTERM or Ctrl-C stops the sensor first (it flushes to Kafka), then the analyzer,
 the verifier and the console, then the local services it started. porthole status shows each
@@ -135,9 +135,13 @@ export async function upCommand(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  if (ifaces.length || sensor.capture.pcap) {
+  if (ifaces.length || sensor.capture.pcap || sensor.capture.sflow) {
     if (!abort.signal.aborted) sys.startSensor({ ifaces, pcap: sensor.capture.pcap }, sensor.publish.flushTimeoutMs);
-  } else log.own('info', 'no sensor: give --iface IF (a mirror port) or --pcap FILE to capture');
+  } else
+    log.own(
+      'info',
+      'no sensor: give --iface IF (a mirror port) or --pcap FILE to capture (or capture.sflow in --sensor-config)',
+    );
   const why = await Promise.race([stopAsked, sys.refused.then((part) => ({ part }))]);
   if (typeof why === 'string') log.own('info', `${why}: stopping (sensor first)`);
   else log.own('error', `${why.part} was refused its configuration or credentials: stopping everything`);

@@ -25,7 +25,7 @@ export interface PartsOptions {
   env?: Record<string, string>;
 }
 
-/** What the sensor reads: interfaces, a capture file, or nothing (no sensor). */
+/** What the sensor reads: interfaces, a capture file, or (neither) what its config names (sFlow). */
 export interface SensorSource {
   ifaces: readonly string[];
   pcap: string | null;
@@ -65,7 +65,11 @@ export function consolePart(o: PartsOptions): ChildSpec {
  */
 export function sensorPart(o: PartsOptions, src: SensorSource, flushTimeoutMs: number): ChildSpec {
   // an empty --iface unsets interfaces the sensor's config file names, for a capture file
-  const input = src.pcap ? ['--iface', '', '--pcap', src.pcap] : ['--iface', src.ifaces.join(',')];
+  const input = src.pcap
+    ? ['--iface', '', '--pcap', src.pcap]
+    : src.ifaces.length
+      ? ['--iface', src.ifaces.join(',')]
+      : [];
   return spec(
     o,
     'sensor',
