@@ -26,7 +26,7 @@ import { Detector } from './detect.js';
 import { startExpectedRefresh } from './expected-refresh.js';
 import { registerAnalyzerMetrics } from './metrics.js';
 import { recordFirstStart } from './learning.js';
-import { statusConsumer } from './status-consumer.js';
+import { statusConsumer, statusGroupOf } from './status-consumer.js';
 import { Coalescer } from './store/coalescer.js';
 import { foldExisting } from './store/fold.js';
 import { RecentWindows } from './recent-windows.js';
@@ -207,7 +207,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     kafka,
     store,
     topic: cfg.kafka.statusTopic,
-    groupId: `${cfg.kafka.groupId}-status`,
+    groupId: statusGroupOf(cfg.kafka.groupId),
     logger: logger.child({ component: 'sensor-status' }),
   });
   await sensorStatus.start();

@@ -35,6 +35,9 @@ export function statusMessageRow(value: Buffer | null): { row: SensorStatusRow }
   return r.ok ? { row: statusRow(r.value) } : { reason: r.errors.join('; ') };
 }
 
+/** The consumer group of the analyzers' status consumer, from their own group id. */
+export const statusGroupOf = (analyzerGroupId: string): string => `${analyzerGroupId}-status`;
+
 export function statusConsumer(o: { kafka: Kafka; store: Store; topic: string; groupId: string; logger: Logger }): {
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -2,17 +2,17 @@
 
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { getUser, listUsers, putUser, userNameProblem } from '../console/accounts.js';
+import { audit, getUser, listUsers, putUser, userNameProblem } from '../console/accounts.js';
 import { loadConsoleConfig } from '../console/config.js';
 import { hashPassword, passwordProblem } from '../console/passwords.js';
 import { isRole, ROLES, type Role } from '../console/roles.js';
 import { CONSOLE_SPEC } from '../console/spec.js';
-import { migrate } from '../analyzer/store/migrate.js';
+import { migrate, requireDatabase } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
 import { rootLogger } from '../common/logger.js';
 import { specHelp } from '../schemas/config-spec.js';
 import { usage } from './args.js';
-import { STORE_OPTS } from './store-args.js';
+import { actor, STORE_OPTS } from './store-args.js';
 import { table, isoMs } from './format.js';
 
 export const CONSOLE_HELP = `Usage: porthole console [--config FILE] [--listen HOST:PORT] [options]
@@ -132,6 +132,14 @@ export async function usersCommand(argv: string[]): Promise<number> {
   }
   const known = ['add', 'passwd', 'role', 'disable', 'enable', 'list'];
   if (!known.includes(action)) throw usage(`users: unknown action ${JSON.stringify(action)} (${known.join(', ')})`);
+  const wanted = action === 'list' ? 1 : action === 'role' ? 3 : 2;
+  if (positionals.length > wanted)
+    throw usage(
+      `users ${action}: unexpected ${positionals
+        .slice(wanted)
+        .map((p) => JSON.stringify(p))
+        .join(' ')}`,
+    );
   if (action !== 'list') {
     if (!name) throw usage(`users ${action}: give the account name`);
     const bad = userNameProblem(name);
@@ -143,10 +151,21 @@ export async function usersCommand(argv: string[]): Promise<number> {
     if (!isRole(roleText))
       throw usage(`users ${action}: --role must be one of ${ROLES.join(', ')}, got ${JSON.stringify(roleText ?? '')}`);
     role = roleText;
-  }
+  } else if (values.role !== undefined) throw usage(`users ${action}: --role is for add (and role NAME ROLE)`);
   const cfg = loadConsoleConfig({ file: values.config, flags: flagsOf(values) });
+  // every argument and the password are checked before ClickHouse is touched: a refused command
+  // changes nothing; only `add` (the first account of a new system) may create the database
+  const password =
+    action === 'add' || action === 'passwd'
+      ? await readPassword(`${action === 'add' ? 'password' : 'new password'} for ${name}: `)
+      : null;
+  if (password !== null) {
+    const weak = passwordProblem(password);
+    if (weak) throw usage(`users ${action}: password: ${weak}; nothing changed`);
+  }
   const store = new Store(cfg.analyzer.clickhouse);
   try {
+    if (action !== 'add') await requireDatabase(store);
     await migrate(store);
     if (action === 'list') {
       const users = await listUsers(store);
@@ -163,18 +182,17 @@ export async function usersCommand(argv: string[]): Promise<number> {
       return 0;
     }
     const u = await getUser(store, name);
+    const by = `cli:${actor(undefined)}`;
     if (action === 'add') {
       if (u) throw usage(`users add: account ${name} exists (porthole users passwd|role changes it)`);
-      const pw = await readPassword(`password for ${name}: `);
-      const weak = passwordProblem(pw);
-      if (weak) throw usage(`users add: password: ${weak}; nothing changed`);
       await putUser(store, {
         name,
         role: role!,
         source: 'local',
         disabled: false,
-        password_hash: await hashPassword(pw),
+        password_hash: await hashPassword(password!),
       });
+      await audit(store, { actor: by, action: 'user.add', target: name, detail: { role } });
       process.stdout.write(`added ${name} (${role})\n`);
       return 0;
     }
@@ -183,14 +201,13 @@ export async function usersCommand(argv: string[]): Promise<number> {
       return 1;
     }
     let next = { ...u };
-    if (action === 'passwd') {
-      const pw = await readPassword(`new password for ${name}: `);
-      const weak = passwordProblem(pw);
-      if (weak) throw usage(`users passwd: ${weak}; nothing changed`);
-      next = { ...next, password_hash: await hashPassword(pw) };
-    } else if (action === 'role') next = { ...next, role: role! };
+    if (action === 'passwd') next = { ...next, password_hash: await hashPassword(password!) };
+    else if (action === 'role') next = { ...next, role: role! };
     else next = { ...next, disabled: action === 'disable' };
     await putUser(store, next, u);
+    const detail =
+      action === 'passwd' ? { password_changed: true } : action === 'role' ? { role } : { disabled: next.disabled };
+    await audit(store, { actor: by, action: 'user.change', target: name, detail });
     process.stdout.write(
       `${name}: ${action === 'passwd' ? 'password changed' : action === 'role' ? `role ${role}` : `${action}d`}\n`,
     );

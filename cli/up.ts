@@ -19,12 +19,14 @@ export const UP_HELP = `Usage: porthole up [--iface IF[,IF...] | --pcap FILE] [o
 
 Run the whole system on one box: the local Kafka and ClickHouse (deploy/local.sh) when the
 configuration names them and they are down, then the analyzer, the verifier, the console and,
-with an interface, a capture file or sFlow (capture.sflow in --sensor-config), the sensor, each a child process restarted when it dies
-(with backoff; restarts counted). One log on stdout: readable lines on a terminal, JSON lines
-otherwise. SIGTERM or Ctrl-C stops the sensor first (it flushes to Kafka), then the analyzer,
-the verifier and the console, then the local services it started. porthole status shows each
-part. Without --iface or --pcap no sensor runs: the console and the inventory commands still
-work. For production, the systemd units run each part on its own (docs/operations.md).
+with an interface, a capture file or sFlow (capture.sflow in --sensor-config), the sensor,
+each a child process restarted when it dies (with backoff; restarts counted). One log on
+stdout: readable lines on a terminal, JSON lines otherwise. SIGTERM, Ctrl-C or a closed
+terminal (SIGHUP) stops the sensor first (it flushes to Kafka), then the analyzer, the verifier
+and the console, then the local services it started. porthole status shows each part (exit 3
+when up is not running). Without --iface or --pcap no sensor runs: the console and the
+inventory commands still work. The console needs an account: porthole users add NAME --role
+admin. For production, the systemd units run each part on its own (docs/operations.md).
 
 Options:
   --iface IF[,IF...]      capture on these interfaces (the sensor's capture.iface)
@@ -104,6 +106,8 @@ export async function upCommand(argv: string[]): Promise<number> {
     };
     process.on('SIGTERM', () => on('SIGTERM'));
     process.on('SIGINT', () => on('SIGINT'));
+    // a closed terminal or SSH session: the parts, in their own process groups, would be orphaned
+    process.on('SIGHUP', () => on('SIGHUP'));
   });
   const parts = {
     porthole: portholeCommand(),

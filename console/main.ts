@@ -8,6 +8,7 @@ import { type Logger, pino } from 'pino';
 import { migrate } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
 import type { AnalyzerConfig } from '../analyzer/config.js';
+import { listUsers } from './accounts.js';
 import { Authenticator } from './auth.js';
 import type { ConsoleConfig } from './config.js';
 import { type ConsoleContext, readContextOf } from './context.js';
@@ -95,6 +96,8 @@ export async function startConsole(o: {
 export async function runConsole(cfg: ConsoleConfig, analyzer: AnalyzerConfig, log: Logger): Promise<number> {
   const c = await startConsole({ cfg, analyzer, log });
   log.info({ url: c.url, oidc: cfg.oidc !== null }, 'console listening');
+  if ((await listUsers(c.ctx.store)).length === 0 && !cfg.oidc)
+    log.warn('no accounts yet: add one with porthole users add NAME --role admin');
   if (!/^(127\.|\[::1\]|localhost)/.test(c.url.replace(/^https?:\/\//, '')) && !cfg.tls)
     log.warn('the console is reachable beyond this machine without TLS: give console.tlsCert and console.tlsKey');
   await new Promise<void>((resolve) => {

@@ -58,6 +58,7 @@ export function writeDemoConfigs(
       groupId: n.groups.analyzer,
       verifierGroupId: n.groups.verifier,
       observationsTopic: n.topics.observations,
+      statusTopic: n.topics.status,
       deadLetterTopic: n.topics.dlq,
       alertsTopic: n.topics.alerts,
       verifyRequestsTopic: n.topics.verify,

@@ -7,6 +7,7 @@ import type { AnalyzerConfig } from '../analyzer/config.js';
 import type { Store } from '../analyzer/store/store.js';
 import { errorMessage } from '../common/errors.js';
 import { kafkaClient } from '../common/kafka.js';
+import { statusGroupOf } from '../analyzer/status-consumer.js';
 import { sleep } from '../common/time.js';
 import type { DemoNames } from './configs.js';
 import { UpError } from '../up/errors.js';
@@ -19,7 +20,7 @@ export async function removeKafkaNames(k: AnalyzerConfig['kafka'], n: DemoNames)
     await admin.connect();
     const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${n.topicPrefix}.`));
     if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 10_000 });
-    await admin.deleteGroups([n.groups.analyzer, n.groups.verifier]).catch(() => {}); // none may exist
+    await admin.deleteGroups([n.groups.analyzer, statusGroupOf(n.groups.analyzer), n.groups.verifier]).catch(() => {}); // none may exist
   } catch (err) {
     left.push(`kafka topics ${n.topicPrefix}.* not all deleted: ${errorMessage(err)}`);
   } finally {

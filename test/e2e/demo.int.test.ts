@@ -111,6 +111,12 @@ describe('porthole demo', () => {
       expect.objectContaining({ kind: 'new_service', severity: 'medium', ip: NEW_SERVICE.ip, port: NEW_SERVICE.port }),
     ]);
 
+    // the demo's sensor reports to the demo's own status topic, which its analyzer stores
+    const sensors = (await (await fetch(`${url}/api/v1/sensors`, { headers: { cookie } })).json()) as {
+      items: Array<{ sensor: string }>;
+    };
+    expect(sensors.items.map((x) => x.sensor)).toEqual(['demo-span-port']);
+
     await line(/nmap verdict: verified_open/, 90_000);
     await line(/inventory: 10\.77\.0\.30:23 is stale/, 60_000);
     await line(/Ctrl-C ends the demo/, 10_000);
