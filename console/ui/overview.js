@@ -52,7 +52,7 @@ function summary(ov) {
     h(
       'div',
       { class: 'cards' },
-      card('new services in 24 h', ov.new_24h, '#/inventory?new_since=24h', 'accent'),
+      card('first seen in the last 24 h', ov.new_24h, '#/inventory?new_since=24h', 'accent'),
       card('open alerts', ov.open_alerts, '#/alerts?state=open', ov.open_alerts ? 'warn' : ''),
       card('reached from the internet', aud.internet, '#/inventory?audience=internet'),
       card('internal only', aud.internal_only, '#/inventory?audience=internal'),
