@@ -1,7 +1,8 @@
 // Before/after benchmark of `porthole replay`: another build of Porthole (a checkout whose dist/ is
 // built, e.g. main) against this one, on each capture given, run in alternated pairs (ABBA order,
 // so this VM's drift between minutes falls on both) with the output to /dev/null. Reports per
-// capture the medians of wall and CPU time, the median of the paired differences and the ratio.
+// capture the medians of wall and CPU time, the median of the paired differences with their
+// quartiles, the ratio, and the range of wall times.
 // Limits: whole-command times (start-up and the end phase included); the two builds' outputs are
 // not compared here (the golden tests do that).
 // Usage: node dist/benchmarks/compare.js BASE_DIR CAPTURE... [--pairs N] [-- REPLAY_OPTIONS...]
@@ -44,6 +45,16 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+/** The q-quantile by linear interpolation between the closest ranks. */
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
+};
+const spread = (xs: number[]): string => `quartiles ${ms(quantile(xs, 0.25))} / ${ms(quantile(xs, 0.75))}`;
+const range = (rs: Run[]): string =>
+  `${Math.min(...rs.map((r) => r.wall)).toFixed(2)}–${Math.max(...rs.map((r) => r.wall)).toFixed(2)} s`;
 const ms = (s: number): string => `${s >= 0 ? '+' : ''}${Math.round(s * 1000)} ms`;
 
 process.stdout.write(`base ${resolve(baseDir)}, this ${root}; ${pairs} pairs; replay ${replayOpts.join(' ')}\n`);
@@ -67,8 +78,8 @@ for (const capture of captures) {
   const slower = dWall.filter((d) => d > 0).length;
   process.stdout.write(
     `${basename(capture)}: wall median ${bw.toFixed(2)} → ${mw.toFixed(2)} s (ratio ${(mw / bw).toFixed(3)}), ` +
-      `paired difference median ${ms(median(dWall))} (slower in ${slower} of ${pairs}); ` +
+      `paired difference median ${ms(median(dWall))} (${spread(dWall)}; slower in ${slower} of ${pairs}); ` +
       `CPU median ${median(base.map((r) => r.cpu)).toFixed(2)} → ${median(mine.map((r) => r.cpu)).toFixed(2)} s, ` +
-      `paired difference median ${ms(median(dCpu))}\n`,
+      `paired difference median ${ms(median(dCpu))} (${spread(dCpu)}); wall range ${range(base)} → ${range(mine)}\n`,
   );
 }

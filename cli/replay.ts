@@ -35,6 +35,9 @@ Options:
   --syn-timeout DUR    a SYN unanswered this long counts as unanswered (default ${DEFAULT_TRACKER_OPTIONS.synTimeoutMs / 1000}s)
   --threads N          1: decode and track in one thread (as the live sensor); 2: track in a
                        second thread (default 2 when the machine has two cores or more)
+  --teredo-any         also follow Teredo on UDP ports other than 3544, when the payload is an
+                       IPv6 packet that fills the datagram (as the sensor with capture.encapsulations
+                       teredo-any; tshark: --enable-heuristic teredo_udp); off by default
   --no-progress        no progress bar on a terminal
   -h, --help           this help
 
@@ -60,6 +63,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       'max-flows': { type: 'string' },
       'syn-timeout': { type: 'string' },
       threads: { type: 'string' },
+      'teredo-any': { type: 'boolean', default: false },
       'no-progress': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -89,7 +93,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const emit = (o: Observation): void => {
     found.push(o);
   };
-  const pipeline = threads === 2 ? createThreadedPipeline(opts, emit) : createPipeline(opts, emit);
+  const decode = { teredoAnyPort: values['teredo-any'] as boolean };
+  const pipeline = threads === 2 ? createThreadedPipeline(opts, emit, decode) : createPipeline(opts, emit, decode);
   const started = process.hrtime.bigint();
   let bytes = 0;
   for (const path of positionals) {

@@ -19,6 +19,7 @@ import type { PacketSource } from './capture/packet-source.js';
 import { openSflowSource, type SflowSource } from './capture/sflow-source.js';
 import { dropPrivileges } from './capture/privileges.js';
 import type { SensorConfig } from './config.js';
+import { decodeOptionsFor } from './decode/encapsulations.js';
 import { createPipeline } from './pipeline/one-thread.js';
 import { lossIntervals } from './track/loss.js';
 import { createPublisher } from './publish/kafka-publisher.js';
@@ -65,6 +66,7 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
       scannerAddresses: cfg.track.scannerAddresses,
     },
     emit,
+    decodeOptionsFor(cfg.capture.encapsulations),
   );
   const handshakeLoss = lossIntervals();
   // every total the health message and the metrics give comes from here

@@ -6,6 +6,7 @@ import { decodeEthernetTcp } from './fast-path.js';
 import { decodeGre } from './gre.js';
 import { decodeIPv4InIp, decodeIPv6InIp } from './ip-in-ip.js';
 import { IP_PAYLOAD_DECODERS } from './ip-payload.js';
+import { decodeL2tpIp } from './l2tp.js';
 import { decodeLink, LINKTYPE } from './link.js';
 import type { Packet } from './packet.js';
 import { R } from './reasons.js';
@@ -16,6 +17,7 @@ IP_PAYLOAD_DECODERS[IPPROTO.UDP] = decodeUdp;
 for (const n of ENCAPSULATION_TABLE.gre.ipProtocols) IP_PAYLOAD_DECODERS[n] = decodeGre;
 IP_PAYLOAD_DECODERS[IPPROTO.IPIP] = decodeIPv4InIp;
 IP_PAYLOAD_DECODERS[IPPROTO.IPV6] = decodeIPv6InIp;
+for (const n of ENCAPSULATION_TABLE.l2tp.ipProtocols) IP_PAYLOAD_DECODERS[n] = decodeL2tpIp;
 
 /**
  * Decode the frame in b[off, off+caplen) of the given pcap link type into `p`.

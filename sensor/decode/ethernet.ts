@@ -1,12 +1,15 @@
 // Ethernet II and the EtherType chain behind it: 802.1Q / 802.1ad (QinQ) tags, MPLS, PPPoE
-// session frames, then IPv4 or IPv6. 802.3/LLC frames and other EtherTypes are "non_ip".
+// session frames, the MAC-in-MAC headers of 802.1ah (PBB) and Cisco FabricPath (mac-in-mac.ts),
+// then IPv4 or IPv6.
+// 802.3/LLC frames and other EtherTypes are "non_ip".
 
 import { u16 } from './bytes.js';
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
+import { macInMacEnd, NOT_MAC_IN_MAC, TRUNCATED } from './mac-in-mac.js';
 import { decodeMpls } from './mpls.js';
 import { decodePpp } from './ppp.js';
-import type { Packet } from './packet.js';
+import { MAX_TUNNELS, type Packet } from './packet.js';
 import { R } from './reasons.js';
 
 export const ETH_IPV4 = 0x0800;
@@ -46,7 +49,19 @@ export function decodeEtherType(p: Packet, b: Uint8Array, off: number, end: numb
         if (end - off < 8) return R.TRUNCATED_LINK;
         return decodePpp(p, b, off + 6, end);
       default:
-        return R.NON_IP;
+        return decodeMacInMac(p, b, off, end, type);
     }
   }
+}
+
+/**
+ * The frame behind a MAC-in-MAC header (mac-in-mac.ts), or non_ip for other EtherTypes. Each
+ * counts as a tunnel, bounded by MAX_TUNNELS (which also bounds this recursion).
+ */
+function decodeMacInMac(p: Packet, b: Uint8Array, off: number, end: number, type: number): number {
+  const o = macInMacEnd(off, end, type);
+  if (o === NOT_MAC_IN_MAC) return R.NON_IP;
+  if (o === TRUNCATED) return R.TRUNCATED_LINK;
+  if (++p.tunnels > MAX_TUNNELS) return R.ENCAP_TOO_DEEP;
+  return decodeEtherType(p, b, o, end, u16(b, o - 2));
 }

@@ -1,5 +1,5 @@
-// What an IP header carries: TCP, or a tunnel to peel (UDP-based VXLAN/GENEVE/GTP-U, GRE and
-// ERSPAN, IP-in-IP, IPv6-in-IP). Anything else is non_tcp. A tunnel's payload leads back to the
+// What an IP header carries: TCP, or a tunnel to peel (UDP-based tunnels, GRE and ERSPAN,
+// IP-in-IP, IPv6-in-IP, L2TPv3). Anything else is non_tcp. A tunnel's payload leads back to the
 // IP decoders that called this one, so the payloads other than TCP are decoded through a table
 // of decoders by IP protocol (as gopacket's protocol -> layer map) that decode.ts fills when it
 // loads: the decoder files then import one another without a circle. One call site per protocol
@@ -20,9 +20,10 @@ export const IP_PAYLOAD_DECODERS = {
   [IPPROTO.GRE]: nonTcp,
   [IPPROTO.IPIP]: nonTcp,
   [IPPROTO.IPV6]: nonTcp,
+  [IPPROTO.L2TP]: nonTcp,
 };
 
-const { TCP, UDP, GRE, IPIP, IPV6 } = IPPROTO;
+const { TCP, UDP, GRE, IPIP, IPV6, L2TP } = IPPROTO;
 const next = IP_PAYLOAD_DECODERS;
 
 export function decodeIpPayload(p: Packet, b: Uint8Array, off: number, end: number, proto: number): number {
@@ -37,6 +38,8 @@ export function decodeIpPayload(p: Packet, b: Uint8Array, off: number, end: numb
       return next[IPIP](p, b, off, end);
     case IPV6:
       return next[IPV6](p, b, off, end);
+    case L2TP:
+      return next[L2TP](p, b, off, end);
     default:
       return R.NON_TCP;
   }

@@ -1,25 +1,39 @@
 // Link-layer headers, by pcap LINKTYPE: Ethernet, BSD null/loop, raw IP, Linux cooked v1/v2,
-// PPP, PPP-serial, Cisco HDLC, NFLOG. 802.11/radiotap are unsupported_linktype.
+// PPP and PPP-serial (or Cisco HDLC written under them), Cisco HDLC, NFLOG, ARCnet (BSD and
+// Linux), IEEE 802.11 bare or behind radiotap, PPI, Prism or AVS headers.
 
+import { decodeArcnet } from './arcnet.js';
+import { decodeAvs } from './avs.js';
 import { u16, u16le, u32, u32le } from './bytes.js';
+import { decodeCiscoHdlc, decodeHdlcFramed } from './chdlc.js';
 import { decodeEtherType, decodeEthernet } from './ethernet.js';
+import { decodeIeee80211 } from './ieee80211.js';
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
 import type { Packet } from './packet.js';
-import { decodePpp } from './ppp.js';
+import { decodePpi } from './ppi.js';
+import { decodePrism } from './prism.js';
+import { decodeRadiotap } from './radiotap.js';
 import { R } from './reasons.js';
 
 export const LINKTYPE = {
   NULL: 0,
   ETHERNET: 1,
+  ARCNET_BSD: 7,
   PPP: 9,
   RAW_OLD: 12,
   RAW_OPENBSD: 14,
   PPP_HDLC: 50,
   RAW: 101,
   C_HDLC: 104,
+  IEEE802_11: 105,
   LOOP: 108,
   LINUX_SLL: 113,
+  PRISM_HEADER: 119,
+  IEEE802_11_RADIOTAP: 127,
+  ARCNET_LINUX: 129,
+  IEEE802_11_AVS: 163,
+  PPI: 192,
   IPV4: 228,
   IPV6: 229,
   NFLOG: 239,
@@ -49,12 +63,25 @@ export function decodeLink(p: Packet, b: Uint8Array, off: number, end: number, l
       return decodeNull(p, b, off, end, linktype === LINKTYPE.LOOP);
     case LINKTYPE.PPP:
     case LINKTYPE.PPP_HDLC:
-      return decodePpp(p, b, off, end);
+      return decodeHdlcFramed(p, b, off, end);
     case LINKTYPE.C_HDLC:
-      if (end - off < 4) return R.TRUNCATED_LINK;
-      return decodeEtherType(p, b, off + 4, end, u16(b, off + 2));
+      return decodeCiscoHdlc(p, b, off, end);
     case LINKTYPE.NFLOG:
       return decodeNflog(p, b, off, end);
+    case LINKTYPE.IEEE802_11_RADIOTAP:
+      return decodeRadiotap(p, b, off, end);
+    case LINKTYPE.IEEE802_11:
+      return decodeIeee80211(p, b, off, end, 0);
+    case LINKTYPE.PPI:
+      return decodePpi(p, b, off, end);
+    case LINKTYPE.PRISM_HEADER:
+      return decodePrism(p, b, off, end);
+    case LINKTYPE.IEEE802_11_AVS:
+      return decodeAvs(p, b, off, end);
+    case LINKTYPE.ARCNET_BSD:
+      return decodeArcnet(p, b, off, end, false);
+    case LINKTYPE.ARCNET_LINUX:
+      return decodeArcnet(p, b, off, end, true);
     default:
       return R.UNSUPPORTED_LINKTYPE;
   }

@@ -2,7 +2,8 @@
 // the hot path). Addresses are not copied: srcOff/dstOff point into `buf`, valid until the
 // next packet is decoded. Fields a short capture did not include are -1. The capture time `ts`
 // is set by the packet path, not the decoder: the tracker reads it from here, so that no
-// fractional number is passed (and boxed) per packet.
+// fractional number is passed (and boxed) per packet. The decode options (encapsulations.ts)
+// travel here too, so that no decoder takes a further argument.
 
 export class Packet {
   buf: Uint8Array = new Uint8Array(0);
@@ -25,6 +26,8 @@ export class Packet {
   // where the sFlow datagram of a frame lies in `buf`, valid only when the decoder returned `sflow`
   sflowOff = 0;
   sflowEnd = 0;
+  // a decode option, not output: set once by the packet path (DecodeOptions), kept by reset()
+  teredoAnyPort = false;
 
   reset(buf: Uint8Array): void {
     // the same buffer holds many packets: skipping the store skips its GC write barrier

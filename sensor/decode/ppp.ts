@@ -1,5 +1,5 @@
-// PPP (DLT_PPP, DLT_PPP_SERIAL and inside PPPoE): an optional HDLC address/control pair, then a
-// 1- or 2-byte protocol field. Only IPv4 (0x0021) and IPv6 (0x0057) are followed.
+// PPP (DLT_PPP, DLT_PPP_SERIAL, and inside PPPoE, GRE and L2TP): an optional HDLC address/control
+// pair, then a 1- or 2-byte protocol field. Only IPv4 (0x0021) and IPv6 (0x0057) are followed.
 
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';

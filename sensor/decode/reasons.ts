@@ -1,6 +1,6 @@
 // Decode outcomes: every packet ends as OK or under exactly one named reason.
-// "skip" reasons are traffic Porthole does not need (ARP, UDP, fragments); "error" reasons are
-// bad or truncated bytes. Both are counted, never thrown.
+// "skip" reasons are traffic Porthole does not need or cannot read (ARP, UDP, fragments,
+// encrypted wireless); "error" reasons are bad or truncated bytes. Both are counted, never thrown.
 
 export const REASONS = [
   // index 0 is OK
@@ -9,7 +9,9 @@ export const REASONS = [
   ['non_ip', 'skip'],
   ['non_tcp', 'skip'],
   ['ip_fragment', 'skip'],
+  ['encrypted', 'skip'], // 802.11 protected frames, CAPWAP DTLS: nothing to read without keys
   ['truncated_link', 'error'],
+  ['bad_link_header', 'error'],
   ['truncated_vlan', 'error'],
   ['truncated_mpls', 'error'],
   ['truncated_ipv4', 'error'],
@@ -44,7 +46,9 @@ export const R = {
   NON_IP: code('non_ip'),
   NON_TCP: code('non_tcp'),
   IP_FRAGMENT: code('ip_fragment'),
+  ENCRYPTED: code('encrypted'),
   TRUNCATED_LINK: code('truncated_link'),
+  BAD_LINK_HEADER: code('bad_link_header'),
   TRUNCATED_VLAN: code('truncated_vlan'),
   TRUNCATED_MPLS: code('truncated_mpls'),
   TRUNCATED_IPV4: code('truncated_ipv4'),

@@ -7,6 +7,7 @@
 import type { Observation } from '../../schemas/observation.js';
 import { frameMs } from '../capture/capture-parser.js';
 import { decodeFrame } from '../decode/decode.js';
+import { DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../decode/encapsulations.js';
 import { Packet } from '../decode/packet.js';
 import { R, REASONS } from '../decode/reasons.js';
 import { SFLOW_DATAGRAM, SFLOW_END, SflowReader } from '../decode/sflow.js';
@@ -57,6 +58,10 @@ export class DecodeCounts {
   private counterSamples = 0;
   private lastSec = 0;
   private lastNsec = 0;
+
+  constructor(decode: DecodeOptions = DEFAULT_DECODE_OPTIONS) {
+    this.packet.teredoAnyPort = decode.teredoAnyPort;
+  }
 
   /** Decode one frame; true when it held a TCP segment (now in `packet`, with its time). */
   frame(b: Uint8Array, off: number, caplen: number, sec: number, nsec: number, linktype: number): boolean {
@@ -134,8 +139,12 @@ function nonZero(counts: Float64Array): Record<string, number> {
   return reasons;
 }
 
-export function createPipeline(opts: TrackerOptions, emit: (o: Observation) => void): Pipeline {
-  const d = new DecodeCounts();
+export function createPipeline(
+  opts: TrackerOptions,
+  emit: (o: Observation) => void,
+  decode: DecodeOptions = DEFAULT_DECODE_OPTIONS,
+): Pipeline {
+  const d = new DecodeCounts(decode);
   const tracker = new Tracker(opts, observationSink(opts, emit));
   return {
     onFrame(b, off, caplen, sec, nsec, linktype) {

@@ -10,6 +10,7 @@
 
 import type { Observation } from '../../schemas/observation.js';
 import { DecodeCounts, type PipelineStats } from './one-thread.js';
+import { DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../decode/encapsulations.js';
 import { ACK, RST, SYN } from '../decode/packet.js';
 import { AckGate } from './ack-gate.js';
 import { markSampled, writeRecord, writeTick } from './segment-records.js';
@@ -33,12 +34,16 @@ export interface ThreadedPipeline {
   stats(): PipelineStats;
 }
 
-export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observation) => void): ThreadedPipeline {
+export function createThreadedPipeline(
+  opts: TrackerOptions,
+  emit: (o: Observation) => void,
+  decode: DecodeOptions = DEFAULT_DECODE_OPTIONS,
+): ThreadedPipeline {
   const thread = startTrackerThread(opts, emit);
   const { ring, ackFilters, result } = thread;
   const writer = new RingWriter(ring);
   const gate = new AckGate(ackFilters, () => writer.consumed(), (ring.chunks + 1) * CHUNK_RECORDS);
-  const d = new DecodeCounts();
+  const d = new DecodeCounts(decode);
   const packet = d.packet;
   let tracker: TrackerStats | null = null;
   // the tracker's clock and next sweep, mirrored: in an array, as a number stored in a closure
@@ -87,7 +92,7 @@ export function createThreadedPipeline(opts: TrackerOptions, emit: (o: Observati
       if (mayMatter(packet) && ((f & (SYN | RST)) !== 0 || gate.mayMatter(packet.ack, packet.seq))) {
         const n = writer.next(); // before reading writer.view: next() may move to a new chunk
         writeRecord(writer.view, n, packet);
-        if ((f & (SYN | ACK)) === (SYN | ACK)) gate.forwarded(packet.seq, writer.chunk);
+        if ((f & (SYN | ACK | RST)) === (SYN | ACK)) gate.forwarded(packet.seq, writer.chunk);
         else if ((f & (SYN | RST)) === SYN) gate.forwardedSyn(packet.seq, writer.chunk);
       } else if (sweep) {
         const n = writer.next();

@@ -2,7 +2,9 @@
 // connections. SYN opens a flow (S0); the server's SYN+ACK makes the endpoint observed (S1); the
 // client's ACK of it completes the handshake (evidence "handshake"). A SYN+ACK without a SYN
 // (one-sided mirror) still counts, as evidence "synack". A SYN answered by RST is "rejected";
-// one never answered before synTimeoutMs is "unanswered". Retransmitted and SPAN-duplicated
+// one never answered before synTimeoutMs is "unanswered". One rule for RST: a segment with RST
+// set is a reset whatever else is set, so SYN+RST is no SYN and SYN+ACK+RST no accepting
+// SYN+ACK (answering a SYN, either is "rejected"). Retransmitted and SPAN-duplicated
 // SYNs and SYN+ACKs (same sequence number) are counted once.
 // Capture loss is estimated from the handshakes themselves: a handshake is checked when its
 // client's closing segment (the ACK of the SYN+ACK, or a RST in its place) is seen with its SYN
@@ -164,11 +166,11 @@ export class Tracker {
       if (ts >= this.nextSweep) this.advance(ts);
     }
     const f = p.flags;
-    if (f & SYN) {
+    if (f & RST) {
+      this.onRst(p); // whatever else is set (the one rule for RST, above)
+    } else if (f & SYN) {
       if (f & ACK) this.onSynAck(p);
-      else if (!(f & RST)) this.onSyn(p);
-    } else if (f & RST) {
-      this.onRst(p);
+      else this.onSyn(p);
     } else if (f & ACK) {
       this.onAck(p);
     }

@@ -1,12 +1,13 @@
-// Decoder unit tests: each hex fixture (with the tcpdump line that reads it, in
+// Decoder unit tests: each hex fixture (with the tcpdump and tshark lines that read it, in
 // decode-fixtures.ts) decodes to the fields it was built with, or to its named reason.
 
 import { describe, expect, it } from 'vitest';
 import { ipText } from '../../schemas/ip.js';
 import { decodeFrame } from '../../sensor/decode/decode.js';
+import { udpTunnelPorts } from '../../sensor/decode/encapsulations.js';
 import { Packet } from '../../sensor/decode/packet.js';
 import { reasonName } from '../../sensor/decode/reasons.js';
-import { hex } from '../support/frames.js';
+import { eth, hex, ipv4, udp } from '../support/frames.js';
 import { fixtures } from './decode-fixtures.js';
 
 describe('decodeFrame', () => {
@@ -14,6 +15,7 @@ describe('decodeFrame', () => {
     it(f.name, () => {
       const b = hex(f.hex);
       const p = new Packet();
+      p.teredoAnyPort = f.options?.teredoAnyPort ?? false;
       const r = decodeFrame(p, b, 0, b.length, f.linktype);
       expect(reasonName(r)).toBe(f.expect.reason);
       if (r !== 0) return;
@@ -46,5 +48,20 @@ describe('decodeFrame', () => {
     const p = new Packet();
     expect(decodeFrame(p, b, 37, inner.length, 1)).toBe(0);
     expect(ipText(b, p.srcOff, 6)).toBe('2001:db8:2::10');
+  });
+
+  it('every UDP tunnel port of the encapsulation table reaches a decoder, either way where the table says so', () => {
+    const { dst, both } = udpTunnelPorts();
+    const p = new Packet();
+    const reasonFor = (sport: number, dport: number): string => {
+      const f = eth(
+        0x0800,
+        ipv4({ src: '203.0.113.1', dst: '203.0.113.2', proto: 17 }, udp(sport, dport, new Uint8Array(0))),
+      );
+      return reasonName(decodeFrame(p, f, 0, f.length, 1));
+    };
+    for (const port of [...dst, ...both]) expect(reasonFor(50000, port), `port ${port}`).toMatch(/^truncated_/);
+    for (const port of both) expect(reasonFor(port, 50000), `port ${port}`).toMatch(/^truncated_/);
+    for (const port of dst) expect(reasonFor(port, 50000), `port ${port}`).toBe('non_tcp');
   });
 });

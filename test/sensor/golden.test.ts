@@ -1,6 +1,7 @@
 // Golden captures: `porthole replay` must find exactly the endpoints tshark finds (SYN+ACK
 // senders, innermost IP), with the same number of distinct handshakes and the same evidence.
-// Real-traffic captures come from test/golden/make-netns-captures.sh; the rest are generated.
+// Real-traffic captures come from test/golden/make-netns-captures.sh; the rest are generated
+// (scenarios.ts, scenarios-framings.ts), some with the options replay and tshark need to read them.
 // Replay tracks in a second thread by default: the one-thread path (the live sensor's) must give
 // the same output and the same summary on every capture.
 
@@ -11,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { porthole, replayJson } from '../support/porthole.js';
 import { eth, etherTypeOf, pcapFile } from '../support/frames.js';
 import { conversation, ipOf, scenarios, type Seg, T0 } from '../support/scenarios.js';
+import { framingScenarios } from '../support/scenarios-framings.js';
 import { tsharkEndpoints } from '../support/tshark.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'porthole-golden-'));
@@ -20,15 +22,21 @@ const goldenDir = new URL('../golden/', import.meta.url).pathname;
 const recorded = readdirSync(goldenDir)
   .filter((f) => /\.pcap(ng)?$/.test(f))
   .map((f) => join(goldenDir, f));
-const generated = scenarios().map((s) => {
+interface Capture {
+  path: string;
+  replay: string[];
+  tshark: string[];
+}
+const generated: Capture[] = [...scenarios(), ...framingScenarios()].map((s) => {
   const path = join(dir, s.name);
   writeFileSync(path, s.file);
-  return path;
+  return { path, replay: s.replay ?? [], tshark: s.tshark ?? [] };
 });
+const all: Capture[] = [...recorded.map((path) => ({ path, replay: [], tshark: [] })), ...generated];
 
-function replayEndpoints(file: string): Map<string, { handshakes: number; evidence: string }> {
+function replayEndpoints(file: string, opts: string[]): Map<string, { handshakes: number; evidence: string }> {
   const m = new Map<string, { handshakes: number; evidence: string }>();
-  for (const o of replayJson([file], ['--no-progress'])) {
+  for (const o of replayJson([file], ['--no-progress', ...opts])) {
     m.set(`${o.ip}|${o.port}`, { handshakes: o.handshakes as number, evidence: o.evidence as string });
   }
   return m;
@@ -38,11 +46,11 @@ describe('replay matches tshark', () => {
   it('has golden captures of real traffic', () => {
     expect(recorded.length).toBeGreaterThanOrEqual(2);
   });
-  for (const file of [...recorded, ...generated]) {
-    it(file.split('/').pop()!, () => {
-      const expected = tsharkEndpoints(file);
+  for (const c of all) {
+    it(c.path.split('/').pop()!, () => {
+      const expected = tsharkEndpoints(c.path, c.tshark);
       expect(expected.size).toBeGreaterThan(0);
-      const got = replayEndpoints(file);
+      const got = replayEndpoints(c.path, c.replay);
       expect(Object.fromEntries([...got].sort())).toEqual(Object.fromEntries([...expected].sort()));
     });
   }
@@ -59,9 +67,9 @@ describe('replay: one thread and two threads agree', () => {
     ['1 s windows, 50 flows at most', ['--window', '1s', '--max-flows', '50', '--syn-timeout', '2s']],
   ] as const) {
     it(`on every golden capture (${name})`, () => {
-      for (const file of [...recorded, ...generated]) {
-        const one = porthole(['replay', '--json', '--no-progress', '--threads', '1', ...extra, file]);
-        const two = porthole(['replay', '--json', '--no-progress', '--threads', '2', ...extra, file]);
+      for (const { path: file, replay } of all) {
+        const one = porthole(['replay', '--json', '--no-progress', '--threads', '1', ...extra, ...replay, file]);
+        const two = porthole(['replay', '--json', '--no-progress', '--threads', '2', ...extra, ...replay, file]);
         expect(one.status, file).toBe(0);
         expect(two.stdout, file).toBe(one.stdout);
         expect(summary(two.stderr), file).toBe(summary(one.stderr));

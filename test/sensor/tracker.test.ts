@@ -5,7 +5,7 @@ import type { Observation } from '../../schemas/observation.js';
 import { validateObservation } from '../../schemas/observation.js';
 import { createPipeline } from '../../sensor/pipeline/one-thread.js';
 import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../../sensor/track/tracker.js';
-import { eth, etherTypeOf } from '../support/frames.js';
+import { eth, etherTypeOf, F } from '../support/frames.js';
 import { conversation, ipOf, type Seg, T0 } from '../support/scenarios.js';
 
 function run(segs: Seg[], opts: Partial<TrackerOptions> = {}) {
@@ -49,6 +49,22 @@ describe('tracker', () => {
     ]);
     expect(out).toHaveLength(0);
     expect(stats.tracker).toMatchObject({ rejected: 1, unanswered: 1, duplicates: 1, accepted: 0 });
+  });
+
+  it('one rule for RST: SYN+ACK+RST is no accepting SYN+ACK, and answering a SYN is rejected like SYN+RST', () => {
+    // issue 18: SYN+ACK+RST was counted as accepting while SYN+RST was (rightly) no SYN
+    const segs: Seg[] = [];
+    const answers = [F.SYN | F.ACK | F.RST, F.SYN | F.RST, F.SYN | F.ACK | F.RST | F.PSH];
+    answers.forEach((flags, i) => {
+      const [syn, synack] = conversation('198.51.100.1', '192.0.2.1', 40000 + i, 8000 + i, T0 + i * 10, 'open');
+      segs.push(syn, { ...synack, flags });
+    });
+    // and without the SYN (a one-sided mirror): still no service
+    const [, lone] = conversation('198.51.100.2', '192.0.2.2', 41000, 9000, T0 + 100, 'open');
+    segs.push({ ...lone, flags: F.SYN | F.ACK | F.RST });
+    const { out, stats } = run(segs);
+    expect(out).toHaveLength(0);
+    expect(stats.tracker).toMatchObject({ accepted: 0, oneSided: 0, rejected: 3, unanswered: 0 });
   });
 
   it('SPAN duplicates and retransmits do not inflate counts', () => {

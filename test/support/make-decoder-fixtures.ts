@@ -1,291 +1,147 @@
 // Writes test/sensor/decode-fixtures.ts: one hex frame per decoder case, each with the tcpdump
-// line that reads it above it and the fields it was built with (the expectation). Rewritten
-// only on purpose: node dist/test/support/make-decoder-fixtures.js (after npm run build).
+// and tshark lines that read it above it and the fields it was built with (the expectation).
+// Each frame is checked against tshark first: for a case that decodes, tshark must find the
+// same innermost addresses, ports and flags; for one skipped as non_ip, non_tcp, encrypted or
+// ip_fragment, no TCP at all; otherwise nothing is written. Rewritten only on purpose:
+// node dist/test/support/make-decoder-fixtures.js (after npm run build).
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type Bytes,
-  erspan2,
-  erspan3,
-  eth,
-  ethTagged,
-  F,
-  geneve,
-  gre,
-  gtpu,
-  hex,
-  ipv4,
-  ipv6,
-  mpls,
-  nullLink,
-  nflog,
-  cHdlc,
-  pcapFile,
-  ppp,
-  pppoe,
-  sll,
-  sll2,
-  tcp,
-  toHex,
-  udp,
-  vxlan,
-} from './frames.js';
+import { baseCases, type Case } from './decoder-cases.js';
+import { tunnelCases } from './decoder-cases-tunnels.js';
+import { wirelessCases } from './decoder-cases-wireless.js';
+import { pcapFile, type Rec, toHex } from './frames.js';
 
-interface Expect {
-  reason: string;
-  src?: string;
-  dst?: string;
-  sport?: number;
-  dport?: number;
-  flags?: number;
-  vlan?: number;
-  ttl?: number;
-  window?: number;
-  mss?: number;
-  tunnels?: number;
-}
-interface Case {
-  name: string;
-  linktype: number;
-  frame: Bytes;
-  caplen?: number;
-  expect: Expect;
-}
+const cases: Case[] = [...baseCases, ...wirelessCases, ...tunnelCases];
 
-const C4 = '198.51.100.7';
-const S4 = '192.0.2.10';
-const C6 = '2001:db8:1::7';
-const S6 = '2001:db8:2::10';
-const syn = tcp({ sport: 40000, dport: 443, seq: 1000, flags: F.SYN, mss: 1460, window: 64240 });
-const synack6 = tcp({ sport: 443, dport: 40000, seq: 5000, ack: 1001, flags: F.SYN | F.ACK, mss: 1440, window: 65160 });
-const v4 = ipv4({ src: C4, dst: S4, proto: 6, ttl: 63 }, syn);
-const v6 = ipv6({ src: S6, dst: C6, next: 6, hlim: 57 }, synack6);
-const e4 = eth(0x0800, v4);
-const e6 = eth(0x86dd, v6);
-const outer = (proto: number, p: Bytes): Bytes => ipv4({ src: '203.0.113.1', dst: '203.0.113.2', proto }, p);
-const ok4 = (extra: Partial<Expect> = {}): Expect => ({
-  reason: 'ok',
-  src: C4,
-  dst: S4,
-  sport: 40000,
-  dport: 443,
-  flags: F.SYN,
-  ttl: 63,
-  window: 64240,
-  mss: 1460,
-  ...extra,
-});
-const ok6 = (extra: Partial<Expect> = {}): Expect => ({
-  reason: 'ok',
-  src: S6,
-  dst: C6,
-  sport: 443,
-  dport: 40000,
-  flags: F.SYN | F.ACK,
-  ttl: 57,
-  window: 65160,
-  mss: 1440,
-  ...extra,
-});
-
-let nest: Bytes = e4;
-for (let i = 0; i < 5; i++) nest = eth(0x0800, outer(17, udp(1000, 4789, vxlan(i, nest))));
-
-const cases: Case[] = [
-  { name: 'ethernet ipv4 syn', linktype: 1, frame: e4, expect: ok4() },
-  { name: 'ethernet ipv6 syn+ack', linktype: 1, frame: e6, expect: ok6() },
-  { name: '802.1Q vlan', linktype: 1, frame: ethTagged([[0x8100, 42]], 0x0800, v4), expect: ok4({ vlan: 42 }) },
-  {
-    name: '802.1ad QinQ',
-    linktype: 1,
-    frame: ethTagged(
-      [
-        [0x88a8, 100],
-        [0x8100, 42],
-      ],
-      0x86dd,
-      v6,
-    ),
-    expect: ok6({ vlan: 42 }),
-  },
-  { name: 'MPLS two labels', linktype: 1, frame: eth(0x8847, mpls([16, 17], v4)), expect: ok4() },
-  { name: 'PPPoE session', linktype: 1, frame: eth(0x8864, pppoe(v6)), expect: ok6() },
-  { name: 'Linux cooked v1', linktype: 113, frame: sll(0x0800, v4), expect: ok4() },
-  { name: 'Linux cooked v2', linktype: 276, frame: sll2(0x86dd, v6), expect: ok6() },
-  { name: 'raw IP', linktype: 101, frame: v6, expect: ok6() },
-  { name: 'BSD null, little-endian AF_INET', linktype: 0, frame: nullLink(2, v4), expect: ok4() },
-  { name: 'BSD loop, AF_INET6 (OpenBSD 24)', linktype: 108, frame: nullLink(24, v6, true), expect: ok6() },
-  { name: 'PPP', linktype: 9, frame: ppp(v4), expect: ok4() },
-  { name: 'NFLOG (IPv6 packet after a prefix TLV)', linktype: 239, frame: nflog(v6), expect: ok6() },
-  { name: 'Cisco HDLC', linktype: 104, frame: cHdlc(v4), expect: ok4() },
-  {
-    name: 'VXLAN',
-    linktype: 1,
-    frame: eth(0x0800, outer(17, udp(49152, 4789, vxlan(5001, e4)))),
-    expect: ok4({ tunnels: 1 }),
-  },
-  {
-    name: 'GENEVE with options',
-    linktype: 1,
-    frame: eth(0x0800, outer(17, udp(49152, 6081, geneve(0x6558, e6, 2)))),
-    expect: ok6({ tunnels: 1 }),
-  },
-  {
-    name: 'GRE with key, IPv4 inside',
-    linktype: 1,
-    frame: eth(0x0800, outer(47, gre(0x0800, v4, { key: 7, checksum: true }))),
-    expect: ok4({ tunnels: 1 }),
-  },
-  {
-    name: 'GRE transparent Ethernet bridging',
-    linktype: 1,
-    frame: eth(0x0800, outer(47, gre(0x6558, e6))),
-    expect: ok6({ tunnels: 1 }),
-  },
-  {
-    name: 'ERSPAN type I (no sequence)',
-    linktype: 1,
-    frame: eth(0x0800, outer(47, gre(0x88be, e4))),
-    expect: ok4({ tunnels: 1 }),
-  },
-  {
-    name: 'ERSPAN type II',
-    linktype: 1,
-    frame: eth(0x0800, outer(47, gre(0x88be, erspan2(5, e4), { seq: 9 }))),
-    expect: ok4({ tunnels: 1 }),
-  },
-  {
-    name: 'ERSPAN type III with platform sub-header',
-    linktype: 1,
-    frame: eth(0x0800, outer(47, gre(0x22eb, erspan3(5, e6, true), { seq: 9 }))),
-    expect: ok6({ tunnels: 1 }),
-  },
-  {
-    name: 'GTP-U',
-    linktype: 1,
-    frame: eth(0x0800, outer(17, udp(2152, 2152, gtpu(1, v4)))),
-    expect: ok4({ tunnels: 1 }),
-  },
-  { name: 'IPv6 in IPv4 (6in4)', linktype: 1, frame: eth(0x0800, outer(41, v6)), expect: ok6({ tunnels: 1 }) },
-  {
-    name: 'IPv6 hop-by-hop, destination options, fragment header at offset 0',
-    linktype: 1,
-    frame: eth(
-      0x86dd,
-      ipv6(
-        {
-          src: S6,
-          dst: C6,
-          next: 6,
-          hlim: 57,
-          ext: [
-            [0, hex('01 04 00 00 00 00')],
-            [60, hex('01 04 00 00 00 00')],
-            [44, hex('00 00 12 34 56 78')],
-          ],
-        },
-        synack6,
-      ),
-    ),
-    expect: ok6(),
-  },
-  {
-    name: 'IPv4 with options',
-    linktype: 1,
-    frame: eth(0x0800, ipv4({ src: C4, dst: S4, proto: 6, ttl: 63, options: hex('01 01 01 00') }, syn)),
-    expect: ok4(),
-  },
-  {
-    name: 'header-only: 14 bytes of TCP captured',
-    linktype: 1,
-    frame: e4,
-    caplen: 14 + 20 + 14,
-    expect: ok4({ window: -1, mss: -1 }),
-  },
-  {
-    name: 'IPv4 non-first fragment',
-    linktype: 1,
-    frame: eth(0x0800, ipv4({ src: C4, dst: S4, proto: 6, fragOffset: 185 }, hex('00'.repeat(24)))),
-    expect: { reason: 'ip_fragment' },
-  },
-  {
-    name: 'IPv6 non-first fragment',
-    linktype: 1,
-    frame: eth(
-      0x86dd,
-      ipv6({ src: S6, dst: C6, next: 6, ext: [[44, hex('05 c8 12 34 56 78')]] }, hex('00'.repeat(24))),
-    ),
-    expect: { reason: 'ip_fragment' },
-  },
-  {
-    name: 'UDP that is no tunnel',
-    linktype: 1,
-    frame: eth(0x0800, ipv4({ src: C4, dst: S4, proto: 17 }, udp(5353, 53, hex('00'.repeat(12))))),
-    expect: { reason: 'non_tcp' },
-  },
-  {
-    name: 'ARP',
-    linktype: 1,
-    frame: eth(0x0806, hex('0001 0800 0604 0001 02000000000a c0000201 000000000000 c000020a')),
-    expect: { reason: 'non_ip' },
-  },
-  { name: 'TCP cut at 13 bytes', linktype: 1, frame: e4, caplen: 14 + 20 + 13, expect: { reason: 'truncated_tcp' } },
-  { name: 'IPv4 header cut', linktype: 1, frame: e4, caplen: 14 + 12, expect: { reason: 'truncated_ipv4' } },
-  { name: 'Ethernet header cut', linktype: 1, frame: e4, caplen: 10, expect: { reason: 'truncated_link' } },
-  {
-    name: 'IPv4 IHL below 5',
-    linktype: 101,
-    frame: Uint8Array.from([0x44, ...v4.subarray(1)]),
-    expect: { reason: 'bad_ipv4_header' },
-  },
-  {
-    name: 'TCP data offset below 5',
-    linktype: 101,
-    frame: Uint8Array.from([...v4.subarray(0, 32), 0x30, ...v4.subarray(33)]),
-    expect: { reason: 'bad_tcp_header' },
-  },
-  {
-    name: 'VXLAN without the I flag',
-    linktype: 1,
-    frame: eth(0x0800, outer(17, udp(49152, 4789, Uint8Array.from([0, ...vxlan(1, e4).subarray(1)])))),
-    expect: { reason: 'bad_tunnel_header' },
-  },
-  { name: 'five nested VXLAN tunnels', linktype: 1, frame: nest, expect: { reason: 'encap_too_deep' } },
-  { name: 'unsupported link type (802.11)', linktype: 105, frame: e4, expect: { reason: 'unsupported_linktype' } },
-];
-
-function tcpdumpLine(c: Case, dir: string): string {
+function write(c: Case, dir: string): string {
   const f = join(dir, 'one.pcap');
-  writeFileSync(f, pcapFile([{ ts: 1_767_225_600_000, data: c.frame, caplen: c.caplen }], { linktype: c.linktype }));
+  const frames = [...(c.prelude ?? []), c.frame];
+  const recs: Rec[] = frames.map((data, i) => ({ ts: 1_767_225_600_000 + i, data }));
+  recs[recs.length - 1].caplen = c.caplen;
+  writeFileSync(f, pcapFile(recs, { linktype: c.linktype }));
+  return f;
+}
+
+const lastFrame = (c: Case): string[] => ['-Y', `frame.number == ${(c.prelude?.length ?? 0) + 1}`];
+
+function tcpdumpLine(f: string): string {
   const r = spawnSync('tcpdump', ['-nn', '-e', '-r', f], { encoding: 'utf8' });
-  return (r.stdout.trim() || r.stderr.trim()).replace(/\n/g, ' / ');
+  const out = r.stdout.trim() || r.stderr.replace(/reading from file.*\n?/, '').trim();
+  return out.split('\n').pop()!;
+}
+
+function tsharkLine(c: Case, f: string): string {
+  const opts = c.tshark ?? [];
+  const r = spawnSync('tshark', ['-r', f, ...opts, ...lastFrame(c), '-T', 'fields', '-e', 'frame.protocols'], {
+    encoding: 'utf8',
+  });
+  const s = spawnSync('tshark', ['-r', f, ...opts, ...lastFrame(c)], { encoding: 'utf8' });
+  const summary = s.stdout.trim().replace(/^\s*\d+\s+\S+\s+/, '');
+  return `tshark${opts.length ? ` ${opts.join(' ')}` : ''}: ${r.stdout.trim()}: ${summary}`;
+}
+
+/** tshark's innermost IP addresses, TCP ports and flags of the case's frame; null without TCP. */
+function tsharkFields(
+  c: Case,
+  f: string,
+): { src: string; dst: string; sport: number; dport: number; flags: number } | null {
+  const fields = [
+    'frame.protocols',
+    'ip.src',
+    'ipv6.src',
+    'ip.dst',
+    'ipv6.dst',
+    'tcp.srcport',
+    'tcp.dstport',
+    'tcp.flags',
+  ];
+  const r = spawnSync(
+    'tshark',
+    [
+      '-r',
+      f,
+      ...(c.tshark ?? []),
+      ...lastFrame(c),
+      '-T',
+      'fields',
+      ...fields.flatMap((x) => ['-e', x]),
+      '-E',
+      'occurrence=a',
+      '-E',
+      'aggregator=,',
+    ],
+    { encoding: 'utf8' },
+  );
+  const [protos, s4, s6, d4, d6, sport, dport, flags] = r.stdout.replace(/\n$/, '').split('\t');
+  if (!sport) return null;
+  const layers = protos.split(':').filter((l) => l === 'ip' || l === 'ipv6');
+  const v6 = layers[layers.length - 1] === 'ipv6';
+  const last = (v: string): string => v.split(',').pop() ?? '';
+  return {
+    src: last(v6 ? s6 : s4),
+    dst: last(v6 ? d6 : d4),
+    sport: Number(last(sport)),
+    dport: Number(last(dport)),
+    flags: Number(last(flags)),
+  };
+}
+
+function check(c: Case, f: string): void {
+  const t = tsharkFields(c, f);
+  const e = c.expect;
+  if (e.reason === 'ok') {
+    // a TCP header cut inside (caplen) gives tshark no flags: compare the rest
+    if (t && c.caplen !== undefined) t.flags = e.flags ?? 0;
+    const want = { src: e.src, dst: e.dst, sport: e.sport, dport: e.dport, flags: e.flags };
+    if (JSON.stringify(t) !== JSON.stringify(want)) {
+      throw new Error(`${c.name}: tshark reads ${JSON.stringify(t)}, built ${JSON.stringify(want)}`);
+    }
+  } else if (['non_ip', 'non_tcp', 'encrypted', 'ip_fragment'].includes(e.reason) && t !== null) {
+    throw new Error(`${c.name}: skipped as ${e.reason}, but tshark finds TCP ${JSON.stringify(t)}`);
+  }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'porthole-fixtures-'));
 const lines = [
-  '// Generated by test/support/make-decoder-fixtures.ts: hex frames, the tcpdump line that reads',
-  '// each, and the fields each was built with. Rewrite only on purpose.',
+  '// Generated by test/support/make-decoder-fixtures.ts: hex frames, the tcpdump and tshark lines',
+  '// that read each, and the fields each was built with (tshark agrees: the generator checks).',
+  '// `prelude`: frames tshark reads first (L2TPv3 session set-up); `tshark`: its options for the',
+  '// case; `options`: the decode options. Rewrite only on purpose.',
   '',
   'export interface DecoderFixture {',
   '  name: string;',
   '  linktype: number;',
   '  hex: string;',
   '  expect: { reason: string; src?: string; dst?: string; sport?: number; dport?: number; flags?: number; vlan?: number; ttl?: number; window?: number; mss?: number; tunnels?: number };',
+  '  options?: { teredoAnyPort: boolean };',
+  '  tshark?: string[];',
+  '  prelude?: string[];',
   '}',
   '',
   'export const fixtures: DecoderFixture[] = [',
 ];
-for (const c of cases) {
-  const bytes = c.caplen !== undefined ? c.frame.subarray(0, c.caplen) : c.frame;
-  lines.push(`  // ${tcpdumpLine(c, dir)}`);
-  lines.push(
-    `  { name: ${JSON.stringify(c.name)}, linktype: ${c.linktype}, hex: '${toHex(bytes)}', expect: ${JSON.stringify(c.expect)} },`,
-  );
+try {
+  for (const c of cases) {
+    const f = write(c, dir);
+    check(c, f);
+    const bytes = c.caplen !== undefined ? c.frame.subarray(0, c.caplen) : c.frame;
+    const extra = [
+      c.options ? `options: ${JSON.stringify(c.options)}` : '',
+      c.tshark ? `tshark: ${JSON.stringify(c.tshark)}` : '',
+      c.prelude ? `prelude: ${JSON.stringify(c.prelude.map(toHex))}` : '',
+    ].filter(Boolean);
+    lines.push(`  // ${tcpdumpLine(f)}`);
+    lines.push(`  // ${tsharkLine(c, f)}`);
+    lines.push(
+      `  { name: ${JSON.stringify(c.name)}, linktype: ${c.linktype}, hex: '${toHex(bytes)}', expect: ${JSON.stringify(c.expect)}${extra.map((x) => `, ${x}`).join('')} },`,
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
 lines.push('];', '');
-rmSync(dir, { recursive: true, force: true });
 writeFileSync(new URL('../../../test/sensor/decode-fixtures.ts', import.meta.url), lines.join('\n'));
 console.log(`wrote ${cases.length} fixtures`);

@@ -30,6 +30,7 @@ import {
   vxlan,
   hex,
 } from './frames.js';
+import type { Encapsulation } from '../../sensor/decode/encapsulations.js';
 
 export interface Seg {
   src: string;
@@ -158,19 +159,32 @@ export function lossyTraffic(t0 = T0): { segs: Seg[]; missedSyn: number; missedS
 export interface Scenario {
   name: string;
   file: Buffer;
+  /** options `porthole replay` needs for it (--teredo-any) */
+  replay?: string[];
+  /** options tshark needs to read it as built (a heuristic enabled, a preference) */
+  tshark?: string[];
+  /** encapsulations the live filter must enable for it, beyond the common tunnels */
+  encapsulations?: Encapsulation[];
+  /** a link type live capture never opens (802.11, ARCnet, PPP): not run through the kernel filter */
+  fileOnly?: boolean;
 }
 
-type Wrap = (ipPkt: Bytes) => Bytes;
+export type Wrap = (ipPkt: Bytes, seg: Seg, index: number) => Bytes;
 
-const ethWrap: Wrap = (p) => eth(etherTypeOf(p), p);
-const outer4 = (proto: number, payload: Bytes): Bytes =>
+export const ethWrap = (p: Bytes): Bytes => eth(etherTypeOf(p), p);
+export const outer4 = (proto: number, payload: Bytes): Bytes =>
   ipv4({ src: '203.0.113.1', dst: '203.0.113.2', proto }, payload);
 
-function recs(segs: Seg[], wrap: Wrap): Rec[] {
-  return segs.map((s) => ({ ts: s.ts, data: wrap(ipOf(s)) }));
+export function recs(segs: Seg[], wrap: Wrap): Rec[] {
+  return segs.map((s, i) => ({ ts: s.ts, data: wrap(ipOf(s), s, i) }));
 }
 
-function pcapOf(segs: Seg[], wrap: Wrap, linktype = 1, extra: Parameters<typeof pcapFile>[1] = { linktype }): Buffer {
+export function pcapOf(
+  segs: Seg[],
+  wrap: Wrap,
+  linktype = 1,
+  extra: Parameters<typeof pcapFile>[1] = { linktype },
+): Buffer {
   return pcapFile(recs(segs, wrap), { ...extra, linktype });
 }
 

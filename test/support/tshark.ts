@@ -1,5 +1,6 @@
 // The golden oracle: tshark's own answer to "which endpoints sent a SYN+ACK" for a capture,
-// taking the innermost IP header of tunnelled frames. Handshakes are distinct
+// taking the innermost IP header of tunnelled frames; a segment with RST set is no SYN+ACK (the
+// tracker's one rule for RST). Handshakes are distinct
 // (client, client port, server sequence number) SYN+ACKs; evidence "handshake" when tshark's
 // tcp.completeness shows SYN, SYN+ACK and ACK in one of the endpoint's streams.
 
@@ -10,15 +11,17 @@ export interface Expected {
   evidence: 'handshake' | 'synack';
 }
 
-export function tsharkEndpoints(file: string): Map<string, Expected> {
+/** `opts`: what tshark needs to read the capture as built (a heuristic enabled, a preference). */
+export function tsharkEndpoints(file: string, opts: readonly string[] = []): Map<string, Expected> {
   const r = spawnSync(
     'tshark',
     [
       '-r',
       file,
+      ...opts,
       '-2',
       '-Y',
-      'tcp.flags.syn==1 && tcp.flags.ack==1',
+      'tcp.flags.syn==1 && tcp.flags.ack==1 && tcp.flags.reset==0',
       '-T',
       'fields',
       '-e',
