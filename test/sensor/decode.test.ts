@@ -60,7 +60,8 @@ describe('decodeFrame', () => {
       );
       return reasonName(decodeFrame(p, f, 0, f.length, 1));
     };
-    for (const port of [...dst, ...both]) expect(reasonFor(50000, port), `port ${port}`).toMatch(/^truncated_/);
+    // a tunnel's decoder finds an empty payload cut short; sFlow's datagram is handed on whole
+    for (const port of [...dst, ...both]) expect(reasonFor(50000, port), `port ${port}`).toMatch(/^truncated_|^sflow$/);
     for (const port of both) expect(reasonFor(port, 50000), `port ${port}`).toMatch(/^truncated_/);
     for (const port of dst) expect(reasonFor(port, 50000), `port ${port}`).toBe('non_tcp');
   });
