@@ -7,12 +7,11 @@
 import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { AnalyzerConfig } from '../analyzer/config.js';
-import { publishRequests } from '../analyzer/verify/requests.js';
+import { publishRequests, requestProducer } from '../analyzer/verify/requests.js';
 import { errorMessage } from '../common/errors.js';
-import { ensureTopics, KAFKA_STOP_WAIT_MS, type KafkaConnection, kafkaClient, topicSpec } from '../common/kafka.js';
+import { KAFKA_STOP_WAIT_MS, type KafkaConnection } from '../common/kafka.js';
 import { kafkaSecurityFailure } from '../common/kafka-failure.js';
 import { within } from '../common/time.js';
-import { TOPICS } from '../schemas/topics.js';
 import { ApiError } from './errors.js';
 
 export interface VerificationRequester {
@@ -30,19 +29,7 @@ export function verificationRequester(a: AnalyzerConfig, log: Logger | false): V
   const topic = a.kafka.verifyRequestsTopic;
   let producer: Promise<Producer> | null = null;
 
-  async function connect(): Promise<Producer> {
-    const kafka = kafkaClient(conn, 'quick');
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, [topicSpec(topic, TOPICS.verifyRequests)]);
-    } finally {
-      await admin.disconnect();
-    }
-    const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    await p.connect();
-    return p;
-  }
+  const connect = (): Promise<Producer> => requestProducer(conn, topic);
 
   async function drop(p: Promise<Producer> | null): Promise<void> {
     if (producer === p) producer = null;

@@ -97,12 +97,8 @@ export async function submitRequests(
   }
 }
 
-async function submit(
-  conn: KafkaConnection,
-  topic: string,
-  targets: EndpointId[],
-  by: string,
-): Promise<VerifyRequest[]> {
+/** A connected producer for the requests topic (created when missing), as `porthole verify` and the console use it. */
+export async function requestProducer(conn: KafkaConnection, topic: string): Promise<Producer> {
   const kafka = kafkaClient(conn, 'quick');
   const admin = kafka.admin();
   await admin.connect();
@@ -113,6 +109,16 @@ async function submit(
   }
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
+  return producer;
+}
+
+async function submit(
+  conn: KafkaConnection,
+  topic: string,
+  targets: EndpointId[],
+  by: string,
+): Promise<VerifyRequest[]> {
+  const producer = await requestProducer(conn, topic);
   try {
     return await publishRequests(producer, topic, targets, by);
   } finally {
