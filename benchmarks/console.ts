@@ -118,35 +118,36 @@ async function main(): Promise<void> {
       requests: N,
     }),
   );
-  await migrate(s);
-  const load = inventoryLoader(s, E);
-  const t0 = performance.now();
-  await load.loadStates();
-  await load.loadRaw(0, 2 * E);
-  console.log(JSON.stringify({ loaded_s: Math.round((performance.now() - t0) / 1000) }));
-  await putUser(s, {
-    name: 'bench',
-    role: 'admin',
-    source: 'local',
-    disabled: false,
-    password_hash: await hashPassword(PASSWORD),
-  });
-  const t = newToken();
-  await putToken(
-    s,
-    {
-      token_id: t.token_id,
-      user: 'bench',
-      label: 'bench',
-      role: 'viewer',
-      created_at: Date.now(),
-      expires_at: 0,
-      revoked_at: 0,
-    },
-    t.secret_hash,
-  );
-  const child = await startConsole();
+  let child: ChildProcess | null = null;
   try {
+    await migrate(s);
+    const load = inventoryLoader(s, E);
+    const t0 = performance.now();
+    await load.loadStates();
+    await load.loadRaw(0, 2 * E);
+    console.log(JSON.stringify({ loaded_s: Math.round((performance.now() - t0) / 1000) }));
+    await putUser(s, {
+      name: 'bench',
+      role: 'admin',
+      source: 'local',
+      disabled: false,
+      password_hash: await hashPassword(PASSWORD),
+    });
+    const t = newToken();
+    await putToken(
+      s,
+      {
+        token_id: t.token_id,
+        user: 'bench',
+        label: 'bench',
+        role: 'viewer',
+        created_at: Date.now(),
+        expires_at: 0,
+        revoked_at: 0,
+      },
+      t.secret_hash,
+    );
+    child = await startConsole();
     const login = await fetch(`${base}/api/v1/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -238,7 +239,7 @@ async function main(): Promise<void> {
     );
     console.log(JSON.stringify({ console_rss_mb_at_rest: restMb, console_rss_mb_with_clients: sseMb }));
   } finally {
-    child.kill('SIGTERM');
+    child?.kill('SIGTERM');
     await s
       .command('drop', `DROP DATABASE IF EXISTS ${db}`)
       .catch((err) => console.error(`drop it yourself: DROP DATABASE ${db} (${String(err)})`));
