@@ -94,20 +94,34 @@ export async function alertsWithIds(s: Store, ids: string[]): Promise<StoredAler
   return rows.map(storedAlert);
 }
 
-/** The latest event of each of these alerts that has one. */
-export async function latestEvents(s: Store, ids: string[]): Promise<Map<string, AlertEvent>> {
+/**
+ * The latest row (by ts) of each of these alerts in a table of alert changes, with its text
+ * columns (argMax, so unmerged rows never count twice); alerts without a row are absent.
+ */
+async function latestPerAlert<C extends string>(
+  s: Store,
+  table: 'alert_events' | 'alert_assignments',
+  columns: readonly C[],
+  ids: string[],
+): Promise<Map<string, Record<C, string> & { ts: number }>> {
   if (ids.length === 0) return new Map();
   const rows = await s.select<Record<string, unknown>>(
-    'latest alert events',
-    `SELECT alert_id, max(ts) AS at, argMax(state, ts) AS cur, argMax(actor, ts) AS who, argMax(note, ts) AS why
-       FROM ${s.table('alert_events')} WHERE alert_id IN (${ids.map((i) => lit(i)).join(', ')}) GROUP BY alert_id`,
+    `latest ${table}`,
+    `SELECT alert_id, max(ts) AS at${columns.map((c) => `, argMax(${c}, ts) AS latest_${c}`).join('')}
+       FROM ${s.table(table)} WHERE alert_id IN (${ids.map((i) => lit(i)).join(', ')}) GROUP BY alert_id`,
   );
   return new Map(
-    rows.map((r) => [
-      r.alert_id as string,
-      { ts: u64(r.at), state: r.cur as string, actor: r.who as string, note: r.why as string },
-    ]),
+    rows.map((r) => {
+      const row = { ts: u64(r.at) } as Record<C, string> & { ts: number };
+      for (const c of columns) (row as Record<string, unknown>)[c] = r[`latest_${c}`] as string;
+      return [r.alert_id as string, row];
+    }),
   );
+}
+
+/** The latest event of each of these alerts that has one. */
+export function latestEvents(s: Store, ids: string[]): Promise<Map<string, AlertEvent>> {
+  return latestPerAlert(s, 'alert_events', ['state', 'actor', 'note'] as const, ids);
 }
 
 /** Every event of one alert, oldest first. */
@@ -145,19 +159,8 @@ export interface Assignment {
 }
 
 /** The current assignment of each of these alerts that has one. */
-export async function latestAssignments(s: Store, ids: string[]): Promise<Map<string, Assignment>> {
-  if (ids.length === 0) return new Map();
-  const rows = await s.select<Record<string, unknown>>(
-    'latest alert assignments',
-    `SELECT alert_id, max(ts) AS at, argMax(assignee, ts) AS who, argMax(actor, ts) AS by, argMax(note, ts) AS why
-       FROM ${s.table('alert_assignments')} WHERE alert_id IN (${ids.map((i) => lit(i)).join(', ')}) GROUP BY alert_id`,
-  );
-  return new Map(
-    rows.map((r) => [
-      r.alert_id as string,
-      { ts: u64(r.at), assignee: r.who as string, actor: r.by as string, note: r.why as string },
-    ]),
-  );
+export function latestAssignments(s: Store, ids: string[]): Promise<Map<string, Assignment>> {
+  return latestPerAlert(s, 'alert_assignments', ['assignee', 'actor', 'note'] as const, ids);
 }
 
 /** Every assignment of one alert, oldest first. */
