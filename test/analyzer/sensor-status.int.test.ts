@@ -4,6 +4,7 @@
 // reads the whole topic again (a crash before the commit) adds no row.
 
 import { pino } from 'pino';
+import { sensorStatus } from '../support/sensor-status.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statusConsumer, statusMessageRow } from '../../analyzer/status-consumer.js';
 import { latestSensorStatus, sensorHistory } from '../../analyzer/store/sensor-status.js';
@@ -25,42 +26,14 @@ afterAll(async () => {
 });
 
 function status(ts: number, packets: number): Record<string, unknown> {
-  return {
-    v: 1,
-    type: 'sensor_status',
+  return sensorStatus({
     sensor: 'span-01',
     ts,
-    uptime_s: 5,
-    source: 'iface:eth1',
     packets,
-    decoded: packets,
+    uptime_s: 5,
     failures: { truncated: 2 },
     handshakes: 1,
-    rejected: 0,
-    unanswered: 0,
-    flows: 0,
-    evictions: 0,
-    observations: 0,
-    queue_depth: 0,
-    dropped_before_kafka: 0,
-    status_dropped: 0,
-    published: 0,
-    kafka_connected: true,
-    last_packet_ms: ts - 1,
-    kernel_drops: 0,
-    iface_drops: 0,
-    capture_state: 'capturing',
-    capture_error: null,
-    interface_losses: 0,
-    handshake_loss: {
-      checked: 0,
-      missed_syn: 0,
-      missed_synack: 0,
-      interval_checked: 0,
-      interval_missed: 0,
-      interval_ratio: null,
-    },
-  };
+  }) as unknown as Record<string, unknown>;
 }
 
 async function until(cond: () => Promise<boolean>, ms: number): Promise<void> {

@@ -49,6 +49,7 @@ import {
   waitingNetworks,
 } from '../../analyzer/store/writes.js';
 import { randomDb } from '../support/clickhouse.js';
+import { sensorStatus } from '../support/sensor-status.js';
 import { bothEngines } from '../support/engines.js';
 import { observation } from '../support/observations.js';
 import { DAY_MS, isoDay } from '../../common/time.js';
@@ -609,42 +610,19 @@ describe.each(engines)('store on %s', (_name, make) => {
 
     // sensor statuses: latest per sensor (a message stored twice shows once), history bucketed
     const status = (sensor: string, ts: number, packets: number): SensorStatus =>
-      ({
-        v: 1,
-        type: 'sensor_status',
+      sensorStatus({
         sensor,
         ts,
-        uptime_s: 1,
-        source: 'iface:eth1',
         packets,
         decoded: packets / 2,
         failures: { truncated: 1, not_tcp: 2 },
         handshakes: 3,
-        rejected: 0,
-        unanswered: 0,
-        flows: 0,
-        evictions: 0,
-        observations: 0,
-        queue_depth: 0,
         dropped_before_kafka: 4,
-        status_dropped: 0,
-        published: 0,
-        kafka_connected: true,
         last_packet_ms: sensor === 's2' ? null : ts - 5,
         kernel_drops: sensor === 's2' ? null : 7,
         iface_drops: null,
         capture_state: sensor === 's2' ? 'waiting' : 'capturing',
-        capture_error: null,
-        interface_losses: 0,
-        handshake_loss: {
-          checked: 0,
-          missed_syn: 0,
-          missed_synack: 0,
-          interval_checked: 0,
-          interval_missed: 0,
-          interval_ratio: null,
-        },
-      }) as SensorStatus;
+      });
     const t0 = now - 600_000;
     const s1 = Array.from({ length: 50 }, (_, i) => statusRow(status('s1', t0 + i * 10_000, (i + 1) * 100)));
     await insertRows(store, 'sensor_status', s1.slice(0, 30));

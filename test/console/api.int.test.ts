@@ -17,8 +17,8 @@ import { newToken, putToken } from '../../console/accounts.js';
 import { startConsole } from '../../console/main.js';
 import { loadConsoleConfig } from '../../console/config.js';
 import { ROLES, type Role } from '../../console/roles.js';
-import type { SensorStatus } from '../../schemas/status.js';
 import { deleteTopics, BROKERS, randomTopic, readTopic } from '../support/kafka.js';
+import { sensorStatus } from '../support/sensor-status.js';
 import { observation } from '../support/observations.js';
 import { BIN } from '../support/porthole.js';
 import { PASSWORD, type TestConsole, testConsole, USER_OF } from '../support/api-console.js';
@@ -133,42 +133,20 @@ async function seed(): Promise<void> {
     alert('walk-assign', '192.0.2.22', 3),
   ]);
   const status = (sensor: string, ts: number, packets: number) =>
-    statusRow({
-      v: 1,
-      type: 'sensor_status',
-      sensor,
-      ts,
-      uptime_s: 60,
-      source: 'iface:eth1',
-      packets,
-      decoded: packets,
-      failures: { truncated: 1 },
-      handshakes: 5,
-      rejected: 0,
-      unanswered: 0,
-      flows: 0,
-      evictions: 0,
-      observations: 1,
-      queue_depth: 0,
-      dropped_before_kafka: 0,
-      status_dropped: 0,
-      published: 1,
-      kafka_connected: true,
-      last_packet_ms: ts - 10,
-      kernel_drops: 2,
-      iface_drops: 0,
-      capture_state: 'capturing',
-      capture_error: null,
-      interface_losses: 0,
-      handshake_loss: {
-        checked: 0,
-        missed_syn: 0,
-        missed_synack: 0,
-        interval_checked: 0,
-        interval_missed: 0,
-        interval_ratio: null,
-      },
-    } as SensorStatus);
+    statusRow(
+      sensorStatus({
+        sensor,
+        ts,
+        packets,
+        uptime_s: 60,
+        failures: { truncated: 1 },
+        handshakes: 5,
+        observations: 1,
+        published: 1,
+        last_packet_ms: ts - 10,
+        kernel_drops: 2,
+      }),
+    );
   await insertRows(s, 'sensor_status', [
     status('span-01', now - 20_000, 100),
     status('span-01', now - 10_000, 200),
