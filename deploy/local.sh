@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Local services for development, tests and single-box deployments, as plain processes:
 #   deploy/local.sh up|down|status|fetch [kafka|clickhouse]     (no name: both)
+#   deploy/local.sh up|down|status|fetch --cluster [...]         (deploy/cluster.sh)
 # Kafka: Apache Kafka (jars from Maven Central via deploy/kafka/pom.xml), one KRaft
 # broker+controller on 127.0.0.1:$PORTHOLE_KAFKA_PORT (PLAINTEXT) and
 # $PORTHOLE_KAFKA_SSL_PORT (SASL_SSL: SCRAM and PLAIN users). ClickHouse: Debian's
@@ -17,6 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 cmd=${1:-status}
 shift || true
+if [ "${1:-}" = --cluster ]; then shift; exec "$here/cluster.sh" "$cmd" "$@"; fi
 services=("$@")
 [ ${#services[@]} -gt 0 ] || services=(kafka clickhouse)
 
