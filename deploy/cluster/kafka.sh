@@ -109,7 +109,8 @@ ck_started() {
   off=$(cat "$d/logs/start.offset" 2>/dev/null || echo 0)
   size=$(stat -c %s "$d/logs/server.log" 2>/dev/null || echo 0)
   [ "$size" -ge "$off" ] || off=0
-  tail -c "+$((off + 1))" "$d/logs/server.log" 2>/dev/null | grep -q "Kafka Server started"
+  # grep reads to the end (-q would stop early and, under pipefail, fail tail with SIGPIPE)
+  [ "$(tail -c "+$((off + 1))" "$d/logs/server.log" 2>/dev/null | grep -c "Kafka Server started")" -gt 0 ]
 }
 
 # the ids of the brokers the cluster reports as registered and unfenced (empty: no answer)
