@@ -97,7 +97,9 @@ export function topicSpec(
 function configEntries(s: TopicSpec): { name: string; value: string }[] {
   return [
     ...(s.retentionMs === null ? [] : [{ name: 'retention.ms', value: String(s.retentionMs) }]),
-    ...(s.replication.minInsync === -1 ? [] : [{ name: 'min.insync.replicas', value: String(s.replication.minInsync) }]),
+    ...(s.replication.minInsync === -1
+      ? []
+      : [{ name: 'min.insync.replicas', value: String(s.replication.minInsync) }]),
   ];
 }
 

@@ -118,7 +118,8 @@ ck_registered() {
   local t
   t=$(ck_tools)
   ck_java "$t" 128m kafka.admin.ConfigCommand --bootstrap-server "$(ck_bootstrap)" \
-    --command-config "$t/admin.properties" --describe --entity-type brokers 2>/dev/null | sed -n 's/^.*configs for broker \([0-9][0-9]*\) are:.*$/\1/p' | sort -u | tr '\n' ' '
+    --command-config "$t/admin.properties" --describe --entity-type brokers 2>/dev/null |
+    sed -n 's/^.*configs for broker \([0-9][0-9]*\) are:.*$/\1/p' | sort -u | tr '\n' ' ' || true
 }
 
 cluster_kafka_up() {

@@ -31,12 +31,16 @@ describe('kafka.replicationFactor and kafka.minInsyncReplicas', () => {
 
   it('a min.insync above the replication factor is refused', () => {
     const env = { PORTHOLE_KAFKA_REPLICATION_FACTOR: '2', PORTHOLE_KAFKA_MIN_INSYNC_REPLICAS: '3' };
-    expect(problems(() => sensor(env))).toMatch(/kafka\.minInsyncReplicas: 3 is more than kafka\.replicationFactor \(2\)/);
+    expect(problems(() => sensor(env))).toMatch(
+      /kafka\.minInsyncReplicas: 3 is more than kafka\.replicationFactor \(2\)/,
+    );
     expect(problems(() => analyzer(env))).toMatch(/kafka\.minInsyncReplicas: 3 is more than/);
   });
 
   it('zero is refused; a min.insync with the broker default factor is left to the broker', () => {
-    expect(problems(() => sensor({ PORTHOLE_KAFKA_REPLICATION_FACTOR: '0' }))).toMatch(/kafka\.replicationFactor: at least 1/);
+    expect(problems(() => sensor({ PORTHOLE_KAFKA_REPLICATION_FACTOR: '0' }))).toMatch(
+      /kafka\.replicationFactor: at least 1/,
+    );
     expect(problems(() => analyzer({ PORTHOLE_KAFKA_MIN_INSYNC_REPLICAS: '0' }))).toMatch(
       /kafka\.minInsyncReplicas: at least 1/,
     );

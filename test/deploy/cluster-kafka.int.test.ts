@@ -28,7 +28,9 @@ import {
   clusterKafka,
   deleteClusterTopics,
   ensureClusterKafka,
+  type KafkaNode,
   killNode,
+  NODES,
 } from '../support/kafka-cluster.js';
 import { inventoryOf, observation, sendRetrying, truthOf } from '../support/observations.js';
 import { replayJson } from '../support/porthole.js';
@@ -53,11 +55,14 @@ beforeAll(() => {
 afterAll(async () => {
   for (const p of procs.splice(0)) await p.stop('SIGKILL');
   try {
-    restore?.(); // a node killed by a failed test is started again
-    await deleteClusterTopics(topics);
+    if (restore) await deleteClusterTopics(topics); // while the nodes this file started still run
   } finally {
-    for (const db of dbs) await dropDb(db);
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      restore?.(); // also starts again a node a failed test left killed
+    } finally {
+      for (const db of dbs) await dropDb(db);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }, 150_000);
 
@@ -111,7 +116,9 @@ function capture(t0: number, windows: number, endpoints: number): Buffer[] {
       for (let h = 0; h < 1 + ((e + w) % 3); h++) {
         const client = `198.51.100.${1 + ((e + h) % 50)}`;
         const server = `192.0.2.${1 + (e % 20)}`;
-        segs.push(...conversation(client, server, cport++, 8000 + e, t0 + w * WINDOW_MS + 100 + e * 40 + h * 7, 'open'));
+        segs.push(
+          ...conversation(client, server, cport++, 8000 + e, t0 + w * WINDOW_MS + 100 + e * 40 + h * 7, 'open'),
+        );
         if (cport > 60_000) cport = 10_000;
       }
     }
@@ -161,7 +168,10 @@ describe('Porthole on a three-broker Kafka cluster', () => {
     await a.stop();
     const got = await withAdmin((admin) => replication(admin, [e.obsTopic, e.dlqTopic, e.alertsTopic, e.statusTopic]));
     for (const t of [e.obsTopic, e.dlqTopic, e.alertsTopic, e.statusTopic]) {
-      expect(got[t].replicas.every((n) => n === 2), `${t}: ${got[t].replicas}`).toBe(true);
+      expect(
+        got[t].replicas.every((n) => n === 2),
+        `${t}: ${got[t].replicas}`,
+      ).toBe(true);
       expect(got[t].minInsync, t).toBe('1');
     }
     expect(got[e.obsTopic].replicas).toHaveLength(6);
@@ -185,10 +195,17 @@ describe('Porthole on a three-broker Kafka cluster', () => {
     );
     procs.push(sensor);
     await sensor.waitFor((l) => l.msg === 'created topics', 30_000);
+    // the broker killed leads a partition the sensor writes to (node N is broker id N)
+    const leaders = await withAdmin(async (admin) =>
+      (await admin.fetchTopicMetadata({ topics: [obsTopic] })).topics[0].partitions.map((p) => p.leader),
+    );
+    const victim = leaders[0] as KafkaNode;
+    expect(NODES).toContain(victim);
     let restarted: Promise<unknown> | null = null;
     for (const [i, c] of chunks.entries()) {
-      if (i === 6) killNode(2);
-      if (i === 14) restarted = run('bash', ['deploy/local.sh', 'up', '--cluster', 'kafka-2'], { timeout: 120_000 });
+      if (i === 6) killNode(victim);
+      if (i === 14)
+        restarted = run('bash', ['deploy/local.sh', 'up', '--cluster', `kafka-${victim}`], { timeout: 120_000 });
       sensor.child.stdin!.write(c);
       await sleep(400);
     }
@@ -197,6 +214,13 @@ describe('Porthole on a three-broker Kafka cluster', () => {
     for (let i = 0; i < 60 && sensor.child.exitCode === null; i++) await sleep(500);
     expect(sensor.child.exitCode).toBe(0);
     await restarted;
+    // the node started again catches up: every partition has its three replicas in sync again
+    const inSync = () =>
+      withAdmin(async (admin) =>
+        (await admin.fetchTopicMetadata({ topics: [obsTopic] })).topics[0].partitions.map((p) => p.isr.length),
+      );
+    for (let i = 0; i < 60 && (await inSync()).some((n) => n < 3); i++) await sleep(500);
+    expect(await inSync()).toEqual([3, 3, 3, 3, 3, 3]);
 
     const replicas = await withAdmin((admin) => replication(admin, [obsTopic, `${obsTopic}.status`]));
     expect(replicas[obsTopic]).toEqual({ replicas: [3, 3, 3, 3, 3, 3], minInsync: '2' });

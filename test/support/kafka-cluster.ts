@@ -40,8 +40,16 @@ export function ensureClusterKafka(): () => void {
   return () => {
     const wasDown = NODES.filter((n) => !before.includes(n));
     const lost = before.filter((n) => !nodeRunning(n));
-    if (lost.length) clusterCmd('up', lost.map((n) => `kafka-${n}`));
-    if (wasDown.length) clusterCmd('down', wasDown.map((n) => `kafka-${n}`));
+    if (lost.length)
+      clusterCmd(
+        'up',
+        lost.map((n) => `kafka-${n}`),
+      );
+    if (wasDown.length)
+      clusterCmd(
+        'down',
+        wasDown.map((n) => `kafka-${n}`),
+      );
   };
 }
 
