@@ -131,8 +131,8 @@ function capture(t0: number, windows: number, endpoints: number): Buffer[] {
   });
 }
 
-/** Every message of `topic`, from the beginning, until `done` or the timeout. */
-async function readAll(topic: string, done: (n: number) => boolean, timeoutMs: number): Promise<Observation[]> {
+/** Every message of `topic`, from the beginning, until `done` (asked of each) or the timeout. */
+async function readAll(topic: string, done: (o: Observation) => boolean, timeoutMs: number): Promise<Observation[]> {
   const consumer = clusterKafka().consumer({ groupId: `porthole-test-${randomBytes(4).toString('hex')}` });
   const got: Observation[] = [];
   await consumer.connect();
@@ -142,8 +142,9 @@ async function readAll(topic: string, done: (n: number) => boolean, timeoutMs: n
       const t = setTimeout(resolve, timeoutMs);
       void consumer.run({
         eachMessage: async ({ message }) => {
-          got.push(JSON.parse(String(message.value)) as Observation);
-          if (done(got.length)) {
+          const o = JSON.parse(String(message.value)) as Observation;
+          got.push(o);
+          if (done(o)) {
             clearTimeout(t);
             resolve();
           }
@@ -226,11 +227,17 @@ describe('Porthole on a three-broker Kafka cluster', () => {
     expect(replicas[obsTopic]).toEqual({ replicas: [3, 3, 3, 3, 3, 3], minInsync: '2' });
     expect(replicas[`${obsTopic}.status`]).toEqual({ replicas: [3], minInsync: '2' });
 
-    const n = Object.keys(truth).length;
-    const got = await readAll(obsTopic, (k) => k >= (stopped.observations as number), 60_000);
-    expect(got.length).toBe(stopped.observations);
+    // every Observation the sensor made reached the topic, none dropped on the way, and they are
+    // exactly the capture's (a batch whose acknowledgement was lost may be there twice: the
+    // analyzer deduplicates it, docs/operations.md#kafka-outages)
+    expect([stopped.observations, stopped.dropped_before_kafka]).toEqual([Object.keys(truth).length, 0]);
+    const keys = new Set<string>();
+    const got = await readAll(
+      obsTopic,
+      (o) => keys.add(`${o.ip}|${o.port}|${o.window_start}`).size >= Object.keys(truth).length,
+      60_000,
+    );
     expect(byWindow(got)).toEqual(truth);
-    expect(new Set(got.map((o) => `${o.ip}|${o.port}|${o.window_start}`)).size).toBe(n);
   }, 180_000);
 
   it('two analyzers in one group, one SIGKILLed mid-stream: the other takes over, nothing lost or counted twice', async () => {
@@ -252,8 +259,10 @@ describe('Porthole on a three-broker Kafka cluster', () => {
     const a2 = await start(group);
     await start(lone);
     // both members hold partitions of the six, none twice
-    for (let i = 0; i < 60 && (held(a1).length === 0 || held(a2).length === 0); i++) await sleep(500);
-    expect([...held(a1), ...held(a2)].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    const split = () => [held(a1).length > 0 && held(a2).length > 0, [...held(a1), ...held(a2)].sort()];
+    const even = JSON.stringify([true, [0, 1, 2, 3, 4, 5]]);
+    for (let i = 0; i < 60 && JSON.stringify(split()) !== even; i++) await sleep(500);
+    expect(JSON.stringify(split())).toBe(even);
 
     const base = Math.floor((Date.now() - 600_000) / WINDOW_MS) * WINDOW_MS;
     const obs: Observation[] = [];
