@@ -127,7 +127,6 @@ cluster_kafka_up() {
   nodes=$(ck_nodes "${1:-}")
   cluster_kafka_fetch
   command -v java >/dev/null || die "java not found: run deploy/install.sh first"
-  [ -n "${1:-}" ] || ck_cluster_id >/dev/null
   for n in $nodes; do ck_start "$n"; done
   for _ in $(seq 1 60); do
     for n in $nodes; do
