@@ -10,6 +10,7 @@ import {
   kafkaSecurityConfig,
   NO_KAFKA_SECURITY,
 } from '../common/kafka-security.js';
+import { KAFKA_REPLICATION_SPEC, kafkaReplicationConfig, type TopicReplication } from '../common/kafka-replication.js';
 import { DAY_MS } from '../common/time.js';
 import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from '../schemas/config-spec.js';
 import { type ListenAddress, listenAddress } from '../schemas/config-values.js';
@@ -46,6 +47,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
   },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-analyzer', doc: 'Kafka client id' },
   ...KAFKA_SECURITY_SPEC,
+  ...KAFKA_REPLICATION_SPEC,
   {
     key: 'kafka.groupId',
     kind: { t: 'string' },
@@ -287,6 +289,7 @@ export interface AnalyzerConfig {
     alertsTopic: string;
     statusTopic: string;
     verifyRequestsTopic: string;
+    replication: TopicReplication;
     security: KafkaSecurity;
   };
   retentionDays: number;
@@ -376,6 +379,7 @@ export function loadAnalyzerConfig(opts: {
   const secrets = opts.secrets !== false;
   const routing = routingConfig(g, env, secrets, errors);
   const security = secrets ? kafkaSecurityConfig(g, env, errors) : NO_KAFKA_SECURITY;
+  const replication = kafkaReplicationConfig(g, errors);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
   const chCa = clickhouseCa(g, errors);
@@ -416,6 +420,7 @@ export function loadAnalyzerConfig(opts: {
       alertsTopic: g('kafka.alertsTopic'),
       statusTopic: g('kafka.statusTopic'),
       verifyRequestsTopic: g('kafka.verifyRequestsTopic'),
+      replication,
       security,
     },
     retentionDays: g('retention.days'),
