@@ -14,6 +14,7 @@ import { KAFKA_REPLICATION_SPEC, kafkaReplicationConfig, type TopicReplication }
 import { DAY_MS } from '../common/time.js';
 import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from '../schemas/config-spec.js';
 import { type ListenAddress, listenAddress } from '../schemas/config-values.js';
+import { CLUSTER_NAME } from '../schemas/ddl-cluster.js';
 import { canonicalIp } from '../schemas/ip.js';
 import { TOPICS } from '../schemas/topics.js';
 import type { SyslogTarget } from './alert/syslog.js';
@@ -38,6 +39,12 @@ export const ANALYZER_SPEC: KeySpec[] = [
     kind: { t: 'string' },
     def: 'porthole',
     doc: 'database (the analyzer and verifier create it when missing; other commands refuse one that does not exist)',
+  },
+  {
+    key: 'clickhouse.cluster',
+    kind: { t: 'string', nullable: true },
+    def: null,
+    doc: 'cluster name (remote_servers) for cluster mode: replicated tables per shard, Distributed tables, DDL ON CLUSTER (docs/cluster.md); null: one server',
   },
   {
     key: 'kafka.brokers',
@@ -279,7 +286,15 @@ export const ANALYZER_SPEC: KeySpec[] = [
 
 export interface AnalyzerConfig {
   /** `ca`: the PEM text of clickhouse.ca, read at start-up */
-  clickhouse: { url: string; user: string; password: string | null; database: string; ca: string | null };
+  clickhouse: {
+    url: string;
+    user: string;
+    password: string | null;
+    database: string;
+    ca: string | null;
+    /** cluster mode's cluster name; null: one server */
+    cluster: string | null;
+  };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -382,6 +397,8 @@ export function loadAnalyzerConfig(opts: {
   const replication = kafkaReplicationConfig(g, errors);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
+  const cluster = g<string | null>('clickhouse.cluster');
+  if (cluster !== null && !CLUSTER_NAME.test(cluster)) errors.push('clickhouse.cluster: letters, digits and _ only');
   const chCa = clickhouseCa(g, errors);
   const allowed = cidrs('verify.allowedNetworks', g('verify.allowedNetworks'));
   const scanners = g<string[]>('policy.scannerAddresses').map((a) => {
@@ -410,6 +427,7 @@ export function loadAnalyzerConfig(opts: {
       password: g('clickhouse.password'),
       database: g('clickhouse.database'),
       ca: chCa,
+      cluster,
     },
     kafka: {
       brokers: g('kafka.brokers'),
