@@ -82,6 +82,14 @@ describe('ClickHouse cluster mode (2 shards x 2 replicas, 18.16)', () => {
   it('creates the schema ON CLUSTER, stores through the Distributed tables, reads the inventory back', async () => {
     expect(await migrate(store)).toEqual([]);
     expect(await migrate(store)).toEqual([]); // idempotent, and nothing is sent ON CLUSTER again
+    // a column missing from the local tables and from the Distributed table is added back
+    await nodeCommand(1, `ALTER TABLE ${db}.observations_local ON CLUSTER ${CLUSTER} DROP COLUMN ingested_at`);
+    await nodeCommand(1, `DROP TABLE ${db}.observations ON CLUSTER ${CLUSTER}`);
+    await nodeCommand(
+      1,
+      `CREATE TABLE ${db}.observations ON CLUSTER ${CLUSTER} AS ${db}.observations_local ENGINE = Distributed(${CLUSTER}, ${db}, observations_local, rand())`,
+    );
+    expect(await migrate(store)).toEqual(['observations.ingested_at']);
     for (const n of [1, 2, 3, 4]) {
       const tables = await nodeQuery<{ name: string; engine: string }>(
         n,
