@@ -6,13 +6,16 @@
 // back it catches up. The parts of the cluster this file started are stopped at the end; the
 // database is dropped ON CLUSTER.
 
+import { spawnSync } from 'node:child_process';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as inventory from '../../analyzer/inventory.js';
 import { toObservationRow } from '../../analyzer/observation-row.js';
+import { foldExisting } from '../../analyzer/store/fold.js';
 import { IngestOffsets } from '../../analyzer/store/ingest-offsets.js';
 import { migrate } from '../../analyzer/store/migrate.js';
 import { Store } from '../../analyzer/store/store.js';
-import { insertRows } from '../../analyzer/store/writes.js';
+import { dropOldPartitions, insertRows } from '../../analyzer/store/writes.js';
 import type { Observation } from '../../schemas/observation.js';
 import { randomDb } from '../support/clickhouse.js';
 import {
@@ -25,6 +28,7 @@ import {
   until,
 } from '../support/clickhouse-cluster.js';
 import { inventoryOf, observation, truthOf } from '../support/observations.js';
+import { BIN } from '../support/porthole.js';
 
 const db = randomDb();
 let stopStarted = () => {};
@@ -90,6 +94,7 @@ describe('ClickHouse cluster mode (2 shards x 2 replicas, 18.16)', () => {
       `CREATE TABLE ${db}.observations ON CLUSTER ${CLUSTER} AS ${db}.observations_local ENGINE = Distributed(${CLUSTER}, ${db}, observations_local, rand())`,
     );
     expect(await migrate(store)).toEqual(['observations.ingested_at']);
+    await foldExisting(store, pino({ level: 'silent' })); // as the analyzer's start: nothing to fold
     for (const n of [1, 2, 3, 4]) {
       const tables = await nodeQuery<{ name: string; engine: string }>(
         n,
@@ -125,6 +130,27 @@ describe('ClickHouse cluster mode (2 shards x 2 replicas, 18.16)', () => {
     expect(await until(async () => JSON.stringify(await localRows(4)) === JSON.stringify(three), 30_000)).toBe(true);
   }, 70_000);
 
+  it("pages through the inventory and drops old partitions on every shard (the cluster's parts)", async () => {
+    const seen: string[] = [];
+    const n = await inventory.forEachService(
+      store,
+      {},
+      (page) => void seen.push(...page.map((r) => `${r.ip}|${r.port}`)),
+      7,
+    );
+    expect(n).toBe(truthOf(written).size);
+    expect(seen.sort()).toEqual([...truthOf(written).keys()].sort());
+    const old = Date.now() - 40 * 86_400_000;
+    await store20(3, 6, old);
+    const day = new Date(old).toISOString().slice(0, 10);
+    const count = async () =>
+      (await nodeQuery<{ c: string }>(1, `SELECT count() AS c FROM ${db}.observations WHERE day = '${day}'`))[0].c;
+    expect(Number(await count())).toBe(12);
+    expect(await dropOldPartitions(store, 30)).toEqual([day]);
+    expect(Number(await count())).toBe(0);
+    await inventoryEqualsTruth(); // the inventory keeps what the dropped windows added
+  }, 60_000);
+
   it('goes on writing and reading with a replica stopped, which catches up when back', async () => {
     clusterCmd('down', 'clickhouse-2');
     try {
@@ -148,5 +174,16 @@ describe('ClickHouse cluster mode (2 shards x 2 replicas, 18.16)', () => {
     } finally {
       await back.close();
     }
+    // a command that reads the analyzer's configuration, in cluster mode from its environment
+    const r = spawnSync(process.execPath, [BIN, 'services', '--json', '--clickhouse', nodeUrl(3), '--database', db], {
+      encoding: 'utf8',
+      env: { ...process.env, PORTHOLE_CLICKHOUSE_CLUSTER: CLUSTER },
+    });
+    expect(r.stderr).toBe('');
+    const rows = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(Object.fromEntries([...inventoryOf(rows)].sort())).toEqual(Object.fromEntries([...truthOf(written)].sort()));
   }, 150_000);
 });
