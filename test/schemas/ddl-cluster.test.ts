@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadAnalyzerConfig } from '../../analyzer/config.js';
 import { AGG_TABLES } from '../../schemas/aggregates.js';
-import { clusterSchemaStatements, replicatedEngine, shardingKey } from '../../schemas/ddl-cluster.js';
+import { clusterSchemaSql, clusterSchemaStatements, replicatedEngine, shardingKey } from '../../schemas/ddl-cluster.js';
+import { porthole } from '../support/porthole.js';
 import { TABLES } from '../../schemas/tables.js';
 
 const stmts = clusterSchemaStatements('pdb', 'porthole');
@@ -79,5 +80,16 @@ describe('cluster-mode DDL', () => {
       /clickhouse.cluster: letters, digits and _ only/,
     );
     expect(() => clusterSchemaStatements('pdb', "x'")).toThrow(/not a cluster name/);
+  });
+});
+
+describe('porthole schema --cluster', () => {
+  it('prints the cluster DDL; refuses a bad name', () => {
+    const r = porthole(['schema', '--cluster', 'porthole', '--database', 'pdb']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(clusterSchemaSql('pdb', 'porthole'));
+    const bad = porthole(['schema', '--cluster', 'a-b']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('--cluster: letters, digits and _ only');
   });
 });
