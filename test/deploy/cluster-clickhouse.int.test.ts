@@ -154,6 +154,10 @@ describe('ClickHouse cluster mode (2 shards x 2 replicas, 18.16)', () => {
   it('goes on writing and reading with a replica stopped, which catches up when back', async () => {
     clusterCmd('down', 'clickhouse-2');
     try {
+      // a start (migration) with a server down is not held up when the schema is complete
+      const t0 = Date.now();
+      expect(await migrate(store)).toEqual([]);
+      expect(Date.now() - t0).toBeLessThan(10_000);
       await store20(2, 20, Date.now() - 300_000);
       await inventoryEqualsTruth();
       expect(await new IngestOffsets(store).floor(0)).toBe(offset - 1);
