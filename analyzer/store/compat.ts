@@ -20,6 +20,8 @@
 //    refuse it (code 44): a Distributed table declares such a column ALIAS;
 //  - 18.16 refuses `ALTER … ON CLUSTER` of a non-replicated table, such as a Distributed one, on
 //    a cluster whose shards replicate internally (code 371): migrate.ts makes it again instead;
+//  - 18.16 fails `OPTIMIZE TABLE … FINAL` of a replicated table without parts ("Unknown log
+//    entry type: 0", code 49): optimize only tables that have parts;
 //  - ON CLUSTER statements need the servers' ZooKeeper (18.16) or Keeper (current), the same
 //    statements for both; current versions call insert_distributed_sync
 //    distributed_foreground_insert and still take the old name (cluster-settings.ts).
