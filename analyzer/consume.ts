@@ -4,8 +4,9 @@
 // and only then commit the offsets. While ClickHouse is away the batch is retried with backoff
 // (heartbeating, so the group keeps the partition), which pauses that partition without losing
 // anything. A message redelivered after a crash is not inserted again (store/ingest-offsets.ts),
-// nor a sensor's recent resend (recent-windows.ts); what detection derives again collapses in
-// its table (ReplacingMergeTree, deterministic keys).
+// nor a sensor's recent resend (recent-windows.ts); several sensors' Observations of one
+// endpoint's window are stored each, counted once (window-counts.ts); what detection derives
+// again collapses in its table (ReplacingMergeTree, deterministic keys).
 
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -20,6 +21,7 @@ import { type Cidr, inAny, isScannerProbe } from './policy.js';
 import type { Coalescer } from './store/coalescer.js';
 import type { RecentWindows } from './recent-windows.js';
 import type { IngestOffsets } from './store/ingest-offsets.js';
+import type { LoadHighest, WindowCounts } from './window-counts.js';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -42,6 +44,9 @@ export interface ConsumeDeps {
   inserts: Coalescer; // rows of concurrent batches merged into shared inserts
   offsets: IngestOffsets;
   recent: RecentWindows;
+  counts: WindowCounts;
+  /** the highest counts stored for windows `counts` may not hold (store/sensor-counts.ts) */
+  loadHighest: LoadHighest;
   detector: Detector;
   homeNetworks: Cidr[];
   scannerAddresses: Set<string>;
@@ -206,6 +211,9 @@ export function createBatchHandler(d: ConsumeDeps): {
       await retrying('insert observations', p, async () => {
         const floor = await d.offsets.floor(partition);
         const fresh = floor < 0 ? rows : rows.filter((r) => r.kafka_offset > floor);
+        // what other sensors' Observations of the same windows already counted
+        await d.counts.load(fresh, d.loadHighest);
+        d.counts.count(fresh);
         try {
           await d.inserts.add('observations', fresh);
         } catch (err) {
@@ -214,6 +222,7 @@ export function createBatchHandler(d: ConsumeDeps): {
         }
         if (fresh.length) d.offsets.stored(partition, fresh[fresh.length - 1].kafka_offset);
         d.recent.stored(fresh);
+        d.counts.stored(fresh);
         stats.alreadyStored += good.length - fresh.length;
       });
     } catch (err) {

@@ -9,6 +9,9 @@
 // Distinct clients are estimates: the larger of the sketch's estimate and the largest count of
 // one window (exact per window up to the sensor's cap); `clients_error` is the sketch's
 // relative standard error.
+// Several sensors on the same traffic: handshakes and windows count an endpoint's window once
+// (the highest count any sensor reported, analyzer/window-counts.ts); `porthole host` also shows
+// each sensor's own figures, from the raw windows kept.
 
 import { DAY_MS } from '../common/time.js';
 import { HLL_STANDARD_ERROR } from '../common/hll.js';
@@ -25,9 +28,10 @@ import {
   inventoryPage,
 } from './store/inventory-queries.js';
 import { alertRows, type Verification, verificationHistory } from './store/queries.js';
+import { type SensorFigures, sensorFigures } from './store/sensor-counts.js';
 import type { Store } from './store/store.js';
 
-export type { Verification };
+export type { SensorFigures, Verification };
 
 export const SHOWN_STATES = ['new', 'verifying', 'active', 'stale', 'reopened', 'untracked'] as const;
 
@@ -48,8 +52,9 @@ export interface InventoryRow {
   state_since: number | null;
   first_seen: number;
   last_seen: number;
+  /** per window, the highest count any sensor reported */
   handshakes: number;
-  /** windows (per sensor) in which it was seen */
+  /** windows in which it was seen (once however many sensors saw it) */
   windows: number;
   /** distinct clients, estimated */
   clients: number;
@@ -259,6 +264,8 @@ export interface HostView {
   services: InventoryRow[];
   intervals: Interval[];
   history: DayHistory[];
+  /** each sensor's own figures per endpoint over the same days as `history` (raw windows kept) */
+  by_sensor: SensorFigures[];
   verifications: Array<Verification & { port: number; proto: string }>;
   alerts: AlertRow[];
 }
@@ -288,16 +295,20 @@ export const HOST_HISTORY_DAYS = 30;
 /** Alerts `host` shows (the newest). */
 export const HOST_ALERTS = 20;
 
-/** One host (canonical address): its endpoints, exposure intervals, daily history, verifications, last alerts. */
+/**
+ * One host (canonical address): its endpoints, exposure intervals, daily history, each sensor's
+ * own figures, verifications, last alerts.
+ */
 export async function host(s: Store, ip: string, now = Date.now(), ctx = NO_OWNERS): Promise<HostView> {
   const from = Math.floor((now - HOST_HISTORY_DAYS * DAY_MS) / DAY_MS) * DAY_MS;
   const net = parseCidr(ip);
   if (!net) throw new TypeError(`not an IP address: ${ip}`);
   const range = cidrRangeHex(net);
-  const [rows, events, rollups, verifications, alerts] = await Promise.all([
+  const [rows, events, rollups, bySensor, verifications, alerts] = await Promise.all([
     inventoryPage(s, { net: range }, 65536 * 2),
     exposureEvents(s, ip),
     hostRollups(s, range[0], 'rollup_daily', from),
+    sensorFigures(s, ip, from),
     verificationHistory(s, ip),
     alertRows(s, { ip }),
   ]);
@@ -314,6 +325,7 @@ export async function host(s: Store, ip: string, now = Date.now(), ctx = NO_OWNE
       clients: r.clients,
       internet: r.internet_max > 0,
     })),
+    by_sensor: bySensor,
     verifications,
     alerts: alerts.slice(-HOST_ALERTS),
   };

@@ -30,6 +30,8 @@ import { statusConsumer, statusGroupOf } from './status-consumer.js';
 import { Coalescer } from './store/coalescer.js';
 import { foldExisting } from './store/fold.js';
 import { RecentWindows } from './recent-windows.js';
+import { highestStored } from './store/sensor-counts.js';
+import { WindowCounts } from './window-counts.js';
 import { IngestOffsets } from './store/ingest-offsets.js';
 import { migrate } from './store/migrate.js';
 import { forEachState } from './store/queries.js';
@@ -161,6 +163,9 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
   const offsets = new IngestOffsets(store);
   // a sensor resends a batch within its retry delay; a few minutes and a million keys cover it
   const recent = new RecentWindows(5 * 60_000, 1_000_000);
+  // sensors on the same traffic send a window's Observations within about a window of each other;
+  // older windows are compared with the store (window-counts.ts)
+  const counts = new WindowCounts(15 * 60_000, 1_000_000);
   const registry = new Registry();
   const metrics = registerAnalyzerMetrics(registry, () => handler.stats);
   metrics.followLag(consumer);
@@ -170,6 +175,8 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     detector,
     offsets,
     recent,
+    counts,
+    loadHighest: (keys) => highestStored(store, keys),
     inserts: new Coalescer(
       metrics.timed((t, rows) => store.insertJson(t, rows)),
       { maxRows: cfg.batchSize, lingerMs: 200 },
@@ -188,6 +195,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     logger.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
     held.partitions = [...assigned].sort((a, b) => a - b);
     offsets.forget(); // another member may have stored more of these partitions meanwhile
+    counts.forget();
     ready = untilReady('clickhouse', logger, () => loadHeld(new Set(assigned))).catch((err) =>
       logger.error({ err: errorMessage(err) }, 'state load failed'),
     );
@@ -216,6 +224,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     ...handler.stats,
     endpointsHeld: detector.size,
     recentWindowsHeld: recent.held,
+    windowCountsHeld: counts.held,
     partitionsHeld: held.partitions,
     firstStartBaseline: detector.baselineTripped,
     outbox: outbox.stats(),

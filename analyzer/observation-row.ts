@@ -1,6 +1,7 @@
 // An Observation as stored in the observations table: its own fields plus the partition day
-// (UTC day of window_start), client_outside (policy), ingested_at (seconds) and where it was
-// read from (Kafka partition and offset). The columns are
+// (UTC day of window_start), client_outside (policy), ingested_at (seconds), where it was read
+// from (Kafka partition and offset), and what of it another sensor's Observation already counted
+// (none until window-counts.ts says otherwise). The columns are
 // added to the validated object in place (no copy per row on the ingest path); detection then
 // reads the same object and ignores the added columns.
 
@@ -21,5 +22,7 @@ export function toObservationRow(
   r.day = isoDay(o.window_start);
   r.client_outside = clientOutside(o, homeNetworks) ? 1 : 0;
   r.ingested_at = ingestedAtSec;
+  r.dup_handshakes = 0;
+  r.dup_window = 0;
   return r;
 }

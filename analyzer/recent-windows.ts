@@ -18,7 +18,7 @@ export interface WindowKey {
 }
 
 /** A 53-bit hash of a string (two 32-bit FNV-1a variants). */
-function hash53(s: string): number {
+export function hash53(s: string): number {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ s.length;
   for (let i = 0; i < s.length; i++) {

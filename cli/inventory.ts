@@ -49,7 +49,9 @@ ${STORE_HELP}
 export const HOST_HELP = `Usage: porthole host IP [--json] [options]
 
 One host: its endpoints, exposure intervals (open since / closed when and why), the last
-${HOST_HISTORY_DAYS} days of handshakes per port, verifications and its last alerts.
+${HOST_HISTORY_DAYS} days of handshakes per port, verifications and its last alerts. When several
+sensors saw it: each one's own handshakes and windows over those days (the inventory counts a
+window once, with the highest count any sensor reported).
   --json            all of it as one JSON object
 ${STORE_HELP}
 `;
@@ -269,6 +271,20 @@ export async function hostCommand(argv: string[]): Promise<number> {
         ),
       );
     }
+    if (new Set(view.by_sensor.map((f) => f.sensor)).size > 1)
+      out(
+        `per sensor, last ${HOST_HISTORY_DAYS} days`,
+        table(
+          ['PORT', 'SENSOR', 'HANDSHAKES', 'WINDOWS', 'LAST SEEN (UTC)'],
+          view.by_sensor.map((f) => [
+            `${f.port}/${f.proto}`,
+            f.sensor,
+            num(f.handshakes),
+            num(f.windows),
+            isoMs(f.last_seen),
+          ]),
+        ),
+      );
     if (view.verifications.length)
       out(
         'verifications',

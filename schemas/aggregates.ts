@@ -7,7 +7,8 @@
 // `<fn>Merge`, grouping by the key.
 // Limit: a source row inserted twice is counted twice in `sum` measures (min, max, argMax,
 // groupUniqArray and the sketches are not affected); the analyzer does not insert an
-// Observation twice (analyzer/store/ingest-offsets.ts).
+// Observation twice (analyzer/store/ingest-offsets.ts), and counts several sensors' Observations
+// of one endpoint's window once (analyzer/window-counts.ts).
 
 export type ArgType = 'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'Int32' | 'String' | 'Array(UInt8)' | 'Array(String)';
 /** Key column types of aggregate tables. */
@@ -56,8 +57,8 @@ const endpointKeyExprs = { ip_num: 'ip_num', proto: 'proto', port: 'port', ip: '
 const windowMeasures = [
   m('first_seen', 'min', ['UInt64'], 'ms: first SYN+ACK'),
   m('last_seen', 'max', ['UInt64'], 'ms: last SYN+ACK'),
-  m('handshakes', 'sum', ['UInt64'], 'connections accepted'),
-  m('windows', 'sum', ['UInt64'], 'windows (per sensor) in which it was seen'),
+  m('handshakes', 'sum', ['UInt64'], 'connections accepted (per window, the highest count of any sensor)'),
+  m('windows', 'sum', ['UInt64'], 'windows in which it was seen (once however many sensors saw it)'),
   m('clients_max', 'max', ['UInt32'], 'the largest distinct-client count of one window'),
   m('internal_max', 'max', ['UInt32'], 'the largest internal-client count of one window'),
   m('internet_max', 'max', ['UInt32'], 'the largest internet-client count of one window'),
@@ -67,11 +68,13 @@ const windowMeasures = [
 // rows stored by a release before the zone counts (both 0) count their clients in the zone of
 // their sample client
 const OLD_ROW = 'clients_internal + clients_internet = 0';
+// several sensors' Observations of one window count once: each row carries what of it another
+// sensor's row already counted (analyzer/window-counts.ts), 0 in rows stored before that
 const windowFeeds = {
   first_seen: ['first_seen'],
   last_seen: ['last_seen'],
-  handshakes: ['toUInt64(handshakes)'],
-  windows: ['toUInt64(1)'],
+  handshakes: ['toUInt64(if(dup_handshakes < handshakes, handshakes - dup_handshakes, 0))'],
+  windows: ['toUInt64(1 - dup_window)'],
   clients_max: ['clients'],
   internal_max: [`if(${OLD_ROW}, if(client_outside = 1, toUInt32(0), clients), clients_internal)`],
   internet_max: [`if(${OLD_ROW}, if(client_outside = 1, clients, toUInt32(0)), clients_internet)`],

@@ -121,7 +121,7 @@ const endpointColumns = () =>
 
 export const OBSERVATIONS = {
   name: 'observations',
-  doc: 'every Observation as received; duplicates (redelivery, resends) collapse on the order key',
+  doc: "every Observation as received (each sensor's own); duplicates (redelivery, resends) collapse on the order key",
   columns: [
     col('day', 'Date', 'UTC day of window_start (partition)'),
     ...observationColumns(),
@@ -130,6 +130,12 @@ export const OBSERVATIONS = {
     col('ingested_at', 'DateTime', 'when the analyzer stored it'),
     col('kafka_partition', 'UInt16', 'the observations topic partition it came from'),
     col('kafka_offset', 'UInt64', 'its offset there (0 for rows stored before this column existed)'),
+    col(
+      'dup_handshakes',
+      'UInt32',
+      'of its handshakes, those already counted for this endpoint and window from another sensor (0 before this column existed)',
+    ),
+    col('dup_window', 'UInt8', '1 when this endpoint and window were already counted from another sensor (0 before)'),
   ],
   engine: 'ReplacingMergeTree()',
   partitionBy: 'day',

@@ -1,7 +1,11 @@
 // Schema creation and migration from schemas/tables.ts and schemas/aggregates.ts, idempotent,
 // run at every start: the database and missing tables are created, columns a newer definition
-// has are added, then the aggregate tables and the views that feed them. Limits: nothing is
-// ever dropped or retyped; a changed engine, key, measure or view needs a manual migration.
+// has are added, then the aggregate tables and the views that feed them. A view whose SELECT
+// changed (its digest is kept in meta; a view made before digests were kept counts as changed)
+// is dropped and made again, so the aggregates are fed the new way from then on; rows already
+// aggregated keep what they added. Limits: no table or column is ever dropped or retyped; a
+// changed engine, key or measure needs a manual migration; rows inserted by another process
+// between a view's drop and its creation are not aggregated (upgrade with the analyzers stopped).
 // Rows stored before the views existed are folded in once by fold.ts.
 // Cluster mode (clickhouse.cluster; schemas/ddl-cluster.ts): every statement runs ON CLUSTER
 // and only for what the server it reached lacks (ON CLUSTER waits for every server, so a start
@@ -9,8 +13,9 @@
 // replicated local tables, and a Distributed table missing one is made again (18.16 refuses
 // ALTER ON CLUSTER of a non-replicated table on a replicated shard: compat.ts).
 
-import { AGG_TABLES } from '../../schemas/aggregates.js';
-import { createAggTableSql, createTableSql, createViewSql, viewName } from '../../schemas/ddl.js';
+import { createHash } from 'node:crypto';
+import { AGG_TABLES, type AggSource, type AggTable } from '../../schemas/aggregates.js';
+import { aggSelectSql, createAggTableSql, createTableSql, createViewSql, viewName } from '../../schemas/ddl.js';
 import { clusterAggTableSql, clusterTableSql, clusterViewSql, localName } from '../../schemas/ddl-cluster.js';
 import { TABLES } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
@@ -54,10 +59,38 @@ export async function migrate(s: Store): Promise<string[]> {
   if ((await getMeta(s, VIEWS_CREATED_AT)) === null) await setMeta(s, VIEWS_CREATED_AT, String(Date.now()));
   for (const t of AGG_TABLES)
     for (const src of t.sources) {
-      if (upgrading && !existing.has(viewName(t, src))) changes.push(viewName(t, src));
-      await s.command(`create ${viewName(t, src)}`, createViewSql(s.db, t, src));
+      const name = viewName(t, src);
+      const v = await staleView(s, t, src, existing, `DROP TABLE IF EXISTS ${s.db}.${name}`);
+      if (v === 'redefined') changes.push(`${name} (redefined)`);
+      else if (v === 'missing' && upgrading) changes.push(name);
+      await s.command(`create ${name}`, createViewSql(s.db, t, src));
+      if (v !== 'current') await setMeta(s, `${VIEW_DIGEST}${name}`, viewDigest(s, t, src));
     }
   return changes;
+}
+
+/** The meta key prefix of a view's digest (of the SELECT it was made with). */
+const VIEW_DIGEST = 'view_digest|';
+
+const viewDigest = (s: Store, t: AggTable, src: AggSource): string =>
+  createHash('sha256')
+    .update(aggSelectSql(s.db, t, src))
+    .digest('hex')
+    .slice(0, 32);
+
+/** Whether a view is missing, current, or was made with another SELECT (then it is dropped with `drop`). */
+async function staleView(
+  s: Store,
+  t: AggTable,
+  src: AggSource,
+  existing: ReadonlySet<string>,
+  drop: string,
+): Promise<'missing' | 'current' | 'redefined'> {
+  const name = viewName(t, src);
+  if (!existing.has(name)) return 'missing';
+  if ((await getMeta(s, `${VIEW_DIGEST}${name}`)) === viewDigest(s, t, src)) return 'current';
+  await s.command(`drop ${name}`, drop);
+  return 'redefined';
 }
 
 async function tableNames(s: Store): Promise<Set<string>> {
@@ -115,9 +148,13 @@ async function migrateCluster(s: Store, cluster: string): Promise<string[]> {
   if ((await getMeta(s, VIEWS_CREATED_AT)) === null) await setMeta(s, VIEWS_CREATED_AT, String(Date.now()));
   for (const t of AGG_TABLES)
     for (const src of t.sources) {
-      if (existing.has(viewName(t, src))) continue;
-      if (upgrading) changes.push(viewName(t, src));
-      await s.command(`create ${viewName(t, src)}`, clusterViewSql(s.db, t, src, cluster));
+      const name = viewName(t, src);
+      const v = await staleView(s, t, src, existing, `DROP TABLE IF EXISTS ${s.db}.${name} ON CLUSTER ${cluster}`);
+      if (v === 'current') continue;
+      if (v === 'redefined') changes.push(`${name} (redefined)`);
+      else if (upgrading) changes.push(name);
+      await s.command(`create ${name}`, clusterViewSql(s.db, t, src, cluster));
+      await setMeta(s, `${VIEW_DIGEST}${name}`, viewDigest(s, t, src));
     }
   return changes;
 }

@@ -1,0 +1,156 @@
+// Handshakes counted once across sensors. Several sensors on the same traffic (redundant mirrors,
+// a TAP and a SPAN on one link) each send an Observation of an endpoint's window; the inventory
+// and the rollups count, per (ip, proto, port, window_start), the highest count any sensor
+// reported, and that window once. Each Observation is stored whole (each sensor's own view) with
+// what of it was already counted: `dup_handshakes` = min(its count, the highest stored before for
+// its key) and `dup_window` = 1 when its key was stored before; the views add the rest. Sensors
+// key Observations by server address, so every sensor's Observations of an endpoint reach one
+// partition and so one analyzer at a time.
+// Memory: the highest count stored per key, kept `horizonMs` after it was stored, at most
+// `maxKeys` (past that the oldest go first), as 53-bit hashes in buckets of a tenth of the horizon.
+// It holds every key stored since `coverFrom`: since this process started, since the partitions
+// were reassigned (`forget`), or since the newest bucket dropped. A key it lacks whose window
+// started before `coverFrom` (less a minute of clock skew between sensors and analyzer) may have
+// been stored by another process, a previous run or longer ago: its highest stored count is read
+// from the store (`load`) before the batch is counted. So live traffic costs no read; a restart,
+// a moved partition or a late sensor costs one read per batch of old windows.
+// Limits: windows are told apart by window_start, so sensors must use the same window length
+// and clocks that agree (aligned windows start at the same instant); with one window per run
+// (window 0: window_start is the endpoint's first SYN+ACK), sensors that saw the first SYN+ACK at
+// different milliseconds are counted as different windows. Two keys whose hashes collide would
+// take each other's count (odds about n² / 2^54 for n keys held).
+
+import { hash53 } from './recent-windows.js';
+
+/** What identifies an endpoint's window, across sensors. */
+export interface CountKey {
+  ip: string;
+  proto: string;
+  port: number;
+  window_start: number;
+}
+
+/** An Observation row as counted: its handshakes, and what of them was already counted. */
+export interface Countable extends CountKey {
+  handshakes: number;
+  dup_handshakes: number;
+  dup_window: number;
+}
+
+/** The highest count stored for each of these keys, for the keys stored at all. */
+export type LoadHighest = (keys: CountKey[]) => Promise<Array<CountKey & { highest: number }>>;
+
+/** Windows starting this long after `coverFrom` cannot have been stored before it (clock skew). */
+const SKEW_MS = 60_000;
+
+const keyText = (k: CountKey): string => `${k.ip}|${k.proto}|${k.port}|${k.window_start}`;
+
+export class WindowCounts {
+  private buckets: Array<{ since: number; highest: Map<number, number> }> = [];
+  private size = 0;
+  private coverFrom: number;
+
+  constructor(
+    private readonly horizonMs: number,
+    private readonly maxKeys: number,
+    now = Date.now(),
+  ) {
+    this.coverFrom = now;
+  }
+
+  /** Read from the store the highest counts of the keys of `rows` this memory may lack. */
+  async load(rows: readonly CountKey[], loadHighest: LoadHighest, now = Date.now()): Promise<void> {
+    this.expire(now);
+    const want = new Map<number, CountKey>();
+    for (const r of rows) {
+      if (r.window_start >= this.coverFrom - SKEW_MS) continue;
+      const h = hash53(keyText(r));
+      if (!want.has(h) && this.highest(h) === undefined) want.set(h, r);
+    }
+    if (want.size === 0) return;
+    const found = await loadHighest([...want.values()]);
+    const b = this.newest(now);
+    for (const f of found) this.put(b, hash53(keyText(f)), f.highest);
+    // keys not stored anywhere: none before this batch (this one stores them)
+    for (const h of want.keys()) if (this.highest(h) === undefined) this.put(b, h, -1);
+    this.trim(now);
+  }
+
+  /**
+   * Set each row's `dup_handshakes` and `dup_window` from the counts stored before and the rows
+   * before it in `rows` (in order). Nothing is remembered until `stored`.
+   */
+  count(rows: Countable[]): void {
+    const batch = new Map<number, number>();
+    for (const r of rows) {
+      const h = hash53(keyText(r));
+      const before = batch.get(h) ?? this.highest(h) ?? -1;
+      r.dup_window = before < 0 ? 0 : 1;
+      r.dup_handshakes = Math.max(0, Math.min(r.handshakes, before));
+      batch.set(h, Math.max(before, r.handshakes));
+    }
+  }
+
+  /** These rows were stored. */
+  stored(rows: readonly Countable[], now = Date.now()): void {
+    this.expire(now);
+    const b = this.newest(now);
+    for (const r of rows) {
+      const h = hash53(keyText(r));
+      this.put(b, h, Math.max(this.highest(h) ?? -1, r.handshakes));
+    }
+    this.trim(now);
+  }
+
+  /** Another analyzer may have stored these partitions meanwhile: forget everything. */
+  forget(now = Date.now()): void {
+    this.buckets = [];
+    this.size = 0;
+    this.coverFrom = now;
+  }
+
+  /** Keys held (for the status line). */
+  get held(): number {
+    return this.size;
+  }
+
+  /** The highest count held for a key (-1: held as not stored), undefined when not held. */
+  private highest(h: number): number | undefined {
+    let best: number | undefined;
+    for (const b of this.buckets) {
+      const v = b.highest.get(h);
+      if (v !== undefined && (best === undefined || v > best)) best = v;
+    }
+    return best;
+  }
+
+  private newest(now: number): { since: number; highest: Map<number, number> } {
+    let b = this.buckets.at(-1);
+    if (!b || now - b.since >= this.horizonMs / 10) {
+      b = { since: now, highest: new Map() };
+      this.buckets.push(b);
+    }
+    return b;
+  }
+
+  private put(b: { highest: Map<number, number> }, h: number, v: number): void {
+    const before = b.highest.size;
+    b.highest.set(h, Math.max(v, b.highest.get(h) ?? -1));
+    this.size += b.highest.size - before;
+  }
+
+  private expire(now: number): void {
+    while (this.buckets.length && now - this.buckets[0].since > this.horizonMs) this.drop(now);
+  }
+
+  private trim(now: number): void {
+    while (this.size > this.maxKeys && this.buckets.length > 1) this.drop(now);
+  }
+
+  /** The oldest bucket goes: keys stored before the next bucket began are no longer all held. */
+  private drop(now: number): void {
+    const b = this.buckets.shift();
+    if (b) this.size -= b.highest.size;
+    this.coverFrom = Math.max(this.coverFrom, this.buckets[0]?.since ?? now);
+  }
+}

@@ -1,0 +1,110 @@
+// Several sensors' Observations of one endpoint's window count once, with the highest count any
+// of them reported: each row is told what of it was already counted, from what was stored before
+// (held in memory, or read from the store for windows older than what the memory covers) and the
+// rows before it in its batch.
+
+import { describe, expect, it } from 'vitest';
+import { type Countable, type CountKey, WindowCounts } from '../../analyzer/window-counts.js';
+
+const T0 = 1_000_000_000_000;
+const row = (
+  sensor: string,
+  handshakes: number,
+  window_start = T0,
+  ip = '192.0.2.1',
+): Countable & { sensor: string } => ({
+  sensor,
+  ip,
+  proto: 'tcp',
+  port: 443,
+  window_start,
+  handshakes,
+  dup_handshakes: 0,
+  dup_window: 0,
+});
+const dups = (rows: Countable[]) => rows.map((r) => [r.dup_handshakes, r.dup_window]);
+const none = async (): Promise<Array<CountKey & { highest: number }>> => [];
+
+describe('window counts', () => {
+  it('counts a window once, with the highest count, within a batch and across batches', async () => {
+    const c = new WindowCounts(60_000, 100, T0);
+    const first = [row('a', 5), row('b', 3), row('c', 7), row('a', 2, T0 + 5000)];
+    await c.load(first, none, T0 + 10_000);
+    c.count(first);
+    expect(dups(first)).toEqual([
+      [0, 0],
+      [3, 1],
+      [5, 1],
+      [0, 0],
+    ]);
+    expect(first.reduce((n, r) => n + r.handshakes - r.dup_handshakes, 0)).toBe(7 + 2);
+    c.count(first); // nothing is remembered until it is stored
+    expect(dups(first)[1]).toEqual([3, 1]);
+    c.stored(first, T0 + 10_000);
+    const later = [row('d', 9), row('b', 2, T0 + 5000)];
+    c.count(later);
+    expect(dups(later)).toEqual([
+      [7, 1],
+      [2, 1],
+    ]);
+  });
+
+  it('reads the store for windows older than what it holds, and only for those', async () => {
+    const asked: CountKey[][] = [];
+    const store = async (keys: CountKey[]) => {
+      asked.push(keys);
+      return keys.filter((k) => k.window_start === T0 - 600_000).map((k) => ({ ...k, highest: 4 }));
+    };
+    // started (or reassigned its partitions) at T0: windows from before may be stored already
+    const c = new WindowCounts(60_000, 100, T0);
+    const rows = [row('b', 6, T0 - 600_000), row('b', 1, T0 - 700_000), row('b', 3, T0 + 5000)];
+    await c.load(rows, store, T0 + 10_000);
+    expect(asked).toEqual([
+      [rows[0], rows[1]].map(({ ip, proto, port, window_start }) =>
+        expect.objectContaining({ ip, proto, port, window_start }),
+      ),
+    ]);
+    c.count(rows);
+    expect(dups(rows)).toEqual([
+      [4, 1],
+      [0, 0],
+      [0, 0],
+    ]);
+    c.stored(rows, T0 + 10_000);
+    await c.load([row('c', 6, T0 - 600_000), row('c', 1, T0 - 700_000)], store, T0 + 20_000);
+    expect(asked).toHaveLength(1); // held now
+    // forgotten (partitions reassigned): read again
+    c.forget(T0 + 30_000);
+    await c.load([row('c', 6, T0 - 600_000)], store, T0 + 30_000);
+    expect(asked).toHaveLength(2);
+  });
+
+  it('past its horizon, windows of the time it no longer covers are read from the store', async () => {
+    let reads = 0;
+    const store = async () => {
+      reads++;
+      return [];
+    };
+    const c = new WindowCounts(60_000, 100, T0);
+    c.stored([row('a', 5, T0 + 1000)], T0 + 2000);
+    // a live window (started after the memory covers from): no read
+    await c.load([row('b', 5, T0 + 1000)], store, T0 + 30_000);
+    expect(reads).toBe(0);
+    // two horizons later the first window is forgotten: a late sensor's Observation of it is read
+    c.stored([row('a', 1, T0 + 150_000)], T0 + 150_000);
+    await c.load([row('b', 5, T0 + 1000)], store, T0 + 150_000);
+    expect(reads).toBe(1);
+    await c.load([row('b', 5, T0 + 149_000)], store, T0 + 150_000);
+    expect(reads).toBe(1);
+  });
+
+  it('holds at most maxKeys, the oldest going first', () => {
+    const c = new WindowCounts(60_000, 10, T0);
+    for (let i = 0; i < 4; i++)
+      c.stored(
+        Array.from({ length: 5 }, (_, j) => row('a', 1, T0 + i * 10_000 + j)),
+        T0 + i * 10_000,
+      );
+    expect(c.held).toBe(10);
+  });
+});
