@@ -8,7 +8,9 @@
 // then the alert lifecycle (store/alert-events.ts) and the expected-service rules
 // (store/expected-rules.ts); then what the console reads besides: the inventory's counts, alert
 // counts, verifications newest first, the sensors' statuses (store/sensor-status.ts), the
-// learning period.
+// learning period; several sensors' Observations of a window counted once (the views of an older
+// database redefined), the highest count stored per window and each sensor's own figures
+// (store/sensor-counts.ts).
 
 import { describe, expect, it } from 'vitest';
 import * as lifecycle from '../../analyzer/alert/lifecycle.js';
@@ -26,7 +28,8 @@ import { foldExisting } from '../../analyzer/store/fold.js';
 import { activeRuleRows, auditRows, latestRuleVersion } from '../../analyzer/store/expected-rules.js';
 import { migrate } from '../../analyzer/store/migrate.js';
 import { AGG_TABLES } from '../../schemas/aggregates.js';
-import { viewName } from '../../schemas/ddl.js';
+import { createViewSql, viewName } from '../../schemas/ddl.js';
+import { highestStored } from '../../analyzer/store/sensor-counts.js';
 import { pino } from 'pino';
 import {
   alertRows,
@@ -493,6 +496,62 @@ describe.each(engines)('store on %s', (_name, make, cluster) => {
       [null, now - 4100],
     ]);
     expect((await inventory.host(store, '192.0.2.1')).history.reduce((n, h) => n + h.handshakes, 0)).toBe(6);
+  });
+
+  it('counts several sensors’ Observations of a window once; redefines the views of an older database', async () => {
+    const { engine, db, store } = newStore();
+    await migrate(store);
+    // the views as the release before defined them (every row counted whole), without a digest
+    const fromObservations = AGG_TABLES.filter((t) => t.name !== 'ingest_offsets').flatMap((t) =>
+      t.sources.filter((src) => src.table === 'observations').map((src) => ({ t, src })),
+    );
+    for (const { t, src } of fromObservations) {
+      const older = createViewSql(db, t, src)
+        .replace('toUInt64(if(dup_handshakes < handshakes, handshakes - dup_handshakes, 0))', 'toUInt64(handshakes)')
+        .replace('toUInt64(1 - dup_window)', 'toUInt64(1)');
+      expect(older).not.toContain('dup_');
+      await engine.command(`DROP TABLE ${db}.${viewName(t, src)}`);
+      await engine.command(older);
+      await setMeta(store, `view_digest|${viewName(t, src)}`, 'older');
+    }
+    const w = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
+    let offset = 0;
+    const row = (sensor: string, window_start: number, handshakes: number, dup_handshakes = 0, dup_window = 0) => {
+      const o = observation({ ip: '192.0.2.5', port: 8443, window_start, handshakes, sensor });
+      return {
+        ...o,
+        day: isoDay(window_start),
+        client_outside: 0,
+        ingested_at: Math.floor(Date.now() / 1000),
+        kafka_partition: 0,
+        kafka_offset: offset++,
+        dup_handshakes,
+        dup_window,
+      };
+    };
+    // the release before stored two sensors' Observations of one window and counted both
+    await insertRows(store, 'observations', [row('span', w, 5), row('tap', w, 5)]);
+    const totals = async () => (await inventory.services(store)).map((r) => [r.handshakes, r.windows, r.sensors]);
+    expect(await totals()).toEqual([[10, 2, ['span', 'tap']]]);
+    expect(await migrate(store)).toEqual(fromObservations.map(({ t, src }) => `${viewName(t, src)} (redefined)`));
+    expect(await migrate(store)).toEqual([]);
+    // what the analyzer compares a new window with: the highest count stored, per stored window
+    const key = (window_start: number) => ({ ip: '192.0.2.5', proto: 'tcp', port: 8443, window_start });
+    expect(await highestStored(store, [key(w), key(w + 60_000)])).toEqual([{ ...key(w), highest: 5 }]);
+    // rows stored before keep what they added; a new window counts once, with its highest count
+    await insertRows(store, 'observations', [row('span', w + 60_000, 4)]);
+    await insertRows(store, 'observations', [row('tap', w + 60_000, 6, 4, 1), row('lab', w + 60_000, 2, 2, 1)]);
+    expect(await totals()).toEqual([[16, 3, ['lab', 'span', 'tap']]]);
+    expect(await highestStored(store, [key(w + 60_000)])).toEqual([{ ...key(w + 60_000), highest: 6 }]);
+    const view = await inventory.host(store, '192.0.2.5');
+    expect(view.history.reduce((n, h) => [n[0] + h.handshakes, n[1] + h.windows], [0, 0])).toEqual([16, 3]);
+    // each sensor's own figures, from its raw windows
+    expect(view.by_sensor.map((f) => [f.port, f.sensor, f.handshakes, f.windows])).toEqual([
+      [8443, 'lab', 2, 1],
+      [8443, 'span', 9, 2],
+      [8443, 'tap', 11, 2],
+    ]);
+    expect(view.by_sensor[1]).toMatchObject({ first_seen: w + 10, last_seen: w + 60_000 + 900 });
   });
 
   it('counts the inventory as its filters list it; alert counts, verifications, sensor statuses, learning', async () => {
