@@ -50,24 +50,24 @@ export interface Truth {
   clients: number;
 }
 
-/** The inventory a set of Observations must produce (duplicates by key counted once). */
+/**
+ * The inventory a set of Observations must produce: duplicates by key counted once, and several
+ * sensors' Observations of an endpoint's window once, with the highest count of any of them.
+ */
 export function truthOf(obs: Observation[]): Map<string, Truth> {
-  const seen = new Set<string>();
+  const highest = new Map<string, number>();
   const t = new Map<string, Truth>();
   for (const o of obs) {
-    const k = `${o.sensor}|${o.ip}|${o.proto}|${o.port}|${o.window_start}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
+    const k = `${o.ip}|${o.proto}|${o.port}|${o.window_start}`;
+    const before = highest.get(k) ?? 0;
+    highest.set(k, Math.max(before, o.handshakes));
     const e = `${o.ip}|${o.port}`;
-    const cur = t.get(e);
-    if (!cur)
-      t.set(e, { first_seen: o.first_seen, last_seen: o.last_seen, handshakes: o.handshakes, clients: o.clients });
-    else {
-      cur.first_seen = Math.min(cur.first_seen, o.first_seen);
-      cur.last_seen = Math.max(cur.last_seen, o.last_seen);
-      cur.handshakes += o.handshakes;
-      cur.clients = Math.max(cur.clients, o.clients);
-    }
+    const cur = t.get(e) ?? { first_seen: o.first_seen, last_seen: o.last_seen, handshakes: 0, clients: o.clients };
+    cur.first_seen = Math.min(cur.first_seen, o.first_seen);
+    cur.last_seen = Math.max(cur.last_seen, o.last_seen);
+    cur.handshakes += Math.max(0, o.handshakes - before);
+    cur.clients = Math.max(cur.clients, o.clients);
+    t.set(e, cur);
   }
   return t;
 }
