@@ -49,6 +49,8 @@ export class WindowCounts {
   private buckets: Array<{ since: number; highest: Map<number, number> }> = [];
   private size = 0;
   private coverFrom: number;
+  // a row's key is hashed once: load(), count() and stored() see the same objects
+  private readonly hashes = new WeakMap<CountKey, number>();
 
   constructor(
     private readonly horizonMs: number,
@@ -64,7 +66,7 @@ export class WindowCounts {
     const want = new Map<number, CountKey>();
     for (const r of rows) {
       if (r.window_start >= this.coverFrom - SKEW_MS) continue;
-      const h = hash53(keyText(r));
+      const h = this.hashOf(r);
       if (!want.has(h) && this.highest(h) === undefined) want.set(h, r);
     }
     if (want.size === 0) return;
@@ -83,7 +85,7 @@ export class WindowCounts {
   count(rows: Countable[]): void {
     const batch = new Map<number, number>();
     for (const r of rows) {
-      const h = hash53(keyText(r));
+      const h = this.hashOf(r);
       const before = batch.get(h) ?? this.highest(h) ?? -1;
       r.dup_window = before < 0 ? 0 : 1;
       r.dup_handshakes = Math.max(0, Math.min(r.handshakes, before));
@@ -96,7 +98,7 @@ export class WindowCounts {
     this.expire(now);
     const b = this.newest(now);
     for (const r of rows) {
-      const h = hash53(keyText(r));
+      const h = this.hashOf(r);
       this.put(b, h, Math.max(this.highest(h) ?? -1, r.handshakes));
     }
     this.trim(now);
@@ -112,6 +114,15 @@ export class WindowCounts {
   /** Keys held (for the status line). */
   get held(): number {
     return this.size;
+  }
+
+  private hashOf(k: CountKey): number {
+    let h = this.hashes.get(k);
+    if (h === undefined) {
+      h = hash53(keyText(k));
+      this.hashes.set(k, h);
+    }
+    return h;
   }
 
   /** The highest count held for a key (-1: held as not stored), undefined when not held. */
