@@ -1,6 +1,7 @@
 // #/host/IP — one host: the exposure timeline per port, its services with their audience
 // (internal and internet clients, the newest clients), verification details, its alert history
-// and daily history. Analysts can ask for a verification of a port now.
+// and daily history; when several sensors saw it, each one's own figures (the inventory counts a
+// window once, with the highest count). Analysts can ask for a verification of a port now.
 
 import { KINDS } from './alert-table.js';
 import { ApiError, get, post } from './api.js';
@@ -118,6 +119,19 @@ const history = (v) =>
     { empty: 'No daily history yet.' },
   );
 
+const bySensor = (v) =>
+  table(
+    [
+      { label: 'Port', cell: (f) => `${f.port}/${f.proto}`, class: 'num' },
+      { label: 'Sensor', cell: (f) => f.sensor },
+      { label: 'Handshakes', cell: (f) => num(f.handshakes), class: 'num' },
+      { label: 'Windows', cell: (f) => num(f.windows), class: 'num' },
+      { label: 'Last seen', cell: (f) => time(f.last_seen) },
+    ],
+    v.by_sensor,
+    { empty: 'No sensor figures.' },
+  );
+
 export async function render(ctx) {
   const ip = ctx.params[0] ?? '';
   let v;
@@ -159,5 +173,7 @@ export async function render(ctx) {
     section('Verifications', verifications(v)),
     section('Alerts', alerts(v)),
     section('Daily history', history(v)),
+    new Set(v.by_sensor.map((f) => f.sensor)).size > 1 &&
+      section('Per sensor, last 30 days (the inventory counts a window once: the highest count)', bySensor(v)),
   );
 }
