@@ -21,7 +21,7 @@ import { type Cidr, inAny, isScannerProbe } from './policy.js';
 import type { Coalescer } from './store/coalescer.js';
 import type { RecentWindows } from './recent-windows.js';
 import type { IngestOffsets } from './store/ingest-offsets.js';
-import type { LoadHighest, WindowCounts } from './window-counts.js';
+import type { StoredCounts, WindowCounts } from './window-counts.js';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -45,8 +45,8 @@ export interface ConsumeDeps {
   offsets: IngestOffsets;
   recent: RecentWindows;
   counts: WindowCounts;
-  /** the highest counts stored for windows `counts` may not hold (store/sensor-counts.ts) */
-  loadHighest: LoadHighest;
+  /** what `counts` reads of windows it may not hold (store/sensor-counts.ts) */
+  storedCounts: StoredCounts;
   detector: Detector;
   homeNetworks: Cidr[];
   scannerAddresses: Set<string>;
@@ -212,7 +212,7 @@ export function createBatchHandler(d: ConsumeDeps): {
         const floor = await d.offsets.floor(partition);
         const fresh = floor < 0 ? rows : rows.filter((r) => r.kafka_offset > floor);
         // what other sensors' Observations of the same windows already counted
-        await d.counts.load(fresh, d.loadHighest);
+        await d.counts.load(fresh, d.storedCounts);
         d.counts.count(fresh);
         try {
           await d.inserts.add('observations', fresh);

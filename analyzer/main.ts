@@ -30,7 +30,7 @@ import { statusConsumer, statusGroupOf } from './status-consumer.js';
 import { Coalescer } from './store/coalescer.js';
 import { foldExisting } from './store/fold.js';
 import { RecentWindows } from './recent-windows.js';
-import { highestStored } from './store/sensor-counts.js';
+import { storedCounts } from './store/sensor-counts.js';
 import { WindowCounts } from './window-counts.js';
 import { IngestOffsets } from './store/ingest-offsets.js';
 import { migrate } from './store/migrate.js';
@@ -176,7 +176,7 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     offsets,
     recent,
     counts,
-    loadHighest: (keys) => highestStored(store, keys),
+    storedCounts: storedCounts(store),
     inserts: new Coalescer(
       metrics.timed((t, rows) => store.insertJson(t, rows)),
       { maxRows: cfg.batchSize, lingerMs: 200 },

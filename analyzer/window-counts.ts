@@ -9,11 +9,14 @@
 // Memory: the highest count stored per key, kept `horizonMs` after it was stored, at most
 // `maxKeys` (past that the oldest go first), as 53-bit hashes in buckets of a tenth of the horizon.
 // It holds every key stored since `coverFrom`: since this process started, since the partitions
-// were reassigned (`forget`), or since the newest bucket dropped. A key it lacks whose window
-// started before `coverFrom` (less a minute of clock skew between sensors and analyzer) may have
-// been stored by another process, a previous run or longer ago: its highest stored count is read
-// from the store (`load`) before the batch is counted. So live traffic costs no read; a restart,
-// a moved partition or a late sensor costs one read per batch of old windows.
+// were reassigned (`forget`), or since the oldest bucket held dropped. A key it lacks may have been
+// stored before (by another process, a previous run, or longer ago) only if its window started
+// before `coverFrom` (less a minute of clock skew between sensors and analyzer) and no later than
+// the newest window stored from its Kafka partition before then (read from the store once per
+// partition, then kept up as buckets drop): only then is its highest stored count read from the
+// store (`load`) before the batch is counted. So live traffic costs no read, nor does a backlog
+// of windows newer than what was stored before a restart; a late sensor's old windows, or a
+// second sensor's after a restart, cost one read per batch.
 // Limits: windows are told apart by window_start, so sensors must use the same window length
 // and clocks that agree (aligned windows start at the same instant); with one window per run
 // (window 0: window_start is the endpoint's first SYN+ACK), sensors that saw the first SYN+ACK at
@@ -32,13 +35,27 @@ export interface CountKey {
 
 /** An Observation row as counted: its handshakes, and what of them was already counted. */
 export interface Countable extends CountKey {
+  /** the observations topic partition it came from */
+  kafka_partition: number;
   handshakes: number;
   dup_handshakes: number;
   dup_window: number;
 }
 
-/** The highest count stored for each of these keys, for the keys stored at all. */
-export type LoadHighest = (keys: CountKey[]) => Promise<Array<CountKey & { highest: number }>>;
+/** What is read from the store (store/sensor-counts.ts). */
+export interface StoredCounts {
+  /** the highest count stored for each of these keys, for the keys stored at all */
+  highest(keys: CountKey[]): Promise<Array<CountKey & { highest: number }>>;
+  /** no Observation from this partition was stored with a later window_start (-1: none stored) */
+  newestWindow(partition: number): Promise<number>;
+}
+
+interface Bucket {
+  since: number;
+  highest: Map<number, number>;
+  /** per Kafka partition, the newest window stored in this bucket */
+  newest: Map<number, number>;
+}
 
 /** Windows starting this long after `coverFrom` cannot have been stored before it (clock skew). */
 const SKEW_MS = 60_000;
@@ -46,7 +63,9 @@ const SKEW_MS = 60_000;
 const keyText = (k: CountKey): string => `${k.ip}|${k.proto}|${k.port}|${k.window_start}`;
 
 export class WindowCounts {
-  private buckets: Array<{ since: number; highest: Map<number, number> }> = [];
+  private buckets: Bucket[] = [];
+  /** per Kafka partition, no window stored before `coverFrom` is newer */
+  private readonly newestBefore = new Map<number, number>();
   private size = 0;
   private coverFrom: number;
   // a row's key is hashed once: load(), count() and stored() see the same objects
@@ -61,16 +80,22 @@ export class WindowCounts {
   }
 
   /** Read from the store the highest counts of the keys of `rows` this memory may lack. */
-  async load(rows: readonly CountKey[], loadHighest: LoadHighest, now = Date.now()): Promise<void> {
+  async load(rows: readonly Countable[], stored: StoredCounts, now = Date.now()): Promise<void> {
     this.expire(now);
     const want = new Map<number, CountKey>();
     for (const r of rows) {
       if (r.window_start >= this.coverFrom - SKEW_MS) continue;
+      let newest = this.newestBefore.get(r.kafka_partition);
+      if (newest === undefined) {
+        newest = await stored.newestWindow(r.kafka_partition);
+        this.newestBefore.set(r.kafka_partition, newest);
+      }
+      if (r.window_start > newest) continue;
       const h = this.hashOf(r);
       if (!want.has(h) && this.highest(h) === undefined) want.set(h, r);
     }
     if (want.size === 0) return;
-    const found = await loadHighest([...want.values()]);
+    const found = await stored.highest([...want.values()]);
     const b = this.newest(now);
     for (const f of found) this.put(b, hash53(keyText(f)), f.highest);
     // keys not stored anywhere: none before this batch (this one stores them)
@@ -100,6 +125,8 @@ export class WindowCounts {
     for (const r of rows) {
       const h = this.hashOf(r);
       this.put(b, h, Math.max(this.highest(h) ?? -1, r.handshakes));
+      const p = r.kafka_partition;
+      b.newest.set(p, Math.max(b.newest.get(p) ?? -1, r.window_start));
     }
     this.trim(now);
   }
@@ -109,6 +136,7 @@ export class WindowCounts {
     this.buckets = [];
     this.size = 0;
     this.coverFrom = now;
+    this.newestBefore.clear();
   }
 
   /** Keys held (for the status line). */
@@ -135,10 +163,10 @@ export class WindowCounts {
     return best;
   }
 
-  private newest(now: number): { since: number; highest: Map<number, number> } {
+  private newest(now: number): Bucket {
     let b = this.buckets.at(-1);
     if (!b || now - b.since >= this.horizonMs / 10) {
-      b = { since: now, highest: new Map() };
+      b = { since: now, highest: new Map(), newest: new Map() };
       this.buckets.push(b);
     }
     return b;
@@ -158,10 +186,19 @@ export class WindowCounts {
     while (this.size > this.maxKeys && this.buckets.length > 1) this.drop(now);
   }
 
-  /** The oldest bucket goes: keys stored before the next bucket began are no longer all held. */
+  /**
+   * The oldest bucket goes: keys stored before the next bucket began are no longer all held, and
+   * its windows are now among those stored before `coverFrom` (a partition not read yet will be
+   * read whole from the store).
+   */
   private drop(now: number): void {
     const b = this.buckets.shift();
-    if (b) this.size -= b.highest.size;
+    if (!b) return;
+    this.size -= b.highest.size;
     this.coverFrom = Math.max(this.coverFrom, this.buckets[0]?.since ?? now);
+    for (const [p, w] of b.newest) {
+      const known = this.newestBefore.get(p);
+      if (known !== undefined && w > known) this.newestBefore.set(p, w);
+    }
   }
 }

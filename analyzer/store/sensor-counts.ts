@@ -1,11 +1,11 @@
 // Reads of the raw Observations across sensors: the highest count stored for an endpoint's window
-// (what analyzer/window-counts.ts compares a new Observation with, after a restart or for an old
-// window), and each sensor's own figures for one host (the inventory counts a window once across
+// and the newest window stored from a Kafka partition (what analyzer/window-counts.ts compares a
+// new Observation with, after a restart or for an old window), and each sensor's own figures for one host (the inventory counts a window once across
 // sensors; these show what every sensor reported). Every statement runs on 18.16 and current
 // ClickHouse (test/analyzer/store-engines.int.test.ts); literals only through compat.lit().
 
-import { isoDay } from '../../common/time.js';
-import type { CountKey } from '../window-counts.js';
+import { DAY_MS, isoDay } from '../../common/time.js';
+import type { CountKey, StoredCounts } from '../window-counts.js';
 import { lit, u64 } from './compat.js';
 import type { Store } from './store.js';
 
@@ -35,6 +35,31 @@ export async function highestStored(
       out.push({ ip: r.ip, proto: r.proto, port: Number(r.port), window_start: u64(r.w), highest: u64(r.h) });
   }
   return out;
+}
+
+/**
+ * A window_start no Observation stored from `partition` is later than (-1: none stored): the
+ * newest of the partition's rows in the last two days that hold any row (found from the parts'
+ * date ranges, so the whole table is not read), else the start of those days.
+ */
+export async function newestWindow(s: Store, partition: number): Promise<number> {
+  const [p] = await s.select<{ d: string; n: unknown }>(
+    'newest day stored',
+    `SELECT toString(max(max_date)) AS d, count() AS n FROM system.parts
+     WHERE database = ${lit(s.db)} AND table = 'observations' AND active`,
+  );
+  if (u64(p.n) === 0) return -1;
+  const [r] = await s.select<{ c: unknown; w: unknown }>(
+    'newest window stored',
+    `SELECT count() AS c, max(window_start) AS w FROM ${s.table('observations')}
+     WHERE day >= toDate(${lit(p.d)}) - 1 AND kafka_partition = ${lit(partition)}`,
+  );
+  return u64(r.c) > 0 ? u64(r.w) : Date.parse(p.d) - DAY_MS - 1;
+}
+
+/** The reads window-counts.ts needs, on this store. */
+export function storedCounts(s: Store): StoredCounts {
+  return { highest: (keys) => highestStored(s, keys), newestWindow: (p) => newestWindow(s, p) };
 }
 
 /** What one sensor reported of one endpoint. */

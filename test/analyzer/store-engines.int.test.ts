@@ -29,7 +29,7 @@ import { activeRuleRows, auditRows, latestRuleVersion } from '../../analyzer/sto
 import { migrate } from '../../analyzer/store/migrate.js';
 import { AGG_TABLES } from '../../schemas/aggregates.js';
 import { createViewSql, viewName } from '../../schemas/ddl.js';
-import { highestStored } from '../../analyzer/store/sensor-counts.js';
+import { highestStored, newestWindow } from '../../analyzer/store/sensor-counts.js';
 import { pino } from 'pino';
 import {
   alertRows,
@@ -514,6 +514,7 @@ describe.each(engines)('store on %s', (_name, make, cluster) => {
       await engine.command(older);
       await setMeta(store, `view_digest|${viewName(t, src)}`, 'older');
     }
+    expect(await newestWindow(store, 0)).toBe(-1); // nothing stored
     const w = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
     let offset = 0;
     const row = (sensor: string, window_start: number, handshakes: number, dup_handshakes = 0, dup_window = 0) => {
@@ -543,6 +544,10 @@ describe.each(engines)('store on %s', (_name, make, cluster) => {
     await insertRows(store, 'observations', [row('tap', w + 60_000, 6, 4, 1), row('lab', w + 60_000, 2, 2, 1)]);
     expect(await totals()).toEqual([[16, 3, ['lab', 'span', 'tap']]]);
     expect(await highestStored(store, [key(w + 60_000)])).toEqual([{ ...key(w + 60_000), highest: 6 }]);
+    // no window stored from a partition is newer: its newest, or before the newest days stored
+    expect(await newestWindow(store, 0)).toBe(w + 60_000);
+    const dayBefore = Date.parse(isoDay(w + 60_000)) - DAY_MS;
+    expect(await newestWindow(store, 5)).toBe(dayBefore - 1);
     const view = await inventory.host(store, '192.0.2.5');
     expect(view.history.reduce((n, h) => [n[0] + h.handshakes, n[1] + h.windows], [0, 0])).toEqual([16, 3]);
     // each sensor's own figures, from its raw windows
