@@ -20,8 +20,10 @@
 // Limits: windows are told apart by window_start, so sensors must use the same window length
 // and clocks that agree (aligned windows start at the same instant); with one window per run
 // (window 0: window_start is the endpoint's first SYN+ACK), sensors that saw the first SYN+ACK at
-// different milliseconds are counted as different windows. Two keys whose hashes collide would
-// take each other's count (odds about n² / 2^54 for n keys held).
+// different milliseconds are counted as different windows. An endpoint whose Observations reach
+// two partitions (a producer with another partitioner, a changed partition count) may be counted
+// by each analyzer. Two keys whose hashes collide would take each other's count (odds about
+// n² / 2^54 for n keys held).
 
 import { hash53 } from './recent-windows.js';
 
@@ -57,7 +59,7 @@ interface Bucket {
   newest: Map<number, number>;
 }
 
-/** Windows starting this long after `coverFrom` cannot have been stored before it (clock skew). */
+/** A window starting less than this before `coverFrom` was not stored before it (the clocks' skew allowed). */
 const SKEW_MS = 60_000;
 
 const keyText = (k: CountKey): string => `${k.ip}|${k.proto}|${k.port}|${k.window_start}`;
