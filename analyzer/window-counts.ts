@@ -54,7 +54,9 @@ export interface StoredCounts {
 
 interface Bucket {
   since: number;
-  highest: Map<number, number>;
+  seq: number;
+  /** keys last stored while this bucket was the newest */
+  keys: number[];
   /** per Kafka partition, the newest window stored in this bucket */
   newest: Map<number, number>;
 }
@@ -66,9 +68,13 @@ const keyText = (k: CountKey): string => `${k.ip}|${k.proto}|${k.port}|${k.windo
 
 export class WindowCounts {
   private buckets: Bucket[] = [];
+  private seq = 0;
+  /** the highest count held per key (-1: held as not stored anywhere) */
+  private readonly value = new Map<number, number>();
+  /** the bucket (seq) a key was last stored in: it goes when that bucket drops */
+  private readonly bucketOf = new Map<number, number>();
   /** per Kafka partition, no window stored before `coverFrom` is newer */
   private readonly newestBefore = new Map<number, number>();
-  private size = 0;
   private coverFrom: number;
   // a row's key is hashed once: load(), count() and stored() see the same objects
   private readonly hashes = new WeakMap<CountKey, number>();
@@ -94,14 +100,14 @@ export class WindowCounts {
       }
       if (r.window_start > newest) continue;
       const h = this.hashOf(r);
-      if (!want.has(h) && this.highest(h) === undefined) want.set(h, r);
+      if (!want.has(h) && !this.value.has(h)) want.set(h, r);
     }
     if (want.size === 0) return;
     const found = await stored.highest([...want.values()]);
     const b = this.newest(now);
     for (const f of found) this.put(b, hash53(keyText(f)), f.highest);
     // keys not stored anywhere: none before this batch (this one stores them)
-    for (const h of want.keys()) if (this.highest(h) === undefined) this.put(b, h, -1);
+    for (const h of want.keys()) if (!this.value.has(h)) this.put(b, h, -1);
     this.trim(now);
   }
 
@@ -113,7 +119,7 @@ export class WindowCounts {
     const batch = new Map<number, number>();
     for (const r of rows) {
       const h = this.hashOf(r);
-      const before = batch.get(h) ?? this.highest(h) ?? -1;
+      const before = batch.get(h) ?? this.value.get(h) ?? -1;
       r.dup_window = before < 0 ? 0 : 1;
       r.dup_handshakes = Math.max(0, Math.min(r.handshakes, before));
       batch.set(h, Math.max(before, r.handshakes));
@@ -125,10 +131,10 @@ export class WindowCounts {
     this.expire(now);
     const b = this.newest(now);
     for (const r of rows) {
-      const h = this.hashOf(r);
-      this.put(b, h, Math.max(this.highest(h) ?? -1, r.handshakes));
+      this.put(b, this.hashOf(r), r.handshakes);
       const p = r.kafka_partition;
-      b.newest.set(p, Math.max(b.newest.get(p) ?? -1, r.window_start));
+      const w = b.newest.get(p);
+      if (w === undefined || r.window_start > w) b.newest.set(p, r.window_start);
     }
     this.trim(now);
   }
@@ -136,14 +142,15 @@ export class WindowCounts {
   /** Another analyzer may have stored these partitions meanwhile: forget everything. */
   forget(now = Date.now()): void {
     this.buckets = [];
-    this.size = 0;
+    this.value.clear();
+    this.bucketOf.clear();
     this.coverFrom = now;
     this.newestBefore.clear();
   }
 
   /** Keys held (for the status line). */
   get held(): number {
-    return this.size;
+    return this.value.size;
   }
 
   private hashOf(k: CountKey): number {
@@ -155,29 +162,23 @@ export class WindowCounts {
     return h;
   }
 
-  /** The highest count held for a key (-1: held as not stored), undefined when not held. */
-  private highest(h: number): number | undefined {
-    let best: number | undefined;
-    for (const b of this.buckets) {
-      const v = b.highest.get(h);
-      if (v !== undefined && (best === undefined || v > best)) best = v;
-    }
-    return best;
-  }
-
   private newest(now: number): Bucket {
     let b = this.buckets.at(-1);
     if (!b || now - b.since >= this.horizonMs / 10) {
-      b = { since: now, highest: new Map(), newest: new Map() };
+      b = { since: now, seq: ++this.seq, keys: [], newest: new Map() };
       this.buckets.push(b);
     }
     return b;
   }
 
-  private put(b: { highest: Map<number, number> }, h: number, v: number): void {
-    const before = b.highest.size;
-    b.highest.set(h, Math.max(v, b.highest.get(h) ?? -1));
-    this.size += b.highest.size - before;
+  /** A key's count is at least `v`, stored now (in bucket `b`). */
+  private put(b: Bucket, h: number, v: number): void {
+    const held = this.value.get(h);
+    if (held === undefined || v > held) this.value.set(h, v);
+    if (this.bucketOf.get(h) !== b.seq) {
+      this.bucketOf.set(h, b.seq);
+      b.keys.push(h);
+    }
   }
 
   private expire(now: number): void {
@@ -185,18 +186,22 @@ export class WindowCounts {
   }
 
   private trim(now: number): void {
-    while (this.size > this.maxKeys && this.buckets.length > 1) this.drop(now);
+    while (this.value.size > this.maxKeys && this.buckets.length > 1) this.drop(now);
   }
 
   /**
-   * The oldest bucket goes: keys stored before the next bucket began are no longer all held, and
-   * its windows are now among those stored before `coverFrom` (a partition not read yet will be
-   * read whole from the store).
+   * The oldest bucket goes with the keys last stored in it: keys stored before the next bucket
+   * began are no longer all held, and its windows are now among those stored before `coverFrom`
+   * (a partition not read yet will be read whole from the store).
    */
   private drop(now: number): void {
     const b = this.buckets.shift();
     if (!b) return;
-    this.size -= b.highest.size;
+    for (const h of b.keys)
+      if (this.bucketOf.get(h) === b.seq) {
+        this.bucketOf.delete(h);
+        this.value.delete(h);
+      }
     this.coverFrom = Math.max(this.coverFrom, this.buckets[0]?.since ?? now);
     for (const [p, w] of b.newest) {
       const known = this.newestBefore.get(p);
