@@ -39,8 +39,9 @@ export async function highestStored(
 
 /**
  * A window_start no Observation stored from `partition` is later than (-1: none stored): the
- * newest of the partition's rows in the last two days that hold any row (found from the parts'
- * date ranges, so the whole table is not read), else the start of those days.
+ * newest of the partition's rows in the newest two days stored (found from the parts' date
+ * ranges, so the whole table is not read), else the start of those days. Without parts to read
+ * the days from (none stored, or parts kept under another table's name) every row is read.
  */
 export async function newestWindow(s: Store, partition: number): Promise<number> {
   const [p] = await s.select<{ d: string; n: unknown }>(
@@ -48,13 +49,14 @@ export async function newestWindow(s: Store, partition: number): Promise<number>
     `SELECT toString(max(max_date)) AS d, count() AS n FROM system.parts
      WHERE database = ${lit(s.db)} AND table = 'observations' AND active`,
   );
-  if (u64(p.n) === 0) return -1;
+  const parts = u64(p.n) > 0;
   const [r] = await s.select<{ c: unknown; w: unknown }>(
     'newest window stored',
     `SELECT count() AS c, max(window_start) AS w FROM ${s.table('observations')}
-     WHERE day >= toDate(${lit(p.d)}) - 1 AND kafka_partition = ${lit(partition)}`,
+     WHERE ${parts ? `day >= toDate(${lit(p.d)}) - 1 AND ` : ''}kafka_partition = ${lit(partition)}`,
   );
-  return u64(r.c) > 0 ? u64(r.w) : Date.parse(p.d) - DAY_MS - 1;
+  if (u64(r.c) > 0) return u64(r.w);
+  return parts ? Date.parse(p.d) - DAY_MS - 1 : -1;
 }
 
 /** The reads window-counts.ts needs, on this store. */
