@@ -40,14 +40,13 @@ export async function highestStored(
 /**
  * A window_start no Observation stored from `partition` is later than (-1: none stored): the
  * newest of the partition's rows in the newest two days stored (found from the parts' date
- * ranges, so the whole table is not read), else the start of those days. Without parts to read
- * the days from (none stored, or parts kept under another table's name) every row is read.
+ * ranges, every shard's in cluster mode, so the whole table is not read), else the start of those
+ * days. Without parts to read the days from (none stored) every row is read.
  */
 export async function newestWindow(s: Store, partition: number): Promise<number> {
   const [p] = await s.select<{ d: string; n: unknown }>(
     'newest day stored',
-    `SELECT toString(max(max_date)) AS d, count() AS n FROM system.parts
-     WHERE database = ${lit(s.db)} AND table = 'observations' AND active`,
+    `SELECT toString(max(max_date)) AS d, count() AS n ${s.partsOf('observations')} AND active`,
   );
   const parts = u64(p.n) > 0;
   const [r] = await s.select<{ c: unknown; w: unknown }>(

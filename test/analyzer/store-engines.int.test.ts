@@ -29,6 +29,7 @@ import { activeRuleRows, auditRows, latestRuleVersion } from '../../analyzer/sto
 import { migrate } from '../../analyzer/store/migrate.js';
 import { AGG_TABLES } from '../../schemas/aggregates.js';
 import { createViewSql, viewName } from '../../schemas/ddl.js';
+import { clusterViewSql } from '../../schemas/ddl-cluster.js';
 import { highestStored, newestWindow } from '../../analyzer/store/sensor-counts.js';
 import { pino } from 'pino';
 import {
@@ -506,11 +507,11 @@ describe.each(engines)('store on %s', (_name, make, cluster) => {
       t.sources.filter((src) => src.table === 'observations').map((src) => ({ t, src })),
     );
     for (const { t, src } of fromObservations) {
-      const older = createViewSql(db, t, src)
+      const older = (cluster ? clusterViewSql(db, t, src, cluster) : createViewSql(db, t, src))
         .replace('toUInt64(if(dup_handshakes < handshakes, handshakes - dup_handshakes, 0))', 'toUInt64(handshakes)')
         .replace('toUInt64(1 - dup_window)', 'toUInt64(1)');
       expect(older).not.toContain('dup_');
-      await engine.command(`DROP TABLE ${db}.${viewName(t, src)}`);
+      await engine.command(`DROP TABLE ${db}.${viewName(t, src)}${store.onCluster}`);
       await engine.command(older);
       await setMeta(store, `view_digest|${viewName(t, src)}`, 'older');
     }
