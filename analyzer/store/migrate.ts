@@ -1,11 +1,12 @@
 // Schema creation and migration from schemas/tables.ts and schemas/aggregates.ts, idempotent,
 // run at every start: the database and missing tables are created, columns a newer definition
-// has are added, then the aggregate tables and the views that feed them. Limits: nothing is
-// ever dropped or retyped; a changed engine, key, measure or view needs a manual migration.
+// has are added, then the aggregate tables (with measures a newer definition has) and the views
+// that feed them. Limits: nothing is ever dropped or retyped; a changed engine, key, measure or
+// view needs a manual migration.
 // Rows stored before the views existed are folded in once by fold.ts.
 
-import { AGG_TABLES } from '../../schemas/aggregates.js';
-import { createAggTableSql, createTableSql, createViewSql, viewName } from '../../schemas/ddl.js';
+import { AGG_TABLES, type AggTableName } from '../../schemas/aggregates.js';
+import { createAggTableSql, createTableSql, createViewSql, measureType, viewName } from '../../schemas/ddl.js';
 import { TABLES } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
 import { lit } from './compat.js';
@@ -41,6 +42,21 @@ export async function migrate(s: Store): Promise<string[]> {
   for (const t of AGG_TABLES) {
     if (upgrading && !existing.has(t.name)) changes.push(t.name);
     await s.command(`create ${t.name}`, createAggTableSql(s.db, t));
+    // a measure added by a newer release: its column (empty states for the rows before it; the
+    // views made before it leave it empty too, which is what they would have written)
+    const cols = await s.select<{ name: string }>(
+      'columns',
+      `SELECT name FROM system.columns WHERE database = ${lit(s.db)} AND table = ${lit(t.name)}`,
+    );
+    const have = new Set(cols.map((c) => c.name));
+    for (const m of t.measures) {
+      if (have.has(m.name)) continue;
+      await s.command(
+        `alter ${t.name}`,
+        `ALTER TABLE ${s.table(t.name as AggTableName)} ADD COLUMN ${m.name} ${measureType(m.fn, m.args)}`,
+      );
+      changes.push(`${t.name}.${m.name}`);
+    }
   }
   // rows stored before the views existed are folded in once (fold.ts): when the views came is
   // what tells those rows from the ones the views counted
