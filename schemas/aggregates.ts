@@ -166,7 +166,7 @@ export const INVENTORY = {
       as: 'sweeps',
       keys: endpointKeyExprs,
       feeds: { a_first_seen: ['ts'], a_last_seen: ['ts'], a_sweep: ['sweep_id', 'ts'] },
-      where: "state = 'open'",
+      where: "nmap_state = 'open'",
     },
   ],
 } as const satisfies AggTable;

@@ -450,7 +450,8 @@ export const SWEEP_RESULTS = {
     col('sweep_id', 'String', 'sweeps.sweep_id'),
     col('block', 'UInt32', 'its block'),
     col('ts', 'UInt64', 'ms: when its block ended'),
-    col('state', 'String', "nmap's port state (open)"),
+    // not `state`: the inventory's view over this table has a measure of that name
+    col('nmap_state', 'String', "nmap's port state (open)"),
     col('service', 'String', "nmap's service name for the port (from its table, not probed)"),
     col('reason', 'String', "nmap's reason"),
   ],

@@ -112,7 +112,7 @@ export async function runBlock(c: BlockContext, w: WorkItem): Promise<BlockOutco
         sweep_id: w.sweep_id,
         block: w.block,
         ts: now,
-        state: p.state,
+        nmap_state: p.state,
         service: p.service,
         reason: p.reason,
       })),
