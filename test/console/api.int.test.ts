@@ -202,7 +202,7 @@ describe('console API', () => {
     expect(o.json).toEqual({
       new_24h: 4,
       open_alerts: 4,
-      by_state: { new: 2, verifying: 0, active: 1, stale: 1, reopened: 0, untracked: 2 },
+      by_state: { new: 2, verifying: 0, active: 1, stale: 1, reopened: 0, untracked: 2, dormant: 0 },
       by_audience: { internet: 5, internal_only: 1 },
       sensors: [
         { sensor: 'span-01', ts: now - 10_000, capture_state: 'capturing', healthy: true },
