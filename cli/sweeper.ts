@@ -6,10 +6,7 @@ import { parseArgs } from 'node:util';
 import { ANALYZER_SPEC, type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
 import { requireDatabase } from '../analyzer/store/migrate.js';
 import { Store } from '../analyzer/store/store.js';
-import { sweepFindings, sweepTotals } from '../analyzer/store/sweep-queries.js';
-import { classify } from '../analyzer/sweep/classify.js';
-import { parsePortSet } from '../analyzer/sweep/ports.js';
-import { type SweepProgress, sweepProgress } from '../analyzer/sweep/progress.js';
+import { listSweeps, type SweepProgress, showSweep } from '../analyzer/sweep/report.js';
 import { runSweeper } from '../analyzer/sweep/sweeper.js';
 import { rootLogger } from '../common/logger.js';
 import { specHelp } from '../schemas/config-spec.js';
@@ -124,25 +121,21 @@ export async function sweepsCommand(argv: string[]): Promise<number> {
   const store = new Store(cfg.clickhouse);
   try {
     await requireDatabase(store);
-    const now = Date.now();
     if (sub !== 'show') {
       const limit = v.limit === undefined ? 20 : parseCount('--limit', v.limit);
-      const ps = (await sweepTotals(store, { limit })).map((t) => sweepProgress(t, now));
+      const ps = await listSweeps(store, limit);
       if (v.json) for (const p of ps) process.stdout.write(`${JSON.stringify(p)}\n`);
       else process.stdout.write(ps.length ? progressRows(ps) : 'no sweeps yet (is porthole sweeper running?)\n');
       return 0;
     }
-    const [t] = await sweepTotals(store, { limit: 1, sweepId: id });
-    if (!t) {
+    const shown = await showSweep(store, id);
+    if (!shown) {
       process.stderr.write(`no sweep ${id}\n`);
       return 1;
     }
-    const p = sweepProgress(t, now);
-    const ports = parsePortSet(t.ports);
-    const f = await sweepFindings(store, id);
-    const found = classify(f.open, f.passive, 'error' in ports ? { kind: 'all' } : ports);
+    const { endpoints: found, ...p } = shown;
     if (v.json) {
-      process.stdout.write(`${JSON.stringify({ ...p, endpoints: found })}\n`);
+      process.stdout.write(`${JSON.stringify(shown)}\n`);
       return 0;
     }
     process.stdout.write(progressRows([p]));
