@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../../common/time.js';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
 import { chQuery } from '../support/clickhouse.js';
-import { deleteTopics, randomTopic } from '../support/kafka.js';
+import { deleteTopics, randomTopic, readTopic } from '../support/kafka.js';
 import { CONNECT_CLIENT, createMirrorLab, type MirrorLab, MULTI_PORT_SERVER, SERVER_V4 } from '../support/netns.js';
 import { startPipeline } from '../support/pipeline.js';
 import { porthole } from '../support/porthole.js';
@@ -132,13 +132,17 @@ describe('porthole sweeper', () => {
     for (const end = Date.now() + 60_000; Date.now() < end && env.services().length < 4; ) await sleep(1000);
     expect(env.services().length).toBe(4);
 
-    const sweeper = startPorthole(
-      ['sweeper'],
-      sweeperEnv(env, { PORTHOLE_SWEEP_PORTS: '2222,7001,8080', PORTHOLE_SWEEP_BLOCK_SIZE: '2' }),
-    );
+    const se = sweeperEnv(env, { PORTHOLE_SWEEP_PORTS: '2222,7001,8080', PORTHOLE_SWEEP_BLOCK_SIZE: '2' });
+    const sweeper = startPorthole(['sweeper'], se);
     procs.push(sweeper);
     const s = await sweepDone(env, 120_000);
     expect(s).toMatchObject({ blocks_done: 2, blocks_total: 2, addresses: 3, hosts_up: 3, ports_open: 6 });
+    // how each host answered, kept for the next sweep's fast/slow split
+    const hosts = await chQuery<{ ip: string; state: string; rtt_us: number }>(
+      `SELECT ip, state, rtt_us FROM ${env.db}.sweep_hosts ORDER BY ip`,
+    );
+    expect(hosts.map((h) => `${h.ip} ${h.state}`)).toEqual(['192.0.2.1 up', '192.0.2.10 up', '192.0.2.11 up']);
+    expect(hosts.every((h) => Number(h.rtt_us) > 0)).toBe(true);
     const [shown] = sweeps(env, ['show', String(s.sweep_id)]);
     const classes = Object.fromEntries(
       (shown.endpoints as Array<{ ip: string; port: number; class: string }>).map((e) => [
@@ -180,7 +184,10 @@ describe('porthole sweeper', () => {
     expect(by(OUT_OF_SCOPE, 8080)).toMatchObject({ seen_by: 'passive' });
 
     // progress went out as status messages too; nothing toward the out-of-scope address
-    await sweeper.waitFor((l) => l.msg === 'sweeper status', 15_000);
+    type Status = { sweeps: Array<{ sweep_id: string; state: string; blocks_done: number }> };
+    const done = (m: unknown) => (m as Status).sweeps?.some((x) => x.sweep_id === s.sweep_id && x.state === 'done');
+    const status = await readTopic(se.PORTHOLE_KAFKA_SWEEP_STATUS_TOPIC, (ms) => ms.some(done), 30_000);
+    expect((status.find(done) as Status).sweeps[0]).toMatchObject({ blocks_done: 2, ports_open: 6, hosts_up: 3 });
     expect(sweeper.logs.some((l) => l.msg === 'sweep planned')).toBe(true);
     await sleep(1000);
     expect(toOutOfScope).toBe('');
