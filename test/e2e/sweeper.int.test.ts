@@ -3,7 +3,8 @@
 // the mirror (`porthole sensor` and `porthole analyzer`), and 7001 is filtered to the scanner's
 // address only. `porthole sweeper` in a scanner namespace sweeps the allowed /32s: every open
 // port is found, each endpoint is classified (dormant, both, passive_only), each dormant one
-// raises one dormant_exposure alert and shows in the inventory as seen by the active method;
+// raises one dormant_exposure alert (which the verifier then verifies, as a new service's) and
+// shows in the inventory as seen by the active method;
 // an address outside verify.allowedNetworks gets no packet (tcpdump in the scanner namespace).
 // Then two sweepers share a sweep, the one sweeping a block is killed, and every block is still
 // done, each counted once.
@@ -101,6 +102,13 @@ afterAll(async () => {
   for (const p of procs) await p.stop();
   capture?.kill('SIGKILL');
   try {
+    // a killed sweeper's nmap may still run in the scanner namespace
+    for (const pid of sh(['ip', 'netns', 'pids', scn]).split('\n').filter(Boolean))
+      process.kill(Number(pid), 'SIGKILL');
+  } catch {
+    /* none left */
+  }
+  try {
     sh(['ip', 'netns', 'del', scn]);
   } catch {
     /* gone */
@@ -182,6 +190,13 @@ describe('porthole sweeper', () => {
     expect(by(SERVER_V4, 8080)).toMatchObject({ seen_by: 'both' });
     expect(by(SERVER_V4, 7001)).toMatchObject({ seen_by: 'passive', active: null });
     expect(by(OUT_OF_SCOPE, 8080)).toMatchObject({ seen_by: 'passive' });
+    // the alert reached the verifier as a new service's does: the dormant endpoint verified (-sV)
+    let v: Record<string, unknown> | undefined;
+    for (const end = Date.now() + 90_000; Date.now() < end && !v; await sleep(2000)) {
+      const w = env.services().find((x) => x.ip === '192.0.2.11' && x.port === 2222)?.verification;
+      if (w && w.status !== 'pending') v = w;
+    }
+    expect(v).toMatchObject({ status: 'verified_open' });
 
     // progress went out as status messages too; nothing toward the out-of-scope address
     type Status = { sweeps: Array<{ sweep_id: string; state: string; blocks_done: number }> };
