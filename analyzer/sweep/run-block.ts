@@ -14,7 +14,7 @@ import { endpointKey } from '../../schemas/endpoint.js';
 import type { AlertRow, SweepHostRow, SweepResultRow } from '../../schemas/tables.js';
 import type { AnalyzerConfig } from '../config.js';
 import { AnalyzerError } from '../errors.js';
-import { type Expected, isExpected, severity } from '../policy.js';
+import { type Expected, isExpected, isTracked, severity } from '../policy.js';
 import { dormantExposureAlert, owned } from '../rules.js';
 import type { Store } from '../store/store.js';
 import { blockDone, seenOnMirror, storedAlertIds } from '../store/sweep-queries.js';
@@ -147,14 +147,19 @@ export async function runBlock(c: BlockContext, w: WorkItem): Promise<BlockOutco
   return outcome;
 }
 
-/** Open ports the mirror never saw serving, not expected: one alert each, raised once. */
+/**
+ * Open ports the mirror never saw serving, on tracked addresses (policy.homeNetworks: others are
+ * stored, never alerted, as for the mirror), not expected: one alert each, raised once.
+ */
 async function dormantAlerts(c: BlockContext, sweepId: string, open: SweepResultRow[], now: number): Promise<number> {
   if (open.length === 0) return 0;
   const seen = await seenOnMirror(c.store, [...new Set(open.map((r) => r.ip))]);
   const expected = await c.expected();
   const p = c.cfg.policy;
   const alerts: AlertRow[] = open
-    .filter((r) => !seen.has(endpointKey(r)) && !isExpected(r.ip, r.port, [...expected]))
+    .filter(
+      (r) => !seen.has(endpointKey(r)) && isTracked(r.ip, p.homeNetworks) && !isExpected(r.ip, r.port, [...expected]),
+    )
     .map((r) =>
       owned(
         dormantExposureAlert(r, { sweepId, service: r.service }, severity(r.port, p.highRiskPorts, false), now),
