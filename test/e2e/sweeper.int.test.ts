@@ -6,7 +6,8 @@
 // raises one dormant_exposure alert (which the verifier then verifies, as a new service's) and
 // shows in the inventory as seen by the active method;
 // an address outside verify.allowedNetworks gets no packet (tcpdump in the scanner namespace).
-// Then two sweepers share a sweep, the one sweeping a block is killed, and every block is still
+// Hosts cut by --host-timeout are swept in slow blocks, with the longer timeout, at the next
+// sweep. Then two sweepers share a sweep, the one sweeping a block is killed, and every block is still
 // done, each counted once.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -206,6 +207,31 @@ describe('porthole sweeper', () => {
     expect(sweeper.logs.some((l) => l.msg === 'sweep planned')).toBe(true);
     await sleep(1000);
     expect(toOutOfScope).toBe('');
+  }, 300_000);
+
+  it('puts hosts that timed out in slow blocks, with the longer timeout, at the next sweep', async () => {
+    const env = analyzerEnv();
+    envs.push(env);
+    // every host cut by a short --host-timeout in the first sweep (many ports at a low rate)
+    const e = sweeperEnv(env, {
+      PORTHOLE_SWEEP_PORTS: '1-8000',
+      PORTHOLE_SWEEP_MAX_RATE: '2000',
+      PORTHOLE_SWEEP_HOST_TIMEOUT: '2s',
+      PORTHOLE_SWEEP_SLOW_HOST_TIMEOUT: '60s',
+      PORTHOLE_SWEEP_PERIOD: '1m',
+      PORTHOLE_SWEEP_BLOCK_SIZE: '2',
+    });
+    const a = startPorthole(['sweeper'], e);
+    procs.push(a);
+    await a.waitFor((l) => l.msg === 'sweeper running', 60_000);
+    for (const end = Date.now() + 150_000; Date.now() < end; await sleep(2000)) {
+      const all = sweeps(env);
+      if (all.length >= 2 && all[0].state === 'done') break;
+    }
+    const all = sweeps(env);
+    expect(all[1]).toMatchObject({ slow_blocks: 0, hosts_timed_out: 3, ports_open: 0 });
+    expect(all[0]).toMatchObject({ slow_blocks: 2, blocks_total: 2, hosts_timed_out: 0, ports_open: 3 }); // 2222 ×3
+    await a.stop();
   }, 300_000);
 
   it('completes a sweep shared by two sweepers when the one sweeping a block is killed', async () => {
