@@ -66,7 +66,8 @@ export const SWEEP_SPEC: KeySpec[] = [
   { key: 'sweep.maxRetries', kind: { t: 'int', min: 0, max: 10 }, def: 1, doc: 'nmap --max-retries' },
   {
     key: 'sweep.blockSize',
-    kind: { t: 'int', min: 1, max: 65536 },
+    // a block of the largest size stays one Kafka message well under the broker's default limit
+    kind: { t: 'int', min: 1, max: 16384 },
     def: 256,
     doc: 'addresses per work item (one nmap run; a crashed sweeper loses at most one block in progress)',
   },

@@ -21,6 +21,8 @@ export function sweepIdOf(now: number, periodMs: number): string {
   return new Date(Math.floor(now / periodMs) * periodMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+const SEND_BYTES = 256 * 1024;
+
 /** How far back hosts' earlier runs count for grouping: a few periods. */
 const HISTORY_PERIODS = 4;
 
@@ -38,12 +40,22 @@ export async function planSweep(
   const last = await lastHostRuns(store, now - HISTORY_PERIODS * sw.periodMs);
   const blocks = planBlocks(targets, last, sw.slowRttMs, sw.blockSize);
   const slow = blocks.filter((b) => b.group === 'slow').length;
-  const items: WorkItem[] = blocks.map((b) => ({ sweep_id: sweepId, ...b }));
-  for (let i = 0; i < items.length; i += 500)
-    await producer.send({
-      topic: sw.topic,
-      messages: items.slice(i, i + 500).map((w) => ({ key: workKey(w), value: JSON.stringify(w) })),
-    });
+  // sent in requests of at most SEND_BYTES, well under a broker's default message.max.bytes
+  let batch: Array<{ key: string; value: string }> = [];
+  let bytes = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length) await producer.send({ topic: sw.topic, messages: batch });
+    batch = [];
+    bytes = 0;
+  };
+  for (const b of blocks) {
+    const w: WorkItem = { sweep_id: sweepId, ...b };
+    const value = JSON.stringify(w);
+    if (bytes + value.length > SEND_BYTES) await flush();
+    batch.push({ key: workKey(w), value });
+    bytes += value.length;
+  }
+  await flush();
   // recorded once published: a crash in between plans the slot again (its blocks published
   // twice, each swept once)
   await insertRows(store, 'sweeps', [
