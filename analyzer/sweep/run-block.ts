@@ -63,25 +63,30 @@ export async function runBlock(c: BlockContext, w: WorkItem): Promise<BlockOutco
   let error = '';
   if (ips.length) {
     const v6 = ips[0].includes(':');
-    const args = sweepArgs({
-      ips,
-      allowed: cfg.verify.allowed,
-      ports: portArgs(sw.ports),
-      scan: c.scan,
-      hostDiscovery: sw.hostDiscovery,
-      hostTimeoutMs: timeout,
-      maxRetries: sw.maxRetries,
-      minHostGroup: sw.minHostGroup,
-      maxHostGroup: sw.maxHostGroup,
-      minRate: sw.minRate,
-      maxRate: sw.maxRate,
-      source: cfg.verify.sourceAddresses.find((a) => a.includes(':') === v6),
-    });
-    // nmap's own host timeouts bound the run: host groups one after another, each at most `timeout`
-    const budget = Math.ceil(ips.length / sw.minHostGroup) * timeout + 60_000;
+    const source = cfg.verify.sourceAddresses.find((a) => a.includes(':') === v6);
     logger.info({ sweep: w.sweep_id, block: w.block, group: w.group, addresses: ips.length }, 'sweeping block');
-    logger.debug({ cmd: [...cfg.verify.nmapCommand, ...args].join(' ') }, 'nmap');
     try {
+      // probes from the scanner's usual address would count as a client's (as for the verifier)
+      if (cfg.verify.sourceAddresses.length && !source)
+        throw new AnalyzerError('BAD_ADDRESS', `no verify.sourceAddresses address for ${v6 ? 'IPv6' : 'IPv4'}`);
+      // refuses (BAD_ADDRESS, OUT_OF_SCOPE) a block it cannot run as it is: its error, not a retry
+      const args = sweepArgs({
+        ips,
+        allowed: cfg.verify.allowed,
+        ports: portArgs(sw.ports),
+        scan: c.scan,
+        hostDiscovery: sw.hostDiscovery,
+        hostTimeoutMs: timeout,
+        maxRetries: sw.maxRetries,
+        minHostGroup: sw.minHostGroup,
+        maxHostGroup: sw.maxHostGroup,
+        minRate: sw.minRate,
+        maxRate: sw.maxRate,
+        source,
+      });
+      // nmap's own host timeouts bound the run: host groups one after another, each at most `timeout`
+      const budget = Math.ceil(ips.length / sw.minHostGroup) * timeout + 60_000;
+      logger.debug({ cmd: [...cfg.verify.nmapCommand, ...args].join(' ') }, 'nmap');
       hosts = parseNmapHosts(await runNmap(cfg.verify.nmapCommand, args, budget, c.signal));
     } catch (err) {
       if (err instanceof AnalyzerError && err.code === 'ABORTED') throw err;
