@@ -10,9 +10,11 @@ import {
   kafkaSecurityConfig,
   NO_KAFKA_SECURITY,
 } from '../common/kafka-security.js';
+import { KAFKA_REPLICATION_SPEC, kafkaReplicationConfig, type TopicReplication } from '../common/kafka-replication.js';
 import { DAY_MS } from '../common/time.js';
 import { type Flat, type KeySpec, LOG_SPEC, type LogFormat, resolveConfig } from '../schemas/config-spec.js';
 import { type ListenAddress, listenAddress } from '../schemas/config-values.js';
+import { CLUSTER_NAME } from '../schemas/ddl-cluster.js';
 import { canonicalIp } from '../schemas/ip.js';
 import { TOPICS } from '../schemas/topics.js';
 import type { SyslogTarget } from './alert/syslog.js';
@@ -40,6 +42,12 @@ export const ANALYZER_SPEC: KeySpec[] = [
     doc: 'database (the analyzer and verifier create it when missing; other commands refuse one that does not exist)',
   },
   {
+    key: 'clickhouse.cluster',
+    kind: { t: 'string', nullable: true },
+    def: null,
+    doc: 'cluster name (remote_servers) for cluster mode: replicated tables per shard, Distributed tables, DDL ON CLUSTER (docs/cluster.md); null: one server',
+  },
+  {
     key: 'kafka.brokers',
     kind: { t: 'list', item: 'broker', min: 1 },
     def: ['127.0.0.1:9092'],
@@ -47,6 +55,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
   },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-analyzer', doc: 'Kafka client id' },
   ...KAFKA_SECURITY_SPEC,
+  ...KAFKA_REPLICATION_SPEC,
   {
     key: 'kafka.groupId',
     kind: { t: 'string' },
@@ -279,7 +288,15 @@ export const ANALYZER_SPEC: KeySpec[] = [
 
 export interface AnalyzerConfig {
   /** `ca`: the PEM text of clickhouse.ca, read at start-up */
-  clickhouse: { url: string; user: string; password: string | null; database: string; ca: string | null };
+  clickhouse: {
+    url: string;
+    user: string;
+    password: string | null;
+    database: string;
+    ca: string | null;
+    /** cluster mode's cluster name; null: one server */
+    cluster: string | null;
+  };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -289,6 +306,7 @@ export interface AnalyzerConfig {
     alertsTopic: string;
     statusTopic: string;
     verifyRequestsTopic: string;
+    replication: TopicReplication;
     security: KafkaSecurity;
   };
   retentionDays: number;
@@ -380,8 +398,11 @@ export function loadAnalyzerConfig(opts: {
   const secrets = opts.secrets !== false;
   const routing = routingConfig(g, env, secrets, errors);
   const security = secrets ? kafkaSecurityConfig(g, env, errors) : NO_KAFKA_SECURITY;
+  const replication = kafkaReplicationConfig(g, errors);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g('clickhouse.database')))
     errors.push('clickhouse.database: letters, digits and _ only');
+  const cluster = g<string | null>('clickhouse.cluster');
+  if (cluster !== null && !CLUSTER_NAME.test(cluster)) errors.push('clickhouse.cluster: letters, digits and _ only');
   const chCa = clickhouseCa(g, errors);
   const allowed = cidrs('verify.allowedNetworks', g('verify.allowedNetworks'));
   const scanners = g<string[]>('policy.scannerAddresses').map((a) => {
@@ -411,6 +432,7 @@ export function loadAnalyzerConfig(opts: {
       password: g('clickhouse.password'),
       database: g('clickhouse.database'),
       ca: chCa,
+      cluster,
     },
     kafka: {
       brokers: g('kafka.brokers'),
@@ -421,6 +443,7 @@ export function loadAnalyzerConfig(opts: {
       alertsTopic: g('kafka.alertsTopic'),
       statusTopic: g('kafka.statusTopic'),
       verifyRequestsTopic: g('kafka.verifyRequestsTopic'),
+      replication,
       security,
     },
     retentionDays: g('retention.days'),

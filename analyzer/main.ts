@@ -115,10 +115,10 @@ export async function runAnalyzer(cfg: AnalyzerConfig, logger: Logger): Promise<
     async () => {
       await admin.connect();
       await ensureTopics(admin, [
-        topicSpec(cfg.kafka.deadLetterTopic, TOPICS.deadLetters),
-        topicSpec(cfg.kafka.alertsTopic, TOPICS.alerts),
-        topicSpec(cfg.kafka.observationsTopic, TOPICS.observations),
-        topicSpec(cfg.kafka.statusTopic, TOPICS.sensorStatus),
+        topicSpec(cfg.kafka.deadLetterTopic, TOPICS.deadLetters, cfg.kafka.replication),
+        topicSpec(cfg.kafka.alertsTopic, TOPICS.alerts, cfg.kafka.replication),
+        topicSpec(cfg.kafka.observationsTopic, TOPICS.observations, cfg.kafka.replication),
+        topicSpec(cfg.kafka.statusTopic, TOPICS.sensorStatus, cfg.kafka.replication),
       ]);
       const meta = await admin.fetchTopicMetadata({ topics: [cfg.kafka.observationsTopic] });
       partitionCount = meta.topics[0].partitions.length;

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { type Flat, specHelp } from '../schemas/config-spec.js';
 import { schemaSql } from '../schemas/ddl.js';
+import { CLUSTER_NAME, clusterSchemaSql } from '../schemas/ddl-cluster.js';
 import { ANALYZER_SPEC, type AnalyzerConfig, loadAnalyzerConfig } from '../analyzer/config.js';
 import { runAnalyzer } from '../analyzer/main.js';
 import { runVerifier } from '../analyzer/verify/verifier.js';
@@ -68,9 +69,11 @@ export async function verifierCommand(argv: string[]): Promise<number> {
   return runVerifier(cfg, await logger(cfg, 'porthole-verifier'));
 }
 
-export const SCHEMA_HELP = `Usage: porthole schema [--database NAME]
+export const SCHEMA_HELP = `Usage: porthole schema [--database NAME] [--cluster NAME]
 
 Print the ClickHouse DDL generated from schemas/ (what the analyzer creates at start-up).
+  --cluster NAME   the cluster-mode DDL (clickhouse.cluster = NAME): replicated local tables
+                   and Distributed tables, ON CLUSTER NAME (docs/cluster.md)
 `;
 
 const COMMON_OPTS = {
@@ -107,7 +110,7 @@ export async function analyzerCommand(argv: string[]): Promise<number> {
 export async function schemaCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { database: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { database: { type: 'string' }, cluster: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     process.stdout.write(SCHEMA_HELP);
@@ -115,6 +118,8 @@ export async function schemaCommand(argv: string[]): Promise<number> {
   }
   const db = values.database ?? 'porthole';
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(db)) throw usage('--database: letters, digits and _ only');
-  process.stdout.write(schemaSql(db));
+  if (values.cluster === undefined) process.stdout.write(schemaSql(db));
+  else if (!CLUSTER_NAME.test(values.cluster)) throw usage('--cluster: letters, digits and _ only');
+  else process.stdout.write(clusterSchemaSql(db, values.cluster));
   return 0;
 }

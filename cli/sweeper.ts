@@ -16,7 +16,7 @@ import { STORE_HELP, STORE_OPTS, storeConfig } from './store-args.js';
 
 /** The keys the sweeper reads (its config file may hold the analyzer's others: all are checked). */
 export const SWEEPER_SPEC = ANALYZER_SPEC.filter((s) =>
-  /^(clickhouse|sweep|log)\.|^kafka\.(brokers|clientId|sweepTopic|sweepStatusTopic|sweeperGroupId|tls|sasl)|^verify\.(allowedNetworks|sourceAddresses|nmapCommand)$|^policy\.(expected|highRiskPorts|homeNetworks)$|^owners\.rules$/.test(
+  /^(clickhouse|sweep|log)\.|^kafka\.(brokers|clientId|sweepTopic|sweepStatusTopic|sweeperGroupId|replicationFactor|minInsyncReplicas|tls|sasl)|^verify\.(allowedNetworks|sourceAddresses|nmapCommand)$|^policy\.(expected|highRiskPorts|homeNetworks)$|^owners\.rules$/.test(
     s.key,
   ),
 );

@@ -90,6 +90,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     const reqs = await submitRequests(
       { brokers: cfg.kafka.brokers, clientId: `${cfg.kafka.clientId}-verify`, security: cfg.kafka.security },
       cfg.kafka.verifyRequestsTopic,
+      cfg.kafka.replication,
       targets,
       by,
     );

@@ -8,6 +8,7 @@
 
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { TopicDefault } from '../schemas/topics.js';
+import type { TopicReplication } from './kafka-replication.js';
 import { kafkaSecurityFailure } from './kafka-failure.js';
 import { type KafkaSecurity, kafkajsSecurity, NO_KAFKA_SECURITY } from './kafka-security.js';
 
@@ -70,20 +71,42 @@ export interface TopicSpec {
   topic: string;
   partitions: number;
   retentionMs: number | null;
-}
-
-/** A topic spec from its defaults (schemas/topics.ts), under the name the config gives it. */
-export function topicSpec(
-  name: string,
-  d: TopicDefault,
-  over: { partitions?: number; retentionMs?: number } = {},
-): TopicSpec {
-  return { topic: name, partitions: over.partitions ?? d.partitions, retentionMs: over.retentionMs ?? d.retentionMs };
+  /** kafka.replicationFactor and kafka.minInsyncReplicas (common/kafka-replication.ts) */
+  replication: TopicReplication;
 }
 
 /**
- * Create the topics that are missing, with their partitions and retention; existing topics are
- * left as they are, and a topic another process created meanwhile counts as existing.
+ * A topic spec from its defaults (schemas/topics.ts), under the name the config gives it, with
+ * the config's replication.
+ */
+export function topicSpec(
+  name: string,
+  d: TopicDefault,
+  replication: TopicReplication,
+  over: { partitions?: number; retentionMs?: number } = {},
+): TopicSpec {
+  return {
+    topic: name,
+    partitions: over.partitions ?? d.partitions,
+    retentionMs: over.retentionMs ?? d.retentionMs,
+    replication,
+  };
+}
+
+/** The topic configs a spec sets; what it leaves out is the broker's default. */
+function configEntries(s: TopicSpec): { name: string; value: string }[] {
+  return [
+    ...(s.retentionMs === null ? [] : [{ name: 'retention.ms', value: String(s.retentionMs) }]),
+    ...(s.replication.minInsync === -1
+      ? []
+      : [{ name: 'min.insync.replicas', value: String(s.replication.minInsync) }]),
+  ];
+}
+
+/**
+ * Create the topics that are missing, with their partitions, retention and replication; existing
+ * topics are left as they are, and a topic another process created meanwhile counts as existing.
+ * A replication factor above the number of brokers is refused by the broker (not retriable).
  * Returns the names created.
  */
 export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<string[]> {
@@ -96,8 +119,8 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<st
       topics: missing.map((s) => ({
         topic: s.topic,
         numPartitions: s.partitions,
-        replicationFactor: -1, // the broker's default
-        configEntries: s.retentionMs === null ? [] : [{ name: 'retention.ms', value: String(s.retentionMs) }],
+        replicationFactor: s.replication.factor, // -1: the broker's default
+        configEntries: configEntries(s),
       })),
     });
   } catch (err) {

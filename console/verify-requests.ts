@@ -29,7 +29,7 @@ export function verificationRequester(a: AnalyzerConfig, log: Logger | false): V
   const topic = a.kafka.verifyRequestsTopic;
   let producer: Promise<Producer> | null = null;
 
-  const connect = (): Promise<Producer> => requestProducer(conn, topic);
+  const connect = (): Promise<Producer> => requestProducer(conn, topic, a.kafka.replication);
 
   async function drop(p: Promise<Producer> | null): Promise<void> {
     if (producer === p) producer = null;

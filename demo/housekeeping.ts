@@ -31,7 +31,7 @@ export async function removeKafkaNames(k: AnalyzerConfig['kafka'], n: DemoNames)
 
 export async function dropDatabase(store: Store): Promise<string[]> {
   try {
-    await store.command('drop the demo database', `DROP DATABASE IF EXISTS ${store.db}`);
+    await store.command('drop the demo database', `DROP DATABASE IF EXISTS ${store.db}${store.onCluster}`);
     return [];
   } catch (err) {
     return [`database ${store.db} not dropped: ${errorMessage(err)}`];

@@ -5,19 +5,32 @@
 import { type AggSource, type AggTable, AGG_TABLES, type ArgType } from './aggregates.js';
 import { TABLES, type Table } from './tables.js';
 
-export function createTableSql(db: string, t: Table): string {
-  const cols = t.columns.map(
-    (c) => `    ${c.name} ${c.type}${c.materialized ? ` MATERIALIZED ${c.materialized}` : ''}`,
-  );
+/** A table's column definitions; `computed` is how MATERIALIZED columns are declared. */
+export function columnDefs(t: Table, computed: 'MATERIALIZED' | 'ALIAS' = 'MATERIALIZED'): string[] {
+  return t.columns.map((c) => `    ${c.name} ${c.type}${c.materialized ? ` ${computed} ${c.materialized}` : ''}`);
+}
+
+/** `CREATE TABLE`: `head` is everything before the column list (name, ON CLUSTER). */
+export function tableSql(
+  head: string,
+  cols: readonly string[],
+  engine: string,
+  partitionBy: string | undefined,
+  orderBy: readonly string[],
+): string {
   return [
-    `CREATE TABLE IF NOT EXISTS ${db}.${t.name}`,
+    `CREATE TABLE IF NOT EXISTS ${head}`,
     '(',
     cols.join(',\n'),
     ')',
-    `ENGINE = ${t.engine}`,
-    ...(t.partitionBy ? [`PARTITION BY ${t.partitionBy}`] : []),
-    `ORDER BY (${t.orderBy.join(', ')})`,
+    `ENGINE = ${engine}`,
+    ...(partitionBy ? [`PARTITION BY ${partitionBy}`] : []),
+    `ORDER BY (${orderBy.join(', ')})`,
   ].join('\n');
+}
+
+export function createTableSql(db: string, t: Table): string {
+  return tableSql(`${db}.${t.name}`, columnDefs(t), t.engine, t.partitionBy, t.orderBy);
 }
 
 /** The type of a measure's column: `AggregateFunction(fn, args…)`. */
@@ -25,20 +38,24 @@ export function measureType(fn: string, args: readonly ArgType[]): string {
   return `AggregateFunction(${[fn, ...args].join(', ')})`;
 }
 
-export function createAggTableSql(db: string, t: AggTable): string {
-  const cols = [
+/** An aggregate table's column definitions: its keys, then one state column per measure. */
+export function aggColumnDefs(t: AggTable): string[] {
+  return [
     ...t.keys.map((k) => `    ${k.name} ${k.type}`),
     ...t.measures.map((m) => `    ${m.name} ${measureType(m.fn, m.args)}`),
   ];
-  return [
-    `CREATE TABLE IF NOT EXISTS ${db}.${t.name}`,
-    '(',
-    cols.join(',\n'),
-    ')',
-    'ENGINE = AggregatingMergeTree()',
-    ...(t.partitionBy ? [`PARTITION BY ${t.partitionBy}`] : []),
-    `ORDER BY (${t.keys.map((k) => k.name).join(', ')})`,
-  ].join('\n');
+}
+
+export const AGG_ENGINE = 'AggregatingMergeTree()';
+
+export function createAggTableSql(db: string, t: AggTable): string {
+  return tableSql(
+    `${db}.${t.name}`,
+    aggColumnDefs(t),
+    AGG_ENGINE,
+    t.partitionBy,
+    t.keys.map((k) => k.name),
+  );
 }
 
 /** A typed zero of an argument type: the arguments of an empty state. */
@@ -63,13 +80,14 @@ function stateExpr(fn: string, args: readonly ArgType[], feed: readonly string[]
 
 /**
  * The SELECT a source's view runs on each inserted block; also folds rows stored before the view
- * existed (`final`: read them without duplicates; `where`: a slice of them).
+ * existed (`final`: read them without duplicates; `where`: a slice of them; `from`: the table read
+ * instead of the source's own, e.g. its `_local` table in cluster mode).
  */
 export function aggSelectSql(
   db: string,
   t: AggTable,
   src: AggSource,
-  o: { where?: string; final?: boolean } = {},
+  o: { where?: string; final?: boolean; from?: string } = {},
 ): string {
   const where = [src.where, o.where].filter(Boolean).join(' AND ');
   const keys = t.keys.map((k) => (src.keys[k.name] === k.name ? k.name : `${src.keys[k.name]} AS ${k.name}`));
@@ -78,7 +96,7 @@ export function aggSelectSql(
   );
   return [
     `SELECT ${[...keys, ...measures].join(',\n       ')}`,
-    `FROM ${db}.${src.table}${o.final ? ' FINAL' : ''}`,
+    `FROM ${db}.${o.from ?? src.table}${o.final ? ' FINAL' : ''}`,
     ...(where ? [`WHERE ${where}`] : []),
     `GROUP BY ${t.keys.map((k) => k.name).join(', ')}`,
   ].join('\n');

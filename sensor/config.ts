@@ -8,6 +8,7 @@ import { parseHomeNetworks } from '../schemas/zones.js';
 import { type ListenAddress, listenAddress, parseListen } from '../schemas/config-values.js';
 import { ConfigError } from '../common/errors.js';
 import { KAFKA_SECURITY_SPEC, type KafkaSecurity, kafkaSecurityConfig } from '../common/kafka-security.js';
+import { KAFKA_REPLICATION_SPEC, kafkaReplicationConfig, type TopicReplication } from '../common/kafka-replication.js';
 import { ENCAPSULATIONS, type Encapsulation, LINK_STACKS } from './decode/encapsulations.js';
 import { DEFAULT_TRACKER_OPTIONS as TRACK } from './track/tracker.js';
 import { LOSS_POLICIES, type LossPolicy } from './capture/live-capture.js';
@@ -107,6 +108,7 @@ export const SENSOR_SPEC: KeySpec[] = [
   },
   { key: 'kafka.clientId', kind: { t: 'string' }, def: 'porthole-sensor', doc: 'Kafka client id' },
   ...KAFKA_SECURITY_SPEC,
+  ...KAFKA_REPLICATION_SPEC,
   {
     key: 'kafka.observationsTopic',
     kind: { t: 'string' },
@@ -196,6 +198,7 @@ export interface SensorConfig {
     observationsRetentionMs: number;
     statusTopic: string;
     statusRetentionMs: number;
+    replication: TopicReplication;
     security: KafkaSecurity;
   };
   publish: { queueLimit: number; batchSize: number; lingerMs: number; flushTimeoutMs: number };
@@ -242,6 +245,7 @@ export function loadSensorConfig(opts: {
   const scanners = parseHomeNetworks(g('track.scannerAddresses'));
   if (!scanners.ok) errors.push(`track.scannerAddresses: ${scanners.errors.join('; ')}`);
   const security = kafkaSecurityConfig(g, opts.env ?? process.env, errors);
+  const replication = kafkaReplicationConfig(g, errors);
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return Object.freeze({
     sensorId: g('sensor.id'),
@@ -272,6 +276,7 @@ export function loadSensorConfig(opts: {
       observationsRetentionMs: g('kafka.observationsRetention'),
       statusTopic: g('kafka.statusTopic'),
       statusRetentionMs: g('kafka.statusRetention'),
+      replication,
       security,
     }),
     publish: Object.freeze({

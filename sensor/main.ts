@@ -34,11 +34,13 @@ export async function runSensor(cfg: SensorConfig, logger: Logger): Promise<numb
     clientId: cfg.kafka.clientId,
     security: cfg.kafka.security,
     topics: [
-      topicSpec(cfg.kafka.observationsTopic, TOPICS.observations, {
+      topicSpec(cfg.kafka.observationsTopic, TOPICS.observations, cfg.kafka.replication, {
         partitions: cfg.kafka.observationsPartitions,
         retentionMs: cfg.kafka.observationsRetentionMs,
       }),
-      topicSpec(cfg.kafka.statusTopic, TOPICS.sensorStatus, { retentionMs: cfg.kafka.statusRetentionMs }),
+      topicSpec(cfg.kafka.statusTopic, TOPICS.sensorStatus, cfg.kafka.replication, {
+        retentionMs: cfg.kafka.statusRetentionMs,
+      }),
     ],
     queueLimit: cfg.publish.queueLimit,
     batchSize: cfg.publish.batchSize,

@@ -14,6 +14,17 @@
 //  - `ALTER TABLE … ADD COLUMN … AFTER x` fails on 18.16 when x is MATERIALIZED: no AFTER;
 //  - joins only on aliased subqueries; the new MergeTree syntax only (current versions refuse
 //    `MergeTree(date, key, 8192)`).
+// Cluster mode (schemas/ddl-cluster.ts; test/deploy/cluster-clickhouse.int.test.ts on 18.16,
+// test/deploy/cluster-ddl-current.int.test.ts on 26.x):
+//  - 18.16 forwards a Distributed table's MATERIALIZED column to the shards on insert, and they
+//    refuse it (code 44): a Distributed table declares such a column ALIAS;
+//  - 18.16 refuses `ALTER … ON CLUSTER` of a non-replicated table, such as a Distributed one, on
+//    a cluster whose shards replicate internally (code 371): migrate.ts makes it again instead;
+//  - 18.16 fails `OPTIMIZE TABLE … FINAL` of a replicated table without parts ("Unknown log
+//    entry type: 0", code 49): optimize only tables that have parts;
+//  - ON CLUSTER statements need the servers' ZooKeeper (18.16) or Keeper (current), the same
+//    statements for both; current versions call insert_distributed_sync
+//    distributed_foreground_insert and still take the old name (cluster-settings.ts).
 
 import { AnalyzerError } from '../errors.js';
 

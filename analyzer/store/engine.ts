@@ -5,7 +5,7 @@
 // Inserts are always JSONEachRow.
 
 import { createRequire } from 'node:module';
-import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { type ClickHouseSettings, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 
 export interface Engine {
   readonly name: string;
@@ -15,10 +15,17 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-/** `ca`: PEM text of the CAs trusted for an https:// URL (absent: the system's). */
-export function httpEngine(o: { url: string; user: string; password: string | null; ca?: string | null }): Engine {
+/** `ca`: PEM text of the CAs trusted for an https:// URL (absent: the system's); `settings`: sent with every statement. */
+export function httpEngine(o: {
+  url: string;
+  user: string;
+  password: string | null;
+  ca?: string | null;
+  settings?: ClickHouseSettings;
+}): Engine {
   const client = createClient({
     url: o.url,
+    ...(o.settings ? { clickhouse_settings: o.settings } : {}),
     ...(o.ca ? { tls: { ca_cert: Buffer.from(o.ca) } } : {}),
     username: o.user,
     password: o.password ?? '',

@@ -5,7 +5,8 @@
 // Each day of raw windows is one statement, recorded when done, so a restart resumes with the
 // next day. Limits: a crash inside a day's statement can leave that day partly folded (counted
 // again on resume); exposure history before the upgrade is one interval per endpoint, from its
-// first sighting (closed at its last sighting when it was stale).
+// first sighting (closed at its last sighting when it was stale). In cluster mode it reads and
+// writes the Distributed tables: each row goes to its endpoint's shard.
 
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -83,7 +84,7 @@ export async function foldExisting(s: Store, logger: Logger): Promise<void> {
     for (const table of ['endpoint_states', 'verifications'])
       await s.command(
         `fold ${table}`,
-        `INSERT INTO ${s.db}.${INVENTORY.name} ${aggSelectSql(s.db, INVENTORY, source(INVENTORY, table))}`,
+        `INSERT INTO ${s.table(INVENTORY.name)} ${aggSelectSql(s.db, INVENTORY, source(INVENTORY, table))}`,
       );
     // one interval per tracked endpoint: from its first sighting, closed when it was stale
     await s.command(

@@ -126,13 +126,14 @@ const GROUP = 'GROUP BY ip_num, proto, port, ip';
 /**
  * The largest key of the first `limit` endpoints matching key conditions only, without merging:
  * an endpoint has at most one row per active part, so the first `limit` × parts rows in key order
- * hold the first `limit` endpoints. Null when fewer match (the page is everything left).
+ * hold the first `limit` endpoints (in cluster mode an endpoint lives on one shard, and the parts
+ * of all shards are counted). Null when fewer match (the page is everything left).
  */
 async function pageBound(s: Store, where: string[], limit: number): Promise<string | null> {
   const t = s.table('inventory');
   const [{ p }] = await s.select<{ p: unknown }>(
     'inventory parts',
-    `SELECT count() AS p FROM system.parts WHERE database = ${lit(s.db)} AND table = 'inventory' AND active`,
+    `SELECT count() AS p ${s.partsOf('inventory')} AND active`,
   );
   // the key as text that sorts like the key: address in hex, port offset to six digits
   const rows = await s.select<{ k: string }>(

@@ -4,9 +4,15 @@
 // that feed them. Limits: nothing is ever dropped or retyped; a changed engine, key, measure or
 // view needs a manual migration.
 // Rows stored before the views existed are folded in once by fold.ts.
+// Cluster mode (clickhouse.cluster; schemas/ddl-cluster.ts): every statement runs ON CLUSTER
+// and only for what the server it reached lacks (ON CLUSTER waits for every server, so a start
+// with one of them down is not held up when nothing is missing); columns are added to the
+// replicated local tables, and a Distributed table missing one is made again (18.16 refuses
+// ALTER ON CLUSTER of a non-replicated table on a replicated shard: compat.ts).
 
 import { AGG_TABLES, type AggTableName } from '../../schemas/aggregates.js';
 import { createAggTableSql, createTableSql, createViewSql, measureType, viewName } from '../../schemas/ddl.js';
+import { clusterAggTableSql, clusterTableSql, clusterViewSql, localName } from '../../schemas/ddl-cluster.js';
 import { TABLES } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
 import { lit } from './compat.js';
@@ -15,6 +21,7 @@ import type { Store } from './store.js';
 
 /** Create the database and tables when missing, add missing columns; returns what was added. */
 export async function migrate(s: Store): Promise<string[]> {
+  if (s.cluster) return migrateCluster(s, s.cluster);
   const changes: string[] = [];
   await s.command('create database', `CREATE DATABASE IF NOT EXISTS ${s.db}`);
   const existing = new Set(
@@ -65,6 +72,86 @@ export async function migrate(s: Store): Promise<string[]> {
     for (const src of t.sources) {
       if (upgrading && !existing.has(viewName(t, src))) changes.push(viewName(t, src));
       await s.command(`create ${viewName(t, src)}`, createViewSql(s.db, t, src));
+    }
+  return changes;
+}
+
+async function tableNames(s: Store): Promise<Set<string>> {
+  const rows = await s.select<{ name: string }>(
+    'tables',
+    `SELECT name FROM system.tables WHERE database = ${lit(s.db)}`,
+  );
+  return new Set(rows.map((r) => r.name));
+}
+
+async function columnNames(s: Store, table: string): Promise<Set<string>> {
+  const cols = await s.select<{ name: string }>(
+    'columns',
+    `SELECT name FROM system.columns WHERE database = ${lit(s.db)} AND table = ${lit(table)}`,
+  );
+  return new Set(cols.map((c) => c.name));
+}
+
+async function migrateCluster(s: Store, cluster: string): Promise<string[]> {
+  const changes: string[] = [];
+  const [db] = await s.select<{ c: unknown }>(
+    'database',
+    `SELECT count() AS c FROM system.databases WHERE name = ${lit(s.db)}`,
+  );
+  if (Number(db.c) === 0)
+    await s.command('create database', `CREATE DATABASE IF NOT EXISTS ${s.db} ON CLUSTER ${cluster}`);
+  const existing = await tableNames(s);
+  const upgrading = existing.has('observations');
+  for (const t of TABLES) {
+    const [local, distributed] = clusterTableSql(s.db, t, cluster);
+    const name = localName(t.name);
+    if (!existing.has(name)) await s.command(`create ${name}`, local);
+    else {
+      const have = await columnNames(s, name);
+      for (const c of t.columns) {
+        if (have.has(c.name)) continue;
+        const def = `${c.name} ${c.type}${'materialized' in c ? ` MATERIALIZED ${c.materialized}` : ''}`;
+        await s.command(`alter ${name}`, `ALTER TABLE ${s.db}.${name} ON CLUSTER ${cluster} ADD COLUMN ${def}`);
+        changes.push(`${t.name}.${c.name}`);
+      }
+    }
+    if (existing.has(t.name)) {
+      const have = await columnNames(s, t.name);
+      if (t.columns.every((c) => have.has(c.name))) continue;
+      await s.command(`drop ${t.name}`, `DROP TABLE IF EXISTS ${s.db}.${t.name} ON CLUSTER ${cluster}`);
+    }
+    await s.command(`create ${t.name}`, distributed);
+  }
+  for (const t of AGG_TABLES) {
+    if (upgrading && !existing.has(t.name)) changes.push(t.name);
+    const [local, distributed] = clusterAggTableSql(s.db, t, cluster);
+    const name = localName(t.name);
+    if (!existing.has(name)) await s.command(`create ${name}`, local);
+    else {
+      // a measure a newer release has: added to the replicated local table, as a column is
+      const have = await columnNames(s, name);
+      for (const m of t.measures) {
+        if (have.has(m.name)) continue;
+        await s.command(
+          `alter ${name}`,
+          `ALTER TABLE ${s.db}.${name} ON CLUSTER ${cluster} ADD COLUMN ${m.name} ${measureType(m.fn, m.args)}`,
+        );
+        changes.push(`${t.name}.${m.name}`);
+      }
+    }
+    if (existing.has(t.name)) {
+      const have = await columnNames(s, t.name);
+      if (t.measures.every((m) => have.has(m.name))) continue;
+      await s.command(`drop ${t.name}`, `DROP TABLE IF EXISTS ${s.db}.${t.name} ON CLUSTER ${cluster}`);
+    }
+    await s.command(`create ${t.name}`, distributed);
+  }
+  if ((await getMeta(s, VIEWS_CREATED_AT)) === null) await setMeta(s, VIEWS_CREATED_AT, String(Date.now()));
+  for (const t of AGG_TABLES)
+    for (const src of t.sources) {
+      if (existing.has(viewName(t, src))) continue;
+      if (upgrading) changes.push(viewName(t, src));
+      await s.command(`create ${viewName(t, src)}`, clusterViewSql(s.db, t, src, cluster));
     }
   return changes;
 }

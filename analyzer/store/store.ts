@@ -9,7 +9,9 @@ import { tlsFailure, tlsFailureText } from '../../common/tls.js';
 import type { AggTableName } from '../../schemas/aggregates.js';
 import type { TableName } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
-import { errorCode, ident, isUnavailable } from './compat.js';
+import { localName } from '../../schemas/ddl-cluster.js';
+import { CLUSTER_SETTINGS } from './cluster-settings.js';
+import { errorCode, ident, isUnavailable, lit } from './compat.js';
 import { type Engine, httpEngine } from './engine.js';
 
 const TLS_CHECK = {
@@ -29,24 +31,48 @@ export interface StoreOptions {
   database: string;
   /** PEM text of the CAs trusted for an https:// URL (absent: the system's) */
   ca?: string | null;
+  /** cluster mode: the cluster's name (docs/cluster.md); absent or null: one server */
+  cluster?: string | null;
 }
 
 export class Store {
   readonly engine: Engine;
   readonly db: string;
+  /** cluster mode's cluster name (schemas/ddl-cluster.ts); null: one server */
+  readonly cluster: string | null;
   /** the server as error messages name it */
   private readonly where: string;
 
   /** A store on a ClickHouse server (options) or on any engine (tests use an in-process one). */
-  constructor(o: StoreOptions | { database: string; engine: Engine }) {
+  constructor(o: StoreOptions | { database: string; engine: Engine; cluster?: string | null }) {
     this.db = ident(o.database);
-    this.engine = 'engine' in o ? o.engine : httpEngine(o);
+    this.cluster = o.cluster ? ident(o.cluster) : null;
+    this.engine =
+      'engine' in o ? o.engine : httpEngine({ ...o, ...(this.cluster ? { settings: CLUSTER_SETTINGS } : {}) });
     this.where = 'engine' in o ? o.engine.name : o.url;
   }
 
-  /** A table's qualified name, `db.table`. */
+  /** A table's qualified name, `db.table` (in cluster mode its Distributed table: every shard). */
   table(name: TableName | AggTableName): string {
     return `${this.db}.${ident(name)}`;
+  }
+
+  /** Where a table's rows are stored: the table itself, or in cluster mode its `_local` tables. */
+  localTable(name: TableName | AggTableName): string {
+    return this.cluster ? `${this.db}.${localName(ident(name))}` : this.table(name);
+  }
+
+  /** ` ON CLUSTER name` in cluster mode (a statement then runs on every server), else nothing. */
+  get onCluster(): string {
+    return this.cluster ? ` ON CLUSTER ${this.cluster}` : '';
+  }
+
+  /** `FROM … WHERE …` of a table's parts: in cluster mode those of one replica of every shard. */
+  partsOf(name: TableName | AggTableName): string {
+    const where = `WHERE database = ${lit(this.db)}`;
+    return this.cluster
+      ? `FROM cluster(${this.cluster}, system, parts) ${where} AND table = ${lit(localName(ident(name)))}`
+      : `FROM system.parts ${where} AND table = ${lit(ident(name))}`;
   }
 
   async command(what: string, sql: string): Promise<void> {

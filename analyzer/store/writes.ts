@@ -157,10 +157,11 @@ export async function dropOldPartitions(s: Store, days: number): Promise<string[
   for (const table of ['observations', 'rollup_hourly', 'sensor_status'] as const) {
     const parts = await s.select<{ p: string }>(
       'partitions',
-      `SELECT DISTINCT toString(min_date) AS p FROM system.parts WHERE database = ${lit(s.db)} AND table = ${lit(table)} AND active AND max_date < ${lit(cutoff)}`,
+      `SELECT DISTINCT toString(min_date) AS p ${s.partsOf(table)} AND active AND max_date < ${lit(cutoff)}`,
     );
     for (const { p } of parts) {
-      await s.command('drop partition', `ALTER TABLE ${s.table(table)} DROP PARTITION ${lit(p)}`);
+      // in cluster mode on every shard (a shard without the partition drops nothing)
+      await s.command('drop partition', `ALTER TABLE ${s.localTable(table)}${s.onCluster} DROP PARTITION ${lit(p)}`);
       if (table === 'observations') dropped.push(p);
     }
   }

@@ -51,7 +51,10 @@ export async function runSweeper(cfg: AnalyzerConfig, logger: Logger): Promise<n
   const kafka = kafkaClient(conn, 'default');
   const admin = kafka.admin();
   await admin.connect().catch(rethrowKafkaFailure(conn));
-  await ensureTopics(admin, [topicSpec(sw.topic, TOPICS.sweepBlocks), topicSpec(sw.statusTopic, TOPICS.sweepStatus)]);
+  await ensureTopics(admin, [
+    topicSpec(sw.topic, TOPICS.sweepBlocks, cfg.kafka.replication),
+    topicSpec(sw.statusTopic, TOPICS.sweepStatus, cfg.kafka.replication),
+  ]);
   await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { errorMessage } from '../../common/errors.js';
 import { ensureTopics, type KafkaConnection, kafkaClient, topicSpec } from '../../common/kafka.js';
+import type { TopicReplication } from '../../common/kafka-replication.js';
 import { kafkaSecurityFailure } from '../../common/kafka-failure.js';
 import type { EndpointId } from '../../schemas/endpoint.js';
 import { TOPICS } from '../../schemas/topics.js';
@@ -80,11 +81,12 @@ export async function publishRequests(
 export async function submitRequests(
   conn: KafkaConnection,
   topic: string,
+  replication: TopicReplication,
   targets: EndpointId[],
   by: string,
 ): Promise<VerifyRequest[]> {
   try {
-    return await submit(conn, topic, targets, by);
+    return await submit(conn, topic, replication, targets, by);
   } catch (err) {
     throw (
       kafkaSecurityFailure(err, conn) ??
@@ -97,13 +99,20 @@ export async function submitRequests(
   }
 }
 
-/** A connected producer for the requests topic (created when missing), as `porthole verify` and the console use it. */
-export async function requestProducer(conn: KafkaConnection, topic: string): Promise<Producer> {
+/**
+ * A connected producer for the requests topic (created when missing, with the config's
+ * replication), as `porthole verify` and the console use it.
+ */
+export async function requestProducer(
+  conn: KafkaConnection,
+  topic: string,
+  replication: TopicReplication,
+): Promise<Producer> {
   const kafka = kafkaClient(conn, 'quick');
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, [topicSpec(topic, TOPICS.verifyRequests)]);
+    await ensureTopics(admin, [topicSpec(topic, TOPICS.verifyRequests, replication)]);
   } finally {
     await admin.disconnect();
   }
@@ -115,10 +124,11 @@ export async function requestProducer(conn: KafkaConnection, topic: string): Pro
 async function submit(
   conn: KafkaConnection,
   topic: string,
+  replication: TopicReplication,
   targets: EndpointId[],
   by: string,
 ): Promise<VerifyRequest[]> {
-  const producer = await requestProducer(conn, topic);
+  const producer = await requestProducer(conn, topic, replication);
   try {
     return await publishRequests(producer, topic, targets, by);
   } finally {

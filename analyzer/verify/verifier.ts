@@ -134,8 +134,8 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
   const admin = kafka.admin();
   await admin.connect().catch(rethrowKafkaFailure(conn)); // authentication or a certificate refused: one line
   await ensureTopics(admin, [
-    topicSpec(topics.alerts, TOPICS.alerts),
-    topicSpec(topics.requests, TOPICS.verifyRequests),
+    topicSpec(topics.alerts, TOPICS.alerts, cfg.kafka.replication),
+    topicSpec(topics.requests, TOPICS.verifyRequests, cfg.kafka.replication),
   ]).catch(() => []);
   await admin.disconnect();
   // a short fetch wait: stopping waits for the fetch in flight

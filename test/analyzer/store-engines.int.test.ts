@@ -1,8 +1,10 @@
-// One suite, two engines: every statement the store issues — schema creation and migration
+// One suite, three engines: every statement the store issues — schema creation and migration
 // (store/migrate.ts), inserts, meta, the outbox's NOT IN and its delivery records, pending
 // verifications, partition retention (store/writes.ts), states, the inventory and history
 // queries, alerts and verifications (store/queries.ts) — runs against Debian's ClickHouse 18.16
-// (HTTP) and a current ClickHouse (26.x, in-process through `chdb`), with the same assertions;
+// (HTTP), a current ClickHouse (26.x, in-process through `chdb`) and, in cluster mode
+// (clickhouse.cluster), the local 18.16 cluster of 2 shards x 2 replicas (deploy/local.sh up
+// --cluster clickhouse, started when down), with the same assertions;
 // then the alert lifecycle (store/alert-events.ts) and the expected-service rules
 // (store/expected-rules.ts); then what the console reads besides: the inventory's counts, alert
 // counts, verifications newest first, the sensors' statuses (store/sensor-status.ts), the
@@ -54,16 +56,16 @@ import { bothEngines } from '../support/engines.js';
 import { observation } from '../support/observations.js';
 import { DAY_MS, isoDay } from '../../common/time.js';
 
-const { engines, cleanups } = bothEngines();
+const { engines, cleanups } = bothEngines({ cluster: true });
 
-describe.each(engines)('store on %s', (_name, make) => {
+describe.each(engines)('store on %s', (_name, make, cluster) => {
   /** A store on a new database of this engine, dropped at the end. */
   const newStore = () => {
     const engine = make();
     const db = randomDb();
-    const store = new Store({ database: db, engine });
+    const store = new Store({ database: db, engine, cluster });
     cleanups.push(async () => {
-      await engine.command(`DROP DATABASE IF EXISTS ${db}`).catch(() => {});
+      await engine.command(`DROP DATABASE IF EXISTS ${db}${store.onCluster}`).catch(() => {});
       await store.close();
     });
     return { engine, db, store };
@@ -74,7 +76,7 @@ describe.each(engines)('store on %s', (_name, make) => {
     expect(await migrate(store)).toEqual([]);
     expect(await migrate(store)).toEqual([]); // idempotent
     // a column dropped behind our back is added back by the migration
-    await engine.command(`ALTER TABLE ${db}.observations DROP COLUMN ingested_at`);
+    await engine.command(`ALTER TABLE ${store.localTable('observations')}${store.onCluster} DROP COLUMN ingested_at`);
     expect(await migrate(store)).toEqual(['observations.ingested_at']);
 
     const now = Date.now();
@@ -445,7 +447,7 @@ describe.each(engines)('store on %s', (_name, make) => {
     await migrate(store);
     // a database of the release before: the same tables, no views feeding the aggregates
     for (const t of AGG_TABLES)
-      for (const src of t.sources) await engine.command(`DROP TABLE ${db}.${viewName(t, src)}`);
+      for (const src of t.sources) await engine.command(`DROP TABLE ${db}.${viewName(t, src)}${store.onCluster}`);
     const now = Date.now();
     const obs = [
       observation({ ip: '192.0.2.1', port: 22, window_start: now - 10_000, handshakes: 2, clients: 3 }),

@@ -1,5 +1,5 @@
-// The sweeps' statements on both engines (Debian's 18.16 over HTTP, a current ClickHouse
-// in-process): a sweep planned, its blocks stored (one of them twice, as after a takeover),
+// The sweeps' statements on every engine (Debian's 18.16 over HTTP, a current ClickHouse
+// in-process, the local 18.16 cluster in cluster mode): a sweep planned, its blocks stored (one of them twice, as after a takeover),
 // hosts' runs for the fast/slow split, results into the inventory as the active method
 // (dormant, both), the progress totals counted once per block, a sweep's findings, and the
 // migration adding a measure a newer release has to an existing inventory.
@@ -23,20 +23,25 @@ import { randomDb } from '../support/clickhouse.js';
 import { bothEngines } from '../support/engines.js';
 import { observation } from '../support/observations.js';
 
-const { engines, cleanups } = bothEngines();
+const { engines, cleanups } = bothEngines({ cluster: true });
 
-describe.each(engines)('sweeps on %s', (_name, make) => {
+describe.each(engines)('sweeps on %s', (_name, make, cluster) => {
   it('stores and reads sweeps, a block stored twice counted once', async () => {
     const engine = make();
     const db = randomDb();
-    const store = new Store({ database: db, engine });
+    const store = new Store({ database: db, engine, cluster });
     cleanups.push(async () => {
-      await engine.command(`DROP DATABASE IF EXISTS ${db}`).catch(() => {});
+      await engine.command(`DROP DATABASE IF EXISTS ${db}${store.onCluster}`).catch(() => {});
       await store.close();
     });
     await migrate(store);
     // an inventory from before the active method: its measure is added back
-    await engine.command(`ALTER TABLE ${db}.inventory DROP COLUMN a_sweep`);
+    // (in cluster mode: the replicated local tables, the Distributed one keeps its columns)
+    await engine.command(
+      cluster
+        ? `ALTER TABLE ${db}.inventory_local ON CLUSTER ${cluster} DROP COLUMN a_sweep`
+        : `ALTER TABLE ${db}.inventory DROP COLUMN a_sweep`,
+    );
     expect(await migrate(store)).toEqual(['inventory.a_sweep']);
 
     const now = Date.now();
