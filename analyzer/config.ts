@@ -20,6 +20,7 @@ import { TOPICS } from '../schemas/topics.js';
 import type { SyslogTarget } from './alert/syslog.js';
 import { CONSOLE_SPEC } from '../console/spec.js';
 import { ROUTING_SPEC, routingConfig } from './config-routing.js';
+import { SWEEP_SPEC, type SweepConfig, sweepConfig } from './config-sweep.js';
 import { parseRule, type Rule } from './expected-rules.js';
 import type { OwnerRule, OwnerSink } from './owners.js';
 import { type Cidr, parseCidr } from './policy.js';
@@ -280,6 +281,7 @@ export const ANALYZER_SPEC: KeySpec[] = [
     def: '127.0.0.1:9466',
     doc: "address:port serving the verifier's Prometheus metrics at /metrics (off or empty: none); a port in use is warned about, not fatal",
   },
+  ...SWEEP_SPEC,
   ...CONSOLE_SPEC,
   ...LOG_SPEC,
 ];
@@ -343,6 +345,8 @@ export interface AnalyzerConfig {
     /** the verifier's metrics (verify.metricsListen) */
     metricsListen: ListenAddress | null;
   };
+  /** porthole sweeper (config-sweep.ts) */
+  sweep: SweepConfig;
   alerts: {
     webhooks: string[];
     slackWebhooks: string[];
@@ -419,6 +423,7 @@ export function loadAnalyzerConfig(opts: {
   else if (g<string[]>('verify.scanType')[0] === 'syn' && sources.length)
     errors.push('verify.scanType: syn cannot send from verify.sourceAddresses (a connect scan does)');
   if (g<string[]>('verify.nmapCommand').length === 0) errors.push('verify.nmapCommand: empty');
+  const sweep = sweepConfig(g, errors);
   if (errors.length) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return Object.freeze({
     clickhouse: {
@@ -473,6 +478,7 @@ export function loadAnalyzerConfig(opts: {
       sourceAddresses: sources,
       metricsListen: listenAddress(g('verify.metricsListen')),
     },
+    sweep,
     alerts: {
       webhooks: g('alerts.webhooks'),
       slackWebhooks: g('alerts.slackWebhooks'),

@@ -5,7 +5,9 @@
 // parses arguments and prints what these return.
 // Derived state: a stored `new` endpoint shows as `verifying` while its latest verification is
 // pending and `active` once verified (whatever the verdict); an endpoint without a stored state
-// (outside policy.homeNetworks) is `untracked`.
+// (outside policy.homeNetworks) is `untracked`; one only sweeps found open is `dormant`.
+// Which method saw an endpoint when: `seen_by` (passive, active or both), first/last seen by the
+// mirror (by the sweeps for a dormant one) and `active` (the sweeps' first and last finding).
 // Distinct clients are estimates: the larger of the sketch's estimate and the largest count of
 // one window (exact per window up to the sensor's cap); `clients_error` is the sketch's
 // relative standard error.
@@ -33,7 +35,7 @@ import type { Store } from './store/store.js';
 
 export type { SensorFigures, Verification };
 
-export const SHOWN_STATES = ['new', 'verifying', 'active', 'stale', 'reopened', 'untracked'] as const;
+export const SHOWN_STATES = ['new', 'verifying', 'active', 'stale', 'reopened', 'untracked', 'dormant'] as const;
 
 export interface Audience {
   /** distinct internal clients (home networks of the sensor), estimated */
@@ -76,6 +78,10 @@ export interface InventoryRow {
   owner: string;
   /** what policy says of it: expected (policy.expected or `porthole expect`), high_risk (policy.highRiskPorts), internet */
   tags: string[];
+  /** which method saw it: the mirror (passive), a sweep (active), or both */
+  seen_by: 'passive' | 'active' | 'both';
+  /** the sweeps that found it open: first and newest (ms) and the newest's id; null when none */
+  active: { first_seen: number; last_seen: number; sweep_id: string } | null;
   /** the cursor of the next page after this row (`--after`) */
   cursor: string;
 }
@@ -123,14 +129,17 @@ function toRow(r: InventoryRecord, ctx: ReadContext): InventoryRow {
   const internal = count(r.ei, Number(r.im));
   const internet = count(r.ex, Number(r.xm));
   const vts = u64(r.vts);
+  const passive = u64(r.ws) > 0;
+  const als = u64(r.als);
+  const active = als > 0 ? { first_seen: u64(r.afs), last_seen: als, sweep_id: r.asw } : null;
   return {
     ip: r.ip,
     proto: r.proto,
     port: Number(r.port),
     state: r.shown,
-    state_since: r.shown === 'untracked' ? null : u64(r.ss),
-    first_seen: u64(r.fs),
-    last_seen: u64(r.ls),
+    state_since: r.shown === 'untracked' || r.shown === 'dormant' ? null : u64(r.ss),
+    first_seen: passive ? u64(r.fs) : (active?.first_seen ?? 0),
+    last_seen: passive ? u64(r.ls) : (active?.last_seen ?? 0),
     handshakes: u64(r.hs),
     windows: u64(r.ws),
     clients: Math.max(count(r.ea, Number(r.cm)), internal, internet),
@@ -162,6 +171,8 @@ function toRow(r: InventoryRecord, ctx: ReadContext): InventoryRow {
     closed_at: closed > 0 ? closed : null,
     owner: ownerOf(r.ip, Number(r.port), ctx.owners),
     tags: tagsOf(r.ip, Number(r.port), Number(r.xm) > 0, ctx),
+    seen_by: passive && active ? 'both' : passive ? 'passive' : 'active',
+    active,
     cursor: `${r.ip_hex}.${r.port}.${r.proto}`,
   };
 }

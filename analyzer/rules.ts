@@ -1,13 +1,14 @@
 // Every alert Porthole raises, built in one place: its deterministic id (so neither a
 // redelivered batch nor a restart raises it twice: the id of a known alert is skipped), its
 // severity and its message. Pure. Detection (detect.ts) decides when an endpoint is new,
-// reopened or on a flagged host; the verifier decides when a service changed; both build the
-// alert here, and the owner of its address is set here too (owned()).
+// reopened or on a flagged host; the verifier decides when a service changed; the sweeper when
+// an exposure is dormant; each builds the alert here, and the owner of its address is set here too (owned()).
 //   new_service|ip|proto|port                 an endpoint seen for the first time
 //   reopened_service|ip|proto|port|staleSince  seen again after being stale since that time
 //   syn_proxy_host|ip                          a host answering on more than policy.synProxyPorts ports
 //   service_changed|ip|proto|port|ts           nmap's product/version differs from the last verified
 //   first_start_baseline|firstStart            too many new endpoints right after the first start
+//   dormant_exposure|ip|proto|port             open to a sweep, never seen serving on the mirror
 
 import { isoDay } from '../common/time.js';
 import { type EndpointId, endpointKey } from '../schemas/endpoint.js';
@@ -23,6 +24,7 @@ export const ALERT_KINDS = [
   'syn_proxy_host',
   'service_changed',
   'first_start_baseline',
+  'dormant_exposure',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -156,5 +158,23 @@ export function firstStartBaselineAlert(
     { ip: '', proto: '', port: 0 },
     `more than ${b.guardLimit} new services within ${minutes} min of the first start: until ${new Date(b.guardUntil).toISOString()} new services are recorded as the baseline, without alerts (porthole services lists them)`,
     { first_start: b.firstStart, baseline_until: b.guardUntil, limit: b.guardLimit },
+  );
+}
+
+/** A sweep found the port open and the mirror has never seen it serve: nobody uses it, yet it is open. */
+export function dormantExposureAlert(
+  e: EndpointId,
+  found: { sweepId: string; service: string },
+  severity: Severity,
+  now: number,
+): AlertRow {
+  return alertRow(
+    `dormant_exposure|${endpointKey(e)}`,
+    now,
+    'dormant_exposure',
+    severity,
+    e,
+    `dormant exposure ${hostPort(e.ip, e.port)}/${e.proto}: open to sweep ${found.sweepId}${found.service ? ` (${found.service}?)` : ''}, never seen serving on the mirror`,
+    { sweep_id: found.sweepId, service_guess: found.service },
   );
 }

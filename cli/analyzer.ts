@@ -36,7 +36,7 @@ ${specHelp(ANALYZER_SPEC)}
  * the analyzer's metrics address (the verifier's is verify.metricsListen).
  */
 const NOT_VERIFIER =
-  /^(alerts|retention|consume|policy|console|metrics)\.|^owners\.(webhooks|slackWebhooks)$|^kafka\.(groupId|observationsTopic|deadLetterTopic|statusTopic)$/;
+  /^(alerts|retention|consume|policy|console|metrics|sweep)\.|^kafka\.(sweepTopic|sweepStatusTopic|sweeperGroupId)$|^owners\.(webhooks|slackWebhooks)$|^kafka\.(groupId|observationsTopic|deadLetterTopic|statusTopic)$/;
 
 /** The keys the verifier reads (its config file may hold the analyzer's others: all are checked). */
 export const VERIFIER_SPEC = ANALYZER_SPEC.filter((s) => !NOT_VERIFIER.test(s.key));

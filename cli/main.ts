@@ -56,6 +56,16 @@ const COMMANDS: Record<string, Command> = {
     () => import('./verify.js'),
     (m) => [m.verifyCommand, m.VERIFY_HELP],
   ),
+  sweeper: command(
+    'sweep the allowed networks with nmap on a schedule (several share the work)',
+    () => import('./sweeper.js'),
+    (m) => [m.sweeperCommand, m.SWEEPER_HELP],
+  ),
+  sweeps: command(
+    'list sweeps and their progress; show one with what it found',
+    () => import('./sweeper.js'),
+    (m) => [m.sweepsCommand, m.SWEEPS_HELP],
+  ),
   services: command('list the service inventory', inventory, (m) => [m.servicesCommand, m.SERVICES_HELP]),
   host: command("one host's services, exposure history and alerts", inventory, (m) => [m.hostCommand, m.HOST_HELP]),
   schema: command('print the ClickHouse DDL', analyzer, (m) => [m.schemaCommand, m.SCHEMA_HELP]),
@@ -106,7 +116,7 @@ const COMMANDS: Record<string, Command> = {
 // benchmarks/README.md), and the long-running ones, whose Kafka client may leave a reconnect
 // timer behind when their stop gave up waiting for it (KAFKA_STOP_WAIT_MS), and up and demo,
 // once their parts are stopped.
-const EXIT_AT_ONCE = new Set(['replay', 'sensor', 'analyzer', 'verifier', 'console', 'up', 'demo']);
+const EXIT_AT_ONCE = new Set(['replay', 'sensor', 'analyzer', 'verifier', 'sweeper', 'console', 'up', 'demo']);
 
 function mainHelp(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(15)} ${c.summary}`);

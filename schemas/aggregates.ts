@@ -112,6 +112,9 @@ export const INVENTORY = {
     m('v_reason', 'argMax', ['String', 'UInt64'], "nmap's reason"),
     m('opened_at', 'max', ['UInt64'], 'ms: start of the newest exposure interval (0 none)'),
     m('closed_at', 'max', ['UInt64'], 'ms: end of the newest closed interval (0 none)'),
+    m('a_first_seen', 'min', ['UInt64'], 'ms: first sweep that found it open (0 none)'),
+    m('a_last_seen', 'max', ['UInt64'], 'ms: newest sweep that found it open (0 none)'),
+    m('a_sweep', 'argMax', ['String', 'UInt64'], 'the newest sweep that found it open'),
   ],
   sources: [
     {
@@ -158,6 +161,15 @@ export const INVENTORY = {
         opened_at: ["if(event = 'open', ts, toUInt64(0))"],
         closed_at: ["if(event = 'close', ts, toUInt64(0))"],
       },
+    },
+    {
+      // the active method (porthole sweeper): min, max and argMax only, so a block stored twice
+      // changes nothing
+      table: 'sweep_results',
+      as: 'sweeps',
+      keys: endpointKeyExprs,
+      feeds: { a_first_seen: ['ts'], a_last_seen: ['ts'], a_sweep: ['sweep_id', 'ts'] },
+      where: "nmap_state = 'open'",
     },
   ],
 } as const satisfies AggTable;

@@ -166,7 +166,7 @@ export const ALERTS = {
     col('day', 'Date', 'UTC day (partition)'),
     col('alert_id', 'String', 'kind|ip|proto|port[|epoch]'),
     col('ts', 'UInt64', 'ms'),
-    col('kind', 'String', 'new_service | reopened_service | syn_proxy_host | service_changed'),
+    col('kind', 'String', 'new_service | reopened_service | syn_proxy_host | service_changed | dormant_exposure'),
     col('severity', 'String', 'low | medium | high'),
     col('ip', 'String', 'server address'),
     col('proto', 'String', 'tcp'),
@@ -394,6 +394,78 @@ export const SENSOR_STATUS = {
   orderBy: ['sensor', 'ts'],
 } as const satisfies Table;
 
+export const SWEEPS = {
+  name: 'sweeps',
+  doc: 'each scheduled sweep of verify.allowedNetworks as planned (porthole sweeper); one row per sweep after merges',
+  columns: [
+    col('sweep_id', 'String', 'the start of its period slot, ISO time: every sweeper names it the same'),
+    col('started_at', 'UInt64', 'ms: when it was planned'),
+    col('period_ms', 'UInt64', 'sweep.period when planned'),
+    col('addresses', 'UInt32', 'addresses to sweep'),
+    col('blocks_total', 'UInt32', 'work items (address blocks) published'),
+    col('slow_blocks', 'UInt32', 'of them, blocks of hosts slow in earlier runs (the longer host timeout)'),
+    col('ports', 'String', 'sweep.ports when planned'),
+    col('planner', 'String', 'the sweeper that planned it'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  orderBy: ['sweep_id'],
+} as const satisfies Table;
+
+export const SWEEP_BLOCKS = {
+  name: 'sweep_blocks',
+  doc: 'each block of a sweep once its results are stored; a block done twice collapses onto one row (sweep_id, block)',
+  columns: [
+    col('sweep_id', 'String', 'sweeps.sweep_id'),
+    col('block', 'UInt32', 'block number within the sweep'),
+    col('grp', 'String', 'fast | slow'),
+    col('targets', 'Array(String)', 'the addresses it swept'),
+    col('hosts_up', 'UInt32', 'hosts that answered'),
+    col('hosts_timed_out', 'UInt32', 'hosts cut by --host-timeout'),
+    col('ports_open', 'UInt32', 'open ports found'),
+    col('sweeper', 'String', 'the sweeper that did it'),
+    col('started_at', 'UInt64', 'ms'),
+    col('done_at', 'UInt64', 'ms'),
+    col('error', 'String', 'why nmap gave no result (empty when it did)'),
+  ],
+  engine: 'ReplacingMergeTree()',
+  orderBy: ['sweep_id', 'block'],
+} as const satisfies Table;
+
+export const SWEEP_HOSTS = {
+  name: 'sweep_hosts',
+  doc: 'each host a sweep found up, and how it answered: slow or timed-out hosts are swept apart next time',
+  columns: [
+    col('sweep_id', 'String', 'sweeps.sweep_id'),
+    col('block', 'UInt32', 'its block'),
+    col('ip', 'String', 'host address, canonical text'),
+    ipNumColumn,
+    col('ts', 'UInt64', 'ms: when its block ended'),
+    col('state', 'String', 'up | timeout'),
+    col('rtt_us', 'UInt32', "nmap's smoothed round-trip time, microseconds (0: unknown)"),
+  ],
+  engine: 'ReplacingMergeTree()',
+  orderBy: ['ip', 'sweep_id'],
+} as const satisfies Table;
+
+export const SWEEP_RESULTS = {
+  name: 'sweep_results',
+  doc: 'each open port a sweep found; idempotent by (sweep_id, block): a block done twice adds nothing',
+  columns: [
+    col('day', 'Date', 'UTC day (partition)'),
+    ...endpointColumns(),
+    col('sweep_id', 'String', 'sweeps.sweep_id'),
+    col('block', 'UInt32', 'its block'),
+    col('ts', 'UInt64', 'ms: when its block ended'),
+    // not `state`: the inventory's view over this table has a measure of that name
+    col('nmap_state', 'String', "nmap's port state (open)"),
+    col('service', 'String', "nmap's service name for the port (from its table, not probed)"),
+    col('reason', 'String', "nmap's reason"),
+  ],
+  engine: 'ReplacingMergeTree()',
+  partitionBy: 'day',
+  orderBy: ['ip', 'proto', 'port', 'sweep_id', 'block'],
+} as const satisfies Table;
+
 /** Every table, in creation order. */
 export const TABLES = [
   OBSERVATIONS,
@@ -412,6 +484,10 @@ export const TABLES = [
   API_TOKENS,
   AUDIT_LOG,
   SENSOR_STATUS,
+  SWEEPS,
+  SWEEP_BLOCKS,
+  SWEEP_HOSTS,
+  SWEEP_RESULTS,
 ] as const;
 
 export type TableName = (typeof TABLES)[number]['name'];
@@ -426,3 +502,7 @@ export type ExposureEventRow = RowOf<typeof EXPOSURE_EVENTS>;
 export type AlertEventRow = RowOf<typeof ALERT_EVENTS>;
 export type ExpectedRuleRow = RowOf<typeof EXPECTED_RULES>;
 export type ExpectedAuditRow = RowOf<typeof EXPECTED_AUDIT>;
+export type SweepRow = RowOf<typeof SWEEPS>;
+export type SweepBlockRow = RowOf<typeof SWEEP_BLOCKS>;
+export type SweepHostRow = RowOf<typeof SWEEP_HOSTS>;
+export type SweepResultRow = RowOf<typeof SWEEP_RESULTS>;

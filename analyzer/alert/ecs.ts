@@ -12,6 +12,7 @@ const EVENT_TYPE: Record<string, string[]> = {
   new_service: ['start'],
   reopened_service: ['start'],
   service_changed: ['protocol'],
+  dormant_exposure: ['start'],
 };
 
 export function ecsAlert(a: AlertRow, version: string): Record<string, unknown> {

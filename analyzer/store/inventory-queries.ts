@@ -10,8 +10,11 @@ import { HLL_REGISTERS, hllEstimateSql as estimateSql } from '../../common/hll.j
 import { lit, u64 } from './compat.js';
 import type { Store } from './store.js';
 
-/** The state people see: the stored one, `verifying`/`active` derived from the newest verification. */
-const SHOWN_STATE = `multiIf(argMaxMerge(state) = '', 'untracked',
+/**
+ * The state people see: the stored one, `verifying`/`active` derived from the newest verification;
+ * `dormant` for an endpoint only sweeps found open (never seen on the mirror).
+ */
+const SHOWN_STATE = `multiIf(sumMerge(windows) = 0, 'dormant', argMaxMerge(state) = '', 'untracked',
   argMaxMerge(state) = 'new' AND argMaxMerge(v_status) = 'pending', 'verifying',
   argMaxMerge(state) = 'new' AND argMaxMerge(v_status) != '', 'active', argMaxMerge(state))`;
 
@@ -29,7 +32,11 @@ const MERGED = `ip, hex(ip_num) AS ip_hex, proto, port,
   ${SHOWN_STATE} AS shown, argMaxMerge(state_since) AS ss, argMaxMerge(state_reason) AS sr,
   maxMerge(v_ts) AS vts, argMaxMerge(v_status) AS vst, argMaxMerge(v_service) AS vsv, argMaxMerge(v_product) AS vpr,
   argMaxMerge(v_version) AS vvr, argMaxMerge(v_extrainfo) AS vex, argMaxMerge(v_cpe) AS vcp, argMaxMerge(v_reason) AS vrs,
-  maxMerge(opened_at) AS oa, maxMerge(closed_at) AS ca`;
+  maxMerge(opened_at) AS oa, maxMerge(closed_at) AS ca,
+  minMerge(a_first_seen) AS afs, maxMerge(a_last_seen) AS als, argMaxMerge(a_sweep) AS asw`;
+
+/** An endpoint is listed once the mirror saw it serve or a sweep found it open. */
+const LISTED = '(sumMerge(windows) > 0 OR maxMerge(a_last_seen) > 0)';
 
 /** An inventory row as ClickHouse returns it (UInt64 may be quoted: read with u64). */
 export interface InventoryRecord {
@@ -68,6 +75,10 @@ export interface InventoryRecord {
   vrs: string;
   oa: unknown;
   ca: unknown;
+  /** first and newest sweep that found it open (0: none), and the newest one's id */
+  afs: unknown;
+  als: unknown;
+  asw: string;
 }
 
 export interface InventoryFilter {
@@ -100,8 +111,9 @@ function keyConditions(f: InventoryFilter): string[] {
 }
 
 function mergedConditions(f: InventoryFilter): string[] {
-  // an endpoint only known from states or verifications (its windows never stored) is not listed
-  const h = ['sumMerge(windows) > 0'];
+  // an endpoint only known from states or verifications (neither seen on the mirror nor found
+  // open by a sweep) is not listed
+  const h = [LISTED];
   if (f.states?.length) h.push(`${SHOWN_STATE} IN (${f.states.map(lit).join(', ')})`);
   if (f.newSince !== undefined) h.push(`minMerge(first_seen) >= ${lit(f.newSince)}`);
   if (f.internet) h.push('maxMerge(internet_max) > 0');
@@ -225,7 +237,7 @@ export async function inventoryPage(s: Store, f: InventoryFilter, limit: number)
     `SELECT hex(ip_num) AS h, port, proto FROM ${t} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      GROUP BY ip_num, proto, port HAVING ${merged.join(' AND ')} ${ORDER} LIMIT ${lit(limit)}`,
   );
-  return keys.length ? mergedRows(s, keys, ['sumMerge(windows) > 0'], limit) : [];
+  return keys.length ? mergedRows(s, keys, [LISTED], limit) : [];
 }
 
 export interface RollupRecord {
@@ -312,7 +324,7 @@ export async function inventoryCounts(s: Store, newSinceMs: number): Promise<Inv
     'inventory counts',
     `SELECT shown, count() AS n, countIf(xm > 0) AS x, countIf(fs >= ${lit(newSinceMs)}) AS f FROM (
        SELECT ${SHOWN_STATE} AS shown, maxMerge(internet_max) AS xm, minMerge(first_seen) AS fs
-         FROM ${s.table('inventory')} GROUP BY ip_num, proto, port HAVING sumMerge(windows) > 0)
+         FROM ${s.table('inventory')} GROUP BY ip_num, proto, port HAVING ${LISTED})
      GROUP BY shown`,
   );
   const c: InventoryCounts = { total: 0, byState: {}, internet: 0, newSince: 0 };

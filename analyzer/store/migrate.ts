@@ -1,6 +1,7 @@
 // Schema creation and migration from schemas/tables.ts and schemas/aggregates.ts, idempotent,
 // run at every start: the database and missing tables are created, columns a newer definition
-// has are added, then the aggregate tables and the views that feed them. A view whose SELECT
+// has are added, then the aggregate tables (with measures a newer definition has) and the views
+// that feed them. A view whose SELECT
 // changed (its digest is kept in meta; a view made before digests were kept counts as changed)
 // is dropped and made again, so the aggregates are fed the new way from then on; rows already
 // aggregated keep what they added. Limits: no table or column is ever dropped or retyped; a
@@ -14,8 +15,8 @@
 // ALTER ON CLUSTER of a non-replicated table on a replicated shard: compat.ts).
 
 import { createHash } from 'node:crypto';
-import { AGG_TABLES, type AggSource, type AggTable } from '../../schemas/aggregates.js';
-import { aggSelectSql, createAggTableSql, createTableSql, createViewSql, viewName } from '../../schemas/ddl.js';
+import { AGG_TABLES, type AggSource, type AggTable, type AggTableName } from '../../schemas/aggregates.js';
+import { aggSelectSql, createAggTableSql, createTableSql, createViewSql, measureType, viewName } from '../../schemas/ddl.js';
 import { clusterAggTableSql, clusterTableSql, clusterViewSql, localName } from '../../schemas/ddl-cluster.js';
 import { TABLES } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
@@ -53,6 +54,21 @@ export async function migrate(s: Store): Promise<string[]> {
   for (const t of AGG_TABLES) {
     if (upgrading && !existing.has(t.name)) changes.push(t.name);
     await s.command(`create ${t.name}`, createAggTableSql(s.db, t));
+    // a measure added by a newer release: its column (empty states for the rows before it; the
+    // views made before it leave it empty too, which is what they would have written)
+    const cols = await s.select<{ name: string }>(
+      'columns',
+      `SELECT name FROM system.columns WHERE database = ${lit(s.db)} AND table = ${lit(t.name)}`,
+    );
+    const have = new Set(cols.map((c) => c.name));
+    for (const m of t.measures) {
+      if (have.has(m.name)) continue;
+      await s.command(
+        `alter ${t.name}`,
+        `ALTER TABLE ${s.table(t.name as AggTableName)} ADD COLUMN ${m.name} ${measureType(m.fn, m.args)}`,
+      );
+      changes.push(`${t.name}.${m.name}`);
+    }
   }
   // rows stored before the views existed are folded in once (fold.ts): when the views came is
   // what tells those rows from the ones the views counted
@@ -142,8 +158,26 @@ async function migrateCluster(s: Store, cluster: string): Promise<string[]> {
   for (const t of AGG_TABLES) {
     if (upgrading && !existing.has(t.name)) changes.push(t.name);
     const [local, distributed] = clusterAggTableSql(s.db, t, cluster);
-    if (!existing.has(localName(t.name))) await s.command(`create ${localName(t.name)}`, local);
-    if (!existing.has(t.name)) await s.command(`create ${t.name}`, distributed);
+    const name = localName(t.name);
+    if (!existing.has(name)) await s.command(`create ${name}`, local);
+    else {
+      // a measure a newer release has: added to the replicated local table, as a column is
+      const have = await columnNames(s, name);
+      for (const m of t.measures) {
+        if (have.has(m.name)) continue;
+        await s.command(
+          `alter ${name}`,
+          `ALTER TABLE ${s.db}.${name} ON CLUSTER ${cluster} ADD COLUMN ${m.name} ${measureType(m.fn, m.args)}`,
+        );
+        changes.push(`${t.name}.${m.name}`);
+      }
+    }
+    if (existing.has(t.name)) {
+      const have = await columnNames(s, t.name);
+      if (t.measures.every((m) => have.has(m.name))) continue;
+      await s.command(`drop ${t.name}`, `DROP TABLE IF EXISTS ${s.db}.${t.name} ON CLUSTER ${cluster}`);
+    }
+    await s.command(`create ${t.name}`, distributed);
   }
   if ((await getMeta(s, VIEWS_CREATED_AT)) === null) await setMeta(s, VIEWS_CREATED_AT, String(Date.now()));
   for (const t of AGG_TABLES)

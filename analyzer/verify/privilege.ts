@@ -24,3 +24,11 @@ export function thisProcessMayRawScan(): boolean {
   }
   return rawScanAllowed(process.getuid?.() ?? -1, capEff, process.env.NMAP_PRIVILEGED);
 }
+
+/**
+ * The scan a configured type comes to: connect from source addresses (nmap-args.ts says why),
+ * or for `auto` when nmap may not send raw packets; syn otherwise.
+ */
+export function scanFor(type: 'auto' | 'syn' | 'connect', hasSources: boolean, raw: boolean): 'syn' | 'connect' {
+  return hasSources || type === 'connect' || (type === 'auto' && !raw) ? 'connect' : 'syn';
+}

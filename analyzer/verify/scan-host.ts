@@ -12,7 +12,6 @@ import type { VerificationRow } from '../../schemas/tables.js';
 import { resolveEndpointAlerts } from '../alert/lifecycle.js';
 import type { AnalyzerConfig } from '../config.js';
 import { AnalyzerError } from '../errors.js';
-import { inAny } from '../policy.js';
 import { owned, serviceChangedAlert } from '../rules.js';
 import type { Store } from '../store/store.js';
 import { insertRows } from '../store/writes.js';
@@ -20,6 +19,7 @@ import { nmapArgs } from './nmap-args.js';
 import { runNmap } from './nmap-run.js';
 import { type NmapResult, parseNmapXml, type PortResult } from './nmap-xml.js';
 import { statusOf, verificationRow } from './results.js';
+import { requireInScope } from './scope.js';
 
 export interface HostScanContext {
   cfg: AnalyzerConfig;
@@ -69,8 +69,7 @@ export function hostScanner(c: HostScanContext): (ip: string, ports: number[]) =
 
   return async function scanHost(ip: string, ports: number[]): Promise<void> {
     // the scheduler refuses these before they get here; nmap is never pointed outside the scope
-    if (!inAny(ip, v.allowed))
-      throw new AnalyzerError('OUT_OF_SCOPE', `${ip} is outside verify.allowedNetworks: not scanned`);
+    requireInScope(ip, v.allowed);
     // probes from the scanner's usual address would count as a client's: with source addresses
     // set, a family without one is not scanned
     if (v.sourceAddresses.length && !v.sourceAddresses.some((a) => a.includes(':') === ip.includes(':'))) {

@@ -6,7 +6,8 @@
 // scanned. Pure scheduling: the scan itself and the storage are injected.
 
 import { type EndpointId, endpointKey } from '../../schemas/endpoint.js';
-import { type Cidr, inAny } from '../policy.js';
+import type { Cidr } from '../policy.js';
+import { outOfScope } from './scope.js';
 
 export interface SchedulerOptions {
   allowed: Cidr[];
@@ -74,9 +75,10 @@ export function createScheduler(o: SchedulerOptions) {
     async request(e: EndpointId, opts: RequestOptions = {}): Promise<RequestOutcome> {
       const k = endpointKey(e);
       if (queued.has(k)) return 'duplicate';
-      if (!inAny(e.ip, o.allowed)) {
+      const why = outOfScope(e.ip, o.allowed);
+      if (why) {
         refused++;
-        await o.refuse(e, 'outside verify.allowedNetworks', opts.request ?? '');
+        await o.refuse(e, why, opts.request ?? '');
         return 'refused';
       }
       const last = o.lastVerified.get(k);

@@ -1,5 +1,5 @@
-// `porthole verifier`: actively verifies every newly exposed (or reopened) endpoint with
-// nmap -sV, and every endpoint asked for with `porthole verify` (requests.ts). Fed by the alerts
+// `porthole verifier`: actively verifies every newly exposed (or reopened, or dormant) endpoint
+// with nmap -sV, and every endpoint asked for with `porthole verify` (requests.ts). Fed by the alerts
 // and verify-requests topics (its own consumer group), so it runs apart from the analyzer: it
 // needs nmap and, for SYN scans, root, which the analyzer does not. Each request is stored as
 // `pending` before its offset is committed, and pending ones are resumed at start, as are
@@ -24,12 +24,15 @@ import { migrate } from '../store/migrate.js';
 import { Store } from '../store/store.js';
 import { verifierMemory } from '../store/verification-queries.js';
 import { insertRows } from '../store/writes.js';
-import { thisProcessMayRawScan } from './privilege.js';
+import { scanFor, thisProcessMayRawScan } from './privilege.js';
 import { parseRequest } from './requests.js';
 import { verificationRow } from './results.js';
 import { registerVerifierMetrics } from './metrics.js';
 import { hostScanner } from './scan-host.js';
 import { createScheduler, type RequestOptions } from './scheduler.js';
+
+/** The alerts whose endpoint is verified: newly exposed, reopened, and dormant ones a sweep found (-sV says what they run). */
+const VERIFIED_KINDS = new Set(['new_service', 'reopened_service', 'dormant_exposure']);
 
 export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<number> {
   const v = cfg.verify;
@@ -43,8 +46,7 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
   await migrate(store);
   if (v.allowed.length === 0) logger.warn('verify.allowedNetworks is empty: every verification will be refused');
   // from source addresses: a connect scan (nmap-args.ts says why)
-  const scan =
-    v.sourceAddresses.length || v.scanType === 'connect' || (v.scanType === 'auto' && !raw) ? 'connect' : 'syn';
+  const scan = scanFor(v.scanType, v.sourceAddresses.length > 0, raw);
 
   // when each endpoint was last scanned (refusals are no scans), and the product last seen open
   const memory = await verifierMemory(store);
@@ -156,9 +158,9 @@ export async function runVerifier(cfg: AnalyzerConfig, logger: Logger): Promise<
       } catch {
         return;
       }
-      if ((a.kind !== 'new_service' && a.kind !== 'reopened_service') || !a.ip || !a.port) return;
+      if (!VERIFIED_KINDS.has(a.kind ?? '') || !a.ip || !a.port) return;
       const e = { ip: a.ip, proto: a.proto ?? 'tcp', port: a.port };
-      logger.debug({ ...e, request: await ask(e, a.kind) }, 'verification requested');
+      logger.debug({ ...e, request: await ask(e, String(a.kind)) }, 'verification requested');
     },
   });
   logger.info(

@@ -13,6 +13,7 @@ import { ownerRoutes } from './owners.js';
 import { ruleRoutes } from './rules.js';
 import { sensorRoutes } from './sensors.js';
 import { sessionRoutes } from './session.js';
+import { sweepRoutes } from './sweeps.js';
 import { verificationRoutes } from './verifications.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: ConsoleContext, auth: Authenticator): void {
@@ -25,6 +26,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ConsoleContext, auth: 
   ownerRoutes(app, ctx);
   sensorRoutes(app, ctx);
   verificationRoutes(app, ctx);
+  sweepRoutes(app, ctx);
   adminRoutes(app, ctx, auth);
   eventRoutes(app, ctx);
 }

@@ -11,6 +11,7 @@ export const KINDS = {
   reopened_service: 'reopened',
   service_changed: 'service changed',
   syn_proxy_host: 'SYN proxy host',
+  dormant_exposure: 'dormant exposure',
 };
 
 function stateCell(a) {

@@ -6,7 +6,7 @@
 import { API, get, query } from './api.js';
 import { badge, endpoint, field, h, hostLink, num, replace, select, time } from './dom.js';
 
-const STATES = ['new', 'verifying', 'active', 'stale', 'reopened', 'untracked'];
+const STATES = ['new', 'verifying', 'active', 'stale', 'reopened', 'untracked', 'dormant'];
 const FILTERS = ['net', 'port', 'state', 'new_since', 'owner', 'audience', 'limit'];
 /** cursors of the pages before the current one, per filter set (Previous) */
 const trails = new Map();

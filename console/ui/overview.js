@@ -8,7 +8,7 @@ import { badge, h, num, replace, section, svg, table, time } from './dom.js';
 import { subscribe } from './live.js';
 import { showError } from './notice.js';
 
-const STATES = ['new', 'verifying', 'active', 'reopened', 'stale', 'untracked'];
+const STATES = ['new', 'verifying', 'active', 'reopened', 'stale', 'untracked', 'dormant'];
 const RECENT = 15;
 
 const card = (label, value, href, cls = '') =>

@@ -255,6 +255,68 @@ ENGINE = ReplacingMergeTree()
 PARTITION BY day
 ORDER BY (sensor, ts);
 
+CREATE TABLE IF NOT EXISTS porthole.sweeps
+(
+    sweep_id String,
+    started_at UInt64,
+    period_ms UInt64,
+    addresses UInt32,
+    blocks_total UInt32,
+    slow_blocks UInt32,
+    ports String,
+    planner String
+)
+ENGINE = ReplacingMergeTree()
+ORDER BY (sweep_id);
+
+CREATE TABLE IF NOT EXISTS porthole.sweep_blocks
+(
+    sweep_id String,
+    block UInt32,
+    grp String,
+    targets Array(String),
+    hosts_up UInt32,
+    hosts_timed_out UInt32,
+    ports_open UInt32,
+    sweeper String,
+    started_at UInt64,
+    done_at UInt64,
+    error String
+)
+ENGINE = ReplacingMergeTree()
+ORDER BY (sweep_id, block);
+
+CREATE TABLE IF NOT EXISTS porthole.sweep_hosts
+(
+    sweep_id String,
+    block UInt32,
+    ip String,
+    ip_num FixedString(16) MATERIALIZED IPv6StringToNum(concat(if(position(ip, ':') > 0, '', '::ffff:'), ip)),
+    ts UInt64,
+    state String,
+    rtt_us UInt32
+)
+ENGINE = ReplacingMergeTree()
+ORDER BY (ip, sweep_id);
+
+CREATE TABLE IF NOT EXISTS porthole.sweep_results
+(
+    day Date,
+    ip String,
+    ip_num FixedString(16) MATERIALIZED IPv6StringToNum(concat(if(position(ip, ':') > 0, '', '::ffff:'), ip)),
+    proto String,
+    port UInt16,
+    sweep_id String,
+    block UInt32,
+    ts UInt64,
+    nmap_state String,
+    service String,
+    reason String
+)
+ENGINE = ReplacingMergeTree()
+PARTITION BY day
+ORDER BY (ip, proto, port, sweep_id, block);
+
 CREATE TABLE IF NOT EXISTS porthole.inventory
 (
     ip_num FixedString(16),
@@ -289,7 +351,10 @@ CREATE TABLE IF NOT EXISTS porthole.inventory
     v_cpe AggregateFunction(argMax, String, UInt64),
     v_reason AggregateFunction(argMax, String, UInt64),
     opened_at AggregateFunction(max, UInt64),
-    closed_at AggregateFunction(max, UInt64)
+    closed_at AggregateFunction(max, UInt64),
+    a_first_seen AggregateFunction(min, UInt64),
+    a_last_seen AggregateFunction(max, UInt64),
+    a_sweep AggregateFunction(argMax, String, UInt64)
 )
 ENGINE = AggregatingMergeTree()
 ORDER BY (ip_num, proto, port, ip);
@@ -379,7 +444,10 @@ SELECT ip_num,
        argMaxStateIf('', toUInt64(0), 0) AS v_cpe,
        argMaxStateIf('', toUInt64(0), 0) AS v_reason,
        maxStateIf(toUInt64(0), 0) AS opened_at,
-       maxStateIf(toUInt64(0), 0) AS closed_at
+       maxStateIf(toUInt64(0), 0) AS closed_at,
+       minStateIf(toUInt64(0), 0) AS a_first_seen,
+       maxStateIf(toUInt64(0), 0) AS a_last_seen,
+       argMaxStateIf('', toUInt64(0), 0) AS a_sweep
 FROM porthole.observations
 GROUP BY ip_num, proto, port, ip;
 
@@ -416,7 +484,10 @@ SELECT ip_num,
        argMaxStateIf('', toUInt64(0), 0) AS v_cpe,
        argMaxStateIf('', toUInt64(0), 0) AS v_reason,
        maxStateIf(toUInt64(0), 0) AS opened_at,
-       maxStateIf(toUInt64(0), 0) AS closed_at
+       maxStateIf(toUInt64(0), 0) AS closed_at,
+       minStateIf(toUInt64(0), 0) AS a_first_seen,
+       maxStateIf(toUInt64(0), 0) AS a_last_seen,
+       argMaxStateIf('', toUInt64(0), 0) AS a_sweep
 FROM porthole.endpoint_states
 GROUP BY ip_num, proto, port, ip;
 
@@ -453,7 +524,10 @@ SELECT ip_num,
        argMaxState(cpe, ts) AS v_cpe,
        argMaxState(reason, ts) AS v_reason,
        maxStateIf(toUInt64(0), 0) AS opened_at,
-       maxStateIf(toUInt64(0), 0) AS closed_at
+       maxStateIf(toUInt64(0), 0) AS closed_at,
+       minStateIf(toUInt64(0), 0) AS a_first_seen,
+       maxStateIf(toUInt64(0), 0) AS a_last_seen,
+       argMaxStateIf('', toUInt64(0), 0) AS a_sweep
 FROM porthole.verifications
 GROUP BY ip_num, proto, port, ip;
 
@@ -490,8 +564,52 @@ SELECT ip_num,
        argMaxStateIf('', toUInt64(0), 0) AS v_cpe,
        argMaxStateIf('', toUInt64(0), 0) AS v_reason,
        maxState(if(event = 'open', ts, toUInt64(0))) AS opened_at,
-       maxState(if(event = 'close', ts, toUInt64(0))) AS closed_at
+       maxState(if(event = 'close', ts, toUInt64(0))) AS closed_at,
+       minStateIf(toUInt64(0), 0) AS a_first_seen,
+       maxStateIf(toUInt64(0), 0) AS a_last_seen,
+       argMaxStateIf('', toUInt64(0), 0) AS a_sweep
 FROM porthole.exposure_events
+GROUP BY ip_num, proto, port, ip;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS porthole.inventory_from_sweeps TO porthole.inventory AS
+SELECT ip_num,
+       proto,
+       port,
+       ip,
+       minStateIf(toUInt64(0), 0) AS first_seen,
+       maxStateIf(toUInt64(0), 0) AS last_seen,
+       sumStateIf(toUInt64(0), 0) AS handshakes,
+       sumStateIf(toUInt64(0), 0) AS windows,
+       maxStateIf(toUInt32(0), 0) AS clients_max,
+       maxStateIf(toUInt32(0), 0) AS internal_max,
+       maxStateIf(toUInt32(0), 0) AS internet_max,
+       maxForEachStateIf(CAST([] AS Array(UInt8)), 0) AS hll_internal,
+       maxForEachStateIf(CAST([] AS Array(UInt8)), 0) AS hll_internet,
+       argMaxStateIf(CAST([] AS Array(String)), toUInt64(0), 0) AS recent_clients,
+       groupUniqArrayStateIf('', 0) AS sensors,
+       groupUniqArrayStateIf(toUInt16(0), 0) AS vlans,
+       maxStateIf(toUInt8(0), 0) AS full_handshake,
+       argMaxStateIf(toInt32(0), toUInt64(0), 0) AS ttl,
+       argMaxStateIf(toInt32(0), toUInt64(0), 0) AS tcp_window,
+       argMaxStateIf(toInt32(0), toUInt64(0), 0) AS mss,
+       argMaxStateIf('', toUInt64(0), 0) AS state,
+       argMaxStateIf(toUInt64(0), toUInt64(0), 0) AS state_since,
+       argMaxStateIf('', toUInt64(0), 0) AS state_reason,
+       maxStateIf(toUInt64(0), 0) AS v_ts,
+       argMaxStateIf('', toUInt64(0), 0) AS v_status,
+       argMaxStateIf('', toUInt64(0), 0) AS v_service,
+       argMaxStateIf('', toUInt64(0), 0) AS v_product,
+       argMaxStateIf('', toUInt64(0), 0) AS v_version,
+       argMaxStateIf('', toUInt64(0), 0) AS v_extrainfo,
+       argMaxStateIf('', toUInt64(0), 0) AS v_cpe,
+       argMaxStateIf('', toUInt64(0), 0) AS v_reason,
+       maxStateIf(toUInt64(0), 0) AS opened_at,
+       maxStateIf(toUInt64(0), 0) AS closed_at,
+       minState(ts) AS a_first_seen,
+       maxState(ts) AS a_last_seen,
+       argMaxState(sweep_id, ts) AS a_sweep
+FROM porthole.sweep_results
+WHERE nmap_state = 'open'
 GROUP BY ip_num, proto, port, ip;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS porthole.rollup_hourly_from_observations TO porthole.rollup_hourly AS

@@ -630,7 +630,7 @@ describe.each(engines)('store on %s', (_name, make, cluster) => {
     expect(c).toEqual({
       total: 4,
       new_since: 2,
-      by_state: { new: 1, verifying: 1, active: 0, stale: 1, reopened: 0, untracked: 1 },
+      by_state: { new: 1, verifying: 1, active: 0, stale: 1, reopened: 0, untracked: 1, dormant: 0 },
       internet: 3,
       internal_only: 1,
     });

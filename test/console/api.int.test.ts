@@ -180,6 +180,8 @@ const ROUTES: Record<string, { path?: string; body?: unknown; headOnly?: boolean
   'GET /api/v1/owners': {},
   'GET /api/v1/sensors': {},
   'GET /api/v1/sensors/:id/history': { path: '/api/v1/sensors/span-01/history' },
+  'GET /api/v1/sweeps': {},
+  'GET /api/v1/sweeps/:id': { path: '/api/v1/sweeps/2026-01-01T00:00:00Z' },
   'GET /api/v1/verifications': {},
   'POST /api/v1/verifications': { body: { ip: '198.51.100.7', port: 22 } }, // outside: 400, nothing sent
   'GET /api/v1/users': {},
@@ -202,7 +204,7 @@ describe('console API', () => {
     expect(o.json).toEqual({
       new_24h: 4,
       open_alerts: 4,
-      by_state: { new: 2, verifying: 0, active: 1, stale: 1, reopened: 0, untracked: 2 },
+      by_state: { new: 2, verifying: 0, active: 1, stale: 1, reopened: 0, untracked: 2, dormant: 0 },
       by_audience: { internet: 5, internal_only: 1 },
       sensors: [
         { sensor: 'span-01', ts: now - 10_000, capture_state: 'capturing', healthy: true },
@@ -607,5 +609,51 @@ describe('console API', () => {
         (a) => a.action === 'verification.request' && a.target === '192.0.2.11:8080',
       ),
     ).toEqual([]);
+  });
+
+  it('sweeps: as porthole sweeps shows them', async () => {
+    const id = '2026-01-01T00:00:00Z';
+    expect((await t.call('GET', `/api/v1/sweeps/${id}`, { as: 'viewer' })).status).toBe(404);
+    const s = t.c.ctx.store;
+    await insertRows(s, 'sweeps', [
+      {
+        sweep_id: id,
+        started_at: now - 60_000,
+        period_ms: DAY_MS,
+        addresses: 1,
+        blocks_total: 1,
+        slow_blocks: 0,
+        ports: 'all',
+        planner: 'x',
+      },
+    ]);
+    // 192.0.2.10 swept, nothing open: its mirrored endpoints are passive only
+    await insertRows(s, 'sweep_blocks', [
+      {
+        sweep_id: id,
+        block: 0,
+        grp: 'fast',
+        targets: ['192.0.2.10'],
+        hosts_up: 1,
+        hosts_timed_out: 0,
+        ports_open: 0,
+        sweeper: 'x',
+        started_at: now - 50_000,
+        done_at: now - 40_000,
+        error: '',
+      },
+    ]);
+    const list = await t.call('GET', '/api/v1/sweeps', { as: 'viewer' });
+    expect(list.json.items).toEqual([expect.objectContaining({ sweep_id: id, state: 'done', blocks_done: 1 })]);
+    const one = await t.call('GET', `/api/v1/sweeps/${id}`, { as: 'viewer' });
+    const cli = spawnSync(process.execPath, [BIN, 'sweeps', 'show', id, '--json', '--config', t.configFile], {
+      encoding: 'utf8',
+    });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(one.json).toEqual(JSON.parse(cli.stdout));
+    expect(one.json.endpoints.map((e: { port: number; class: string }) => `${e.port} ${e.class}`)).toEqual([
+      '22 passive_only',
+      '443 passive_only',
+    ]);
   });
 });

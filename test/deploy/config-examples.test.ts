@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ANALYZER_SPEC, loadAnalyzerConfig } from '../../analyzer/config.js';
 import { VERIFIER_SPEC } from '../../cli/analyzer.js';
+import { SWEEPER_SPEC } from '../../cli/sweeper.js';
 import { loadSensorConfig, SENSOR_SPEC } from '../../sensor/config.js';
 import type { KeySpec } from '../../schemas/config-spec.js';
 
@@ -41,6 +42,12 @@ describe('example configs', () => {
     const cfg = loadAnalyzerConfig({ file: join(DIR, 'verifier.json'), env: {} });
     expect(cfg.verify.scanType).toBe('syn'); // its systemd unit grants what a SYN scan needs
     expect(keys('verifier.json')).toEqual(specKeys(VERIFIER_SPEC));
+  });
+
+  it('sweeper.json: loads, and sets every key the sweeper reads (those its --help lists)', () => {
+    const cfg = loadAnalyzerConfig({ file: join(DIR, 'sweeper.json'), env: {} });
+    expect(cfg.sweep.scanType).toBe('syn'); // its systemd unit grants what a SYN scan needs
+    expect(keys('sweeper.json')).toEqual(specKeys(SWEEPER_SPEC));
   });
 
   it('the examples say what the defaults are, except where they show a setting', () => {
