@@ -16,7 +16,14 @@
 
 import { createHash } from 'node:crypto';
 import { AGG_TABLES, type AggSource, type AggTable, type AggTableName } from '../../schemas/aggregates.js';
-import { aggSelectSql, createAggTableSql, createTableSql, createViewSql, measureType, viewName } from '../../schemas/ddl.js';
+import {
+  aggSelectSql,
+  createAggTableSql,
+  createTableSql,
+  createViewSql,
+  measureType,
+  viewName,
+} from '../../schemas/ddl.js';
 import { clusterAggTableSql, clusterTableSql, clusterViewSql, localName } from '../../schemas/ddl-cluster.js';
 import { TABLES } from '../../schemas/tables.js';
 import { AnalyzerError } from '../errors.js';
