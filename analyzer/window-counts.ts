@@ -8,15 +8,16 @@
 // partition and so one analyzer at a time.
 // Memory: the highest count stored per key, kept `horizonMs` after it was stored, at most
 // `maxKeys` (past that the oldest go first), as 53-bit hashes in buckets of a tenth of the horizon.
-// It holds every key stored since `coverFrom`: since this process started, since the partitions
-// were reassigned (`forget`), or since the oldest bucket held dropped. A key it lacks may have been
-// stored before (by another process, a previous run, or longer ago) only if its window started
-// before `coverFrom` (less a minute of clock skew between sensors and analyzer) and no later than
-// the newest window stored from its Kafka partition before then (read from the store once per
-// partition, then kept up as buckets drop): only then is its highest stored count read from the
-// store (`load`) before the batch is counted. So live traffic costs no read, nor does a backlog
-// of windows newer than what was stored before a restart; a late sensor's old windows, or a
-// second sensor's after a restart, cost one read per batch.
+// After this process starts, or its partitions are reassigned (`forget`), another process (the
+// previous owner, a previous run) may have stored any window up to the newest stored from each
+// Kafka partition, however recent: that newest window is read from the store once per partition,
+// and a row whose window is not newer has its highest stored count read (`load`) before the
+// batch is counted. Once the oldest bucket held drops, the memory holds every key stored since
+// `coverFrom` (the next bucket's start), and a window starting after it (less a minute of clock
+// skew between sensors and analyzer) can only have been stored since, by this process. So live
+// traffic costs no read, nor does a backlog of windows newer than what was stored before a
+// restart; the windows in flight at a handover, a late sensor's old windows, or a second
+// sensor's after a restart, cost one read per batch.
 // Limits: windows are told apart by window_start, so sensors must use the same window length
 // and clocks that agree (aligned windows start at the same instant); with one window per run
 // (window 0: window_start is the endpoint's first SYN+ACK), sensors that saw the first SYN+ACK at
@@ -82,9 +83,9 @@ export class WindowCounts {
   constructor(
     private readonly horizonMs: number,
     private readonly maxKeys: number,
-    now = Date.now(),
   ) {
-    this.coverFrom = now;
+    // nothing is known held yet: every window is checked against the newest stored from its partition
+    this.coverFrom = Number.POSITIVE_INFINITY;
   }
 
   /** Read from the store the highest counts of the keys of `rows` this memory may lack. */
@@ -140,11 +141,11 @@ export class WindowCounts {
   }
 
   /** Another analyzer may have stored these partitions meanwhile: forget everything. */
-  forget(now = Date.now()): void {
+  forget(): void {
     this.buckets = [];
     this.value.clear();
     this.bucketOf.clear();
-    this.coverFrom = now;
+    this.coverFrom = Number.POSITIVE_INFINITY;
     this.newestBefore.clear();
   }
 
@@ -202,7 +203,9 @@ export class WindowCounts {
         this.bucketOf.delete(h);
         this.value.delete(h);
       }
-    this.coverFrom = Math.max(this.coverFrom, this.buckets[0]?.since ?? now);
+    // what is held covers from the next bucket on (buckets start after the start or handover)
+    const next = this.buckets[0]?.since ?? now;
+    this.coverFrom = this.coverFrom === Number.POSITIVE_INFINITY ? next : Math.max(this.coverFrom, next);
     for (const [p, w] of b.newest) {
       const known = this.newestBefore.get(p);
       if (known !== undefined && w > known) this.newestBefore.set(p, w);

@@ -45,7 +45,7 @@ const none = storeOf([]).s;
 
 describe('window counts', () => {
   it('counts a window once, with the highest count, within a batch and across batches', async () => {
-    const c = new WindowCounts(60_000, 100, T0);
+    const c = new WindowCounts(60_000, 100);
     const first = [row('a', 5), row('b', 3), row('c', 7), row('a', 2, T0 + 5000)];
     await c.load(first, none, T0 + 10_000);
     c.count(first);
@@ -71,7 +71,7 @@ describe('window counts', () => {
     const key = (w: number) => ({ ip: '192.0.2.1', proto: 'tcp', port: 443, window_start: w });
     const { s, calls } = storeOf([{ ...key(T0 - 600_000), highest: 4 }], T0 - 600_000);
     // started (or reassigned its partitions) at T0: windows from before may be stored already
-    const c = new WindowCounts(60_000, 100, T0);
+    const c = new WindowCounts(60_000, 100);
     const rows = [
       row('b', 6, T0 - 600_000),
       row('b', 1, T0 - 700_000),
@@ -96,14 +96,38 @@ describe('window counts', () => {
     expect(calls.highest).toHaveLength(1); // held now
     expect(calls.newest).toBe(1); // read once per partition
     // forgotten (partitions reassigned): read again
-    c.forget(T0 + 30_000);
+    c.forget();
     await c.load([row('c', 6, T0 - 600_000)], s, T0 + 30_000);
     expect([calls.highest.length, calls.newest]).toEqual([2, 2]);
   });
 
+  it('after a handover, reads the windows the previous owner stored, however recent', async () => {
+    // the previous owner stored sensor a's Observation of the live window a moment ago, and died
+    // before committing it: the new owner gets sensor b's Observation of the same window
+    const key = { ip: '192.0.2.1', proto: 'tcp', port: 443, window_start: T0 };
+    const { s, calls } = storeOf([{ ...key, highest: 1 }], T0);
+    for (const c of [
+      new WindowCounts(60_000, 100),
+      (() => {
+        const w = new WindowCounts(60_000, 100);
+        w.forget();
+        return w;
+      })(),
+    ]) {
+      const rows = [row('b', 1, T0), row('b', 2, T0 + 1000)];
+      await c.load(rows, s, T0 + 3000);
+      c.count(rows);
+      expect(dups(rows)).toEqual([
+        [1, 1],
+        [0, 0],
+      ]);
+    }
+    expect(calls.highest.map((ks) => ks.map((k) => k.window_start))).toEqual([[T0], [T0]]);
+  });
+
   it('past its horizon, windows of the time it no longer covers are read from the store', async () => {
     const { s: store, calls } = storeOf([]);
-    const c = new WindowCounts(60_000, 100, T0);
+    const c = new WindowCounts(60_000, 100);
     c.stored([row('a', 5, T0 + 1000)], T0 + 2000);
     // a live window (started after the memory covers from): no read
     await c.load([row('b', 5, T0 + 1000)], store, T0 + 30_000);
@@ -118,7 +142,7 @@ describe('window counts', () => {
 
   it('keeps the newest window stored before what it holds as its buckets drop', async () => {
     const { s: store, calls } = storeOf([], T0 - 600_000);
-    const c = new WindowCounts(60_000, 100, T0);
+    const c = new WindowCounts(60_000, 100);
     // a backlog after a restart: windows newer than any stored before need no read
     await c.load([row('a', 5, T0 - 300_000)], store, T0 + 1000);
     expect([calls.newest, calls.highest.length]).toEqual([1, 0]);
@@ -131,7 +155,7 @@ describe('window counts', () => {
   });
 
   it('holds at most maxKeys, the oldest going first', () => {
-    const c = new WindowCounts(60_000, 10, T0);
+    const c = new WindowCounts(60_000, 10);
     for (let i = 0; i < 4; i++)
       c.stored(
         Array.from({ length: 5 }, (_, j) => row('a', 1, T0 + i * 10_000 + j)),
