@@ -10,6 +10,7 @@
 // (deploy/local.sh up --cluster).
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -67,6 +68,23 @@ async function command(url: string, sql: string): Promise<void> {
   } finally {
     await c.close();
   }
+}
+
+/** CPU seconds (user + system) used so far by the processes whose command line matches. */
+function cpuSeconds(match: (cmdline: string, pid: number) => boolean): number {
+  let ticks = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (!match(cmd, Number(d))) continue;
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return ticks / 100; // USER_HZ
 }
 
 /** A deterministic pseudo-random number in [0, n) from i. */
@@ -132,6 +150,13 @@ async function main(): Promise<void> {
           stdio: ['ignore', 'ignore', 'inherit'],
         }),
       );
+    const analyzers = new Set(procs.map((p) => p.pid));
+    const tiers = {
+      analyzers: (_: string, pid: number) => analyzers.has(pid),
+      clickhouse: (c: string) => c.includes('clickhouse-server') || c.startsWith('clickhouse server'),
+      kafka: (c: string) => c.includes('kafka.Kafka'),
+    };
+    const cpu0 = Object.fromEntries(Object.entries(tiers).map(([k, f]) => [k, cpuSeconds(f)]));
     t = Date.now();
     let stored = 0;
     let tFirst = 0;
@@ -147,6 +172,8 @@ async function main(): Promise<void> {
       if (stored > 0 && !tFirst) tFirst = Date.now();
     }
     const secs = (Date.now() - tFirst) / 1000;
+    // CPU each tier spent on the ingest (from the analyzers' start, so their start-up is included)
+    const cpu = Object.fromEntries(Object.entries(tiers).map(([k, f]) => [k, cpuSeconds(f) - cpu0[k]]));
     stop();
     await sleep(2000);
     // disk after merges, every node: what a day of these rows costs
@@ -182,6 +209,9 @@ async function main(): Promise<void> {
             ([k, v]) => `| ${k} | ${fmt(rows.get(k) ?? 0)} | ${fmt(v)} | ${(v / (rows.get(k) ?? 1) || 0).toFixed(1)} |`,
           )
           .join('\n') +
+        `\n\nCPU seconds spent during the ingest, and Observations per CPU second: ${Object.entries(cpu)
+          .map(([k, v]) => `${k} ${v.toFixed(1)} s (${fmt(stored / v)}/s)`)
+          .join(', ')}` +
         `\n\ndisk per day per 10,000 endpoints seen in every 5 s window, at these bytes per Observation: ${(perDay10k / 2 ** 30).toFixed(2)} GiB\n`,
     );
     if (stored < N) process.exitCode = 1;
