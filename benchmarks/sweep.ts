@@ -6,10 +6,10 @@
 // (c) masscan at the same rate as the sweeper's sweep.maxRate. Every scanner runs in the lab's
 // scanner namespace at the lab's allowed network only. Needs root, nmap, masscan, local Kafka and
 // ClickHouse. Each scan is bounded in time; the lab is removed on exit, on failure and on signals.
-// Usage: node dist/benchmarks/sweep.js [BANDWIDTH:RATE,...] [BLOCK_SIZE] [PORTS]
-//   e.g. node dist/benchmarks/sweep.js 1mbit:1000,1mbit:2000,4mbit:2000 8
+// Usage: node dist/benchmarks/sweep.js [BANDWIDTH:RATE,...] [BLOCK_SIZE] [HOST_TIMEOUT] [PORTS]
+//   e.g. node dist/benchmarks/sweep.js 1mbit:2000,4mbit:8000 8 10s
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { sleep } from '../common/time.js';
 import { analyzerEnv } from '../test/support/analyzer-env.js';
@@ -24,7 +24,8 @@ const runs = (process.argv[2] ?? '1mbit:2000').split(',').map((r) => {
   return { bandwidth, rate: Number(rate) };
 });
 const BLOCK_SIZE = process.argv[3] ?? '8';
-const PORTS = process.argv[4] ?? '1-1024,2222,3306,5432,6379,7001,8080,8443,9200';
+const HOST_TIMEOUT = process.argv[4] ?? '2m';
+const PORTS = process.argv[5] ?? '1-1024,2222,3306,5432,6379,7001,8080,8443,9200';
 /** No scan of the benchmark runs longer than this. */
 const SCAN_LIMIT_MS = 600_000;
 
@@ -93,12 +94,13 @@ async function runPorthole(lab: SweepLab, rate: number): Promise<Result[]> {
         PORTHOLE_SWEEP_PORTS: PORTS,
         PORTHOLE_SWEEP_MAX_RATE: String(rate),
         // the defaults of docs/sweeps.md otherwise
-        PORTHOLE_SWEEP_HOST_TIMEOUT: '2m',
+        PORTHOLE_SWEEP_HOST_TIMEOUT: HOST_TIMEOUT,
         PORTHOLE_SWEEP_SLOW_HOST_TIMEOUT: '15m',
         PORTHOLE_SWEEP_MIN_HOST_GROUP: '64',
         PORTHOLE_SWEEP_BLOCK_SIZE: BLOCK_SIZE,
       }),
     );
+    await proc.waitFor((l) => l.msg === 'sweeper running', 60_000);
     // the first sweep, then the first one planned after it ended (knowing every host's answer)
     let first: Sweep | undefined;
     let next: Sweep | undefined;
@@ -121,7 +123,7 @@ async function runPorthole(lab: SweepLab, rate: number): Promise<Result[]> {
       );
       const what = s === first ? 'first sweep, no history' : `next sweep, ${s.slow_blocks} slow block(s)`;
       results.push({
-        tool: `porthole sweeper, blocks of ${BLOCK_SIZE} (${what})`,
+        tool: `porthole sweeper, blocks of ${BLOCK_SIZE}, host timeout ${HOST_TIMEOUT} (${what})`,
         seconds: (s.finish - s.started_at) / 1000,
         found,
         fastDone: (Number(f.t) - s.started_at) / 1000,
@@ -147,8 +149,9 @@ async function main(): Promise<void> {
     const truth = lab.truth();
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
     const nmapVersion = execFileSync('nmap', ['--version'], { encoding: 'utf8' }).split('\n')[0];
-    const masscanVersion = execFileSync('masscan', ['--version'], { encoding: 'utf8' })
-      .split('\n')
+    // masscan --version exits 1
+    const masscanVersion = spawnSync('masscan', ['--version'], { encoding: 'utf8' })
+      .stdout.split('\n')
       .find((l) => /version/i.test(l));
     process.stdout.write(
       `${machine}; ${nmapVersion}; ${masscanVersion?.trim()}\nlab: ${lab.hosts.length} hosts in ${lab.allowed} (${lab.hosts.filter((h) => h.kind === 'slow').length} slow, ${lab.hosts.filter((h) => h.kind === 'lossy').length} lossy), ${truth.size} open ports; ports swept: ${PORTS}\n\n`,
@@ -158,15 +161,17 @@ async function main(): Promise<void> {
     );
     for (const r of runs) {
       lab.shapeScanner(r.bandwidth);
-      const results = [runNmap(lab), ...(await runPorthole(lab, r.rate)), runMasscan(lab, r.rate)];
-      for (const x of results) {
+      const print = (x: Result): void => {
         const hit = [...truth].filter((ep) => x.found.has(ep)).length;
         const missed = [...truth].filter((ep) => !x.found.has(ep));
         const extra = [...x.found].filter((ep) => !truth.has(ep)).length;
         process.stdout.write(
           `| tbf ${r.bandwidth} | ${r.rate} | ${x.tool} | ${x.seconds.toFixed(1)} | ${x.fastDone?.toFixed(1) ?? ''} | ${hit} / ${truth.size} | ${missed.length ? missed.join(' ') : 0} | ${extra} |\n`,
         );
-      }
+      };
+      print(runNmap(lab));
+      for (const x of await runPorthole(lab, r.rate)) print(x);
+      print(runMasscan(lab, r.rate));
     }
   } finally {
     lab.cleanup();
