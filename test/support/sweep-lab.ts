@@ -2,9 +2,9 @@
 // with a bridge, one namespace per host (a veth onto the bridge, a TCP server on the host's known
 // ports), a scanner namespace and a client namespace each on their own routed link. The client's
 // link is mirrored (tc mirred) onto a monitor veth in the root namespace, where a sensor captures
-// what clients say to the hosts. Some hosts are slow (a tbf at a low rate on both directions of
-// their link, so the scanner's probes queue) and some lossy (nftables drops a random share of
-// the scanner's packets to them); this kernel has no netem. One more host, `outside`, is reachable
+// what clients say to the hosts. Some hosts are slow (their replies wait in a tbf at a low rate,
+// so round trips grow with the probes outstanding) and some lossy (nftables drops a random share
+// of the scanner's packets to them); this kernel has no netem. One more host, `outside`, is reachable
 // but never in `allowed`. Addresses come from the benchmark range 198.18.0.0/15 only; everything is
 // named by a random tag and removed by cleanup(), which also runs when setup fails. The allowed
 // network's addresses without a host are refused by the router at once.
@@ -220,7 +220,8 @@ export async function createSweepLab(opts: SweepLabOptions = {}): Promise<SweepL
       }),
     );
     for (const h of hosts) {
-      if (h.filtered.length) nft(h, `ip saddr ${lab.scannerIp} tcp dport { ${h.filtered.join(', ')} } drop`);
+      if (h.filtered.length)
+        nft(h, 'filtered', `ip saddr ${lab.scannerIp} tcp dport { ${h.filtered.join(', ')} } drop`);
       if (h.kind === 'slow') slowDown(lab, h, opts.slowRate ?? '64kbit');
       if (h.kind === 'lossy') makeLossy(lab, h, opts.lossPercent ?? 20);
     }
@@ -259,12 +260,11 @@ function slowDown(lab: SweepLab, h: LabHost, rate: string): void {
 
 /** nftables in the host drops a random share of what the scanner sends it. */
 function makeLossy(lab: SweepLab, h: LabHost, percent: number): void {
-  nft(h, `ip saddr ${lab.scannerIp} numgen random mod 100 < ${percent} drop`);
+  nft(h, 'lossy', `ip saddr ${lab.scannerIp} numgen random mod 100 < ${percent} drop`);
 }
 
 /** One rule on the host's input, in a table of its own. */
-function nft(h: LabHost, rule: string): void {
-  const table = `lab${randomBytes(2).toString('hex')}`;
+function nft(h: LabHost, table: string, rule: string): void {
   const rules = `table inet ${table} {\n  chain in { type filter hook input priority 0; policy accept;\n    ${rule}\n  }\n}\n`;
   execFileSync('ip', ['netns', 'exec', h.ns, 'nft', '-f', '-'], { input: rules, timeout: 15_000 });
 }
