@@ -2,6 +2,7 @@
 # Installs what Porthole needs on a fresh Debian machine (run as root, idempotent):
 #   - Debian packages: libpcap-dev (the `cap` addon builds against it), tshark and tcpdump
 #     (golden tests, benchmarks), tcpreplay, nmap, iproute2/ethtool (mirror interfaces, tests),
+#     nftables (the sweep lab's lossy and firewalled hosts), masscan (sweep benchmark peer),
 #     prads (benchmark peer), Java 17 and Maven (Kafka), clickhouse-server (analyzer), openssl
 #     (local.sh makes the local CA and the servers' certificates with it, the syslog TLS test its own)
 #     and chromium (the console's browser tests drive it through playwright-core)
@@ -12,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=deploy/env.sh
 . "$here/env.sh"
 
-pkgs=(libpcap-dev tshark tcpdump tcpreplay nmap iproute2 ethtool prads openjdk-17-jre-headless maven
+pkgs=(libpcap-dev tshark tcpdump tcpreplay nmap nftables masscan iproute2 ethtool prads openjdk-17-jre-headless maven
       build-essential python3 redis-server openssh-server curl procps openssl chromium)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

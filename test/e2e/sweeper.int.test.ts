@@ -11,16 +11,17 @@
 // done, each counted once.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../../common/time.js';
 import { type AnalyzerEnv, analyzerEnv } from '../support/analyzer-env.js';
 import { chQuery } from '../support/clickhouse.js';
-import { deleteTopics, randomTopic, readTopic } from '../support/kafka.js';
+import { deleteTopics, readTopic } from '../support/kafka.js';
 import { CONNECT_CLIENT, createMirrorLab, type MirrorLab, MULTI_PORT_SERVER, SERVER_V4 } from '../support/netns.js';
 import { startPipeline } from '../support/pipeline.js';
 import { porthole } from '../support/porthole.js';
 import { type PortholeProc, startPorthole } from '../support/porthole-process.js';
+import { removeNamespace } from '../support/sweep-lab.js';
+import { sweepClasses, sweepDone, sweepEnv, sweeps } from '../support/sweeper.js';
 
 const SCANNER = '192.0.3.2';
 const HOSTS = [SERVER_V4, '192.0.2.10', '192.0.2.11'];
@@ -35,42 +36,7 @@ const topics: string[] = [];
 let capture: ChildProcess | null = null;
 let scn = '';
 
-/** A sweeper's environment: the scanner namespace's nmap, its own topics and group. */
-function sweeperEnv(env: AnalyzerEnv, extra: Record<string, string>): Record<string, string> {
-  const topic = randomTopic('sweep');
-  topics.push(topic, `${topic}.status`);
-  return {
-    ...env.env,
-    PORTHOLE_VERIFY_ALLOWED_NETWORKS: ALLOWED,
-    PORTHOLE_VERIFY_NMAP_COMMAND: `ip,netns,exec,${scn},nmap`,
-    PORTHOLE_KAFKA_SWEEP_TOPIC: topic,
-    PORTHOLE_KAFKA_SWEEP_STATUS_TOPIC: `${topic}.status`,
-    PORTHOLE_KAFKA_SWEEPER_GROUP_ID: `porthole-test-sweeper-${randomBytes(4).toString('hex')}`,
-    PORTHOLE_SWEEP_PERIOD: '1h',
-    PORTHOLE_SWEEP_HOST_TIMEOUT: '20s',
-    PORTHOLE_SWEEP_SLOW_HOST_TIMEOUT: '40s',
-    PORTHOLE_SWEEP_MIN_HOST_GROUP: '1',
-    PORTHOLE_LOG_FORMAT: 'json',
-    ...extra,
-  };
-}
-
-function sweeps(env: AnalyzerEnv, args: string[] = []): Array<Record<string, unknown>> {
-  const r = porthole(['sweeps', ...args, '--json', '--database', env.db]);
-  if (r.status !== 0) throw new Error(`sweeps failed: ${r.stderr}`);
-  return r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-}
-
-async function sweepDone(env: AnalyzerEnv, ms: number): Promise<Record<string, unknown>> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(1000)) {
-    const [s] = sweeps(env);
-    if (s?.state === 'done') return s;
-  }
-  throw new Error(`no sweep done within ${ms} ms: ${JSON.stringify(sweeps(env))}`);
-}
+const SCOPE = () => ({ allowed: ALLOWED, nmapCommand: `ip,netns,exec,${scn},nmap` });
 
 beforeAll(() => {
   lab = createMirrorLab();
@@ -102,18 +68,8 @@ beforeAll(() => {
 afterAll(async () => {
   for (const p of procs) await p.stop();
   capture?.kill('SIGKILL');
-  try {
-    // a killed sweeper's nmap may still run in the scanner namespace
-    for (const pid of sh(['ip', 'netns', 'pids', scn]).split('\n').filter(Boolean))
-      process.kill(Number(pid), 'SIGKILL');
-  } catch {
-    /* none left */
-  }
-  try {
-    sh(['ip', 'netns', 'del', scn]);
-  } catch {
-    /* gone */
-  }
+  // a killed sweeper's nmap may still run in the scanner namespace
+  removeNamespace(scn);
   lab?.cleanup();
   for (const e of envs) await e.cleanup();
   await deleteTopics(topics);
@@ -141,10 +97,13 @@ describe('porthole sweeper', () => {
     for (const end = Date.now() + 60_000; Date.now() < end && env.services().length < 4; ) await sleep(1000);
     expect(env.services().length).toBe(4);
 
-    const se = sweeperEnv(env, { PORTHOLE_SWEEP_PORTS: '2222,7001,8080', PORTHOLE_SWEEP_BLOCK_SIZE: '2' });
+    const se = sweepEnv(env, SCOPE(), topics, {
+      PORTHOLE_SWEEP_PORTS: '2222,7001,8080',
+      PORTHOLE_SWEEP_BLOCK_SIZE: '2',
+    });
     const sweeper = startPorthole(['sweeper'], se);
     procs.push(sweeper);
-    const s = await sweepDone(env, 120_000);
+    const s = await sweepDone(env.db, 120_000);
     expect(s).toMatchObject({ blocks_done: 2, blocks_total: 2, addresses: 3, hosts_up: 3, ports_open: 6 });
     // how each host answered, kept for the next sweep's fast/slow split
     const hosts = await chQuery<{ ip: string; state: string; rtt_us: number }>(
@@ -152,13 +111,7 @@ describe('porthole sweeper', () => {
     );
     expect(hosts.map((h) => `${h.ip} ${h.state}`)).toEqual(['192.0.2.1 up', '192.0.2.10 up', '192.0.2.11 up']);
     expect(hosts.every((h) => Number(h.rtt_us) > 0)).toBe(true);
-    const [shown] = sweeps(env, ['show', String(s.sweep_id)]);
-    const classes = Object.fromEntries(
-      (shown.endpoints as Array<{ ip: string; port: number; class: string }>).map((e) => [
-        `${e.ip}:${e.port}`,
-        e.class,
-      ]),
-    );
+    const classes = sweepClasses(env.db, String(s.sweep_id));
     expect(classes).toEqual({
       [`${SERVER_V4}:8080`]: 'both',
       '192.0.2.10:8080': 'both',
@@ -213,7 +166,7 @@ describe('porthole sweeper', () => {
     const env = analyzerEnv();
     envs.push(env);
     // every host cut by a short --host-timeout in the first sweep (many ports at a low rate)
-    const e = sweeperEnv(env, {
+    const e = sweepEnv(env, SCOPE(), topics, {
       PORTHOLE_SWEEP_PORTS: '1-8000',
       PORTHOLE_SWEEP_MAX_RATE: '2000',
       PORTHOLE_SWEEP_HOST_TIMEOUT: '2s',
@@ -230,7 +183,7 @@ describe('porthole sweeper', () => {
     let first: P | undefined;
     let next: P | undefined;
     for (const end = Date.now() + 200_000; Date.now() < end && !next; await sleep(2000)) {
-      const all = sweeps(env) as unknown as P[];
+      const all = sweeps(env.db) as unknown as P[];
       first = all.at(-1)?.state === 'done' ? all.at(-1) : undefined;
       next = first && all.find((x) => x.started_at > first!.finish && x.state === 'done');
     }
@@ -243,7 +196,7 @@ describe('porthole sweeper', () => {
     const env = analyzerEnv();
     envs.push(env);
     // slow enough blocks to be killed mid-way: many ports at a low rate, one host a block
-    const e = sweeperEnv(env, {
+    const e = sweepEnv(env, SCOPE(), topics, {
       PORTHOLE_SWEEP_PORTS: '2000-8100',
       PORTHOLE_SWEEP_MAX_RATE: '1000',
       PORTHOLE_SWEEP_BLOCK_SIZE: '1',
@@ -269,7 +222,7 @@ describe('porthole sweeper', () => {
     victim!.child.kill('SIGKILL');
     const survivor = victim === a ? b : a;
 
-    const s = await sweepDone(env, 180_000);
+    const s = await sweepDone(env.db, 180_000);
     expect(s).toMatchObject({ blocks_done: 3, blocks_total: 3, addresses: 3, hosts_up: 3, ports_open: 6 });
     const rows = await chQuery<{ block: number; sweeper: string }>(
       `SELECT block, sweeper FROM ${env.db}.sweep_blocks ORDER BY block`,

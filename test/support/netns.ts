@@ -140,7 +140,8 @@ export function createMirrorLab(opts: { tap?: boolean } = {}): MirrorLab {
   return lab;
 }
 
-const MATCH_ALL = ['protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'mirror'];
+/** tc filter arguments copying every packet (u32 match-all, mirred mirror) onto a device named after. */
+export const MATCH_ALL = ['protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'mirror'];
 
 /** A TCP server on each port (IPv4 and IPv6), answering with one line, run with python3. */
 export const MULTI_PORT_SERVER = `
