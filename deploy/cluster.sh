@@ -12,17 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# cluster_stop NAME PIDFILE: SIGTERM, wait up to 30 s, then SIGKILL
-cluster_stop() {
-  local name=$1 pidfile=$2 pid
-  if ! { [ -f "$pidfile" ] && pid=$(cat "$pidfile") && kill -0 "$pid" 2>/dev/null; }; then
-    echo "$name: not running"; rm -f "$pidfile"; return 0
-  fi
-  kill -TERM "$pid"
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; echo "$name: stopped"; return 0; }; sleep 0.5; done
-  kill -KILL "$pid" 2>/dev/null || true; rm -f "$pidfile"; echo "$name: killed after 30 s"
-}
+# shellcheck source=deploy/procs.sh
+. "$here/procs.sh"
 
 # shellcheck source=deploy/cluster/kafka.sh
 . "$here/cluster/kafka.sh"

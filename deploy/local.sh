@@ -15,6 +15,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
 # shellcheck source=deploy/tls.sh
 . "$here/tls.sh"
+# shellcheck source=deploy/procs.sh
+. "$here/procs.sh"
 
 cmd=${1:-status}
 shift || true
@@ -24,7 +26,6 @@ services=("$@")
 
 die() { echo "local.sh: $*" >&2; exit 1; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # ---- kafka ----
 K="$PORTHOLE_HOME/kafka"
@@ -129,17 +130,6 @@ kafka_up() {
     sleep 0.5
   done
   die "kafka: no answer on 127.0.0.1:$PORTHOLE_KAFKA_PORT after 60 s (logs: $K/logs)"
-}
-
-# stop NAME PIDFILE: SIGTERM, wait up to 30 s, then SIGKILL
-stop_pid() {
-  local name=$1 pidfile=$2 pid
-  if ! { [ -f "$pidfile" ] && pid=$(cat "$pidfile") && kill -0 "$pid" 2>/dev/null; }; then
-    echo "$name: not running"; rm -f "$pidfile"; return 0
-  fi
-  kill -TERM "$pid"
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; echo "$name: stopped"; return 0; }; sleep 0.5; done
-  kill -KILL "$pid" 2>/dev/null || true; rm -f "$pidfile"; echo "$name: killed after 30 s"
 }
 
 kafka_down() { stop_pid kafka "$K/kafka.pid"; }

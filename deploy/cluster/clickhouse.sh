@@ -73,7 +73,7 @@ cluster_clickhouse_up() {
 
 cluster_clickhouse_down() {
   local n
-  for n in $(ch_nodes "${1:-}"); do cluster_stop "clickhouse-$n" "$(ch_dir "$n")/clickhouse.pid"; done
+  for n in $(ch_nodes "${1:-}"); do stop_pid "clickhouse-$n" "$(ch_dir "$n")/clickhouse.pid"; done
 }
 
 cluster_clickhouse_status() {

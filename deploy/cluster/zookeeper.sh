@@ -48,7 +48,7 @@ cluster_zookeeper_up() {
   die "zookeeper: no answer on 127.0.0.1:$PORTHOLE_CLUSTER_ZOOKEEPER_PORT after 60 s (logs: $ZK/logs)"
 }
 
-cluster_zookeeper_down() { cluster_stop zookeeper "$ZK/zookeeper.pid"; }
+cluster_zookeeper_down() { stop_pid zookeeper "$ZK/zookeeper.pid"; }
 
 cluster_zookeeper_status() {
   if pid=$(zk_pid); then

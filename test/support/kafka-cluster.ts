@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { deleteTopics } from './kafka.js';
 
 const BASE = Number(process.env.PORTHOLE_CLUSTER_KAFKA_BASE ?? 19092);
 const HOME =
@@ -60,14 +61,4 @@ export function killNode(n: KafkaNode): void {
 }
 
 /** Deletes the topics that exist on the cluster. */
-export async function deleteClusterTopics(topics: string[]): Promise<void> {
-  const admin = clusterKafka().admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const gone = topics.filter((t) => existing.has(t));
-    if (gone.length) await admin.deleteTopics({ topics: gone });
-  } finally {
-    await admin.disconnect();
-  }
-}
+export const deleteClusterTopics = (topics: string[]): Promise<void> => deleteTopics(topics, clusterKafka());

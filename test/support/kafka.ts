@@ -65,8 +65,9 @@ export async function readAlerts(
   return porthole(await readTopic(topic, (m) => done(porthole(m)), timeoutMs));
 }
 
-export async function deleteTopics(topics: string[]): Promise<void> {
-  const admin = kafkaClient().admin();
+/** Deletes the topics that exist (on the local broker, or on `kafka`'s brokers). */
+export async function deleteTopics(topics: string[], kafka: Kafka = kafkaClient()): Promise<void> {
+  const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
